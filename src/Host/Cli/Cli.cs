@@ -1,0 +1,144 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Cli;
+
+/// <summary>
+/// The command line. With no subcommand (or <c>serve</c>) the executable is the web server; each subcommand does
+/// one job against the database <c>SUPERVISION_DB</c> names and exits 0 on success, 1 when the job failed, 2 when
+/// the command line or configuration is wrong.
+/// </summary>
+public static class Cli
+{
+    private static readonly string[] Subcommands = ["migrate", "health"];
+
+    /// <summary>True when the arguments ask for a subcommand or for help rather than the web server.</summary>
+    public static bool Handles(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.Length > 0 && (Subcommands.Contains(args[0]) || args[0] is "--help" or "-h" or "-?" or "--version");
+    }
+
+    /// <summary>Parses and runs a subcommand, writing to the given streams.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand(
+            "Supervision: deadlines with red/yellow/green lights for disclosure requests and supervision tasks.\n"
+            + "Run without a subcommand to start the web server (http://localhost:5080; --urls to change).")
+        {
+            MigrateCommand(output, error),
+            HealthCommand(output, error),
+        };
+        var parsed = root.Parse(args);
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+
+    private static Command MigrateCommand(TextWriter output, TextWriter error)
+    {
+        var statusOnly = new Option<bool>("--status") { Description = "List applied and pending migrations; change nothing." };
+        var command = new Command("migrate", "Apply pending schema migrations to the database SUPERVISION_DB names.") { statusOnly };
+        command.SetAction((parse, ct) => WithServicesAsync(error, async services =>
+        {
+            var database = services.GetRequiredService<Database>();
+            var migrator = services.GetRequiredService<Migrator>();
+            output.WriteLine($"Database: {database.Settings.Describe()}");
+            if (parse.GetValue(statusOnly))
+            {
+                var status = await migrator.GetStatusAsync(ct);
+                foreach (var applied in status.Applied)
+                {
+                    output.WriteLine($"  applied  {applied.Version:D4}_{applied.Name}  {applied.AppliedAt:yyyy-MM-dd HH:mm:ss}Z");
+                }
+
+                foreach (var pending in status.Pending)
+                {
+                    output.WriteLine($"  pending  {pending.FileName}");
+                }
+
+                foreach (var problem in status.Problems)
+                {
+                    error.WriteLine($"  problem  {problem}");
+                }
+
+                output.WriteLine(status.IsCurrent ? "Schema is current." : "Schema is NOT current.");
+                return status.Problems.Count > 0 ? 1 : 0;
+            }
+
+            var done = await migrator.MigrateAsync(ct);
+            foreach (var migration in done)
+            {
+                output.WriteLine($"  applied  {migration.FileName}");
+            }
+
+            output.WriteLine(done.Count == 0
+                ? $"Schema already current (version {Migrator.For(database.Provider)[^1].Version})."
+                : $"Applied {done.Count} migration(s); schema at version {Migrator.For(database.Provider)[^1].Version}.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command HealthCommand(TextWriter output, TextWriter error)
+    {
+        var url = new Option<string>("--url")
+        {
+            Description = "The health endpoint to ask.",
+            DefaultValueFactory = _ => "http://localhost:5080/health",
+        };
+        url.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
+            {
+                result.AddError($"--url must be an absolute http or https address; got '{text}'.");
+            }
+        });
+        var command = new Command("health", "Ask a running server's /health endpoint; exit 0 when healthy (for container health checks).") { url };
+        command.SetAction(async (parse, ct) =>
+        {
+            var target = new Uri(parse.GetValue(url)!);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            try
+            {
+                using var response = await http.GetAsync(target, ct);
+                output.WriteLine($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                return response.IsSuccessStatusCode ? 0 : 1;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                error.WriteLine($"{target}: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    // Subcommands share the server's configuration and service registrations, without the web server.
+    private static async Task<int> WithServicesAsync(TextWriter error, Func<IServiceProvider, Task<int>> job)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(Directory.GetCurrentDirectory())
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddSupervisionEnvironment()
+            .Build();
+        var services = new ServiceCollection().AddLogging().AddSupervisionCore(configuration);
+        try
+        {
+            await using var provider = services.BuildServiceProvider();
+            return await job(provider);
+        }
+        catch (Exception e) when (e is DatabaseSettingsException or InvalidOperationException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is MigrationException or System.Data.Common.DbException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Supervision.Host.Cli;
+using Supervision.Host.Health;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+
+// Subcommands (migrate, health, ...) do their job and exit; anything else starts the web server.
+if (Cli.Handles(args))
+{
+    return await Cli.RunAsync(args, Console.Out, Console.Error);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Configuration: the short SUPERVISION_* variables, with the command line still on top.
+builder.Configuration.AddSupervisionEnvironment().AddCommandLine(args);
+if (!SupervisionConfiguration.HasListenAddresses(builder.Configuration))
+{
+    builder.WebHost.UseUrls(SupervisionConfiguration.DefaultUrls);
+}
+
+// Services: storage, schema migrations before the server listens, health, RFC 7807 errors.
+builder.Services.AddSupervisionCore(builder.Configuration);
+builder.Services.AddHostedService<MigrateOnStart>();
+builder.Services.AddSupervisionHealth();
+builder.Services.AddProblemDetails();
+
+var app = builder.Build();
+
+// Pipeline: errors as problem details, then the endpoints.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapHealth();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is DatabaseSettingsException or MigrationException or InvalidOperationException)
+{
+    // A configuration or schema problem: say it plainly instead of a stack trace.
+    await Console.Error.WriteLineAsync($"Supervision could not start: {e.Message}");
+    return 2;
+}
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,23 @@
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Setup;
+
+/// <summary>The services every entry point (server and subcommands) shares.</summary>
+public static class ServiceRegistration
+{
+    /// <summary>Registers the clock, the office time zone, the database and the stores.</summary>
+    public static IServiceCollection AddSupervisionCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        // The one place the system clock is referenced; everything else takes TimeProvider.
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => OfficeTimeZone.Resolve(configuration[SupervisionConfiguration.TimeZoneKey]));
+        services.AddSingleton(_ => DatabaseSettings.Parse(configuration[DatabaseSettings.ConfigurationKey]));
+        services.AddSingleton<Database>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<DepartmentStore>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<ItemStore>();
+        return services;
+    }
+}

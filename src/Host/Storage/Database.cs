@@ -1,0 +1,224 @@
+using System.Data;
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Supervision.Host.Storage;
+
+/// <summary>
+/// The one storage layer over both providers: opens connections set up the same way every time and starts write
+/// transactions that serialise correctly on each (SQLite: <c>BEGIN IMMEDIATE</c>, so two writers never deadlock on
+/// a lock upgrade; PostgreSQL: read committed plus the row locks each statement takes).
+/// </summary>
+public sealed class Database : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource? _postgres;
+
+    static Database() => SqlTypeHandlers.Register();
+
+    public Database(DatabaseSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Settings = settings;
+        if (settings.Provider == DatabaseProvider.PostgreSql)
+        {
+            _postgres = NpgsqlDataSource.Create(settings.ConnectionString);
+        }
+        else
+        {
+            var path = new SqliteConnectionStringBuilder(settings.ConnectionString).DataSource;
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(directory) && path != ":memory:")
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+    }
+
+    public DatabaseSettings Settings { get; }
+
+    public DatabaseProvider Provider => Settings.Provider;
+
+    /// <summary>Provider-specific bits of SQL.</summary>
+    public SqlDialect Dialect => Provider == DatabaseProvider.PostgreSql ? SqlDialect.PostgreSql : SqlDialect.Sqlite;
+
+    /// <summary>Opens a connection ready for use (SQLite: foreign keys on, waits on a busy file).</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
+
+        var connection = new SqliteConnection(Settings.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a connection and begins a write transaction on it; dispose the result to release both.</summary>
+    public async Task<UnitOfWork> BeginAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            // Microsoft.Data.Sqlite begins IMMEDIATE unless asked for a deferred transaction.
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+            return new UnitOfWork(connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction and commits it.</summary>
+    public async Task<T> InTransactionAsync<T>(Func<UnitOfWork, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var uow = await BeginAsync(cancellationToken);
+        var result = await work(uow);
+        await uow.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>A connection with its open transaction. Disposing without committing rolls back.</summary>
+public sealed class UnitOfWork(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+{
+    public DbConnection Connection { get; } = connection;
+
+    public DbTransaction Transaction { get; } = transaction;
+
+    public CommandDefinition Command(string sql, object? parameters, CancellationToken cancellationToken) =>
+        new(sql, parameters, Transaction, cancellationToken: cancellationToken);
+
+    public Task CommitAsync(CancellationToken cancellationToken) => Transaction.CommitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}
+
+/// <summary>The few places where the two providers' SQL differs.</summary>
+public sealed class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new(isPostgres: false);
+
+    public static readonly SqlDialect PostgreSql = new(isPostgres: true);
+
+    private readonly bool _isPostgres;
+
+    private SqlDialect(bool isPostgres) => _isPostgres = isPostgres;
+
+    /// <summary>A parameter holding JSON text, as the column's type expects it.</summary>
+    public string Json(string parameter) => _isPostgres ? $"CAST({parameter} AS jsonb)" : parameter;
+
+    /// <summary>"column is one of the list parameter": Dapper expands lists for SQLite, Npgsql takes an array.</summary>
+    public string InList(string column, string parameter) => _isPostgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
+
+    /// <summary>A row lock for a read that is about to be followed by a write (SQLite's write lock is already held).</summary>
+    public string ForUpdate => _isPostgres ? " FOR UPDATE" : string.Empty;
+}
+
+/// <summary>
+/// Dapper mappings that keep the providers' storage of days and instants out of the rest of the code:
+/// <see cref="DateOnly"/> is <c>date</c> or <c>yyyy-MM-dd</c> text; <see cref="DateTimeOffset"/> is <c>timestamptz</c>
+/// or fixed-width UTC text, which sorts in time order.
+/// </summary>
+internal static class SqlTypeHandlers
+{
+    private static int _registered;
+
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 1)
+        {
+            return;
+        }
+
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
+        SqlMapper.AddTypeHandler(new InstantHandler());
+        SqlMapper.RemoveTypeMap(typeof(DateOnly));
+        SqlMapper.RemoveTypeMap(typeof(DateOnly?));
+        SqlMapper.AddTypeHandler(new DayHandler());
+    }
+
+    /// <summary>The SQLite text form of an instant.</summary>
+    public static string ToSqliteText(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed class InstantHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            if (parameter is NpgsqlParameter postgres)
+            {
+                postgres.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+                postgres.Value = value.UtcDateTime;
+            }
+            else
+            {
+                parameter.DbType = DbType.String;
+                parameter.Value = ToSqliteText(value);
+            }
+        }
+
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            DateTime t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
+            DateTimeOffset o => o.ToUniversalTime(),
+            string s => DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal),
+            _ => throw new DataException($"Cannot read an instant from a {value.GetType().Name}."),
+        };
+    }
+
+    private sealed class DayHandler : SqlMapper.TypeHandler<DateOnly>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateOnly value)
+        {
+            if (parameter is NpgsqlParameter postgres)
+            {
+                postgres.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date;
+                postgres.Value = value;
+            }
+            else
+            {
+                parameter.DbType = DbType.String;
+                parameter.Value = value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        public override DateOnly Parse(object value) => value switch
+        {
+            DateOnly d => d,
+            DateTime t => DateOnly.FromDateTime(t),
+            string s => DateOnly.ParseExact(s, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            _ => throw new DataException($"Cannot read a day from a {value.GetType().Name}."),
+        };
+    }
+}

@@ -1,0 +1,103 @@
+using System.Data.Common;
+using Dapper;
+using Supervision.Engine.Organisation;
+
+namespace Supervision.Host.Storage;
+
+/// <summary>A department name or alias is already taken by another department.</summary>
+public sealed class DuplicateNameException(string message) : Exception(message);
+
+/// <summary>Departments with their aliases; a name or alias identifies at most one department.</summary>
+public sealed class DepartmentStore(Database database, TimeProvider clock)
+{
+    /// <summary>Adds a department with its aliases in one transaction; returns it with its id.</summary>
+    public async Task<Department> AddAsync(Department department, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(department);
+        var name = department.Name.Trim();
+        var aliases = department.Aliases.Select(a => a.Trim()).Where(a => a.Length > 0 && a != name).Distinct(StringComparer.Ordinal).ToList();
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var taken = (await uow.Connection.QueryAsync<string>(uow.Command(
+            $"SELECT name FROM department_names WHERE {database.Dialect.InList("name", "@names")}", new { names = aliases.Prepend(name).ToArray() }, cancellationToken))).AsList();
+        if (taken.Count > 0)
+        {
+            throw new DuplicateNameException($"Department name or alias already in use: {string.Join(", ", taken)}.");
+        }
+
+        long id;
+        try
+        {
+            id = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
+                "INSERT INTO departments (name, parent_id, created_at) VALUES (@name, @ParentId, @now) RETURNING id",
+                new { name, department.ParentId, now = clock.GetUtcNow() },
+                cancellationToken));
+            var names = aliases.Select(a => new { name = a, id, isAlias = true }).Prepend(new { name, id, isAlias = false });
+            await uow.Connection.ExecuteAsync(uow.Command(
+                "INSERT INTO department_names (name, department_id, is_alias) VALUES (@name, @id, @isAlias)", names, cancellationToken));
+            await uow.CommitAsync(cancellationToken);
+        }
+        catch (DbException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            // Someone else took one of the names between our check and our insert (PostgreSQL, several writers).
+            throw new DuplicateNameException($"Department name or alias already in use: {string.Join(", ", aliases.Prepend(name))}.");
+        }
+
+        return department with { Id = id, Name = name, Aliases = aliases };
+    }
+
+    /// <summary>The department with this id, or null.</summary>
+    public async Task<Department?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await LoadAsync(connection, "WHERE d.id = @id", new { id }, cancellationToken)).SingleOrDefault();
+    }
+
+    /// <summary>The department going by this name or alias, or null.</summary>
+    public async Task<Department?> FindByNameAsync(string nameOrAlias, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nameOrAlias);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await LoadAsync(connection,
+            "WHERE d.id = (SELECT department_id FROM department_names WHERE name = @name)",
+            new { name = nameOrAlias.Trim() }, cancellationToken)).SingleOrDefault();
+    }
+
+    /// <summary>Every department, ordered by name.</summary>
+    public async Task<IReadOnlyList<Department>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await LoadAsync(connection, string.Empty, null, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<Department>> LoadAsync(DbConnection connection, string where, object? parameters, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(long Id, string Name, long? ParentId, string? Alias)>(new CommandDefinition(
+            $"""
+            SELECT d.id, d.name, d.parent_id, n.name
+            FROM departments d LEFT JOIN department_names n ON n.department_id = d.id AND n.is_alias = @isAlias
+            {where}
+            ORDER BY d.name, n.name
+            """,
+            new DynamicParameters(parameters).Also("isAlias", true),
+            cancellationToken: cancellationToken));
+        return rows
+            .GroupBy(r => r.Id)
+            .Select(g => new Department
+            {
+                Id = g.Key,
+                Name = g.First().Name,
+                ParentId = g.First().ParentId,
+                Aliases = g.Where(r => r.Alias is not null).Select(r => r.Alias!).ToList(),
+            })
+            .ToList();
+    }
+}
+
+internal static class DynamicParametersExtensions
+{
+    public static DynamicParameters Also(this DynamicParameters parameters, string name, object? value)
+    {
+        parameters.Add(name, value);
+        return parameters;
+    }
+}

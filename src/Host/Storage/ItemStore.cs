@@ -1,0 +1,241 @@
+using Dapper;
+using Supervision.Engine.Items;
+
+namespace Supervision.Host.Storage;
+
+/// <summary>Someone else changed the item since it was read; the message says how to proceed.</summary>
+public sealed class ConcurrencyException(string message) : Exception(message);
+
+/// <summary>
+/// Supervised items and their append-only history. Every write to an item bumps its <c>version</c> and writes the
+/// history entry numbered with the new version in the same transaction, so the history has no gaps and no
+/// duplicates however many writers act at once, and a change based on a stale read is refused.
+/// </summary>
+public sealed class ItemStore(Database database, TimeProvider clock)
+{
+    private const string ItemColumns =
+        """
+        id AS Id, kind AS KindCode, title AS Title, department_id AS DepartmentId, definition_id AS DefinitionId,
+        definition_version AS DefinitionVersion, step AS Step, received_on AS ReceivedOn, light AS LightCode,
+        due_on AS DueOn, due_at AS DueAt, paused AS Paused, next_change_at AS NextChangeAt, payload AS Payload,
+        created_at AS CreatedAt, updated_at AS UpdatedAt, closed_at AS ClosedAt, version AS Version
+        """;
+
+    /// <summary>Registers an item with its first history entry; returns it with its id and version 1.</summary>
+    public async Task<SupervisedItem> AddAsync(SupervisedItem item, HistoryEntry registered, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(registered);
+        var now = clock.GetUtcNow();
+        var json = database.Dialect.Json("@Payload");
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var id = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
+            $"""
+            INSERT INTO items (kind, title, department_id, definition_id, definition_version, step, received_on, light,
+                               due_on, due_at, paused, next_change_at, payload, created_at, updated_at, closed_at, version)
+            VALUES (@Kind, @Title, @DepartmentId, @DefinitionId, @DefinitionVersion, @Step, @ReceivedOn, @Light,
+                    @DueOn, @DueAt, @Paused, @NextChangeAt, {json}, @now, @now, @ClosedAt, 0)
+            RETURNING id
+            """,
+            Parameters(item, now),
+            cancellationToken));
+        var version = await AppendAsync(uow, id, registered, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return item with { Id = id, Version = version, CreatedAt = now, UpdatedAt = now };
+    }
+
+    /// <summary>
+    /// Stores a changed item together with the history entry that explains the change. <paramref name="updated"/>
+    /// carries the version it was read at; if the item has moved on since, nothing is written and a
+    /// <see cref="ConcurrencyException"/> is thrown.
+    /// </summary>
+    public async Task<SupervisedItem> SaveAsync(SupervisedItem updated, HistoryEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        ArgumentNullException.ThrowIfNull(entry);
+        var now = clock.GetUtcNow();
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var changed = await uow.Connection.ExecuteAsync(uow.Command(
+            $"""
+            UPDATE items SET title = @Title, department_id = @DepartmentId, step = @Step, light = @Light, due_on = @DueOn,
+                             due_at = @DueAt, paused = @Paused, next_change_at = @NextChangeAt,
+                             payload = {database.Dialect.Json("@Payload")}, updated_at = @now, closed_at = @ClosedAt
+            WHERE id = @Id AND version = @Version
+            """,
+            Parameters(updated, now),
+            cancellationToken));
+        if (changed == 0)
+        {
+            var current = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
+                "SELECT version FROM items WHERE id = @Id", new { updated.Id }, cancellationToken));
+            throw current is null
+                ? new KeyNotFoundException($"Item {updated.Id} does not exist.")
+                : new ConcurrencyException(
+                    $"Item {updated.Id} was changed by someone else (version {current}, you had {updated.Version}); reload it and try again.");
+        }
+
+        var version = await AppendAsync(uow, updated.Id, entry, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return updated with { Version = version, UpdatedAt = now };
+    }
+
+    /// <summary>Adds a history entry that does not change the item's state (a notice sent, a progress note);
+    /// returns its sequence number.</summary>
+    public async Task<int> AppendHistoryAsync(long itemId, HistoryEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var sequence = await AppendAsync(uow, itemId, entry, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return sequence;
+    }
+
+    /// <summary>The item with this id, or null.</summary>
+    public async Task<SupervisedItem?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ItemRow>(new CommandDefinition(
+            $"SELECT {ItemColumns} FROM items WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        return row?.ToItem();
+    }
+
+    /// <summary>The item's history, oldest first.</summary>
+    public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(long itemId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<HistoryRow>(new CommandDefinition(
+            """
+            SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, from_step AS FromStep,
+                   to_step AS ToStep, from_light AS FromLight, to_light AS ToLight, detail AS Detail
+            FROM item_history WHERE item_id = @itemId ORDER BY seq
+            """,
+            new { itemId },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToEntry()).ToList();
+    }
+
+    // Bumping the version takes the item's row lock (PostgreSQL) or runs under the write lock (SQLite), so the
+    // sequence number it returns is this writer's alone.
+    private async Task<int> AppendAsync(UnitOfWork uow, long itemId, HistoryEntry entry, CancellationToken cancellationToken)
+    {
+        var sequence = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
+            "UPDATE items SET version = version + 1 WHERE id = @itemId RETURNING version", new { itemId }, cancellationToken))
+            ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
+        await uow.Connection.ExecuteAsync(uow.Command(
+            $"""
+            INSERT INTO item_history (item_id, seq, at, actor, action, from_step, to_step, from_light, to_light, detail)
+            VALUES (@itemId, @sequence, @At, @Actor, @Action, @FromStep, @ToStep, @FromLight, @ToLight, {database.Dialect.Json("@Detail")})
+            """,
+            new
+            {
+                itemId,
+                sequence,
+                entry.At,
+                entry.Actor,
+                entry.Action,
+                entry.FromStep,
+                entry.ToStep,
+                FromLight = entry.FromLight?.Code(),
+                ToLight = entry.ToLight?.Code(),
+                entry.Detail,
+            },
+            cancellationToken));
+        return sequence;
+    }
+
+    private static DynamicParameters Parameters(SupervisedItem item, DateTimeOffset now)
+    {
+        var p = new DynamicParameters();
+        p.Add("Id", item.Id);
+        p.Add("Version", item.Version);
+        p.Add("Kind", item.Kind.Code());
+        p.Add("Title", item.Title);
+        p.Add("DepartmentId", item.DepartmentId);
+        p.Add("DefinitionId", item.DefinitionId);
+        p.Add("DefinitionVersion", item.DefinitionVersion);
+        p.Add("Step", item.Step);
+        p.Add("ReceivedOn", item.ReceivedOn);
+        p.Add("Light", item.Light.Code());
+        p.Add("DueOn", item.DueOn);
+        p.Add("DueAt", item.DueAt);
+        p.Add("Paused", item.Paused);
+        p.Add("NextChangeAt", item.NextChangeAt);
+        p.Add("Payload", item.Payload);
+        p.Add("ClosedAt", item.ClosedAt);
+        p.Add("now", now);
+        return p;
+    }
+
+    // Storage shapes: codes as text, converted to Engine types once, here.
+    private sealed record ItemRow
+    {
+        public long Id { get; init; }
+        public string KindCode { get; init; } = "";
+        public string Title { get; init; } = "";
+        public long DepartmentId { get; init; }
+        public string DefinitionId { get; init; } = "";
+        public int DefinitionVersion { get; init; }
+        public string Step { get; init; } = "";
+        public DateOnly ReceivedOn { get; init; }
+        public string LightCode { get; init; } = "";
+        public DateOnly? DueOn { get; init; }
+        public DateTimeOffset? DueAt { get; init; }
+        public bool Paused { get; init; }
+        public DateTimeOffset? NextChangeAt { get; init; }
+        public string Payload { get; init; } = "{}";
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+        public DateTimeOffset? ClosedAt { get; init; }
+        public int Version { get; init; }
+
+        public SupervisedItem ToItem() => new()
+        {
+            Id = Id,
+            Kind = ItemKinds.Parse(KindCode),
+            Title = Title,
+            DepartmentId = DepartmentId,
+            DefinitionId = DefinitionId,
+            DefinitionVersion = DefinitionVersion,
+            Step = Step,
+            ReceivedOn = ReceivedOn,
+            Light = Lights.Parse(LightCode),
+            DueOn = DueOn,
+            DueAt = DueAt,
+            Paused = Paused,
+            NextChangeAt = NextChangeAt,
+            Payload = Payload,
+            CreatedAt = CreatedAt,
+            UpdatedAt = UpdatedAt,
+            ClosedAt = ClosedAt,
+            Version = Version,
+        };
+    }
+
+    private sealed record HistoryRow
+    {
+        public long ItemId { get; init; }
+        public int Sequence { get; init; }
+        public DateTimeOffset At { get; init; }
+        public string Actor { get; init; } = "";
+        public string Action { get; init; } = "";
+        public string? FromStep { get; init; }
+        public string? ToStep { get; init; }
+        public string? FromLight { get; init; }
+        public string? ToLight { get; init; }
+        public string Detail { get; init; } = "{}";
+
+        public HistoryEntry ToEntry() => new()
+        {
+            ItemId = ItemId,
+            Sequence = Sequence,
+            At = At,
+            Actor = Actor,
+            Action = Action,
+            FromStep = FromStep,
+            ToStep = ToStep,
+            FromLight = FromLight is null ? null : Lights.Parse(FromLight),
+            ToLight = ToLight is null ? null : Lights.Parse(ToLight),
+            Detail = Detail,
+        };
+    }
+}

@@ -1,0 +1,31 @@
+using Supervision.Host.Setup;
+
+namespace Supervision.Host.Storage;
+
+/// <summary>
+/// Brings the schema up to date before the server takes requests (unless <c>Supervision:MigrateOnStart</c> is
+/// false, when an operator runs the <c>migrate</c> subcommand instead). A failure stops start-up.
+/// </summary>
+internal sealed class MigrateOnStart(Migrator migrator, Database database, IConfiguration configuration, ILogger<MigrateOnStart> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var where = database.Settings.Describe();
+        if (!configuration.GetValue(SupervisionConfiguration.MigrateOnStartKey, true))
+        {
+            logger.LogInformation("Database {Database}: migrations on start are switched off", where);
+            return;
+        }
+
+        var applied = await migrator.MigrateAsync(cancellationToken);
+        foreach (var name in applied.Select(m => m.FileName))
+        {
+            logger.LogInformation("Applied migration {Migration}", name);
+        }
+
+        var version = Migrator.For(database.Provider)[^1].Version;
+        logger.LogInformation("Database {Database} is at schema version {Version}", where, version);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,50 @@
+using System.Data.Common;
+using Dapper;
+using Supervision.Engine.Organisation;
+
+namespace Supervision.Host.Storage;
+
+/// <summary>People who sign in. Logins are unique regardless of letter case.</summary>
+public sealed class UserStore(Database database, TimeProvider clock)
+{
+    private const string Columns = "id AS Id, login AS Login, display_name AS DisplayName, department_id AS DepartmentId, role AS Role, active AS Active";
+
+    /// <summary>Adds a user; returns it with its id. A taken login is a <see cref="DuplicateNameException"/>.</summary>
+    public async Task<User> AddAsync(User user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                """
+                INSERT INTO users (login, display_name, department_id, role, active, created_at)
+                VALUES (@Login, @DisplayName, @DepartmentId, @Role, @Active, @now) RETURNING id
+                """,
+                new { Login = user.Login.Trim(), user.DisplayName, user.DepartmentId, user.Role, user.Active, now = clock.GetUtcNow() },
+                cancellationToken: cancellationToken));
+            return user with { Id = id, Login = user.Login.Trim() };
+        }
+        catch (DbException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            throw new DuplicateNameException($"Login '{user.Login}' is already in use.");
+        }
+    }
+
+    /// <summary>The user with this login (any letter case), or null.</summary>
+    public async Task<User?> FindByLoginAsync(string login, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(login);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<User>(new CommandDefinition(
+            $"SELECT {Columns} FROM users WHERE lower(login) = lower(@login)", new { login = login.Trim() }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The users of one department, ordered by login.</summary>
+    public async Task<IReadOnlyList<User>> ListByDepartmentAsync(long departmentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<User>(new CommandDefinition(
+            $"SELECT {Columns} FROM users WHERE department_id = @departmentId ORDER BY login", new { departmentId }, cancellationToken: cancellationToken))).AsList();
+    }
+}

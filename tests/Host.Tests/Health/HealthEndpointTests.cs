@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Supervision.Host.Storage;
+using Supervision.Host.Tests.Infrastructure;
+
+namespace Supervision.Host.Tests.Health;
+
+/// <summary>The real server on a real socket: it migrates at start and reports its health over HTTP.</summary>
+public abstract class HealthEndpointTests(DatabaseProvider provider) : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(provider);
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task Server_migrates_at_start_and_reports_healthy()
+    {
+        await using var server = new ServerFactory(_database.Settings.ConnectionString, migrateOnStart: true);
+        server.UseKestrel(0);
+        server.StartServer();
+        using var client = server.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("http://127.0.0.1:", client.BaseAddress!.ToString(), StringComparison.Ordinal);
+        Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
+        var data = body.RootElement.GetProperty("checks").GetProperty("database").GetProperty("data");
+        Assert.Equal(provider == DatabaseProvider.Sqlite ? "sqlite" : "postgresql", data.GetProperty("provider").GetString());
+        Assert.Equal(Migrator.For(provider)[^1].Version, data.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal("Asia/Shanghai", data.GetProperty("timeZone").GetString());
+    }
+
+    [Fact]
+    public async Task Server_without_migrations_reports_unhealthy_and_names_what_is_pending()
+    {
+        await using var server = new ServerFactory(_database.Settings.ConnectionString, migrateOnStart: false);
+        server.UseKestrel(0);
+        server.StartServer();
+        using var client = server.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("0001_initial.sql", text, StringComparison.Ordinal);
+        Assert.Contains("migrate", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_reports_unhealthy_when_the_schema_was_tampered_with()
+    {
+        await using var server = new ServerFactory(_database.Settings.ConnectionString, migrateOnStart: true);
+        server.UseKestrel(0);
+        server.StartServer();
+        await using (var db = new Database(_database.Settings))
+        await using (var connection = await db.OpenAsync(default))
+        {
+            await connection.ExecuteAsync("UPDATE schema_version SET checksum = 'tampered' WHERE version = 1");
+        }
+
+        using var client = server.CreateClient();
+        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(text.Contains("changed after it was applied", StringComparison.Ordinal), text);
+    }
+
+    private sealed class ServerFactory(string connectionString, bool migrateOnStart) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("urls", "http://127.0.0.1:0");
+            builder.UseSetting(DatabaseSettings.ConfigurationKey, connectionString);
+            builder.UseSetting("Supervision:MigrateOnStart", migrateOnStart ? "true" : "false");
+        }
+    }
+}
+
+public sealed class SqliteHealthEndpointTests() : HealthEndpointTests(DatabaseProvider.Sqlite);
+
+[Trait("Provider", "PostgreSql")]
+public sealed class PostgresHealthEndpointTests() : HealthEndpointTests(DatabaseProvider.PostgreSql);
+
+/// <summary>The <c>health</c> subcommand that container health checks run against a live server.</summary>
+public sealed class HealthCommandTests
+{
+    [Fact]
+    public async Task Health_command_exits_0_for_a_healthy_server_and_1_when_nothing_answers()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("urls", "http://127.0.0.1:0");
+            b.UseSetting(DatabaseSettings.ConfigurationKey, database.Settings.ConnectionString);
+        });
+        server.UseKestrel(0);
+        server.StartServer();
+        using var client = server.CreateClient();
+        var url = new Uri(client.BaseAddress!, "/health").ToString();
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var healthy = await Supervision.Host.Cli.Cli.RunAsync(["health", "--url", url], output, error);
+        var unreachable = await Supervision.Host.Cli.Cli.RunAsync(["health", "--url", "http://127.0.0.1:1/health"], output, error);
+        var malformed = await Supervision.Host.Cli.Cli.RunAsync(["health", "--url", "not a url"], output, error);
+
+        Assert.Equal(0, healthy);
+        Assert.Contains("200 {\"status\":\"Healthy\"", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, unreachable);
+        Assert.NotEqual(0, malformed);
+        Assert.Contains("--url must be an absolute http or https address", error.ToString(), StringComparison.Ordinal);
+    }
+}
