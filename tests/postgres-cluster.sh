@@ -37,12 +37,15 @@ case "$cmd" in
     rm -rf "$dir"
     mkdir -p "$dir/data" "$dir/socket"
     if [ "$(id -u)" = 0 ]; then chown -R postgres "$dir"; chmod 700 "$dir"; fi
+    # Tests trade durability for speed; benchmarks (SUPERVISION_PG_DURABLE=1) keep production settings.
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${SUPERVISION_PG_DURABLE:-0}" = 1 ] && durability=""
     # A free port number (only names the socket file, no TCP listener is opened).
     port=$(( 20000 + RANDOM % 20000 ))
     as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir/socket -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+      -o "-p $port -k $dir/socket -c listen_addresses='' $durability -c max_connections=300" \
       start >"$dir/pg_ctl.log" 2>&1 || { cat "$dir/pg_ctl.log" "$dir/server.log" >&2; exit 1; }
     echo "$bindir" >"$dir/bindir"
     echo "$port" >"$dir/port"

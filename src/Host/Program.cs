@@ -9,7 +9,9 @@ if (Cli.Handles(args))
     return await Cli.RunAsync(args, Console.Out, Console.Error);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root is where the program's files are (appsettings.json, later the board's assets), not the working
+// directory: the working directory holds data (./data/supervision.db by default).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Configuration: the short SUPERVISION_* variables, with the command line still on top.
 builder.Configuration.AddSupervisionEnvironment().AddCommandLine(args);

@@ -119,7 +119,7 @@ public static class Cli
     private static async Task<int> WithServicesAsync(TextWriter error, Func<IServiceProvider, Task<int>> job)
     {
         var configuration = new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
+            .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .AddSupervisionEnvironment()
