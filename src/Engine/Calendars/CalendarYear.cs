@@ -1,0 +1,92 @@
+namespace Supervision.Engine.Calendars;
+
+/// <summary>
+/// A run of consecutive non-working days announced together, such as 国庆节、中秋节 2025-10-01 to 2025-10-08.
+/// Weekend days inside the run are part of it; weekend days that merely adjoin it are not listed.
+/// </summary>
+public sealed record HolidayPeriod(string Name, string NameEn, DateOnly From, DateOnly To)
+{
+    /// <summary>Every day of the period, in order.</summary>
+    public IEnumerable<DateOnly> Days()
+    {
+        for (var day = From; day <= To; day = day.AddDays(1))
+        {
+            yield return day;
+        }
+    }
+}
+
+/// <summary>
+/// A weekend day worked to make up for a holiday (调休上班): a working day although it is a Saturday or Sunday.
+/// <see cref="For"/> names the holiday it belongs to, for explanations.
+/// </summary>
+public sealed record MakeUpDay(DateOnly Date, string For);
+
+/// <summary>
+/// One year's holiday arrangement as the State Council's notice announces it: its holidays and its make-up working
+/// days. A notice may name days of the neighbouring year (the 2019 notice moves 2018-12-29..31); those days are
+/// applied by their date. A year is <em>loaded</em> when its notice is; dates of a year that is not loaded are
+/// computed on the weekends-only assumption and flagged.
+/// </summary>
+public sealed record CalendarYear(int Year, IReadOnlyList<HolidayPeriod> Holidays, IReadOnlyList<MakeUpDay> MakeUpDays, string Source)
+{
+    /// <summary>Checks the year's own consistency; returns every problem found (empty when sound).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Year < WorkingCalendar.FirstYear || Year > WorkingCalendar.LastYear)
+        {
+            problems.Add($"year {Year} is outside {WorkingCalendar.FirstYear}-{WorkingCalendar.LastYear}");
+        }
+
+        var window = (From: new DateOnly(Year - 1, 12, 1), To: new DateOnly(Math.Min(Year + 1, WorkingCalendar.LastYear), 1, 31));
+        var holidays = new HashSet<DateOnly>();
+        foreach (var period in Holidays)
+        {
+            if (string.IsNullOrWhiteSpace(period.Name))
+            {
+                problems.Add($"holiday {period.From:yyyy-MM-dd}: name is empty");
+            }
+
+            if (period.To < period.From)
+            {
+                problems.Add($"holiday {period.Name}: ends ({period.To:yyyy-MM-dd}) before it starts ({period.From:yyyy-MM-dd})");
+                continue;
+            }
+
+            if (period.From < window.From || period.To > window.To)
+            {
+                problems.Add($"holiday {period.Name} {period.From:yyyy-MM-dd}..{period.To:yyyy-MM-dd}: not within the {Year} notice's reach (December {Year - 1} to January {Year + 1})");
+            }
+
+            foreach (var day in period.Days())
+            {
+                if (!holidays.Add(day))
+                {
+                    problems.Add($"holiday {period.Name}: {day:yyyy-MM-dd} is listed twice");
+                }
+            }
+        }
+
+        var makeUps = new HashSet<DateOnly>();
+        foreach (var makeUp in MakeUpDays)
+        {
+            if (holidays.Contains(makeUp.Date))
+            {
+                problems.Add($"{makeUp.Date:yyyy-MM-dd} is listed both as a holiday and as a make-up working day");
+            }
+
+            if (!makeUps.Add(makeUp.Date))
+            {
+                problems.Add($"make-up working day {makeUp.Date:yyyy-MM-dd} is listed twice");
+            }
+
+            if (makeUp.Date < window.From || makeUp.Date > window.To)
+            {
+                problems.Add($"make-up working day {makeUp.Date:yyyy-MM-dd}: not within the {Year} notice's reach");
+            }
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Supervision.Engine.Deadlines;
+
+/// <summary>
+/// How long something may take. Day-based limits (<see cref="WorkingDays"/>, <see cref="CalendarDays"/>,
+/// <see cref="Months"/>, <see cref="FixedDate"/>, <see cref="MonthEnd"/>) produce a due <em>day</em>: the limit
+/// ends at the end of that day in the office's time zone, and counting starts on the day after the start day
+/// (the start day itself is never counted). Time-based limits (<see cref="Duration"/>: hours or minutes) count
+/// calendar time from the start instant and end at that exact instant.
+/// <para>
+/// Rolling: when a limit counted in calendar days or months ends on a day that is not a working day, the due day
+/// moves to the next working day (民法典 art. 203: a period whose last day is a statutory holiday ends on the day
+/// after the holiday). This is on by default for <see cref="CalendarDays"/> and <see cref="Months"/>, off for
+/// dates a document fixed (<see cref="FixedDate"/>, <see cref="MonthEnd"/>), and settable per limit.
+/// </para>
+/// </summary>
+public abstract partial record TimeLimit
+{
+    private TimeLimit()
+    {
+    }
+
+    /// <summary>True for limits that end at the end of a due day; false for hours and minutes.</summary>
+    public bool IsDayBased => this is not Duration;
+
+    /// <summary>N working days after the start day, on the working-day calendar.</summary>
+    public sealed record WorkingDays(int Count) : TimeLimit;
+
+    /// <summary>N calendar days after the start day; rolls to the next working day unless told not to.</summary>
+    public sealed record CalendarDays(int Count, bool RollToWorkingDay = true) : TimeLimit;
+
+    /// <summary>
+    /// N months after the start day: the day with the start day's number in the target month, or that month's last
+    /// day when it has no such day (民法典 art. 202: 2025-01-31 + 1 month = 2025-02-28); rolls unless told not to.
+    /// </summary>
+    public sealed record Months(int Count, bool RollToWorkingDay = true) : TimeLimit;
+
+    /// <summary>Calendar time from the start instant (the 5-hour first-response rule; minutes for urgent items).</summary>
+    public sealed record Duration(TimeSpan Length) : TimeLimit;
+
+    /// <summary>A date fixed by a document (<c>9月15日</c>, <c>2020年6月30日前</c>).</summary>
+    public sealed record FixedDate(DateOnly Date, bool RollToWorkingDay = false) : TimeLimit;
+
+    /// <summary>The last day of a month (<c>9月底</c>, <c>年底前</c> = December).</summary>
+    public sealed record MonthEnd(int Year, int Month, bool RollToWorkingDay = false) : TimeLimit
+    {
+        /// <summary>The month's last day.</summary>
+        public DateOnly LastDay => new DateOnly(Year, Month, 1).AddMonths(1).AddDays(-1);
+    }
+
+    /// <summary>
+    /// Reads the notation definitions and the command line use: <c>20 working days</c> (<c>20个工作日</c>),
+    /// <c>15 calendar days</c> (<c>15日</c>, <c>15天</c>; add <c>no roll</c> to keep a non-working due day),
+    /// <c>1 month</c> (<c>1个月</c>), <c>5 hours</c> (<c>5小时</c>), <c>30 minutes</c> (<c>30分钟</c>),
+    /// <c>2026-06-30</c>, <c>month-end 2026-09</c>. Returns false with a reason for anything else.
+    /// </summary>
+    public static bool TryParse(string? text, out TimeLimit? limit, out string? error)
+    {
+        limit = null;
+        error = null;
+        var value = (text ?? string.Empty).Trim();
+        if (value.Length == 0)
+        {
+            error = "a time limit is empty";
+            return false;
+        }
+
+        var noRoll = NoRoll().IsMatch(value);
+        value = NoRoll().Replace(value, string.Empty).Trim();
+        var match = Amount().Match(value);
+        if (match.Success)
+        {
+            if (!int.TryParse(match.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > 100_000)
+            {
+                error = $"'{text}': the number must be a whole number from 1 to 100000";
+                return false;
+            }
+
+            var unit = match.Groups["unit"].Value.ToLowerInvariant();
+            limit = unit switch
+            {
+                "working day" or "working days" or "wd" or "个工作日" or "工作日" => new WorkingDays(n),
+                "calendar day" or "calendar days" or "day" or "days" or "日" or "天" or "个自然日" or "自然日" => new CalendarDays(n, !noRoll),
+                "month" or "months" or "个月" or "月" => new Months(n, !noRoll),
+                "hour" or "hours" or "h" or "小时" or "个小时" => new Duration(TimeSpan.FromHours(n)),
+                "minute" or "minutes" or "min" or "分钟" => new Duration(TimeSpan.FromMinutes(n)),
+                _ => null,
+            };
+            if (limit is null)
+            {
+                error = $"'{text}': unknown unit '{match.Groups["unit"].Value}' (use working days, calendar days, months, hours or minutes)";
+                return false;
+            }
+
+            if (noRoll && limit is not (CalendarDays or Months))
+            {
+                error = $"'{text}': 'no roll' applies only to calendar days and months";
+                limit = null;
+                return false;
+            }
+
+            return true;
+        }
+
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            limit = new FixedDate(date);
+            return true;
+        }
+
+        var monthEnd = MonthEndPattern().Match(value);
+        if (monthEnd.Success)
+        {
+            var year = int.Parse(monthEnd.Groups["y"].Value, CultureInfo.InvariantCulture);
+            var month = int.Parse(monthEnd.Groups["m"].Value, CultureInfo.InvariantCulture);
+            if (month is >= 1 and <= 12 && year is >= 2000 and <= 2099)
+            {
+                limit = new MonthEnd(year, month);
+                return true;
+            }
+        }
+
+        error = $"'{text}' is not a time limit: expected e.g. '20 working days', '15 calendar days', '1 month', '5 hours', '30 minutes', '2026-06-30' or 'month-end 2026-09'";
+        return false;
+    }
+
+    /// <summary>Reads a limit that must be valid.</summary>
+    public static TimeLimit Parse(string text) =>
+        TryParse(text, out var limit, out var error) ? limit! : throw new FormatException(error);
+
+    /// <summary>The notation <see cref="Parse"/> reads.</summary>
+    public override string ToString() => this switch
+    {
+        WorkingDays w => Invariant($"{w.Count} working days"),
+        CalendarDays c => Invariant($"{c.Count} calendar days{(c.RollToWorkingDay ? string.Empty : " no roll")}"),
+        Months m => Invariant($"{m.Count} {(m.Count == 1 ? "month" : "months")}{(m.RollToWorkingDay ? string.Empty : " no roll")}"),
+        Duration d when d.Length.TotalMinutes % 60 == 0 => Invariant($"{(int)d.Length.TotalHours} hours"),
+        Duration d => Invariant($"{(int)d.Length.TotalMinutes} minutes"),
+        FixedDate f => f.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        MonthEnd e => Invariant($"month-end {e.Year:D4}-{e.Month:D2}"),
+        _ => GetType().Name,
+    };
+
+    /// <summary>The limit in Chinese, as an explanation says it: <c>20个工作日</c>, <c>5小时</c>, <c>2026年9月底</c>.</summary>
+    public string ToChinese() => this switch
+    {
+        WorkingDays w => Invariant($"{w.Count}个工作日"),
+        CalendarDays c => Invariant($"{c.Count}日（自然日）"),
+        Months m => Invariant($"{m.Count}个月"),
+        Duration d when d.Length.TotalMinutes % 60 == 0 => Invariant($"{(int)d.Length.TotalHours}小时"),
+        Duration d => Invariant($"{(int)d.Length.TotalMinutes}分钟"),
+        FixedDate f => Invariant($"{f.Date.Year}年{f.Date.Month}月{f.Date.Day}日"),
+        MonthEnd e => Invariant($"{e.Year}年{e.Month}月底"),
+        _ => ToString(),
+    };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^(?<n>\d+)\s*(?<unit>working days?|wd|calendar days?|days?|months?|hours?|h|minutes?|min|个工作日|工作日|个自然日|自然日|日|天|个月|月|个小时|小时|分钟)(内)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex Amount();
+
+    [GeneratedRegex(@"\s*(,\s*)?(no roll|不顺延)\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex NoRoll();
+
+    [GeneratedRegex(@"^month-end\s+(?<y>\d{4})-(?<m>\d{1,2})$", RegexOptions.IgnoreCase)]
+    private static partial Regex MonthEndPattern();
+}
