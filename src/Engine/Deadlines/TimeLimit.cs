@@ -131,7 +131,7 @@ public abstract partial record TimeLimit
         TryParse(text, out var limit, out var error) ? limit! : throw new FormatException(error);
 
     /// <summary>The notation <see cref="Parse"/> reads.</summary>
-    public override string ToString() => this switch
+    public sealed override string ToString() => this switch
     {
         WorkingDays w => Invariant($"{w.Count} working days"),
         CalendarDays c => Invariant($"{c.Count} calendar days{(c.RollToWorkingDay ? string.Empty : " no roll")}"),
