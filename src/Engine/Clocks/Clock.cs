@@ -110,7 +110,7 @@ public static class Clock
             TimeLimit.Months m => (Roll(startDay.AddMonths(m.Count), m.RollToWorkingDay, calendar), null),
             TimeLimit.FixedDate f => (Roll(f.Date, f.RollToWorkingDay, calendar), null),
             TimeLimit.MonthEnd e => (Roll(e.LastDay, e.RollToWorkingDay, calendar), null),
-            TimeLimit.Duration d => (null, startedAt + d.Length),
+            TimeLimit.Duration d => (null, (startedAt + d.Length).ToUniversalTime()),
             _ => throw new ArgumentOutOfRangeException(nameof(limit), limit, "Unknown kind of time limit."),
         };
     }
@@ -274,7 +274,7 @@ public static class Clock
         ClockState result;
         if (s.DueAt is not null)
         {
-            var dueAt = e.At + s.RemainingTime;
+            var dueAt = (e.At + s.RemainingTime).ToUniversalTime();
             result = s with { Status = ClockStatus.Running, DueAt = dueAt, DueEnd = dueAt };
         }
         else
@@ -376,7 +376,7 @@ public static class Clock
                 break;
             case TimeLimit.Duration d when s.DueAt is { } at:
                 CheckCap(c.ExtensionCap, e.By, (int)(s.ExtendedTime + d.Length).TotalMinutes, (int)s.ExtendedTime.TotalMinutes, (int)d.Length.TotalMinutes);
-                result = s with { DueAt = at + d.Length, DueEnd = at + d.Length, ExtendedTime = s.ExtendedTime + d.Length };
+                result = s with { DueAt = (at + d.Length).ToUniversalTime(), DueEnd = (at + d.Length).ToUniversalTime(), ExtendedTime = s.ExtendedTime + d.Length };
                 break;
             default:
                 throw new ClockRuleException(s.DueAt is null
@@ -453,7 +453,7 @@ public static class Clock
         }
         else if (s.DueAt is not null && e.DueAt is { } at && e.DueOn is null)
         {
-            result = s with { DueAt = at, DueEnd = at, Overridden = true };
+            result = s with { DueAt = at.ToUniversalTime(), DueEnd = at.ToUniversalTime(), Overridden = true };
         }
         else
         {

@@ -12,7 +12,7 @@ namespace Supervision.Host.Cli;
 /// </summary>
 public static class Cli
 {
-    private static readonly string[] Subcommands = ["migrate", "health"];
+    private static readonly string[] Subcommands = ["migrate", "health", "deadline"];
 
     /// <summary>True when the arguments ask for a subcommand or for help rather than the web server.</summary>
     public static bool Handles(string[] args)
@@ -30,8 +30,16 @@ public static class Cli
         {
             MigrateCommand(output, error),
             HealthCommand(output, error),
+            DeadlineCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // One line a person (or a script) can act on, not a screen of help.
+            error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+            return 2;
+        }
+
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 

@@ -1,0 +1,22 @@
+using Supervision.Engine.Calendars;
+
+namespace Supervision.Host.Calendars;
+
+/// <summary>The statutory calendar shipped in seeds/calendar/, beside the executable.</summary>
+public static class SeedCalendar
+{
+    /// <summary>The file's path: seeds/calendar/cn-statutory.json under the program's folder.</summary>
+    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "seeds", "calendar", "cn-statutory.json");
+
+    /// <summary>Reads a calendar file; a missing or broken file is a <see cref="CalendarFileException"/> naming it.</summary>
+    public static WorkingCalendar Load(string? path = null)
+    {
+        var file = path ?? DefaultPath;
+        if (!File.Exists(file))
+        {
+            throw new CalendarFileException(file, ["file not found"]);
+        }
+
+        return CalendarFile.Parse(File.ReadAllText(file), file);
+    }
+}
