@@ -10,18 +10,40 @@ public sealed class ClockRuleException(string message) : Exception(message);
 /// definition's extension cap (null: no extensions allowed beyond what the events say; e.g. 20 working days).</summary>
 public sealed record ClockContext(WorkingCalendar Calendar, TimeZoneInfo Zone, TimeLimit? ExtensionCap = null)
 {
+    // After the zone's last daylight-saving rule (Asia/Shanghai: 1991) its offset is fixed, and converting a day or
+    // an instant is plain arithmetic; this is the hot path of every light computed.
+    private readonly DateTime _fixedFrom = FixedFrom(Zone);
+
     /// <summary>The local day of an instant in the office's zone.</summary>
-    public DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Zone).DateTime);
+    public DateOnly DayOf(DateTimeOffset at)
+    {
+        var utc = at.UtcDateTime;
+        return DateOnly.FromDateTime(utc >= _fixedFrom ? utc + Zone.BaseUtcOffset : TimeZoneInfo.ConvertTimeFromUtc(utc, Zone));
+    }
 
     /// <summary>The instant a local day begins in the office's zone.</summary>
     public DateTimeOffset StartOf(DateOnly day)
     {
         var local = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, Zone.GetUtcOffset(local)).ToUniversalTime();
+        var offset = local >= _fixedFrom ? Zone.BaseUtcOffset : Zone.GetUtcOffset(local);
+        return new DateTimeOffset(DateTime.SpecifyKind(local - offset, DateTimeKind.Utc), TimeSpan.Zero);
     }
 
     /// <summary>The instant a local day ends (the next day's start): the moment a day-based limit is missed.</summary>
     public DateTimeOffset EndOf(DateOnly day) => StartOf(day.AddDays(1));
+
+    private static DateTime FixedFrom(TimeZoneInfo zone)
+    {
+        var rules = zone.GetAdjustmentRules();
+        if (rules.Length == 0)
+        {
+            return DateTime.MinValue;
+        }
+
+        var last = rules[^1];
+        // A rule reaching into the far future means the zone still changes its clocks: no fixed stretch.
+        return last.DateEnd.Year >= 9999 ? DateTime.MaxValue : last.DateEnd.Date.AddDays(2);
+    }
 }
 
 /// <summary>
@@ -49,7 +71,7 @@ public static class Clock
             state = Apply(state, e, context, null);
         }
 
-        return state;
+        return WithMissingYears(state, context);
     }
 
     /// <summary>Checks one more event against the state so far; returns the new state, or the reason it is refused.</summary>
@@ -59,7 +81,7 @@ public static class Clock
         ArgumentNullException.ThrowIfNull(context);
         try
         {
-            result = Apply(state, next, context, null);
+            result = WithMissingYears(Apply(state, next, context, null), context);
             error = null;
             return true;
         }
@@ -83,6 +105,7 @@ public static class Clock
             state = Apply(state, e, context, steps);
         }
 
+        state = WithMissingYears(state, context);
         if (state.Status is ClockStatus.Running or ClockStatus.Paused)
         {
             steps.Add(DueStep(state, context));
@@ -145,19 +168,20 @@ public static class Clock
             ClockEvent.Stopped stopped => Stop(s, stopped, c, steps),
             _ => throw new ClockRuleException($"Unknown clock event {e.GetType().Name}."),
         };
-        return next with { EventCount = s.EventCount + 1, MissingYears = Missing(next, c), CalendarVersion = c.Calendar.Version, LastEventAt = e.At };
+        return next with { EventCount = s.EventCount + 1, LastEventAt = e.At };
     }
 
-    private static IReadOnlyList<int> Missing(ClockState s, ClockContext c)
+    // The years between the start and the due day whose notices are not loaded (weekends-only was assumed there).
+    private static ClockState WithMissingYears(ClockState s, ClockContext c)
     {
         if (s.StartDay is not { } start)
         {
-            return s.MissingYears;
+            return s;
         }
 
         var end = s.DueDay ?? (s.DueAt is { } at ? c.DayOf(at) : start);
         var missing = c.Calendar.MissingYears(start < end ? start : end, start < end ? end : start);
-        return missing.Count == 0 && s.MissingYears.Count == 0 ? [] : missing.Union(s.MissingYears).Order().ToList();
+        return missing.Count == 0 ? s : s with { MissingYears = missing };
     }
 
     private static ClockState Start(ClockState s, ClockEvent.Started e, ClockContext c, List<ExplanationStep>? steps)

@@ -46,6 +46,12 @@ public sealed record SupervisedItem
     /// <summary>True while the clock is paused (consultation, correction notice, ...).</summary>
     public bool Paused { get; init; }
 
+    /// <summary>True once the item is past the definition's second red level.</summary>
+    public bool SeriouslyOverdue { get; init; }
+
+    /// <summary>The calendar version the due day and light were computed with; null for items without a clock.</summary>
+    public int? CalendarVersion { get; init; }
+
     /// <summary>When the light would next change; null while closed or paused.</summary>
     public DateTimeOffset? NextChangeAt { get; init; }
 

@@ -20,3 +20,11 @@ public static class SeedCalendar
         return CalendarFile.Parse(File.ReadAllText(file), file);
     }
 }
+
+/// <summary>The calendar file the program ships (or <c>Supervision:CalendarFile</c> names), read once.</summary>
+public sealed class ShippedCalendar(string? path)
+{
+    private readonly Lazy<WorkingCalendar> _calendar = new(() => SeedCalendar.Load(path));
+
+    public WorkingCalendar Calendar => _calendar.Value;
+}

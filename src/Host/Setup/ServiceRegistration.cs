@@ -1,3 +1,5 @@
+using Supervision.Host.Calendars;
+using Supervision.Host.Deadlines;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Setup;
@@ -18,6 +20,11 @@ public static class ServiceRegistration
         services.AddSingleton<DepartmentStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<ItemStore>();
+        services.AddSingleton(_ => new ShippedCalendar(configuration[SupervisionConfiguration.CalendarFileKey]));
+        services.AddSingleton<ClockStore>();
+        services.AddSingleton<DeadlineRecomputer>();
+        services.AddSingleton<CalendarService>();
+        services.AddSingleton<ItemClocks>();
         return services;
     }
 }

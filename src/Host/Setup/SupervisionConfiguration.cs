@@ -15,6 +15,9 @@ public static class SupervisionConfiguration
     /// <summary>Apply pending migrations when the server starts (default true). Environment: <c>SUPERVISION_MIGRATE_ON_START</c>.</summary>
     public const string MigrateOnStartKey = "Supervision:MigrateOnStart";
 
+    /// <summary>The statutory calendar file (default: seeds/calendar/cn-statutory.json beside the program).</summary>
+    public const string CalendarFileKey = "Supervision:CalendarFile";
+
     /// <summary>The address the server listens on when nothing else says: http://localhost:5080.</summary>
     public const string DefaultUrls = "http://localhost:5080";
 

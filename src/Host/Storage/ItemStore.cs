@@ -18,29 +18,41 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         id AS Id, kind AS KindCode, title AS Title, department_id AS DepartmentId, definition_id AS DefinitionId,
         definition_version AS DefinitionVersion, step AS Step, received_on AS ReceivedOn, light AS LightCode,
         due_on AS DueOn, due_at AS DueAt, paused AS Paused, next_change_at AS NextChangeAt, payload AS Payload,
+        seriously_overdue AS SeriouslyOverdue, calendar_version AS CalendarVersion,
         created_at AS CreatedAt, updated_at AS UpdatedAt, closed_at AS ClosedAt, version AS Version
         """;
 
     /// <summary>Registers an item with its first history entry; returns it with its id and version 1.</summary>
     public async Task<SupervisedItem> AddAsync(SupervisedItem item, HistoryEntry registered, CancellationToken cancellationToken)
     {
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var added = await AddAsync(uow, item, null, registered, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return added;
+    }
+
+    /// <summary>Registers an item inside a caller's transaction, with the clock policy its clock runs under (null:
+    /// no clock).</summary>
+    internal async Task<SupervisedItem> AddAsync(UnitOfWork uow, SupervisedItem item, string? clockPolicy, HistoryEntry registered, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(registered);
         var now = clock.GetUtcNow();
-        var json = database.Dialect.Json("@Payload");
-        await using var uow = await database.BeginAsync(cancellationToken);
+        var parameters = Parameters(item, now);
+        parameters.Add("ClockPolicy", clockPolicy);
         var id = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
             $"""
             INSERT INTO items (kind, title, department_id, definition_id, definition_version, step, received_on, light,
-                               due_on, due_at, paused, next_change_at, payload, created_at, updated_at, closed_at, version)
+                               due_on, due_at, paused, next_change_at, payload, created_at, updated_at, closed_at, version,
+                               seriously_overdue, calendar_version, clock_policy)
             VALUES (@Kind, @Title, @DepartmentId, @DefinitionId, @DefinitionVersion, @Step, @ReceivedOn, @Light,
-                    @DueOn, @DueAt, @Paused, @NextChangeAt, {json}, @now, @now, @ClosedAt, 0)
+                    @DueOn, @DueAt, @Paused, @NextChangeAt, {database.Dialect.Json("@Payload")}, @now, @now, @ClosedAt, 0,
+                    @SeriouslyOverdue, @CalendarVersion, {database.Dialect.Json("@ClockPolicy")})
             RETURNING id
             """,
-            Parameters(item, now),
+            parameters,
             cancellationToken));
         var version = await AppendAsync(uow, id, registered, cancellationToken);
-        await uow.CommitAsync(cancellationToken);
         return item with { Id = id, Version = version, CreatedAt = now, UpdatedAt = now };
     }
 
@@ -51,15 +63,24 @@ public sealed class ItemStore(Database database, TimeProvider clock)
     /// </summary>
     public async Task<SupervisedItem> SaveAsync(SupervisedItem updated, HistoryEntry entry, CancellationToken cancellationToken)
     {
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var saved = await SaveAsync(uow, updated, entry, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return saved;
+    }
+
+    /// <summary><see cref="SaveAsync(SupervisedItem, HistoryEntry, CancellationToken)"/> inside a caller's transaction.</summary>
+    internal async Task<SupervisedItem> SaveAsync(UnitOfWork uow, SupervisedItem updated, HistoryEntry entry, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(updated);
         ArgumentNullException.ThrowIfNull(entry);
         var now = clock.GetUtcNow();
-        await using var uow = await database.BeginAsync(cancellationToken);
         var changed = await uow.Connection.ExecuteAsync(uow.Command(
             $"""
             UPDATE items SET title = @Title, department_id = @DepartmentId, step = @Step, light = @Light, due_on = @DueOn,
                              due_at = @DueAt, paused = @Paused, next_change_at = @NextChangeAt,
-                             payload = {database.Dialect.Json("@Payload")}, updated_at = @now, closed_at = @ClosedAt
+                             payload = {database.Dialect.Json("@Payload")}, updated_at = @now, closed_at = @ClosedAt,
+                             seriously_overdue = @SeriouslyOverdue, calendar_version = @CalendarVersion
             WHERE id = @Id AND version = @Version
             """,
             Parameters(updated, now),
@@ -75,7 +96,6 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         }
 
         var version = await AppendAsync(uow, updated.Id, entry, cancellationToken);
-        await uow.CommitAsync(cancellationToken);
         return updated with { Version = version, UpdatedAt = now };
     }
 
@@ -99,6 +119,27 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         return row?.ToItem();
     }
 
+    /// <summary>The item with this id inside a caller's transaction, locked for update on PostgreSQL; or null.</summary>
+    internal async Task<SupervisedItem?> GetForUpdateAsync(UnitOfWork uow, long id, CancellationToken cancellationToken)
+    {
+        var row = await uow.Connection.QuerySingleOrDefaultAsync<ItemRow>(uow.Command(
+            $"SELECT {ItemColumns} FROM items WHERE id = @id{database.Dialect.ForUpdate}", new { id }, cancellationToken));
+        return row?.ToItem();
+    }
+
+    /// <summary>Open items with a clock, by id after <paramref name="afterId"/>, for set-based recomputation.</summary>
+    internal static async Task<IReadOnlyList<SupervisedItem>> OpenClockedItemsAsync(UnitOfWork uow, long afterId, int limit, DateOnly? changedFrom, DateOnly? changedTo, CancellationToken cancellationToken)
+    {
+        // Only items whose counting window can touch a changed date: started before the last changed date, and due
+        // on or after the first (paused items and hour limits are always looked at).
+        var window = changedFrom is null ? string.Empty : " AND received_on < @changedTo AND (paused = @paused OR due_on IS NULL OR due_on >= @changedFrom)";
+        var rows = await uow.Connection.QueryAsync<ItemRow>(uow.Command(
+            $"SELECT {ItemColumns} FROM items WHERE closed_at IS NULL AND clock_policy IS NOT NULL AND id > @afterId{window} ORDER BY id LIMIT @limit",
+            new { afterId, limit, changedFrom, changedTo, paused = true },
+            cancellationToken));
+        return rows.Select(r => r.ToItem()).ToList();
+    }
+
     /// <summary>The item's history, oldest first.</summary>
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(long itemId, CancellationToken cancellationToken)
     {
@@ -116,7 +157,7 @@ public sealed class ItemStore(Database database, TimeProvider clock)
 
     // Bumping the version takes the item's row lock (PostgreSQL) or runs under the write lock (SQLite), so the
     // sequence number it returns is this writer's alone.
-    private async Task<int> AppendAsync(UnitOfWork uow, long itemId, HistoryEntry entry, CancellationToken cancellationToken)
+    internal async Task<int> AppendAsync(UnitOfWork uow, long itemId, HistoryEntry entry, CancellationToken cancellationToken)
     {
         var sequence = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
             "UPDATE items SET version = version + 1 WHERE id = @itemId RETURNING version", new { itemId }, cancellationToken))
@@ -162,6 +203,8 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         p.Add("NextChangeAt", item.NextChangeAt);
         p.Add("Payload", item.Payload);
         p.Add("ClosedAt", item.ClosedAt);
+        p.Add("SeriouslyOverdue", item.SeriouslyOverdue);
+        p.Add("CalendarVersion", item.CalendarVersion);
         p.Add("now", now);
         return p;
     }
@@ -183,6 +226,8 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         public bool Paused { get; init; }
         public DateTimeOffset? NextChangeAt { get; init; }
         public string Payload { get; init; } = "{}";
+        public bool SeriouslyOverdue { get; init; }
+        public int? CalendarVersion { get; init; }
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
         public DateTimeOffset? ClosedAt { get; init; }
@@ -204,6 +249,8 @@ public sealed class ItemStore(Database database, TimeProvider clock)
             Paused = Paused,
             NextChangeAt = NextChangeAt,
             Payload = Payload,
+            SeriouslyOverdue = SeriouslyOverdue,
+            CalendarVersion = CalendarVersion,
             CreatedAt = CreatedAt,
             UpdatedAt = UpdatedAt,
             ClosedAt = ClosedAt,

@@ -1,3 +1,4 @@
+using Supervision.Host.Calendars;
 using Supervision.Host.Setup;
 
 namespace Supervision.Host.Storage;
@@ -6,7 +7,7 @@ namespace Supervision.Host.Storage;
 /// Brings the schema up to date before the server takes requests (unless <c>Supervision:MigrateOnStart</c> is
 /// false, when an operator runs the <c>migrate</c> subcommand instead). A failure stops start-up.
 /// </summary>
-internal sealed class MigrateOnStart(Migrator migrator, Database database, IConfiguration configuration, ILogger<MigrateOnStart> logger) : IHostedService
+internal sealed class MigrateOnStart(Migrator migrator, Database database, CalendarService calendars, IConfiguration configuration, ILogger<MigrateOnStart> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -14,6 +15,14 @@ internal sealed class MigrateOnStart(Migrator migrator, Database database, IConf
         if (!configuration.GetValue(SupervisionConfiguration.MigrateOnStartKey, true))
         {
             logger.LogInformation("Database {Database}: migrations on start are switched off", where);
+            if (!(await migrator.GetStatusAsync(cancellationToken)).IsCurrent)
+            {
+                // The server still starts, reports 503 on /health and works from the shipped calendar until migrated.
+                logger.LogWarning("Database {Database} is not migrated; run the 'migrate' subcommand", where);
+                return;
+            }
+
+            await calendars.LoadAsync(cancellationToken);
             return;
         }
 
@@ -25,6 +34,10 @@ internal sealed class MigrateOnStart(Migrator migrator, Database database, IConf
 
         var version = Migrator.For(database.Provider)[^1].Version;
         logger.LogInformation("Database {Database} is at schema version {Version}", where, version);
+
+        // The calendar in force, with the years entered at run time; finishes any recomputation a crash interrupted.
+        var calendar = await calendars.LoadAsync(cancellationToken);
+        logger.LogInformation("Calendar {Calendar} version {Version}, years {Years}", calendar.Name, calendar.Version, string.Join(",", calendar.LoadedYears));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

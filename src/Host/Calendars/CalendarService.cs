@@ -1,0 +1,142 @@
+using Dapper;
+using Supervision.Engine.Calendars;
+using Supervision.Host.Deadlines;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Calendars;
+
+/// <summary>A change of a calendar year and what it caused.</summary>
+public sealed record CalendarChange(int Version, int Year, IReadOnlyList<DateOnly> ChangedDates, int ItemsRecomputed);
+
+/// <summary>
+/// The working-day calendar in force: the shipped seeds/calendar/ file with the years entered at run time (table
+/// <c>calendar_years</c>) on top. Replacing a year is recorded first, then every open item whose counting window
+/// touches a changed date is recomputed; a change whose recomputation did not finish (a crash) is finished at the
+/// next start, so new holidays always reach stored deadlines.
+/// </summary>
+public sealed class CalendarService(Database database, TimeProvider clock, ShippedCalendar shipped, DeadlineRecomputer recomputer, ILogger<CalendarService> logger)
+{
+    private volatile WorkingCalendar? _current;
+
+    /// <summary>The calendar in force: the stored years once <see cref="LoadAsync"/> has run, the shipped file before.</summary>
+    public WorkingCalendar Current => _current ?? shipped.Calendar;
+
+    /// <summary>Loads the seed file and the stored years; finishes any recomputation a crash interrupted.</summary>
+    public async Task<WorkingCalendar> LoadAsync(CancellationToken cancellationToken)
+    {
+        var calendar = await ReadAsync(cancellationToken);
+        _current = calendar;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            var unfinished = (await connection.QueryAsync<int>(new CommandDefinition(
+                "SELECT version FROM calendar_changes WHERE calendar = @name AND recomputed_at IS NULL ORDER BY version",
+                new { name = calendar.Name }, cancellationToken: cancellationToken))).AsList();
+            if (unfinished.Count > 0)
+            {
+                logger.LogWarning("Calendar {Calendar}: finishing the recomputation of changes {Versions} interrupted earlier", calendar.Name, string.Join(", ", unfinished));
+                var count = await recomputer.RecomputeAsync(calendar, null, cancellationToken);
+                await MarkRecomputedAsync(calendar.Name, unfinished, count, cancellationToken);
+            }
+        }
+
+        return calendar;
+    }
+
+    /// <summary>Adds or corrects a year, records it, then recomputes the open items it affects.</summary>
+    public async Task<CalendarChange> ReplaceYearAsync(CalendarYear year, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(year);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        var problems = year.Validate();
+        if (problems.Count > 0)
+        {
+            throw new CalendarFileException($"year {year.Year}", problems);
+        }
+
+        var before = await ReadAsync(cancellationToken);
+        var name = before.Name;
+        int version;
+        IReadOnlyList<DateOnly> changed;
+        await using (var uow = await database.BeginAsync(cancellationToken))
+        {
+            if (database.Provider == DatabaseProvider.PostgreSql)
+            {
+                // One calendar change at a time across instances; SQLite's write lock already serialises.
+                await uow.Connection.ExecuteAsync(uow.Command("SELECT pg_advisory_xact_lock(@key)", new { key = 0x5355_5056_4341_4C44L }, cancellationToken));
+                before = await ReadAsync(uow, cancellationToken);
+            }
+
+            version = before.Version + 1;
+            var after = before.WithYear(year);
+            changed = after.DifferencesFrom(before);
+            var now = clock.GetUtcNow();
+            await uow.Connection.ExecuteAsync(uow.Command(
+                $"""
+                INSERT INTO calendar_years (calendar, year, definition, version, changed_at, changed_by)
+                VALUES (@name, @Year, {database.Dialect.Json("@definition")}, @version, @now, @actor)
+                ON CONFLICT (calendar, year) DO UPDATE SET definition = excluded.definition, version = excluded.version,
+                    changed_at = excluded.changed_at, changed_by = excluded.changed_by
+                """,
+                new { name, year.Year, definition = CalendarFile.FormatYear(year), version, now, actor },
+                cancellationToken));
+            await uow.Connection.ExecuteAsync(uow.Command(
+                "INSERT INTO calendar_changes (calendar, version, year, changed_at, changed_by, changed_dates) VALUES (@name, @version, @Year, @now, @actor, @count)",
+                new { name, version, year.Year, now, actor, count = changed.Count },
+                cancellationToken));
+            await uow.CommitAsync(cancellationToken);
+        }
+
+        var current = await ReadAsync(cancellationToken);
+        _current = current;
+        logger.LogInformation("Calendar {Calendar} version {Version}: year {Year} replaced by {Actor}, {Count} dates changed", name, version, year.Year, actor, changed.Count);
+        var recomputed = changed.Count > 0 ? await recomputer.RecomputeAsync(current, changed, cancellationToken) : 0;
+        await MarkRecomputedAsync(name, [version], recomputed, cancellationToken);
+        return new CalendarChange(version, year.Year, changed, recomputed);
+    }
+
+    /// <summary>Re-reads the stored years when another instance changed them; returns true if the calendar moved on.</summary>
+    public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var latest = await ReadAsync(cancellationToken);
+        if (_current is { } current && latest.Version == current.Version)
+        {
+            return false;
+        }
+
+        _current = latest;
+        return true;
+    }
+
+    private async Task MarkRecomputedAsync(string name, IReadOnlyList<int> versions, int items, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE calendar_changes SET recomputed_at = @now, items_recomputed = @items WHERE calendar = @name AND {database.Dialect.InList("version", "@versions")}",
+            new { now = clock.GetUtcNow(), items, name, versions = versions.ToArray() },
+            cancellationToken: cancellationToken));
+    }
+
+    private async Task<WorkingCalendar> ReadAsync(CancellationToken cancellationToken)
+    {
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var calendar = await ReadAsync(uow, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return calendar;
+    }
+
+    private async Task<WorkingCalendar> ReadAsync(UnitOfWork uow, CancellationToken cancellationToken)
+    {
+        var seed = shipped.Calendar;
+        var rows = await uow.Connection.QueryAsync<(long Year, string Definition, long Version)>(uow.Command(
+            "SELECT year, definition, version FROM calendar_years WHERE calendar = @name ORDER BY year", new { name = seed.Name }, cancellationToken));
+        var latest = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
+            "SELECT MAX(version) FROM calendar_changes WHERE calendar = @name", new { name = seed.Name }, cancellationToken));
+        var years = seed.LoadedYears.ToDictionary(y => y, y => seed.Year(y)!);
+        foreach (var row in rows)
+        {
+            years[(int)row.Year] = CalendarFile.ParseYear(row.Definition, $"calendar_years {seed.Name} {row.Year}");
+        }
+
+        return WorkingCalendar.Create(seed.Name, years.Values, Math.Max(latest ?? 1, seed.Version));
+    }
+}

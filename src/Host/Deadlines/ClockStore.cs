@@ -1,0 +1,76 @@
+using Dapper;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Deadlines;
+
+/// <summary>Items' clock event logs (append-only) and the clock policy each item runs under.</summary>
+public sealed class ClockStore(Database database)
+{
+    /// <summary>Appends an event to an item's log inside a caller's transaction; returns its sequence number.</summary>
+    internal async Task<int> AppendAsync(UnitOfWork uow, long itemId, ClockEvent e, CancellationToken cancellationToken)
+    {
+        var sequence = await uow.Connection.ExecuteScalarAsync<int>(uow.Command(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM clock_events WHERE item_id = @itemId", new { itemId }, cancellationToken));
+        await uow.Connection.ExecuteAsync(uow.Command(
+            $"INSERT INTO clock_events (item_id, seq, at, kind, data) VALUES (@itemId, @sequence, @at, @kind, {database.Dialect.Json("@data")})",
+            new { itemId, sequence, at = e.At, kind = ClockEventJson.Kind(e), data = ClockEventJson.Data(e) },
+            cancellationToken));
+        return sequence;
+    }
+
+    /// <summary>An item's clock: its events in order and its policy (null policy: the item has no clock).</summary>
+    public async Task<(IReadOnlyList<ClockEvent> Events, ClockPolicy? Policy)> LoadAsync(long itemId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var policy = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT clock_policy FROM items WHERE id = @itemId", new { itemId }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
+            "SELECT item_id AS ItemId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE item_id = @itemId ORDER BY seq",
+            new { itemId }, cancellationToken: cancellationToken));
+        return (rows.Select(r => r.ToEvent()).ToList(), policy is null ? null : ClockPolicy.FromJson(policy));
+    }
+
+    /// <summary>The clocks of several items at once, inside a caller's transaction.</summary>
+    internal async Task<Dictionary<long, (List<ClockEvent> Events, ClockPolicy Policy)>> LoadManyAsync(UnitOfWork uow, IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<long, (List<ClockEvent>, ClockPolicy)>();
+        if (itemIds.Count == 0)
+        {
+            return result;
+        }
+
+        var ids = itemIds.ToArray();
+        var policies = await uow.Connection.QueryAsync<(long Id, string Policy)>(uow.Command(
+            $"SELECT id, clock_policy FROM items WHERE {database.Dialect.InList("id", "@ids")} AND clock_policy IS NOT NULL", new { ids }, cancellationToken));
+        foreach (var (id, policy) in policies)
+        {
+            result[id] = ([], ClockPolicy.FromJson(policy));
+        }
+
+        var rows = await uow.Connection.QueryAsync<EventRow>(uow.Command(
+            $"SELECT item_id AS ItemId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE {database.Dialect.InList("item_id", "@ids")} ORDER BY item_id, seq",
+            new { ids }, cancellationToken));
+        foreach (var row in rows)
+        {
+            if (result.TryGetValue(row.ItemId, out var clock))
+            {
+                clock.Item1.Add(row.ToEvent());
+            }
+        }
+
+        return result;
+    }
+
+    private sealed record EventRow
+    {
+        public long ItemId { get; init; }
+        public int Sequence { get; init; }
+        public DateTimeOffset At { get; init; }
+        public string Kind { get; init; } = "";
+        public string Data { get; init; } = "{}";
+
+        public ClockEvent ToEvent() => ClockEventJson.Read(Kind, At, Data);
+    }
+}

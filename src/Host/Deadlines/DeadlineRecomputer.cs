@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Supervision.Engine.Calendars;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Deadlines;
+
+/// <summary>
+/// Brings stored deadlines in line with a calendar: folds each open item's clock again and, where the due day,
+/// light or next change differ, stores the new values with a <c>deadline-recomputed</c> history entry. Works in
+/// batches of <see cref="BatchSize"/> items, one transaction each; an item changed by someone meanwhile is skipped
+/// (its own change already used the new calendar). Running it twice changes nothing the second time.
+/// </summary>
+public sealed class DeadlineRecomputer(Database database, ItemStore items, ClockStore clocks, OfficeTimeZone zone, TimeProvider clock, ILogger<DeadlineRecomputer> logger)
+{
+    public const int BatchSize = 500;
+
+    /// <summary>Recomputes the open items that <paramref name="changedDates"/> can affect (all open items when null);
+    /// returns how many changed.</summary>
+    public async Task<int> RecomputeAsync(WorkingCalendar calendar, IReadOnlyList<DateOnly>? changedDates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        DateOnly? from = changedDates is { Count: > 0 } ? changedDates.Min() : null;
+        DateOnly? to = changedDates is { Count: > 0 } ? changedDates.Max() : null;
+        var afterId = 0L;
+        var changed = 0;
+        while (true)
+        {
+            await using var uow = await database.BeginAsync(cancellationToken);
+            var batch = await ItemStore.OpenClockedItemsAsync(uow, afterId, BatchSize, from, to, cancellationToken);
+            if (batch.Count == 0)
+            {
+                await uow.CommitAsync(cancellationToken);
+                break;
+            }
+
+            var logs = await clocks.LoadManyAsync(uow, batch.Select(i => i.Id).ToList(), cancellationToken);
+            var now = clock.GetUtcNow();
+            foreach (var item in batch)
+            {
+                if (!logs.TryGetValue(item.Id, out var log))
+                {
+                    continue;
+                }
+
+                var context = new ClockContext(calendar, zone.Zone, log.Policy.ExtensionCap);
+                var fresh = DeadlineSnapshot.Of(Clock.Fold(log.Events, context), log.Policy, context, now);
+                var stored = DeadlineSnapshot.Of(item);
+                if (!fresh.DiffersFrom(stored))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await items.SaveAsync(uow, fresh.ApplyTo(item), new HistoryEntry
+                    {
+                        At = now,
+                        Actor = "system",
+                        Action = "deadline-recomputed",
+                        FromLight = item.Light != fresh.Light ? item.Light : null,
+                        ToLight = item.Light != fresh.Light ? fresh.Light : null,
+                        Detail = JsonSerializer.Serialize(new
+                        {
+                            calendar = calendar.Name,
+                            calendarVersion = calendar.Version,
+                            fromDueOn = stored.DueOn,
+                            toDueOn = fresh.DueOn,
+                            fromLight = stored.Light.Code(),
+                            toLight = fresh.Light.Code(),
+                        }),
+                    }, cancellationToken);
+                    changed++;
+                }
+                catch (ConcurrencyException)
+                {
+                    logger.LogInformation("Item {Item} changed during recomputation; its own change used the new calendar", item.Id);
+                }
+            }
+
+            await uow.CommitAsync(cancellationToken);
+            afterId = batch[^1].Id;
+        }
+
+        logger.LogInformation("Calendar {Calendar} version {Version}: {Count} open items recomputed", calendar.Name, calendar.Version, changed);
+        return changed;
+    }
+}
