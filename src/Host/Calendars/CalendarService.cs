@@ -116,17 +116,23 @@ public sealed class CalendarService(Database database, TimeProvider clock, Shipp
             cancellationToken: cancellationToken));
     }
 
-    private async Task<WorkingCalendar> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the shipped calendar with the years stored in <paramref name="database"/> on top.</summary>
+    public static async Task<WorkingCalendar> ReadStoredAsync(Database database, ShippedCalendar shipped, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(shipped);
         await using var uow = await database.BeginAsync(cancellationToken);
-        var calendar = await ReadAsync(uow, cancellationToken);
+        var calendar = await ReadAsync(uow, shipped.Calendar, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return calendar;
     }
 
-    private async Task<WorkingCalendar> ReadAsync(UnitOfWork uow, CancellationToken cancellationToken)
+    private Task<WorkingCalendar> ReadAsync(CancellationToken cancellationToken) => ReadStoredAsync(database, shipped, cancellationToken);
+
+    private Task<WorkingCalendar> ReadAsync(UnitOfWork uow, CancellationToken cancellationToken) => ReadAsync(uow, shipped.Calendar, cancellationToken);
+
+    private static async Task<WorkingCalendar> ReadAsync(UnitOfWork uow, WorkingCalendar seed, CancellationToken cancellationToken)
     {
-        var seed = shipped.Calendar;
         var rows = await uow.Connection.QueryAsync<(long Year, string Definition, long Version)>(uow.Command(
             "SELECT year, definition, version FROM calendar_years WHERE calendar = @name ORDER BY year", new { name = seed.Name }, cancellationToken));
         var latest = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(

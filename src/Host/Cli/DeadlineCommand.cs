@@ -7,6 +7,7 @@ using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Host.Calendars;
 using Supervision.Host.Setup;
+using Supervision.Host.Storage;
 
 namespace Supervision.Host.Cli;
 
@@ -39,7 +40,7 @@ internal static class DeadlineCommand
         {
             start, workingDays, calendarDays, months, hours, minutes, limit, json, explain, english, calendarFile,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var given = new (string Name, TimeLimit? Limit)[]
             {
@@ -79,9 +80,11 @@ internal static class DeadlineCommand
             try
             {
                 zone = OfficeTimeZone.Resolve(Environment.GetEnvironmentVariable("SUPERVISION_TIMEZONE"));
-                calendar = SeedCalendar.Load(parse.GetValue(calendarFile));
+                calendar = parse.GetValue(calendarFile) is { } file
+                    ? SeedCalendar.Load(file)
+                    : await CalendarInForceAsync(error, cancellationToken);
             }
-            catch (Exception e) when (e is CalendarFileException or InvalidOperationException)
+            catch (Exception e) when (e is CalendarFileException or InvalidOperationException or DatabaseSettingsException)
             {
                 return Fail(error, e.Message.ReplaceLineEndings(" "));
             }
@@ -136,6 +139,35 @@ internal static class DeadlineCommand
             return 0;
         });
         return command;
+    }
+
+    // The calendar the server uses: the shipped file plus the years stored in the database SUPERVISION_DB names.
+    // A database that does not exist yet is not created; one that cannot be read is reported, not guessed around.
+    private static async Task<WorkingCalendar> CalendarInForceAsync(TextWriter error, CancellationToken cancellationToken)
+    {
+        var shipped = new ShippedCalendar(null);
+        var settings = DatabaseSettings.Parse(Environment.GetEnvironmentVariable(DatabaseSettings.EnvironmentVariable));
+        if (settings.Provider == DatabaseProvider.Sqlite && !File.Exists(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.ConnectionString).DataSource))
+        {
+            return shipped.Calendar;
+        }
+
+        await using var database = new Database(settings);
+        try
+        {
+            if (!(await new Migrator(database, TimeProvider.System).GetStatusAsync(cancellationToken)).IsCurrent)
+            {
+                error.WriteLine($"warning: {settings.Describe()} is not migrated; calendar years stored there were not read");
+                return shipped.Calendar;
+            }
+
+            return await CalendarService.ReadStoredAsync(database, shipped, cancellationToken);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            error.WriteLine($"warning: {settings.Describe()} could not be read ({e.Message.ReplaceLineEndings(" ")}); calendar years stored there were not read");
+            return shipped.Calendar;
+        }
     }
 
     private static TimeLimit? Amount(int? value, Func<int, TimeLimit> make) => value is > 0 ? make(value.Value) : null;
