@@ -313,8 +313,7 @@ public static class Clock
         if (steps is not null)
         {
             var pausedDays = day.DayNumber - c.DayOf(s.PausedAt!.Value).DayNumber;
-            var due = result.DueDay is { } d ? Words.ZhDay(d) : Words.Instant(result.DueAt!.Value, c.Zone);
-            var dueEn = result.DueDay is { } d2 ? Words.EnDay(d2) : Words.Instant(result.DueAt!.Value, c.Zone);
+            var (due, dueEn) = DueWords(result, c);
             steps.Add(new ExplanationStep("resume", day,
                 new Dictionary<string, object?> { ["at"] = e.At, ["pausedCalendarDays"] = pausedDays, ["due"] = result.DueDay is { } d3 ? Words.Day(d3) : result.DueAt },
                 $"{Words.ZhDay(day)}恢复计时（当日不计入），暂停{pausedDays}天不计入期限，截止顺延至{due}{Note(e.Note)}。",
@@ -374,10 +373,7 @@ public static class Clock
 
     private static ClockState Extend(ClockState s, ClockEvent.Extended e, ClockContext c, List<ExplanationStep>? steps)
     {
-        if (s.Status != ClockStatus.Running)
-        {
-            throw new ClockRuleException(s.Status == ClockStatus.Paused ? "Resume the clock before extending it." : "Only a running clock can be extended.");
-        }
+        RequireRunning(s, "Resume the clock before extending it.", "Only a running clock can be extended.");
 
         if (string.IsNullOrWhiteSpace(e.Approver) || string.IsNullOrWhiteSpace(e.Reason))
         {
@@ -411,8 +407,7 @@ public static class Clock
         if (steps is not null)
         {
             var day = c.DayOf(e.At);
-            var dueZh = result.DueDay is { } d1 ? Words.ZhDay(d1) : Words.Instant(result.DueAt!.Value, c.Zone);
-            var dueEn = result.DueDay is { } d2 ? Words.EnDay(d2) : Words.Instant(result.DueAt!.Value, c.Zone);
+            var (dueZh, dueEn) = DueWords(result, c);
             steps.Add(new ExplanationStep("extend", day,
                 new Dictionary<string, object?> { ["at"] = e.At, ["by"] = e.By.ToString(), ["approver"] = e.Approver, ["reason"] = e.Reason },
                 $"{Words.ZhDay(day)}经{e.Approver}批准延长{amountZh}（第三十三条；理由：{e.Reason}），截止日变为{dueZh}。",
@@ -460,10 +455,7 @@ public static class Clock
 
     private static ClockState Override(ClockState s, ClockEvent.Overridden e, ClockContext c, List<ExplanationStep>? steps)
     {
-        if (s.Status != ClockStatus.Running)
-        {
-            throw new ClockRuleException(s.Status == ClockStatus.Paused ? "Resume the clock before setting its deadline." : "Only a running clock's deadline can be set.");
-        }
+        RequireRunning(s, "Resume the clock before setting its deadline.", "Only a running clock's deadline can be set.");
 
         if (string.IsNullOrWhiteSpace(e.Reason) || string.IsNullOrWhiteSpace(e.By))
         {
@@ -487,8 +479,7 @@ public static class Clock
         if (steps is not null)
         {
             var when = c.DayOf(e.At);
-            var dueZh = result.DueDay is { } d1 ? Words.ZhDay(d1) : Words.Instant(result.DueAt!.Value, c.Zone);
-            var dueEn = result.DueDay is { } d2 ? Words.EnDay(d2) : Words.Instant(result.DueAt!.Value, c.Zone);
+            var (dueZh, dueEn) = DueWords(result, c);
             steps.Add(new ExplanationStep("override", when,
                 new Dictionary<string, object?> { ["at"] = e.At, ["dueOn"] = e.DueOn is { } o ? Words.Day(o) : null, ["dueAt"] = e.DueAt, ["by"] = e.By, ["reason"] = e.Reason },
                 $"{Words.ZhDay(when)}由{e.By}另行确定答复期限为{dueZh}（第三十五条；理由：{e.Reason}）。",
@@ -532,6 +523,19 @@ public static class Clock
             $"截止时间：{Words.Instant(s.DueAt.Value, c.Zone)}（{c.Zone.Id}）。",
             $"Due at {Words.Instant(s.DueAt.Value, c.Zone)} ({c.Zone.Id}).");
     }
+
+    private static void RequireRunning(ClockState s, string whenPaused, string otherwise)
+    {
+        if (s.Status != ClockStatus.Running)
+        {
+            throw new ClockRuleException(s.Status == ClockStatus.Paused ? whenPaused : otherwise);
+        }
+    }
+
+    private static (string Zh, string En) DueWords(ClockState s, ClockContext c) =>
+        s.DueDay is { } day
+            ? (Words.ZhDay(day), Words.EnDay(day))
+            : (Words.Instant(s.DueAt!.Value, c.Zone), Words.Instant(s.DueAt!.Value, c.Zone));
 
     private static string Note(string? note) => string.IsNullOrWhiteSpace(note) ? string.Empty : $"（{note}）";
 

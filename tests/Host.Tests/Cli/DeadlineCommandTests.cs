@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using Supervision.Host.Tests.Infrastructure;
+
 namespace Supervision.Host.Tests.Cli;
 
 /// <summary>The <c>deadline</c> subcommand, as people and checks use it.</summary>
@@ -11,7 +13,7 @@ public sealed class DeadlineCommandTests
     [InlineData("40", "2025-11-27")]
     public async Task Working_days_from_the_reference_example(string days, string due)
     {
-        var (code, output, error) = await RunAsync("deadline", "--start", "2025-09-26", "--working-days", days);
+        var (code, output, error) = await CliRunner.RunAsync("deadline", "--start", "2025-09-26", "--working-days", days);
 
         Assert.Equal(0, code);
         Assert.Equal(due, output.Trim());
@@ -21,7 +23,7 @@ public sealed class DeadlineCommandTests
     [Fact]
     public async Task Json_output_carries_due_and_explanation()
     {
-        var (code, output, _) = await RunAsync("deadline", "--start", "2025-09-26", "--working-days", "20", "--json");
+        var (code, output, _) = await CliRunner.RunAsync("deadline", "--start", "2025-09-26", "--working-days", "20", "--json");
 
         Assert.Equal(0, code);
         using var json = JsonDocument.Parse(output);
@@ -34,9 +36,9 @@ public sealed class DeadlineCommandTests
     [Fact]
     public async Task Calendar_days_months_and_hours()
     {
-        var (_, calendarDays, _) = await RunAsync("deadline", "--start", "2025-09-19", "--calendar-days", "15");
-        var (_, months, _) = await RunAsync("deadline", "--start", "2025-01-31", "--months", "1");
-        var (_, hours, _) = await RunAsync("deadline", "--start", "2025-10-01T09:30", "--hours", "5");
+        var (_, calendarDays, _) = await CliRunner.RunAsync("deadline", "--start", "2025-09-19", "--calendar-days", "15");
+        var (_, months, _) = await CliRunner.RunAsync("deadline", "--start", "2025-01-31", "--months", "1");
+        var (_, hours, _) = await CliRunner.RunAsync("deadline", "--start", "2025-10-01T09:30", "--hours", "5");
 
         Assert.Equal("2025-10-09", calendarDays.Trim());
         Assert.Equal("2025-02-28", months.Trim());
@@ -46,7 +48,7 @@ public sealed class DeadlineCommandTests
     [Fact]
     public async Task Explain_prints_the_account_and_a_missing_year_is_warned_about()
     {
-        var (code, output, error) = await RunAsync("deadline", "--start", "2026-12-20", "--working-days", "10", "--explain");
+        var (code, output, error) = await CliRunner.RunAsync("deadline", "--start", "2026-12-20", "--working-days", "10", "--explain");
 
         Assert.Equal(0, code);
         Assert.StartsWith("2027-01-01", output, StringComparison.Ordinal);
@@ -64,19 +66,11 @@ public sealed class DeadlineCommandTests
     [InlineData("not a time limit", "deadline", "--start", "2025-09-26", "--limit", "3 weeks")]
     public async Task Invalid_input_exits_2_with_a_one_line_reason(string reason, params string[] args)
     {
-        var (code, output, error) = await RunAsync(args);
+        var (code, output, error) = await CliRunner.RunAsync(args);
 
         Assert.Equal(2, code);
         Assert.Empty(output);
         Assert.Single(error.Trim().Split('\n'));
         Assert.Contains(reason, error, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await Supervision.Host.Cli.Cli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }

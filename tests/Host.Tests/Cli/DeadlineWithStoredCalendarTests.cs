@@ -32,25 +32,17 @@ public sealed class DeadlineWithStoredCalendarTests
         string withStored, withStoredError, withoutStored, withoutStoredError;
         using (new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, testDatabase.Settings.ConnectionString))
         {
-            (_, withStored, withStoredError) = await RunAsync("deadline", "--start", "2026-12-15", "--working-days", "20");
+            (_, withStored, withStoredError) = await CliRunner.RunAsync("deadline", "--start", "2026-12-15", "--working-days", "20");
         }
 
         using (new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, $"Data Source={Path.Combine(Path.GetTempPath(), "supervision-tests", "absent-" + Guid.NewGuid().ToString("N"), "none.db")}"))
         {
-            (_, withoutStored, withoutStoredError) = await RunAsync("deadline", "--start", "2026-12-15", "--working-days", "20");
+            (_, withoutStored, withoutStoredError) = await CliRunner.RunAsync("deadline", "--start", "2026-12-15", "--working-days", "20");
         }
 
         Assert.Equal("2027-01-13", withStored.Trim());
         Assert.Empty(withStoredError);
         Assert.Equal("2027-01-12", withoutStored.Trim());
         Assert.Contains("calendar for 2027 not loaded", withoutStoredError, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await Supervision.Host.Cli.Cli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }

@@ -14,9 +14,9 @@ public sealed class MigrateCommandTests
         await using var database = new SqliteTestDatabase();
         using var _ = new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, database.Settings.ConnectionString);
 
-        var (firstCode, firstOut, _) = await RunAsync("migrate");
-        var (secondCode, secondOut, _) = await RunAsync("migrate");
-        var (statusCode, statusOut, _) = await RunAsync("migrate", "--status");
+        var (firstCode, firstOut, _) = await CliRunner.RunAsync("migrate");
+        var (secondCode, secondOut, _) = await CliRunner.RunAsync("migrate");
+        var (statusCode, statusOut, _) = await CliRunner.RunAsync("migrate", "--status");
 
         Assert.Equal(0, firstCode);
         Assert.Contains("applied  0001_initial.sql", firstOut, StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class MigrateCommandTests
     {
         using var _ = new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, "Flavour=strawberry");
 
-        var (code, _, error) = await RunAsync("migrate");
+        var (code, _, error) = await CliRunner.RunAsync("migrate");
 
         Assert.Equal(2, code);
         Assert.Contains("SUPERVISION_DB", error, StringComparison.Ordinal);
@@ -46,20 +46,12 @@ public sealed class MigrateCommandTests
         await using var database = new SqliteTestDatabase();
         using var _ = new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, database.Settings.ConnectionString);
 
-        var (code, output, _) = await RunAsync("migrate", "--status");
-        var (_, again, _) = await RunAsync("migrate", "--status");
+        var (code, output, _) = await CliRunner.RunAsync("migrate", "--status");
+        var (_, again, _) = await CliRunner.RunAsync("migrate", "--status");
 
         Assert.Equal(0, code);
         Assert.Contains("pending  0001_initial.sql", output, StringComparison.Ordinal);
         Assert.Contains("Schema is NOT current.", output, StringComparison.Ordinal);
         Assert.Contains("pending  0001_initial.sql", again, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await Supervision.Host.Cli.Cli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }
