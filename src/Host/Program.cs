@@ -2,6 +2,7 @@ using Supervision.Host.Cli;
 using Supervision.Host.Health;
 using Supervision.Host.Setup;
 using Supervision.Host.Storage;
+using Supervision.Host.Workflows;
 
 // Subcommands (migrate, health, ...) do their job and exit; anything else starts the web server.
 if (Cli.Handles(args))
@@ -38,7 +39,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is DatabaseSettingsException or MigrationException or InvalidOperationException)
+catch (Exception e) when (e is DatabaseSettingsException or MigrationException or DefinitionLoadException or InvalidOperationException)
 {
     // A configuration or schema problem: say it plainly instead of a stack trace.
     await Console.Error.WriteLineAsync($"Supervision could not start: {e.Message}");

@@ -12,7 +12,7 @@ namespace Supervision.Host.Cli;
 /// </summary>
 public static class Cli
 {
-    private static readonly string[] Subcommands = ["migrate", "health", "deadline"];
+    private static readonly string[] Subcommands = ["migrate", "health", "deadline", "definitions", "history"];
 
     /// <summary>True when the arguments ask for a subcommand or for help rather than the web server.</summary>
     public static bool Handles(string[] args)
@@ -31,6 +31,8 @@ public static class Cli
             MigrateCommand(output, error),
             HealthCommand(output, error),
             DeadlineCommand.Create(output, error),
+            AuditCommands.Definitions(output, error),
+            AuditCommands.History(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -124,7 +126,7 @@ public static class Cli
     }
 
     // Subcommands share the server's configuration and service registrations, without the web server.
-    private static async Task<int> WithServicesAsync(TextWriter error, Func<IServiceProvider, Task<int>> job)
+    internal static async Task<int> WithServicesAsync(TextWriter error, Func<IServiceProvider, Task<int>> job)
     {
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)

@@ -1,6 +1,7 @@
 using Supervision.Host.Calendars;
 using Supervision.Host.Deadlines;
 using Supervision.Host.Storage;
+using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Setup;
 
@@ -25,6 +26,11 @@ public static class ServiceRegistration
         services.AddSingleton<DeadlineRecomputer>();
         services.AddSingleton<CalendarService>();
         services.AddSingleton<ItemClocks>();
+        services.AddSingleton<HistoryAudit>();
+        services.AddSingleton(sp => new DefinitionCatalog(
+            sp.GetRequiredService<Database>(),
+            sp.GetRequiredService<TimeProvider>(),
+            configuration[SupervisionConfiguration.WorkflowsDirectoryKey] ?? Path.Combine(AppContext.BaseDirectory, "workflows")));
         return services;
     }
 }

@@ -18,6 +18,9 @@ public static class SupervisionConfiguration
     /// <summary>The statutory calendar file (default: seeds/calendar/cn-statutory.json beside the program).</summary>
     public const string CalendarFileKey = "Supervision:CalendarFile";
 
+    /// <summary>The workflow definitions folder (default: workflows/ beside the program).</summary>
+    public const string WorkflowsDirectoryKey = "Supervision:WorkflowsDirectory";
+
     /// <summary>The address the server listens on when nothing else says: http://localhost:5080.</summary>
     public const string DefaultUrls = "http://localhost:5080";
 

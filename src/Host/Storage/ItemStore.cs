@@ -162,24 +162,18 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         var sequence = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
             "UPDATE items SET version = version + 1 WHERE id = @itemId RETURNING version", new { itemId }, cancellationToken))
             ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
+        var previous = sequence == 1 ? null : await uow.Connection.ExecuteScalarAsync<string?>(uow.Command(
+            "SELECT hash FROM item_history WHERE item_id = @itemId AND seq = @prior", new { itemId, prior = sequence - 1 }, cancellationToken));
+        var at = HistoryChain.ToStoredPrecision(entry.At);
+        var fromLight = entry.FromLight?.Code();
+        var toLight = entry.ToLight?.Code();
+        var hash = HistoryChain.Hash(previous, itemId, sequence, at, entry.Actor, entry.Action, entry.FromStep, entry.ToStep, fromLight, toLight, entry.Detail);
         await uow.Connection.ExecuteAsync(uow.Command(
             $"""
-            INSERT INTO item_history (item_id, seq, at, actor, action, from_step, to_step, from_light, to_light, detail)
-            VALUES (@itemId, @sequence, @At, @Actor, @Action, @FromStep, @ToStep, @FromLight, @ToLight, {database.Dialect.Json("@Detail")})
+            INSERT INTO item_history (item_id, seq, at, actor, action, from_step, to_step, from_light, to_light, detail, prev_hash, hash)
+            VALUES (@itemId, @sequence, @at, @Actor, @Action, @FromStep, @ToStep, @fromLight, @toLight, {database.Dialect.Json("@Detail")}, @previous, @hash)
             """,
-            new
-            {
-                itemId,
-                sequence,
-                entry.At,
-                entry.Actor,
-                entry.Action,
-                entry.FromStep,
-                entry.ToStep,
-                FromLight = entry.FromLight?.Code(),
-                ToLight = entry.ToLight?.Code(),
-                entry.Detail,
-            },
+            new { itemId, sequence, at, entry.Actor, entry.Action, entry.FromStep, entry.ToStep, fromLight, toLight, entry.Detail, previous, hash },
             cancellationToken));
         return sequence;
     }

@@ -1,5 +1,6 @@
 using Supervision.Host.Calendars;
 using Supervision.Host.Setup;
+using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Storage;
 
@@ -7,7 +8,7 @@ namespace Supervision.Host.Storage;
 /// Brings the schema up to date before the server takes requests (unless <c>Supervision:MigrateOnStart</c> is
 /// false, when an operator runs the <c>migrate</c> subcommand instead). A failure stops start-up.
 /// </summary>
-internal sealed class MigrateOnStart(Migrator migrator, Database database, CalendarService calendars, IConfiguration configuration, ILogger<MigrateOnStart> logger) : IHostedService
+internal sealed class MigrateOnStart(Migrator migrator, Database database, CalendarService calendars, DefinitionCatalog definitions, IConfiguration configuration, ILogger<MigrateOnStart> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -22,7 +23,7 @@ internal sealed class MigrateOnStart(Migrator migrator, Database database, Calen
                 return;
             }
 
-            await calendars.LoadAsync(cancellationToken);
+            await LoadAsync(cancellationToken);
             return;
         }
 
@@ -35,9 +36,18 @@ internal sealed class MigrateOnStart(Migrator migrator, Database database, Calen
         var version = Migrator.For(database.Provider)[^1].Version;
         logger.LogInformation("Database {Database} is at schema version {Version}", where, version);
 
+        await LoadAsync(cancellationToken);
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
         // The calendar in force, with the years entered at run time; finishes any recomputation a crash interrupted.
         var calendar = await calendars.LoadAsync(cancellationToken);
         logger.LogInformation("Calendar {Calendar} version {Version}, years {Years}", calendar.Name, calendar.Version, string.Join(",", calendar.LoadedYears));
+
+        // The workflow definitions; a broken file stops start-up with the full report.
+        var loaded = await definitions.LoadAsync(cancellationToken);
+        logger.LogInformation("Workflow definitions from {Folder}: {Definitions}", definitions.Directory, string.Join(", ", loaded.Select(d => d.Key)));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

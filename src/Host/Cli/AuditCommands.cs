@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Supervision.Host.Storage;
+using Supervision.Host.Workflows;
+
+namespace Supervision.Host.Cli;
+
+/// <summary><c>definitions validate [dir]</c>, <c>history verify</c> and <c>history digest</c>.</summary>
+internal static class AuditCommands
+{
+    public static Command Definitions(TextWriter output, TextWriter error)
+    {
+        var folder = new Argument<string?>("dir") { Description = "The folder to check (default: the workflows folder the server reads).", Arity = ArgumentArity.ZeroOrOne };
+        var validate = new Command("validate", "Check every workflow definition in a folder; print each problem with file and JSON path; exit 1 on any.") { folder };
+        validate.SetAction(parse =>
+        {
+            var dir = parse.GetValue(folder) ?? Path.Combine(AppContext.BaseDirectory, "workflows");
+            var (definitions, problems) = DefinitionCatalog.ReadFolder(dir);
+            foreach (var problem in problems)
+            {
+                error.WriteLine(problem.ToString());
+            }
+
+            foreach (var definition in definitions)
+            {
+                output.WriteLine($"ok  {definition.File}: {definition.Definition.Key} ({definition.Definition.Title.Zh}, {definition.Definition.Steps.Count} steps)");
+            }
+
+            output.WriteLine(problems.Count == 0 ? $"{definitions.Count} definitions, no problems." : $"{problems.Count} problem(s).");
+            return problems.Count == 0 ? 0 : 1;
+        });
+        return new Command("definitions", "Workflow definitions.") { validate };
+    }
+
+    public static Command History(TextWriter output, TextWriter error)
+    {
+        var verify = new Command("verify", "Recompute every item's history chain and compare with the latest digest; exit 1 naming the first broken entry.");
+        verify.SetAction((parse, ct) => Cli.WithServicesAsync(error, async services =>
+        {
+            var result = await services.GetRequiredService<HistoryAudit>().VerifyAsync(ct);
+            foreach (var problem in result.Problems)
+            {
+                error.WriteLine(problem);
+            }
+
+            output.WriteLine(result.Intact
+                ? $"History intact: {result.Items} items, {result.Entries} entries{(result.DigestTakenAt is { } at ? $", matches the digest of {at:yyyy-MM-dd HH:mm:ss}Z" : ", no digest taken yet")}."
+                : $"History BROKEN: {result.Problems.Count} problem(s); first: {result.Problems[0]}");
+            return result.Intact ? 0 : 1;
+        }));
+        var digest = new Command("digest", "Seal the current head of every item's history chain.");
+        digest.SetAction((parse, ct) => Cli.WithServicesAsync(error, async services =>
+        {
+            var (items, entries, hash) = await services.GetRequiredService<HistoryAudit>().TakeDigestAsync(ct);
+            output.WriteLine($"Digest {hash[..16]} over {items} items, {entries} entries.");
+            return 0;
+        }));
+        return new Command("history", "Item histories: verify and seal.") { verify, digest };
+    }
+}

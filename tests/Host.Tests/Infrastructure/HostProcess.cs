@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace Supervision.Host.Tests.Infrastructure;
+
+/// <summary>Runs the built server executable as its own process, as an operator would.</summary>
+public static class HostProcess
+{
+    /// <summary>The built Supervision.Host.dll of the same configuration as the tests.</summary>
+    public static string Executable
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Supervision.sln")))
+            {
+                root = root.Parent;
+            }
+
+            return Path.Combine(root?.FullName ?? throw new InvalidOperationException("Supervision.sln not found above the test folder."),
+                "src", "Host", "bin", configuration, "net10.0", "Supervision.Host.dll");
+        }
+    }
+
+    /// <summary>Runs the server with arguments and environment until it exits (or kills it after two minutes).</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        start.ArgumentList.Add(Executable);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The server did not exit: {await output}{await error}");
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+}
