@@ -34,6 +34,10 @@ public sealed record DeadlineSnapshot(
         return new DeadlineSnapshot(item.DueOn, item.DueAt, item.Light, item.SeriouslyOverdue, item.Paused, item.NextChangeAt, item.CalendarVersion ?? 0);
     }
 
+    /// <summary>The snapshot stored on an assignment-like row.</summary>
+    public static DeadlineSnapshot Of(DateOnly? dueOn, DateTimeOffset? dueAt, Light light, bool seriouslyOverdue, bool paused, DateTimeOffset? nextChangeAt, int calendarVersion) =>
+        new(dueOn, dueAt, light, seriouslyOverdue, paused, nextChangeAt, calendarVersion);
+
     /// <summary>The item with this snapshot stored on it.</summary>
     public SupervisedItem ApplyTo(SupervisedItem item)
     {

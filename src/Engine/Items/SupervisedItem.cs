@@ -52,6 +52,15 @@ public sealed record SupervisedItem
     /// <summary>The calendar version the due day and light were computed with; null for items without a clock.</summary>
     public int? CalendarVersion { get; init; }
 
+    /// <summary>When the current step was entered.</summary>
+    public DateTimeOffset? StepEnteredAt { get; init; }
+
+    /// <summary>The current step's own due day, when the step has a limit (review: 7 working days).</summary>
+    public DateOnly? StepDueOn { get; init; }
+
+    /// <summary>How the item ended (a reply type, abandoned, withdrawn, completed); null while open.</summary>
+    public string? Result { get; init; }
+
     /// <summary>When the light would next change; null while closed or paused.</summary>
     public DateTimeOffset? NextChangeAt { get; init; }
 

@@ -9,13 +9,17 @@ namespace Supervision.Host.Deadlines;
 public sealed class ClockStore(Database database)
 {
     /// <summary>Appends an event to an item's log inside a caller's transaction; returns its sequence number.</summary>
-    internal async Task<int> AppendAsync(UnitOfWork uow, long itemId, ClockEvent e, CancellationToken cancellationToken)
+    internal Task<int> AppendAsync(UnitOfWork uow, long itemId, ClockEvent e, CancellationToken cancellationToken) =>
+        AppendAsync(uow, itemId, null, e, cancellationToken);
+
+    /// <summary>Appends an event to the clock of an item (<paramref name="assignmentId"/> null) or of one of its assignments.</summary>
+    internal async Task<int> AppendAsync(UnitOfWork uow, long itemId, long? assignmentId, ClockEvent e, CancellationToken cancellationToken)
     {
         var sequence = await uow.Connection.ExecuteScalarAsync<int>(uow.Command(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM clock_events WHERE item_id = @itemId", new { itemId }, cancellationToken));
         await uow.Connection.ExecuteAsync(uow.Command(
-            $"INSERT INTO clock_events (item_id, seq, at, kind, data) VALUES (@itemId, @sequence, @at, @kind, {database.Dialect.Json("@data")})",
-            new { itemId, sequence, at = e.At, kind = ClockEventJson.Kind(e), data = ClockEventJson.Data(e) },
+            $"INSERT INTO clock_events (item_id, seq, at, kind, data, assignment_id) VALUES (@itemId, @sequence, @at, @kind, {database.Dialect.Json("@data")}, @assignmentId)",
+            new { itemId, sequence, at = e.At, kind = ClockEventJson.Kind(e), data = ClockEventJson.Data(e), assignmentId },
             cancellationToken));
         return sequence;
     }
@@ -27,7 +31,7 @@ public sealed class ClockStore(Database database)
         var policy = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT clock_policy FROM items WHERE id = @itemId", new { itemId }, cancellationToken: cancellationToken));
         var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
-            "SELECT item_id AS ItemId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE item_id = @itemId ORDER BY seq",
+            "SELECT item_id AS ItemId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE item_id = @itemId AND assignment_id IS NULL ORDER BY seq",
             new { itemId }, cancellationToken: cancellationToken));
         return (rows.Select(r => r.ToEvent()).ToList(), policy is null ? null : ClockPolicy.FromJson(policy));
     }
@@ -50,7 +54,7 @@ public sealed class ClockStore(Database database)
         }
 
         var rows = await uow.Connection.QueryAsync<EventRow>(uow.Command(
-            $"SELECT item_id AS ItemId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE {database.Dialect.InList("item_id", "@ids")} ORDER BY item_id, seq",
+            $"SELECT item_id AS ItemId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE {database.Dialect.InList("item_id", "@ids")} AND assignment_id IS NULL ORDER BY item_id, seq",
             new { ids }, cancellationToken));
         foreach (var row in rows)
         {
@@ -63,9 +67,19 @@ public sealed class ClockStore(Database database)
         return result;
     }
 
+    /// <summary>The clocks of an item's assignments, by assignment id, inside a caller's transaction.</summary>
+    internal static async Task<Dictionary<long, List<ClockEvent>>> LoadAssignmentClocksAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken)
+    {
+        var rows = await uow.Connection.QueryAsync<EventRow>(uow.Command(
+            "SELECT item_id AS ItemId, assignment_id AS AssignmentId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE item_id = @itemId AND assignment_id IS NOT NULL ORDER BY seq",
+            new { itemId }, cancellationToken));
+        return rows.GroupBy(r => r.AssignmentId!.Value).ToDictionary(g => g.Key, g => g.Select(r => r.ToEvent()).ToList());
+    }
+
     private sealed record EventRow
     {
         public long ItemId { get; init; }
+        public long? AssignmentId { get; init; }
         public int Sequence { get; init; }
         public DateTimeOffset At { get; init; }
         public string Kind { get; init; } = "";

@@ -27,6 +27,8 @@ public static class ServiceRegistration
         services.AddSingleton<CalendarService>();
         services.AddSingleton<ItemClocks>();
         services.AddSingleton<HistoryAudit>();
+        services.AddSingleton<AssignmentStore>();
+        services.AddSingleton<ItemWorkflows>();
         services.AddSingleton(sp => new DefinitionCatalog(
             sp.GetRequiredService<Database>(),
             sp.GetRequiredService<TimeProvider>(),

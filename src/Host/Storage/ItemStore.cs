@@ -18,7 +18,8 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         id AS Id, kind AS KindCode, title AS Title, department_id AS DepartmentId, definition_id AS DefinitionId,
         definition_version AS DefinitionVersion, step AS Step, received_on AS ReceivedOn, light AS LightCode,
         due_on AS DueOn, due_at AS DueAt, paused AS Paused, next_change_at AS NextChangeAt, payload AS Payload,
-        seriously_overdue AS SeriouslyOverdue, calendar_version AS CalendarVersion,
+        seriously_overdue AS SeriouslyOverdue, calendar_version AS CalendarVersion, step_entered_at AS StepEnteredAt,
+        step_due_on AS StepDueOn, result AS Result,
         created_at AS CreatedAt, updated_at AS UpdatedAt, closed_at AS ClosedAt, version AS Version
         """;
 
@@ -44,10 +45,10 @@ public sealed class ItemStore(Database database, TimeProvider clock)
             $"""
             INSERT INTO items (kind, title, department_id, definition_id, definition_version, step, received_on, light,
                                due_on, due_at, paused, next_change_at, payload, created_at, updated_at, closed_at, version,
-                               seriously_overdue, calendar_version, clock_policy)
+                               seriously_overdue, calendar_version, clock_policy, step_entered_at, step_due_on, result)
             VALUES (@Kind, @Title, @DepartmentId, @DefinitionId, @DefinitionVersion, @Step, @ReceivedOn, @Light,
                     @DueOn, @DueAt, @Paused, @NextChangeAt, {database.Dialect.Json("@Payload")}, @now, @now, @ClosedAt, 0,
-                    @SeriouslyOverdue, @CalendarVersion, {database.Dialect.Json("@ClockPolicy")})
+                    @SeriouslyOverdue, @CalendarVersion, {database.Dialect.Json("@ClockPolicy")}, @StepEnteredAt, @StepDueOn, @Result)
             RETURNING id
             """,
             parameters,
@@ -80,7 +81,8 @@ public sealed class ItemStore(Database database, TimeProvider clock)
             UPDATE items SET title = @Title, department_id = @DepartmentId, step = @Step, light = @Light, due_on = @DueOn,
                              due_at = @DueAt, paused = @Paused, next_change_at = @NextChangeAt,
                              payload = {database.Dialect.Json("@Payload")}, updated_at = @now, closed_at = @ClosedAt,
-                             seriously_overdue = @SeriouslyOverdue, calendar_version = @CalendarVersion
+                             seriously_overdue = @SeriouslyOverdue, calendar_version = @CalendarVersion,
+                             step_entered_at = @StepEnteredAt, step_due_on = @StepDueOn, result = @Result
             WHERE id = @Id AND version = @Version
             """,
             Parameters(updated, now),
@@ -199,6 +201,9 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         p.Add("ClosedAt", item.ClosedAt);
         p.Add("SeriouslyOverdue", item.SeriouslyOverdue);
         p.Add("CalendarVersion", item.CalendarVersion);
+        p.Add("StepEnteredAt", item.StepEnteredAt);
+        p.Add("StepDueOn", item.StepDueOn);
+        p.Add("Result", item.Result);
         p.Add("now", now);
         return p;
     }
@@ -222,6 +227,9 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         public string Payload { get; init; } = "{}";
         public bool SeriouslyOverdue { get; init; }
         public int? CalendarVersion { get; init; }
+        public DateTimeOffset? StepEnteredAt { get; init; }
+        public DateOnly? StepDueOn { get; init; }
+        public string? Result { get; init; }
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
         public DateTimeOffset? ClosedAt { get; init; }
@@ -245,6 +253,9 @@ public sealed class ItemStore(Database database, TimeProvider clock)
             Payload = Payload,
             SeriouslyOverdue = SeriouslyOverdue,
             CalendarVersion = CalendarVersion,
+            StepEnteredAt = StepEnteredAt,
+            StepDueOn = StepDueOn,
+            Result = Result,
             CreatedAt = CreatedAt,
             UpdatedAt = UpdatedAt,
             ClosedAt = ClosedAt,

@@ -1,0 +1,95 @@
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Items;
+
+namespace Supervision.Engine.Workflows;
+
+/// <summary>
+/// Who acts: their login, role and department, and the departments they answer for (their own and, for leads and
+/// supervisors, everything below it).
+/// </summary>
+public sealed record Actor(string Login, Role Role, long DepartmentId, IReadOnlySet<long> Scope)
+{
+    /// <summary>The system itself (timers, recomputation): not allowed to take workflow actions.</summary>
+    public static Actor System { get; } = new("system", Role.Admin, 0, new HashSet<long>());
+}
+
+/// <summary>How a department holds an assignment.</summary>
+public enum AssignmentRole
+{
+    /// <summary>The one handling department of a disclosure request.</summary>
+    Handling,
+
+    /// <summary>A lead department of a task (牵头单位).</summary>
+    Lead,
+
+    /// <summary>A responsible department of a task (责任单位).</summary>
+    Responsible,
+}
+
+/// <summary>What one department owns of an item: its own step, light and clock.</summary>
+public sealed record AssignmentState(long Id, long DepartmentId, AssignmentRole Role, string Step, bool Closed, IReadOnlyList<ClockEvent> ClockEvents, ClockState Clock);
+
+/// <summary>An item as the engine decides over it: stored fields, its own clock, and its assignments.</summary>
+public sealed record InstanceState(SupervisedItem Item, IReadOnlyList<ClockEvent> ClockEvents, ClockState Clock, IReadOnlyList<AssignmentState> Assignments)
+{
+    public bool Closed => Item.ClosedAt is not null;
+}
+
+/// <summary>Why an action was refused; the API turns these into 403, 409 and 422.</summary>
+public enum RefusalKind
+{
+    /// <summary>The actor may not do this here (role or department).</summary>
+    Forbidden,
+
+    /// <summary>The item is not where the request thought it was (step already done, item closed).</summary>
+    Conflict,
+
+    /// <summary>A rule of the workflow or of the law refuses it.</summary>
+    Rule,
+
+    /// <summary>The request's data is incomplete or malformed.</summary>
+    Invalid,
+}
+
+/// <summary>A refused action with a reason a person can act on.</summary>
+public sealed class WorkflowRefusedException(RefusalKind kind, string message) : Exception(message)
+{
+    public RefusalKind Kind { get; } = kind;
+}
+
+/// <summary>A clock event for the item's own clock (<see cref="AssignmentId"/> null) or for one assignment's.</summary>
+public sealed record ClockChange(long? AssignmentId, ClockEvent Event);
+
+/// <summary>An assignment to create: for a department, at a step, with its clock started.</summary>
+public sealed record NewAssignment(long DepartmentId, AssignmentRole Role, string Step, ClockEvent.Started? Start);
+
+/// <summary>A change to an existing assignment.</summary>
+public sealed record AssignmentChange(long Id, string Step, long DepartmentId, bool Close, string? Result);
+
+/// <summary>
+/// What an action decided: the item's new step and department, whether it closes and how, clock events to append,
+/// assignments to create or change, and the history entries that record it. Storage applies it in one transaction.
+/// </summary>
+public sealed record Decision
+{
+    public required string Step { get; init; }
+
+    public required long DepartmentId { get; init; }
+
+    public bool Close { get; init; }
+
+    public string? Result { get; init; }
+
+    public bool StepChanged { get; init; }
+
+    public IReadOnlyList<ClockChange> ClockChanges { get; init; } = [];
+
+    public IReadOnlyList<NewAssignment> NewAssignments { get; init; } = [];
+
+    public IReadOnlyList<AssignmentChange> AssignmentChanges { get; init; } = [];
+
+    public IReadOnlyList<HistoryEntry> History { get; init; } = [];
+
+    /// <summary>Payload fields to merge into the item's payload.</summary>
+    public IReadOnlyDictionary<string, string> PayloadChanges { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,586 @@
+using System.Globalization;
+using System.Text.Json;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+
+namespace Supervision.Engine.Workflows;
+
+/// <summary>What the engine needs from outside: the clock context (calendar and zone), department names for
+/// messages, and resolving department names written in fields.</summary>
+public sealed record WorkflowContext(ClockContext Clock, Func<long, string> DepartmentName, Func<string, long?> ResolveDepartment)
+{
+    /// <summary>The clock context with a definition's extension cap.</summary>
+    public ClockContext ClockFor(WorkflowDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return Clock with { ExtensionCap = definition.Clock.Policy.ExtensionCap };
+    }
+}
+
+/// <summary>A new item as registration decides it.</summary>
+public sealed record Registration(SupervisedItem Item, ClockEvent.Started? Start, IReadOnlyList<NewAssignment> Assignments, HistoryEntry History);
+
+/// <summary>
+/// The workflow rules as pure decisions. Each operation checks the item's state, the definition and the actor
+/// (role and department) and either returns a <see cref="Decision"/> for storage to apply in one transaction, or
+/// throws a <see cref="WorkflowRefusedException"/> saying why not ("this step belongs to 市司法局", "extension would exceed 20
+/// working days").
+/// </summary>
+public static class WorkflowEngine
+{
+    /// <summary>Deadline words that mean an ongoing task (长期坚持, 持续推进), reported on each cycle.</summary>
+    public static readonly string[] OngoingWords = ["ongoing", "长期坚持", "持续推进", "实时"];
+
+    /// <summary>Registers a disclosure request or a supervision task: the start step is completed with its only outcome.</summary>
+    public static Registration Register(WorkflowDefinition definition, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, DateTimeOffset now, WorkflowContext context)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(context);
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "title: required");
+        }
+
+        var start = definition.Step(definition.Start)!;
+        var payload = CheckFields(start, fields, context);
+        var today = context.Clock.DayOf(now);
+        DateOnly startDay = today;
+        TimeLimit? limit = definition.Clock.Limit;
+        List<long> leads = [];
+        List<long> responsible = [];
+        if (definition.Kind == ItemKind.Request)
+        {
+            if (payload.TryGetValue("receivedOn", out var received))
+            {
+                startDay = ParseDay(received);
+                if (startDay > today)
+                {
+                    throw new WorkflowRefusedException(RefusalKind.Invalid, $"receivedOn: {received} is in the future");
+                }
+            }
+        }
+        else
+        {
+            leads = Departments(payload, "leadDepartments", context);
+            responsible = Departments(payload, "responsibleDepartments", context).Except(leads).ToList();
+            if (leads.Count > 0)
+            {
+                departmentId = leads[0];
+            }
+
+            limit = TaskLimit(payload.GetValueOrDefault("deadline"));
+        }
+
+        CheckActor(actor, start, departmentId, context, registering: true);
+        var outcome = start.Outcomes.Count == 1 ? start.Outcomes[0] : throw new WorkflowRefusedException(RefusalKind.Rule, $"the start step '{start.Id}' must have exactly one outcome");
+        var step = outcome.To;
+        ClockEvent.Started? started = definition.Kind == ItemKind.Request && limit is not null
+            ? new ClockEvent.Started(now, startDay, limit)
+            : null;
+        var item = new SupervisedItem
+        {
+            Kind = definition.Kind,
+            Title = title.Trim(),
+            DepartmentId = departmentId,
+            DefinitionId = definition.Id,
+            DefinitionVersion = definition.Version,
+            Step = step,
+            ReceivedOn = startDay,
+            Payload = JsonSerializer.Serialize(payload),
+        };
+        var assignments = definition.Kind == ItemKind.Request
+            ? [new NewAssignment(departmentId, AssignmentRole.Handling, step, null)]
+            : new List<NewAssignment>();
+        var history = new HistoryEntry
+        {
+            At = now,
+            Actor = actor.Login,
+            Action = "registered",
+            FromStep = start.Id,
+            ToStep = step,
+            Detail = JsonSerializer.Serialize(new { definition = definition.Key, outcome = outcome.Id, fields = payload, limit = limit?.ToString() ?? (definition.Kind == ItemKind.Task ? "ongoing" : null) }),
+        };
+        return new Registration(item, started, assignments, history);
+    }
+
+    /// <summary>Completes the current step (of the item, or of one assignment for per-assignment steps) with an outcome.</summary>
+    public static Decision Complete(WorkflowDefinition definition, InstanceState state, Actor actor, string expectedStep, string outcomeId, long? assignmentId,
+        IReadOnlyDictionary<string, string> fields, DateTimeOffset now, WorkflowContext context)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(context);
+        var (step, assignment) = Current(definition, state, expectedStep, assignmentId, context);
+        CheckActor(actor, step, assignment?.DepartmentId ?? state.Item.DepartmentId, context);
+        var outcome = step.Outcomes.FirstOrDefault(o => o.Id == outcomeId)
+            ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"outcome: '{outcomeId}' is not an outcome of step '{step.Id}'; expected {string.Join(", ", step.Outcomes.Select(o => o.Id))}");
+        var payload = CheckFields(step, fields, context);
+        var target = definition.Step(outcome.To)!;
+        var clockContext = context.ClockFor(definition);
+        var changes = new List<ClockChange>();
+        var today = clockContext.DayOf(now);
+        ClockEvent? clockEvent = outcome.Clock switch
+        {
+            ClockEffect.Pause => new ClockEvent.Paused(now, outcome.PauseReason!.Value, outcome.Name.Zh),
+            ClockEffect.Resume => new ClockEvent.Resumed(now),
+            ClockEffect.Restart => new ClockEvent.Restarted(now, payload.TryGetValue("correctedOn", out var on) ? ParseDay(on) : today, outcome.Name.Zh),
+            ClockEffect.Stop => new ClockEvent.Stopped(now),
+            _ => null,
+        };
+        if (clockEvent is not null)
+        {
+            var (events, clock) = assignment is not null && assignment.ClockEvents.Count > 0 ? (assignment.ClockEvents, assignment.Clock) : (state.ClockEvents, state.Clock);
+            var ownerId = assignment is not null && assignment.ClockEvents.Count > 0 ? assignment.Id : (long?)null;
+            if (events.Count > 0 || clockEvent is not ClockEvent.Stopped)
+            {
+                if (!Clock.TryApply(clock, clockEvent, clockContext, out _, out var error))
+                {
+                    throw new WorkflowRefusedException(RefusalKind.Rule, error!);
+                }
+
+                changes.Add(new ClockChange(ownerId, clockEvent));
+            }
+        }
+
+        var detail = JsonSerializer.Serialize(new { outcome = outcome.Id, assignment = assignment?.Id, department = context.DepartmentName(assignment?.DepartmentId ?? state.Item.DepartmentId), fields = payload });
+        var history = new List<HistoryEntry>
+        {
+            new() { At = now, Actor = actor.Login, Action = "complete", FromStep = step.Id, ToStep = target.Id, Detail = detail },
+        };
+
+        if (assignment is not null)
+        {
+            // A per-assignment step: the assignment moves; the item closes when its last assignment does.
+            var closes = target.Terminal;
+            var stillOpen = state.Assignments.Count(a => !a.Closed && a.Id != assignment.Id);
+            var itemCloses = closes && stillOpen == 0;
+            return new Decision
+            {
+                Step = itemCloses ? target.Id : state.Item.Step,
+                DepartmentId = state.Item.DepartmentId,
+                Close = itemCloses,
+                Result = itemCloses ? outcome.Result ?? "completed" : null,
+                StepChanged = itemCloses,
+                ClockChanges = changes,
+                AssignmentChanges = [new AssignmentChange(assignment.Id, target.Id, assignment.DepartmentId, closes, closes ? outcome.Result ?? "completed" : null)],
+                History = history,
+            };
+        }
+
+        var newAssignments = new List<NewAssignment>();
+        var assignmentChanges = new List<AssignmentChange>();
+        if (target.PerAssignment && state.Item.Kind == ItemKind.Task && state.Assignments.Count == 0)
+        {
+            // Assigning (交办): one assignment per lead and responsible department, each with its own clock.
+            using var json = JsonDocument.Parse(state.Item.Payload);
+            var itemFields = json.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty);
+            var leads = Departments(itemFields, "leadDepartments", context);
+            var responsible = Departments(itemFields, "responsibleDepartments", context).Except(leads);
+            var limit = TaskLimit(itemFields.GetValueOrDefault("deadline")) ?? CycleOf(itemFields.GetValueOrDefault("reportCadence"));
+            foreach (var (department, role) in leads.Select(d => (d, AssignmentRole.Lead)).Concat(responsible.Select(d => (d, AssignmentRole.Responsible))))
+            {
+                newAssignments.Add(new NewAssignment(department, role, target.Id, new ClockEvent.Started(now, today, limit)));
+            }
+
+            history.Add(new HistoryEntry
+            {
+                At = now,
+                Actor = actor.Login,
+                Action = "assigned",
+                ToStep = target.Id,
+                Detail = JsonSerializer.Serialize(new { departments = newAssignments.Select(a => new { department = context.DepartmentName(a.DepartmentId), role = a.Role.ToString().ToLowerInvariant() }), limit = limit.ToString() }),
+            });
+        }
+        else if (state.Item.Kind == ItemKind.Request)
+        {
+            // The handling assignment follows the request's step.
+            assignmentChanges.AddRange(state.Assignments.Where(a => !a.Closed).Select(a => new AssignmentChange(a.Id, target.Id, state.Item.DepartmentId, target.Terminal, target.Terminal ? outcome.Result : null)));
+        }
+
+        return new Decision
+        {
+            Step = target.Id,
+            DepartmentId = state.Item.DepartmentId,
+            Close = target.Terminal,
+            Result = target.Terminal ? outcome.Result ?? "completed" : null,
+            StepChanged = true,
+            ClockChanges = changes,
+            NewAssignments = newAssignments,
+            AssignmentChanges = assignmentChanges,
+            History = history,
+        };
+    }
+
+    /// <summary>Pauses, resumes, extends or overrides the clock of the item (or of one assignment of a task).</summary>
+    public static Decision ClockAction(WorkflowDefinition definition, InstanceState state, Actor actor, StepAction action, long? assignmentId, ClockEvent clockEvent, DateTimeOffset now, WorkflowContext context)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(clockEvent);
+        ArgumentNullException.ThrowIfNull(context);
+        var (step, assignment) = Current(definition, state, null, assignmentId, context);
+        Allowed(step, action);
+        var department = assignment?.DepartmentId ?? state.Item.DepartmentId;
+        if (action == StepAction.Override)
+        {
+            if (actor.Role is not (Role.Supervisor or Role.Lead) || !actor.Scope.Contains(department))
+            {
+                throw new WorkflowRefusedException(RefusalKind.Forbidden, $"setting the deadline directly (article 35) is for the lead or the supervising office of {context.DepartmentName(department)}");
+            }
+        }
+        else
+        {
+            CheckActor(actor, step, department, context);
+        }
+
+        if (clockEvent is ClockEvent.Paused paused && definition.Clock.PauseReasons.All(r => r.Reason != paused.Reason))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Rule, $"this workflow does not pause for '{Clock.ReasonCode(paused.Reason)}'; allowed: {string.Join(", ", definition.Clock.PauseReasons.Select(r => Clock.ReasonCode(r.Reason)))}");
+        }
+
+        var (events, clock) = assignment is not null && assignment.ClockEvents.Count > 0 ? (assignment.ClockEvents, assignment.Clock) : (state.ClockEvents, state.Clock);
+        if (events.Count == 0)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Rule, "this item has no running deadline clock");
+        }
+
+        if (!Clock.TryApply(clock, clockEvent, context.ClockFor(definition), out _, out var error))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Rule, error!);
+        }
+
+        var ownerId = assignment is not null && assignment.ClockEvents.Count > 0 ? assignment.Id : (long?)null;
+        return new Decision
+        {
+            Step = state.Item.Step,
+            DepartmentId = state.Item.DepartmentId,
+            ClockChanges = [new ClockChange(ownerId, clockEvent)],
+            History = [new HistoryEntry { At = now, Actor = actor.Login, Action = action.ToString().ToLowerInvariant(), Detail = JsonSerializer.Serialize(new { assignment = assignment?.Id, clock = ClockEventJson.Kind(clockEvent), data = JsonDocument.Parse(ClockEventJson.Data(clockEvent)).RootElement }) }],
+        };
+    }
+
+    /// <summary>Transfers the item (or one assignment) to another department (转办).</summary>
+    public static Decision Transfer(WorkflowDefinition definition, InstanceState state, Actor actor, long? assignmentId, long toDepartment, string reason, DateTimeOffset now, WorkflowContext context)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(context);
+        var (step, assignment) = Current(definition, state, null, assignmentId, context);
+        Allowed(step, StepAction.Transfer);
+        var from = assignment?.DepartmentId ?? state.Item.DepartmentId;
+        if (actor.Role is not (Role.Handler or Role.Lead or Role.Supervisor) || !actor.Scope.Contains(from))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Forbidden, $"this item belongs to {context.DepartmentName(from)}");
+        }
+
+        if (from == toDepartment)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"the item already belongs to {context.DepartmentName(toDepartment)}");
+        }
+
+        if (assignment is not null && state.Assignments.Any(a => a.DepartmentId == toDepartment && !a.Closed))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Rule, $"{context.DepartmentName(toDepartment)} already has an assignment of this task");
+        }
+
+        var entry = new HistoryEntry
+        {
+            At = now,
+            Actor = actor.Login,
+            Action = "transfer",
+            Detail = JsonSerializer.Serialize(new { assignment = assignment?.Id, from = context.DepartmentName(from), to = context.DepartmentName(toDepartment), reason }),
+        };
+        return assignment is not null
+            ? new Decision { Step = state.Item.Step, DepartmentId = state.Item.DepartmentId, AssignmentChanges = [new AssignmentChange(assignment.Id, assignment.Step, toDepartment, false, null)], History = [entry] }
+            : new Decision
+            {
+                Step = state.Item.Step,
+                DepartmentId = toDepartment,
+                AssignmentChanges = state.Assignments.Where(a => !a.Closed).Select(a => new AssignmentChange(a.Id, a.Step, toDepartment, false, null)).ToList(),
+                History = [entry],
+            };
+    }
+
+    /// <summary>Returns the item (or an assignment) to a step that leads to the current one (退回), with reasons.</summary>
+    public static Decision Return(WorkflowDefinition definition, InstanceState state, Actor actor, long? assignmentId, string toStep, string reason, DateTimeOffset now, WorkflowContext context)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(context);
+        var (step, assignment) = Current(definition, state, null, assignmentId, context);
+        Allowed(step, StepAction.Return);
+        CheckActor(actor, step, assignment?.DepartmentId ?? state.Item.DepartmentId, context);
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "reason: a return needs its reasons");
+        }
+
+        var target = definition.Step(toStep);
+        if (target is null || target.Outcomes.All(o => o.To != step.Id))
+        {
+            var allowed = definition.Steps.Where(s => s.Outcomes.Any(o => o.To == step.Id)).Select(s => s.Id).ToList();
+            throw new WorkflowRefusedException(RefusalKind.Rule, $"step '{step.Id}' can return only to a step that leads to it: {string.Join(", ", allowed)}");
+        }
+
+        var entry = new HistoryEntry { At = now, Actor = actor.Login, Action = "return", FromStep = step.Id, ToStep = target.Id, Detail = JsonSerializer.Serialize(new { assignment = assignment?.Id, reason }) };
+        return assignment is not null
+            ? new Decision { Step = state.Item.Step, DepartmentId = state.Item.DepartmentId, AssignmentChanges = [new AssignmentChange(assignment.Id, target.Id, assignment.DepartmentId, false, null)], History = [entry] }
+            : new Decision
+            {
+                Step = target.Id,
+                DepartmentId = state.Item.DepartmentId,
+                StepChanged = true,
+                AssignmentChanges = state.Assignments.Where(a => !a.Closed).Select(a => new AssignmentChange(a.Id, target.Id, a.DepartmentId, false, null)).ToList(),
+                History = [entry],
+            };
+    }
+
+    /// <summary>Adds a progress report; for an ongoing task the report also starts its next cycle.</summary>
+    public static Decision Report(WorkflowDefinition definition, InstanceState state, Actor actor, long? assignmentId, string text, DateTimeOffset now, WorkflowContext context)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(context);
+        var (step, assignment) = Current(definition, state, null, assignmentId, context);
+        Allowed(step, StepAction.Report);
+        CheckActor(actor, step, assignment?.DepartmentId ?? state.Item.DepartmentId, context);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "text: a progress report needs its text");
+        }
+
+        var changes = new List<ClockChange>();
+        if (assignment is not null && IsOngoing(state.Item) && assignment.Clock.Status == ClockStatus.Running)
+        {
+            // Each reporting cycle has its own light: a report closes this cycle and starts the next from today.
+            changes.Add(new ClockChange(assignment.Id, new ClockEvent.Restarted(now, context.Clock.DayOf(now), "进展报送")));
+        }
+
+        return new Decision
+        {
+            Step = state.Item.Step,
+            DepartmentId = state.Item.DepartmentId,
+            ClockChanges = changes,
+            History = [new HistoryEntry { At = now, Actor = actor.Login, Action = "report", Detail = JsonSerializer.Serialize(new { assignment = assignment?.Id, department = context.DepartmentName(assignment?.DepartmentId ?? state.Item.DepartmentId), text, cycle = changes.Count > 0 }) }],
+        };
+    }
+
+    /// <summary>Withdraws the item: every clock stops and it closes as withdrawn.</summary>
+    public static Decision Withdraw(WorkflowDefinition definition, InstanceState state, Actor actor, string reason, DateTimeOffset now, WorkflowContext context)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(context);
+        var (step, _) = Current(definition, state, null, null, context);
+        Allowed(step, StepAction.Withdraw);
+        CheckActor(actor, step, state.Item.DepartmentId, context, registering: definition.Kind == ItemKind.Task);
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "reason: a withdrawal needs its reason");
+        }
+
+        var changes = new List<ClockChange>();
+        if (state.ClockEvents.Count > 0 && state.Clock.Status is ClockStatus.Running or ClockStatus.Paused)
+        {
+            changes.Add(new ClockChange(null, new ClockEvent.Stopped(now)));
+        }
+
+        changes.AddRange(state.Assignments.Where(a => !a.Closed && a.ClockEvents.Count > 0 && a.Clock.Status is ClockStatus.Running or ClockStatus.Paused)
+            .Select(a => new ClockChange(a.Id, new ClockEvent.Stopped(now))));
+        var terminal = definition.Steps.First(s => s.Terminal);
+        return new Decision
+        {
+            Step = terminal.Id,
+            DepartmentId = state.Item.DepartmentId,
+            Close = true,
+            Result = "withdrawn",
+            StepChanged = true,
+            ClockChanges = changes,
+            AssignmentChanges = state.Assignments.Where(a => !a.Closed).Select(a => new AssignmentChange(a.Id, terminal.Id, a.DepartmentId, true, "withdrawn")).ToList(),
+            History = [new HistoryEntry { At = now, Actor = actor.Login, Action = "withdraw", FromStep = state.Item.Step, ToStep = terminal.Id, Detail = JsonSerializer.Serialize(new { reason }) }],
+        };
+    }
+
+    /// <summary>True for a task without a deadline, reported on each cycle.</summary>
+    public static bool IsOngoing(SupervisedItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.Kind != ItemKind.Task)
+        {
+            return false;
+        }
+
+        using var json = JsonDocument.Parse(item.Payload);
+        return json.RootElement.TryGetProperty("deadline", out var d) && d.ValueKind == JsonValueKind.String && TaskLimit(d.GetString()) is null;
+    }
+
+    private static (StepDefinition Step, AssignmentState? Assignment) Current(WorkflowDefinition definition, InstanceState state, string? expectedStep, long? assignmentId, WorkflowContext context)
+    {
+        if (state.Closed)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Conflict, $"item {state.Item.Id} is closed ({state.Item.Step})");
+        }
+
+        if (assignmentId is { } id)
+        {
+            var assignment = state.Assignments.FirstOrDefault(a => a.Id == id)
+                ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"assignment: {id} is not an assignment of item {state.Item.Id}");
+            if (assignment.Closed)
+            {
+                throw new WorkflowRefusedException(RefusalKind.Conflict, $"the assignment of {context.DepartmentName(assignment.DepartmentId)} is closed");
+            }
+
+            if (expectedStep is not null && assignment.Step != expectedStep)
+            {
+                throw new WorkflowRefusedException(RefusalKind.Conflict, $"step '{expectedStep}' is already done: the assignment of {context.DepartmentName(assignment.DepartmentId)} is at '{assignment.Step}'");
+            }
+
+            var step = definition.Step(assignment.Step)!;
+            if (state.Item.Kind == ItemKind.Task && !step.PerAssignment)
+            {
+                throw new WorkflowRefusedException(RefusalKind.Invalid, $"step '{step.Id}' is not done per assignment");
+            }
+
+            return (step, state.Item.Kind == ItemKind.Task ? assignment : null);
+        }
+
+        var current = definition.Step(state.Item.Step)!;
+        if (current.PerAssignment && state.Item.Kind == ItemKind.Task)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"assignment: step '{current.Id}' is done per department; say which assignment ({string.Join(", ", state.Assignments.Where(a => !a.Closed).Select(a => $"{a.Id} {context.DepartmentName(a.DepartmentId)}"))})");
+        }
+
+        if (expectedStep is not null && current.Id != expectedStep)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Conflict, $"step '{expectedStep}' is already done: item {state.Item.Id} is at '{current.Id}'");
+        }
+
+        return (current, null);
+    }
+
+    private static void Allowed(StepDefinition step, StepAction action)
+    {
+        if (!step.Allows(action))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Rule, $"'{action.ToString().ToLowerInvariant()}' is not allowed at step '{step.Id}' ({step.Name.Zh})");
+        }
+    }
+
+    private static void CheckActor(Actor actor, StepDefinition step, long departmentId, WorkflowContext context, bool registering = false)
+    {
+        var allowed = step.Role switch
+        {
+            Role.Handler => actor.Role is Role.Handler or Role.Lead && (actor.Role == Role.Lead ? actor.Scope.Contains(departmentId) : actor.DepartmentId == departmentId),
+            Role.Lead => actor.Role == Role.Lead && actor.Scope.Contains(departmentId),
+            Role.Supervisor => actor.Role == Role.Supervisor && (actor.Scope.Contains(departmentId) || registering),
+            _ => actor.Role == Role.Admin,
+        };
+        if (!allowed)
+        {
+            var who = step.Role switch
+            {
+                Role.Handler => "a handler",
+                Role.Lead => "the lead",
+                Role.Supervisor => "the supervising office",
+                _ => "an administrator",
+            };
+            throw new WorkflowRefusedException(RefusalKind.Forbidden, $"this step belongs to {context.DepartmentName(departmentId)}: step '{step.Id}' ({step.Name.Zh}) is for {who} there");
+        }
+    }
+
+    private static Dictionary<string, string> CheckFields(StepDefinition step, IReadOnlyDictionary<string, string> fields, WorkflowContext context)
+    {
+        var problems = new List<string>();
+        var result = new Dictionary<string, string>();
+        foreach (var field in step.Fields)
+        {
+            var value = fields.GetValueOrDefault(field.Name)?.Trim();
+            if (string.IsNullOrEmpty(value))
+            {
+                if (field.Required)
+                {
+                    problems.Add($"{field.Name}: required ({field.Label.Zh})");
+                }
+
+                continue;
+            }
+
+            switch (field.Type)
+            {
+                case FieldType.Date when !DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _):
+                    problems.Add($"{field.Name}: '{value}' is not a date (yyyy-MM-dd)");
+                    continue;
+                case FieldType.Choice when !field.Choices.Contains(value):
+                    problems.Add($"{field.Name}: '{value}' is not one of {string.Join(", ", field.Choices)}");
+                    continue;
+                case FieldType.Department or FieldType.Departments:
+                    var unknown = SplitNames(value).Where(n => context.ResolveDepartment(n) is null).ToList();
+                    if (unknown.Count > 0 || (field.Type == FieldType.Department && SplitNames(value).Length != 1))
+                    {
+                        problems.Add(unknown.Count > 0 ? $"{field.Name}: unknown department {string.Join(", ", unknown)}" : $"{field.Name}: one department");
+                        continue;
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+
+            result[field.Name] = value;
+        }
+
+        foreach (var (name, value) in fields.Where(f => step.Fields.All(d => d.Name != f.Key) && !string.IsNullOrWhiteSpace(f.Value)))
+        {
+            // Fields the step does not define are kept only where the engine reads them (a correction's date).
+            if (name == "correctedOn")
+            {
+                if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                {
+                    problems.Add($"{name}: '{value}' is not a date (yyyy-MM-dd)");
+                }
+                else
+                {
+                    result[name] = value.Trim();
+                }
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, string.Join("; ", problems));
+        }
+
+        return result;
+    }
+
+    private static string[] SplitNames(string value) =>
+        value.Split([',', '，', '、', ';', '；', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static List<long> Departments(Dictionary<string, string> fields, string name, WorkflowContext context) =>
+        fields.TryGetValue(name, out var value) ? SplitNames(value).Select(n => context.ResolveDepartment(n)!.Value).Distinct().ToList() : [];
+
+    private static TimeLimit? TaskLimit(string? deadline)
+    {
+        if (deadline is null || OngoingWords.Contains(deadline.Trim()))
+        {
+            return null;
+        }
+
+        return TimeLimit.TryParse(deadline, out var limit, out var error)
+            ? limit
+            : throw new WorkflowRefusedException(RefusalKind.Invalid, $"deadline: {error}; or 'ongoing' (长期坚持) with a report cadence");
+    }
+
+    private static TimeLimit.Months CycleOf(string? cadence) => cadence switch
+    {
+        "quarterly" => new TimeLimit.Months(3),
+        "half-yearly" => new TimeLimit.Months(6),
+        _ => new TimeLimit.Months(1),
+    };
+
+    private static DateOnly ParseDay(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

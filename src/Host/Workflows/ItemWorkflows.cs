@@ -1,0 +1,274 @@
+using Dapper;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+using Supervision.Engine.Organisation;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Calendars;
+using Supervision.Host.Deadlines;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Workflows;
+
+/// <summary>
+/// Runs workflow actions against storage: loads the item with its clocks and assignments, asks the
+/// <see cref="WorkflowEngine"/> for a decision, and applies it in one transaction: clock events, assignments, the
+/// item's step, deadline, light and next change, and history entries. When two people act on the same item at once,
+/// the item's version makes exactly one of them win; the other gets a <see cref="ConcurrencyException"/>.
+/// </summary>
+public sealed class ItemWorkflows(
+    Database database,
+    ItemStore items,
+    ClockStore clocks,
+    AssignmentStore assignments,
+    DepartmentStore departments,
+    UserStore users,
+    DefinitionCatalog definitions,
+    CalendarService calendars,
+    OfficeTimeZone zone,
+    TimeProvider clock)
+{
+    /// <summary>The actor for a signed-in user: role, department and the departments below it.</summary>
+    public async Task<Actor> ActorAsync(string login, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByLoginAsync(login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
+        if (!user.Active)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' is no longer active");
+        }
+
+        var all = await departments.ListAsync(cancellationToken);
+        var scope = new HashSet<long> { user.DepartmentId };
+        var grew = true;
+        while (grew)
+        {
+            grew = false;
+            foreach (var d in all.Where(d => d.ParentId is { } p && scope.Contains(p) && !scope.Contains(d.Id)))
+            {
+                grew |= scope.Add(d.Id);
+            }
+        }
+
+        if (!DefinitionLoader.TryRole(user.Role, out var role))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' has no known role");
+        }
+
+        return new Actor(user.Login, role, user.DepartmentId, role == Role.Handler ? new HashSet<long> { user.DepartmentId } : scope);
+    }
+
+    /// <summary>Registers a request or task on the newest definition of its kind (or the one named).</summary>
+    public async Task<SupervisedItem> RegisterAsync(ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var definition = definitions.For(kind, definitionId)
+            ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"definition: no {kind.Code()} workflow '{definitionId}'");
+        var context = await ContextAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var registration = WorkflowEngine.Register(definition, actor, title, departmentId, fields, now, context);
+        var clockContext = context.ClockFor(definition);
+        var item = registration.Item with { StepEnteredAt = now, StepDueOn = StepDue(definition, registration.Item.Step, now, clockContext) };
+        var snapshot = registration.Start is { } start
+            ? DeadlineSnapshot.Of(Clock.Fold([start], clockContext), definition.Clock.Policy, clockContext, now)
+            : new DeadlineSnapshot(null, null, Light.Green, false, false, null, clockContext.Calendar.Version);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var added = await items.AddAsync(uow, snapshot.ApplyTo(item), definition.Clock.Policy.ToJson(), registration.History with { ToLight = snapshot.Light }, cancellationToken);
+        if (registration.Start is { } started)
+        {
+            await clocks.AppendAsync(uow, added.Id, started, cancellationToken);
+        }
+
+        foreach (var assignment in registration.Assignments)
+        {
+            await assignments.AddAsync(uow, added.Id, assignment.DepartmentId, assignment.Role, assignment.Step, snapshot, cancellationToken);
+        }
+
+        await uow.CommitAsync(cancellationToken);
+        return added;
+    }
+
+    /// <summary>Completes the current step with an outcome.</summary>
+    public Task<SupervisedItem> CompleteAsync(long itemId, Actor actor, string expectedStep, string outcome, long? assignmentId, IReadOnlyDictionary<string, string> fields, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Complete(definition, state, actor, expectedStep, outcome, assignmentId, fields, now, context), cancellationToken);
+
+    /// <summary>Pauses the clock for a reason the definition allows.</summary>
+    public Task<SupervisedItem> PauseAsync(long itemId, Actor actor, long? assignmentId, PauseReason reason, string? note, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Pause, assignmentId, new ClockEvent.Paused(now, reason, note), now, context), cancellationToken);
+
+    /// <summary>Resumes a paused clock.</summary>
+    public Task<SupervisedItem> ResumeAsync(long itemId, Actor actor, long? assignmentId, string? note, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Resume, assignmentId, new ClockEvent.Resumed(now, note), now, context), cancellationToken);
+
+    /// <summary>Extends the limit (article 33: approver and reason, within the cap).</summary>
+    public Task<SupervisedItem> ExtendAsync(long itemId, Actor actor, long? assignmentId, TimeLimit by, string approver, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Extend, assignmentId, new ClockEvent.Extended(now, by, approver, reason), now, context), cancellationToken);
+
+    /// <summary>Sets the due day directly (article 35).</summary>
+    public Task<SupervisedItem> OverrideAsync(long itemId, Actor actor, long? assignmentId, DateOnly dueOn, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Override, assignmentId, new ClockEvent.Overridden(now, dueOn, null, actor.Login, reason), now, context), cancellationToken);
+
+    /// <summary>Transfers the item or an assignment to another department.</summary>
+    public Task<SupervisedItem> TransferAsync(long itemId, Actor actor, long? assignmentId, long toDepartment, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Transfer(definition, state, actor, assignmentId, toDepartment, reason, now, context), cancellationToken);
+
+    /// <summary>Returns the item or an assignment to an earlier step.</summary>
+    public Task<SupervisedItem> ReturnAsync(long itemId, Actor actor, long? assignmentId, string toStep, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Return(definition, state, actor, assignmentId, toStep, reason, now, context), cancellationToken);
+
+    /// <summary>Adds a progress report.</summary>
+    public Task<SupervisedItem> ReportAsync(long itemId, Actor actor, long? assignmentId, string text, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Report(definition, state, actor, assignmentId, text, now, context), cancellationToken);
+
+    /// <summary>Withdraws the item.</summary>
+    public Task<SupervisedItem> WithdrawAsync(long itemId, Actor actor, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Withdraw(definition, state, actor, reason, now, context), cancellationToken);
+
+    private async Task<SupervisedItem> ActAsync(long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
+    {
+        var context = await ContextAsync(cancellationToken);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var item = await items.GetForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
+        if (expectedVersion is { } v && v != item.Version)
+        {
+            throw new ConcurrencyException($"Item {itemId} was changed by someone else (version {item.Version}, you had {v}); reload it and try again.");
+        }
+
+        var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
+        var clockContext = context.ClockFor(definition);
+        var itemEvents = (await clocks.LoadManyAsync(uow, [itemId], cancellationToken)).GetValueOrDefault(itemId).Events ?? [];
+        var assignmentEvents = await ClockStore.LoadAssignmentClocksAsync(uow, itemId, cancellationToken);
+        var stored = await AssignmentStore.ListAsync(uow, itemId, cancellationToken);
+        var state = new InstanceState(
+            item,
+            itemEvents,
+            Clock.Fold(itemEvents, clockContext),
+            stored.Select(a =>
+            {
+                var events = assignmentEvents.GetValueOrDefault(a.Id) ?? [];
+                return new AssignmentState(a.Id, a.DepartmentId, a.Role, a.Step, a.ClosedAt is not null, events, Clock.Fold(events, clockContext));
+            }).ToList());
+        var now = clock.GetUtcNow();
+        var decision = decide(definition, state, context, now);
+
+        // Clock events first: the snapshots below fold them in.
+        foreach (var change in decision.ClockChanges)
+        {
+            await clocks.AppendAsync(uow, itemId, change.AssignmentId, change.Event, cancellationToken);
+            if (change.AssignmentId is { } id)
+            {
+                assignmentEvents[id] = [.. assignmentEvents.GetValueOrDefault(id) ?? [], change.Event];
+            }
+            else
+            {
+                itemEvents = [.. itemEvents, change.Event];
+            }
+        }
+
+        var policy = definition.Clock.Policy;
+        var itemSnapshot = itemEvents.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(itemEvents, clockContext), policy, clockContext, now) : null;
+        var assignmentSnapshots = new List<(Assignment? Stored, DeadlineSnapshot Snapshot, bool Closed)>();
+        foreach (var a in stored)
+        {
+            var change = decision.AssignmentChanges.FirstOrDefault(c => c.Id == a.Id);
+            var events = assignmentEvents.GetValueOrDefault(a.Id);
+            var snapshot = events is { Count: > 0 }
+                ? DeadlineSnapshot.Of(Clock.Fold(events, clockContext), policy, clockContext, now)
+                : itemSnapshot ?? DeadlineSnapshot.Of(a.DueOn, a.DueAt, a.Light, a.SeriouslyOverdue, a.Paused, a.NextChangeAt, 0);
+            var closed = a.ClosedAt is not null || change?.Close == true;
+            snapshot = Closing(snapshot, closed);
+            assignmentSnapshots.Add((a, snapshot, closed));
+            if (change is not null || events is { Count: > 0 } || itemSnapshot is not null)
+            {
+                await assignments.UpdateAsync(uow, a.Id, change?.Step ?? a.Step, change?.DepartmentId ?? a.DepartmentId, snapshot,
+                    a.ClosedAt ?? (change?.Close == true ? now : null), a.Result ?? change?.Result, cancellationToken);
+            }
+        }
+
+        foreach (var created in decision.NewAssignments)
+        {
+            var events = created.Start is { } start ? new List<ClockEvent> { start } : [];
+            var snapshot = events.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(events, clockContext), policy, clockContext, now) : itemSnapshot!;
+            var id = await assignments.AddAsync(uow, itemId, created.DepartmentId, created.Role, created.Step, snapshot, cancellationToken);
+            if (created.Start is { } started)
+            {
+                await clocks.AppendAsync(uow, itemId, id, started, cancellationToken);
+            }
+
+            assignmentSnapshots.Add((null, snapshot, false));
+        }
+
+        // The item's deadline: its own clock (requests), or the most urgent of its open assignments (tasks).
+        var aggregate = itemSnapshot ?? Worst(assignmentSnapshots, clockContext.Calendar.Version);
+        aggregate = Closing(aggregate, decision.Close);
+        var updated = aggregate.ApplyTo(item) with
+        {
+            Step = decision.Step,
+            DepartmentId = decision.DepartmentId,
+            ClosedAt = decision.Close ? now : null,
+            Result = decision.Close ? decision.Result : null,
+            StepEnteredAt = decision.StepChanged ? now : item.StepEnteredAt,
+            StepDueOn = decision.StepChanged ? StepDue(definition, decision.Step, now, clockContext) : item.StepDueOn,
+        };
+        var first = decision.History[0];
+        var saved = await items.SaveAsync(uow, updated, first with
+        {
+            FromLight = item.Light != updated.Light ? item.Light : first.FromLight,
+            ToLight = item.Light != updated.Light ? updated.Light : first.ToLight,
+        }, cancellationToken);
+        foreach (var entry in decision.History.Skip(1))
+        {
+            saved = saved with { Version = await items.AppendAsync(uow, itemId, entry, cancellationToken) };
+        }
+
+        await uow.CommitAsync(cancellationToken);
+        return saved;
+    }
+
+    // A closed item or assignment shows done-on-time or done-late; without a clock of its own, on time.
+    private static DeadlineSnapshot Closing(DeadlineSnapshot snapshot, bool closed) =>
+        !closed || snapshot.Light.IsClosed()
+            ? snapshot
+            : snapshot with { Light = snapshot.Light == Light.Red ? Light.DoneLate : Light.DoneOnTime, NextChangeAt = null, Paused = false };
+
+    private static DeadlineSnapshot Worst(List<(Assignment? Stored, DeadlineSnapshot Snapshot, bool Closed)> all, int calendarVersion)
+    {
+        var open = all.Where(a => !a.Closed).Select(a => a.Snapshot).ToList();
+        if (open.Count == 0)
+        {
+            var late = all.Any(a => a.Snapshot.Light == Light.DoneLate);
+            return new DeadlineSnapshot(null, null, all.Count == 0 ? Light.Green : late ? Light.DoneLate : Light.DoneOnTime, false, false, null, calendarVersion);
+        }
+
+        var worst = open.MaxBy(s => (s.Light, s.SeriouslyOverdue))!;
+        return worst with
+        {
+            DueOn = open.Where(s => s.DueOn is not null).Select(s => s.DueOn).Min(),
+            NextChangeAt = open.Where(s => s.NextChangeAt is not null).Select(s => s.NextChangeAt).Min(),
+            Paused = open.All(s => s.Paused),
+        };
+    }
+
+    private static DateOnly? StepDue(WorkflowDefinition definition, string step, DateTimeOffset now, ClockContext context) =>
+        definition.Step(step)?.Limit is { IsDayBased: true } limit ? Clock.DueFrom(limit, context.DayOf(now), now, context.Calendar).DueDay : null;
+
+    private async Task<WorkflowContext> ContextAsync(CancellationToken cancellationToken)
+    {
+        var all = await departments.ListAsync(cancellationToken);
+        var names = all.ToDictionary(d => d.Id, d => d.Name);
+        var byName = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var d in all)
+        {
+            byName[d.Name] = d.Id;
+            foreach (var alias in d.Aliases)
+            {
+                byName[alias] = d.Id;
+            }
+        }
+
+        return new WorkflowContext(
+            new ClockContext(calendars.Current, zone.Zone),
+            id => names.TryGetValue(id, out var name) ? name : $"department {id}",
+            name => byName.TryGetValue(name.Trim(), out var id) ? id : null);
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Supervision.Engine.Organisation;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Calendars;
+using Supervision.Host.Deadlines;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+using Supervision.Host.Tests.Infrastructure;
+using Supervision.Host.Workflows;
+
+namespace Supervision.Host.Tests.Workflows;
+
+/// <summary>
+/// A city in a database of its own: the government office supervising three bureaus, their people, the shipped
+/// definitions and calendar, and the workflow service wired as the server wires it.
+/// </summary>
+public sealed class WorkflowTestBed : IAsyncDisposable
+{
+    private TestDatabase _testDatabase = null!;
+
+    private WorkflowTestBed(ManualClock clock) => Clock = clock;
+
+    public ManualClock Clock { get; }
+
+    public Database Database { get; private set; } = null!;
+
+    public ItemStore Items { get; private set; } = null!;
+
+    public AssignmentStore Assignments { get; private set; } = null!;
+
+    public ItemWorkflows Workflows { get; private set; } = null!;
+
+    public Dictionary<string, long> Departments { get; } = [];
+
+    public static async Task<WorkflowTestBed> CreateAsync(DatabaseProvider provider, DateTimeOffset now)
+    {
+        var bed = new WorkflowTestBed(new ManualClock(now));
+        bed._testDatabase = await TestDatabase.CreateAsync(provider);
+        bed.Database = new Database(bed._testDatabase.Settings);
+        await new Migrator(bed.Database, bed.Clock).MigrateAsync(default);
+        var departments = new DepartmentStore(bed.Database, bed.Clock);
+        var office = await departments.AddAsync(new Department { Name = "市政府办公室", Aliases = ["市府办"] }, default);
+        bed.Departments["市政府办公室"] = office.Id;
+        foreach (var name in new[] { "市司法局", "市教育局", "市自然资源局" })
+        {
+            bed.Departments[name] = (await departments.AddAsync(new Department { Name = name, ParentId = office.Id }, default)).Id;
+        }
+
+        var users = new UserStore(bed.Database, bed.Clock);
+        await users.AddAsync(new User { Login = "zhang", DisplayName = "张伟", DepartmentId = bed.Departments["市司法局"], Role = "handler" }, default);
+        await users.AddAsync(new User { Login = "li", DisplayName = "李娜", DepartmentId = bed.Departments["市教育局"], Role = "handler" }, default);
+        await users.AddAsync(new User { Login = "wang", DisplayName = "王强", DepartmentId = bed.Departments["市司法局"], Role = "lead" }, default);
+        await users.AddAsync(new User { Login = "zhao", DisplayName = "赵敏", DepartmentId = office.Id, Role = "supervisor" }, default);
+        await users.AddAsync(new User { Login = "sun", DisplayName = "孙丽", DepartmentId = bed.Departments["市自然资源局"], Role = "handler" }, default);
+
+        var zone = OfficeTimeZone.Resolve(null);
+        bed.Items = new ItemStore(bed.Database, bed.Clock);
+        var clocks = new ClockStore(bed.Database);
+        bed.Assignments = new AssignmentStore(bed.Database, bed.Clock);
+        var recomputer = new DeadlineRecomputer(bed.Database, bed.Items, clocks, zone, bed.Clock, NullLogger<DeadlineRecomputer>.Instance);
+        var calendars = new CalendarService(bed.Database, bed.Clock, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
+        await calendars.LoadAsync(default);
+        var catalog = new DefinitionCatalog(bed.Database, bed.Clock, Path.Combine(AppContext.BaseDirectory, "workflows"));
+        await catalog.LoadAsync(default);
+        bed.Workflows = new ItemWorkflows(bed.Database, bed.Items, clocks, bed.Assignments, departments, users, catalog, calendars, zone, bed.Clock);
+        return bed;
+    }
+
+    public Task<Actor> As(string login) => Workflows.ActorAsync(login, default);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        await _testDatabase.DisposeAsync();
+    }
+}
