@@ -5,6 +5,7 @@ using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 using Supervision.Host.Setup;
 using Supervision.Host.Storage;
+using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Deadlines;
 
@@ -16,6 +17,8 @@ namespace Supervision.Host.Deadlines;
 /// </summary>
 public sealed class DeadlineRecomputer(Database database, ItemStore items, ClockStore clocks, OfficeTimeZone zone, TimeProvider clock, ILogger<DeadlineRecomputer> logger)
 {
+    private readonly ItemSnapshots snapshots = new(items, clocks, new AssignmentStore(database, clock), zone);
+
     public const int BatchSize = 500;
 
     /// <summary>Recomputes the open items that <paramref name="changedDates"/> can affect (all open items when null);
@@ -37,43 +40,15 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
                 break;
             }
 
-            var logs = await clocks.LoadManyAsync(uow, batch.Select(i => i.Id).ToList(), cancellationToken);
             var now = clock.GetUtcNow();
             foreach (var item in batch)
             {
-                if (!logs.TryGetValue(item.Id, out var log))
-                {
-                    continue;
-                }
-
-                var context = new ClockContext(calendar, zone.Zone, log.Policy.ExtensionCap);
-                var fresh = DeadlineSnapshot.Of(Clock.Fold(log.Events, context), log.Policy, context, now);
-                var stored = DeadlineSnapshot.Of(item);
-                if (!fresh.DiffersFrom(stored))
-                {
-                    continue;
-                }
-
                 try
                 {
-                    await items.SaveAsync(uow, fresh.ApplyTo(item), new HistoryEntry
+                    if (await snapshots.RefreshAsync(uow, item, calendar, now, "deadline-recomputed", cancellationToken))
                     {
-                        At = now,
-                        Actor = "system",
-                        Action = "deadline-recomputed",
-                        FromLight = item.Light != fresh.Light ? item.Light : null,
-                        ToLight = item.Light != fresh.Light ? fresh.Light : null,
-                        Detail = JsonSerializer.Serialize(new
-                        {
-                            calendar = calendar.Name,
-                            calendarVersion = calendar.Version,
-                            fromDueOn = stored.DueOn,
-                            toDueOn = fresh.DueOn,
-                            fromLight = stored.Light.Code(),
-                            toLight = fresh.Light.Code(),
-                        }),
-                    }, cancellationToken);
-                    changed++;
+                        changed++;
+                    }
                 }
                 catch (ConcurrencyException)
                 {

@@ -134,7 +134,8 @@ public sealed class ItemStore(Database database, TimeProvider clock)
     {
         // Only items whose counting window can touch a changed date: started before the last changed date, and due
         // on or after the first (paused items and hour limits are always looked at).
-        var window = changedFrom is null ? string.Empty : " AND received_on < @changedTo AND (paused = @paused OR due_on IS NULL OR due_on >= @changedFrom)";
+        // Tasks are always looked at: their item-level due day is the earliest of their assignments'.
+        var window = changedFrom is null ? string.Empty : " AND received_on < @changedTo AND (kind = 'task' OR paused = @paused OR due_on IS NULL OR due_on >= @changedFrom)";
         var rows = await uow.Connection.QueryAsync<ItemRow>(uow.Command(
             $"SELECT {ItemColumns} FROM items WHERE closed_at IS NULL AND clock_policy IS NOT NULL AND id > @afterId{window} ORDER BY id LIMIT @limit",
             new { afterId, limit, changedFrom, changedTo, paused = true },

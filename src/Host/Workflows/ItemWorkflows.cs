@@ -167,7 +167,7 @@ public sealed class ItemWorkflows(
 
         var policy = definition.Clock.Policy;
         var itemSnapshot = itemEvents.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(itemEvents, clockContext), policy, clockContext, now) : null;
-        var assignmentSnapshots = new List<(Assignment? Stored, DeadlineSnapshot Snapshot, bool Closed)>();
+        var assignmentSnapshots = new List<(DeadlineSnapshot Snapshot, bool Closed)>();
         foreach (var a in stored)
         {
             var change = decision.AssignmentChanges.FirstOrDefault(c => c.Id == a.Id);
@@ -176,8 +176,8 @@ public sealed class ItemWorkflows(
                 ? DeadlineSnapshot.Of(Clock.Fold(events, clockContext), policy, clockContext, now)
                 : itemSnapshot ?? DeadlineSnapshot.Of(a.DueOn, a.DueAt, a.Light, a.SeriouslyOverdue, a.Paused, a.NextChangeAt, 0);
             var closed = a.ClosedAt is not null || change?.Close == true;
-            snapshot = Closing(snapshot, closed);
-            assignmentSnapshots.Add((a, snapshot, closed));
+            snapshot = ItemSnapshots.Closing(snapshot, closed);
+            assignmentSnapshots.Add((snapshot, closed));
             if (change is not null || events is { Count: > 0 } || itemSnapshot is not null)
             {
                 await assignments.UpdateAsync(uow, a.Id, change?.Step ?? a.Step, change?.DepartmentId ?? a.DepartmentId, snapshot,
@@ -195,12 +195,11 @@ public sealed class ItemWorkflows(
                 await clocks.AppendAsync(uow, itemId, id, started, cancellationToken);
             }
 
-            assignmentSnapshots.Add((null, snapshot, false));
+            assignmentSnapshots.Add((snapshot, false));
         }
 
         // The item's deadline: its own clock (requests), or the most urgent of its open assignments (tasks).
-        var aggregate = itemSnapshot ?? Worst(assignmentSnapshots, clockContext.Calendar.Version);
-        aggregate = Closing(aggregate, decision.Close);
+        var aggregate = ItemSnapshots.Closing(itemSnapshot ?? ItemSnapshots.Worst(assignmentSnapshots, clockContext.Calendar.Version), decision.Close);
         var updated = aggregate.ApplyTo(item) with
         {
             Step = decision.Step,
@@ -223,30 +222,6 @@ public sealed class ItemWorkflows(
 
         await uow.CommitAsync(cancellationToken);
         return saved;
-    }
-
-    // A closed item or assignment shows done-on-time or done-late; without a clock of its own, on time.
-    private static DeadlineSnapshot Closing(DeadlineSnapshot snapshot, bool closed) =>
-        !closed || snapshot.Light.IsClosed()
-            ? snapshot
-            : snapshot with { Light = snapshot.Light == Light.Red ? Light.DoneLate : Light.DoneOnTime, NextChangeAt = null, Paused = false };
-
-    private static DeadlineSnapshot Worst(List<(Assignment? Stored, DeadlineSnapshot Snapshot, bool Closed)> all, int calendarVersion)
-    {
-        var open = all.Where(a => !a.Closed).Select(a => a.Snapshot).ToList();
-        if (open.Count == 0)
-        {
-            var late = all.Any(a => a.Snapshot.Light == Light.DoneLate);
-            return new DeadlineSnapshot(null, null, all.Count == 0 ? Light.Green : late ? Light.DoneLate : Light.DoneOnTime, false, false, null, calendarVersion);
-        }
-
-        var worst = open.MaxBy(s => (s.Light, s.SeriouslyOverdue))!;
-        return worst with
-        {
-            DueOn = open.Where(s => s.DueOn is not null).Select(s => s.DueOn).Min(),
-            NextChangeAt = open.Where(s => s.NextChangeAt is not null).Select(s => s.NextChangeAt).Min(),
-            Paused = open.All(s => s.Paused),
-        };
     }
 
     private static DateOnly? StepDue(WorkflowDefinition definition, string step, DateTimeOffset now, ClockContext context) =>

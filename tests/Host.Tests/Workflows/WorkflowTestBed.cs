@@ -30,6 +30,8 @@ public sealed class WorkflowTestBed : IAsyncDisposable
 
     public ItemWorkflows Workflows { get; private set; } = null!;
 
+    public CalendarService Calendars { get; private set; } = null!;
+
     public Dictionary<string, long> Departments { get; } = [];
 
     public static async Task<WorkflowTestBed> CreateAsync(DatabaseProvider provider, DateTimeOffset now)
@@ -60,6 +62,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
         var recomputer = new DeadlineRecomputer(bed.Database, bed.Items, clocks, zone, bed.Clock, NullLogger<DeadlineRecomputer>.Instance);
         var calendars = new CalendarService(bed.Database, bed.Clock, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
         await calendars.LoadAsync(default);
+        bed.Calendars = calendars;
         var catalog = new DefinitionCatalog(bed.Database, bed.Clock, Path.Combine(AppContext.BaseDirectory, "workflows"));
         await catalog.LoadAsync(default);
         bed.Workflows = new ItemWorkflows(bed.Database, bed.Items, clocks, bed.Assignments, departments, users, catalog, calendars, zone, bed.Clock);

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Supervision.Engine.Calendars;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+using Supervision.Host.Workflows;
+
+namespace Supervision.Host.Deadlines;
+
+/// <summary>
+/// Keeps the stored deadline and light of an item and its assignments in line with their clocks: folds every clock
+/// again on a given calendar at a given instant and writes what differs, with a history entry. Used after a calendar
+/// change (and by the light transition job): the same code path as a user's action, so both agree.
+/// </summary>
+public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, AssignmentStore assignments, OfficeTimeZone zone)
+{
+    /// <summary>Recomputes one item inside a caller's transaction; returns true when anything stored changed.
+    /// Throws <see cref="ConcurrencyException"/> if the item moved on since <paramref name="item"/> was read.</summary>
+    internal async Task<bool> RefreshAsync(UnitOfWork uow, SupervisedItem item, WorkingCalendar calendar, DateTimeOffset now, string action, CancellationToken cancellationToken)
+    {
+        var loaded = await clocks.LoadManyAsync(uow, [item.Id], cancellationToken);
+        if (!loaded.TryGetValue(item.Id, out var log))
+        {
+            return false;
+        }
+
+        var context = new ClockContext(calendar, zone.Zone, log.Policy.ExtensionCap);
+        var itemSnapshot = log.Events.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(log.Events, context), log.Policy, context, now) : null;
+        var assignmentClocks = await ClockStore.LoadAssignmentClocksAsync(uow, item.Id, cancellationToken);
+        var stored = await AssignmentStore.ListAsync(uow, item.Id, cancellationToken);
+        var snapshots = new List<(DeadlineSnapshot Snapshot, bool Closed)>();
+        foreach (var a in stored)
+        {
+            var before = DeadlineSnapshot.Of(a.DueOn, a.DueAt, a.Light, a.SeriouslyOverdue, a.Paused, a.NextChangeAt, calendar.Version);
+            var fresh = assignmentClocks.TryGetValue(a.Id, out var events) && events.Count > 0
+                ? DeadlineSnapshot.Of(Clock.Fold(events, context), log.Policy, context, now)
+                : itemSnapshot ?? before;
+            fresh = Closing(fresh, a.ClosedAt is not null);
+            snapshots.Add((fresh, a.ClosedAt is not null));
+            if (fresh.DiffersFrom(before))
+            {
+                await assignments.UpdateAsync(uow, a.Id, a.Step, a.DepartmentId, fresh, a.ClosedAt, a.Result, cancellationToken);
+            }
+        }
+
+        var aggregate = Closing(itemSnapshot ?? Worst(snapshots, calendar.Version), item.ClosedAt is not null);
+        var stale = DeadlineSnapshot.Of(item);
+        if (!aggregate.DiffersFrom(stale))
+        {
+            return false;
+        }
+
+        await items.SaveAsync(uow, aggregate.ApplyTo(item), new HistoryEntry
+        {
+            At = now,
+            Actor = "system",
+            Action = action,
+            FromLight = item.Light != aggregate.Light ? item.Light : null,
+            ToLight = item.Light != aggregate.Light ? aggregate.Light : null,
+            Detail = JsonSerializer.Serialize(new
+            {
+                calendar = calendar.Name,
+                calendarVersion = calendar.Version,
+                fromDueOn = stale.DueOn,
+                toDueOn = aggregate.DueOn,
+                fromLight = stale.Light.Code(),
+                toLight = aggregate.Light.Code(),
+                seriouslyOverdue = aggregate.SeriouslyOverdue,
+            }),
+        }, cancellationToken);
+        return true;
+    }
+
+    /// <summary>A closed item or assignment shows done-on-time or done-late; without a clock of its own, on time.</summary>
+    internal static DeadlineSnapshot Closing(DeadlineSnapshot snapshot, bool closed) =>
+        !closed || snapshot.Light.IsClosed()
+            ? snapshot
+            : snapshot with { Light = snapshot.Light == Light.Red ? Light.DoneLate : Light.DoneOnTime, NextChangeAt = null, Paused = false };
+
+    /// <summary>A task's deadline: the worst light of its open assignments, their earliest due day and next change.</summary>
+    internal static DeadlineSnapshot Worst(IReadOnlyCollection<(DeadlineSnapshot Snapshot, bool Closed)> all, int calendarVersion)
+    {
+        var open = all.Where(a => !a.Closed).Select(a => a.Snapshot).ToList();
+        if (open.Count == 0)
+        {
+            var late = all.Any(a => a.Snapshot.Light == Light.DoneLate);
+            return new DeadlineSnapshot(null, null, all.Count == 0 ? Light.Green : late ? Light.DoneLate : Light.DoneOnTime, false, false, null, calendarVersion);
+        }
+
+        var worst = open.MaxBy(s => (s.Light, s.SeriouslyOverdue))!;
+        return worst with
+        {
+            DueOn = open.Where(s => s.DueOn is not null).Select(s => s.DueOn).Min(),
+            NextChangeAt = open.Where(s => s.NextChangeAt is not null).Select(s => s.NextChangeAt).Min(),
+            Paused = open.All(s => s.Paused),
+        };
+    }
+}
