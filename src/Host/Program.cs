@@ -24,6 +24,7 @@ if (!SupervisionConfiguration.HasListenAddresses(builder.Configuration))
 // Services: storage, schema migrations before the server listens, health, RFC 7807 errors.
 builder.Services.AddSupervisionCore(builder.Configuration);
 builder.Services.AddHostedService<MigrateOnStart>();
+builder.Services.AddHostedService<HistoryDigestService>();
 builder.Services.AddSupervisionHealth();
 builder.Services.AddProblemDetails();
 

@@ -21,6 +21,12 @@ public static class SupervisionConfiguration
     /// <summary>The workflow definitions folder (default: workflows/ beside the program).</summary>
     public const string WorkflowsDirectoryKey = "Supervision:WorkflowsDirectory";
 
+    /// <summary>How often the history chains are sealed (TimeSpan, default 1.00:00:00).</summary>
+    public const string HistoryDigestIntervalKey = "Supervision:HistoryDigestInterval";
+
+    /// <summary>How long after start the first digest is taken (TimeSpan, default 01:00:00).</summary>
+    public const string HistoryDigestFirstKey = "Supervision:HistoryDigestFirst";
+
     /// <summary>The address the server listens on when nothing else says: http://localhost:5080.</summary>
     public const string DefaultUrls = "http://localhost:5080";
 

@@ -22,6 +22,12 @@ public sealed class HistoryAudit(Database database, TimeProvider clock)
     public async Task<(int Items, long Entries, string Digest)> TakeDigestAsync(CancellationToken cancellationToken)
     {
         await using var uow = await database.BeginAsync(cancellationToken);
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            // Several instances may take a digest at the same moment: one at a time, each chained to the last.
+            await uow.Connection.ExecuteAsync(uow.Command("SELECT pg_advisory_xact_lock(@key)", new { key = 0x5355_5056_4849_5354L }, cancellationToken));
+        }
+
         var previous = await uow.Connection.ExecuteScalarAsync<string?>(uow.Command(
             "SELECT digest FROM history_digests ORDER BY id DESC LIMIT 1", null, cancellationToken));
         var heads = (await uow.Connection.QueryAsync<Head>(uow.Command(

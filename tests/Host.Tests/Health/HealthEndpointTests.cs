@@ -119,3 +119,33 @@ public sealed class HealthCommandTests
         Assert.Contains("--url must be an absolute http or https address", error.ToString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The server seals the history chains on its own, on the configured interval.</summary>
+public sealed class HistoryDigestServiceTests
+{
+    [Fact]
+    public async Task The_running_server_takes_digests_periodically()
+    {
+        await using var database = new SqliteTestDatabase();
+        await using var server = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("urls", "http://127.0.0.1:0");
+            b.UseSetting(DatabaseSettings.ConfigurationKey, database.Settings.ConnectionString);
+            b.UseSetting("Supervision:HistoryDigestFirst", "00:00:00.050");
+            b.UseSetting("Supervision:HistoryDigestInterval", "00:00:00.100");
+        });
+        server.UseKestrel(0);
+        server.StartServer();
+
+        long digests = 0;
+        for (var i = 0; i < 600 && digests < 2; i++)
+        {
+            await Task.Delay(50);
+            await using var db = new Database(database.Settings);
+            await using var connection = await db.OpenAsync(default);
+            digests = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM history_digests");
+        }
+
+        Assert.True(digests >= 2, $"{digests} digests taken");
+    }
+}

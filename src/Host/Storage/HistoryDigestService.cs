@@ -1,0 +1,42 @@
+using Supervision.Host.Setup;
+
+namespace Supervision.Host.Storage;
+
+/// <summary>
+/// Seals the history chains periodically (<c>Supervision:HistoryDigestInterval</c>, default one day; the first digest
+/// an hour after start), so that a whole deleted item is caught by <c>history verify</c>. Failures are logged and
+/// retried at the next tick; a missed digest loses nothing, the chains themselves still protect every entry.
+/// </summary>
+internal sealed class HistoryDigestService(HistoryAudit audit, Migrator migrator, IConfiguration configuration, TimeProvider clock, ILogger<HistoryDigestService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = configuration.GetValue(SupervisionConfiguration.HistoryDigestIntervalKey, TimeSpan.FromDays(1));
+        var first = configuration.GetValue(SupervisionConfiguration.HistoryDigestFirstKey, TimeSpan.FromHours(1));
+        try
+        {
+            await Task.Delay(first, clock, stoppingToken);
+            using var timer = new PeriodicTimer(interval, clock);
+            do
+            {
+                try
+                {
+                    if ((await migrator.GetStatusAsync(stoppingToken)).IsCurrent)
+                    {
+                        var (items, entries, digest) = await audit.TakeDigestAsync(stoppingToken);
+                        logger.LogInformation("History digest {Digest} over {Items} items, {Entries} entries", digest[..16], items, entries);
+                    }
+                }
+                catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+                {
+                    logger.LogError(e, "History digest failed; retrying at the next tick");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+}
