@@ -1,3 +1,4 @@
+using Supervision.Host.Api;
 using Supervision.Host.Cli;
 using Supervision.Host.Health;
 using Supervision.Host.Setup;
@@ -27,13 +28,23 @@ builder.Services.AddHostedService<MigrateOnStart>();
 builder.Services.AddHostedService<HistoryDigestService>();
 builder.Services.AddSupervisionHealth();
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<DomainExceptionHandler>();
+builder.Services.AddSupervisionAuthentication();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
 var app = builder.Build();
 
-// Pipeline: errors as problem details, then the endpoints.
+// Pipeline: every attempt to act recorded (outermost, so refusals are recorded too), errors as problem details,
+// who is calling, then the endpoints.
+app.UseMiddleware<AccessLog>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapHealth();
+app.MapSession();
+app.MapItems();
+app.MapReference();
 
 try
 {

@@ -12,7 +12,7 @@ namespace Supervision.Host.Cli;
 /// </summary>
 public static class Cli
 {
-    private static readonly string[] Subcommands = ["migrate", "health", "deadline", "definitions", "history"];
+    private static readonly string[] Subcommands = ["migrate", "health", "deadline", "definitions", "history", "departments", "users", "tokens"];
 
     /// <summary>True when the arguments ask for a subcommand or for help rather than the web server.</summary>
     public static bool Handles(string[] args)
@@ -33,6 +33,9 @@ public static class Cli
             DeadlineCommand.Create(output, error),
             AuditCommands.Definitions(output, error),
             AuditCommands.History(output, error),
+            AdminCommands.Departments(output, error),
+            AdminCommands.Users(output, error),
+            AdminCommands.Tokens(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -126,7 +129,14 @@ public static class Cli
     }
 
     // Subcommands share the server's configuration and service registrations, without the web server.
-    internal static async Task<int> WithServicesAsync(TextWriter error, Func<IServiceProvider, Task<int>> job)
+    internal static async Task<int> WithServicesAsync(TextWriter error, Func<IServiceProvider, Task<int>> job) =>
+        await WithServicesAsync(error, job, migrate: false);
+
+    /// <summary>Like the server, brings the schema up to date first (unless migrations on start are switched off).</summary>
+    internal static async Task<int> WithMigratedServicesAsync(TextWriter error, Func<IServiceProvider, Task<int>> job) =>
+        await WithServicesAsync(error, job, migrate: true);
+
+    private static async Task<int> WithServicesAsync(TextWriter error, Func<IServiceProvider, Task<int>> job, bool migrate)
     {
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
@@ -138,6 +148,11 @@ public static class Cli
         try
         {
             await using var provider = services.BuildServiceProvider();
+            if (migrate && configuration.GetValue(SupervisionConfiguration.MigrateOnStartKey, true))
+            {
+                await provider.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);
+            }
+
             return await job(provider);
         }
         catch (Exception e) when (e is DatabaseSettingsException or InvalidOperationException)

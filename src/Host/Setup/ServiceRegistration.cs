@@ -1,3 +1,4 @@
+using Supervision.Host.Api;
 using Supervision.Host.Calendars;
 using Supervision.Host.Deadlines;
 using Supervision.Host.Storage;
@@ -29,6 +30,8 @@ public static class ServiceRegistration
         services.AddSingleton<HistoryAudit>();
         services.AddSingleton<AssignmentStore>();
         services.AddSingleton<ItemWorkflows>();
+        services.AddSingleton<Credentials>();
+        services.AddSingleton<ItemSearch>();
         services.AddSingleton(sp => new DefinitionCatalog(
             sp.GetRequiredService<Database>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -292,3 +292,71 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         };
     }
 }
+
+/// <summary>What <see cref="ItemSearch"/> looks for; null fields do not filter.</summary>
+public sealed record ItemFilter(
+    Supervision.Engine.Items.ItemKind? Kind = null,
+    long? DepartmentId = null,
+    Supervision.Engine.Items.Light? Light = null,
+    string? Step = null,
+    DateOnly? DueBefore = null,
+    DateOnly? DueAfter = null,
+    string? Text = null,
+    bool? Paused = null,
+    bool? Open = null);
+
+/// <summary>Finds items by filter within the departments a user may see, newest first, a page at a time.</summary>
+public sealed class ItemSearch(Database database, ItemStore items)
+{
+    public async Task<(IReadOnlyList<Supervision.Engine.Items.SupervisedItem> Items, long Total)> SearchAsync(ItemFilter filter, IReadOnlyCollection<long>? scope, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var where = new List<string>();
+        var p = new DynamicParameters();
+        if (scope is not null)
+        {
+            where.Add($"({database.Dialect.InList("department_id", "@scope")} OR EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND {database.Dialect.InList("a.department_id", "@scope")}))");
+            p.Add("scope", scope.ToArray());
+        }
+
+        void Add(string clause, string name, object? value)
+        {
+            where.Add(clause);
+            p.Add(name, value);
+        }
+
+        if (filter.Kind is { } kind) Add("kind = @kind", "kind", Supervision.Engine.Items.ItemKinds.Code(kind));
+        if (filter.DepartmentId is { } d) Add("(department_id = @department OR EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND a.department_id = @department))", "department", d);
+        if (filter.Light is { } light) Add("light = @light", "light", Supervision.Engine.Items.Lights.Code(light));
+        if (filter.Step is { } step) Add("step = @step", "step", step);
+        if (filter.DueBefore is { } before) Add("due_on <= @dueBefore", "dueBefore", before);
+        if (filter.DueAfter is { } after) Add("due_on >= @dueAfter", "dueAfter", after);
+        if (filter.Paused is { } paused) Add("paused = @paused", "paused", paused);
+        if (filter.Open is { } open) where.Add(open ? "closed_at IS NULL" : "closed_at IS NOT NULL");
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            // Titles and kind-specific fields (applicant, content, plan) as entered; LIKE with escaped wildcards.
+            var escaped = filter.Text.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+            Add(database.Provider == DatabaseProvider.PostgreSql
+                ? "(title ILIKE @text ESCAPE '\\' OR payload::text ILIKE @text ESCAPE '\\')"
+                : "(title LIKE @text ESCAPE '\\' OR payload LIKE @text ESCAPE '\\')", "text", $"%{escaped}%");
+        }
+
+        var clause = where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where);
+        p.Add("limit", pageSize);
+        p.Add("offset", (page - 1) * pageSize);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM items {clause}", p, cancellationToken: cancellationToken));
+        var ids = (await connection.QueryAsync<long>(new CommandDefinition($"SELECT id FROM items {clause} ORDER BY id DESC LIMIT @limit OFFSET @offset", p, cancellationToken: cancellationToken))).AsList();
+        var found = new List<Supervision.Engine.Items.SupervisedItem>();
+        foreach (var id in ids)
+        {
+            if (await items.GetAsync(id, cancellationToken) is { } item)
+            {
+                found.Add(item);
+            }
+        }
+
+        return (found, total);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.AspNetCore.Identity;
+using Supervision.Engine.Organisation;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Api;
+
+/// <summary>A token as listed (never the token itself).</summary>
+public sealed record TokenInfo(long Id, string User, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
+
+/// <summary>
+/// Passwords and API tokens. Passwords are hashed with ASP.NET Core's password hasher; tokens are 32 random bytes
+/// shown once (<c>sv_…</c>) and stored only as a SHA-256, so a copy of the database does not let anyone sign in.
+/// </summary>
+public sealed class Credentials(Database database, UserStore users, TimeProvider clock)
+{
+    private static readonly PasswordHasher<User> Hasher = new();
+
+    /// <summary>Sets or replaces a user's password.</summary>
+    public async Task SetPasswordAsync(string login, string password, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(password);
+        if (password.Length < 8)
+        {
+            throw new ArgumentException("A password needs at least 8 characters.", nameof(password));
+        }
+
+        var user = await users.FindByLoginAsync(login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE users SET password_hash = @hash WHERE id = @Id",
+            new { hash = Hasher.HashPassword(user, password), user.Id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The active user with this login and password, or null.</summary>
+    public async Task<User?> CheckPasswordAsync(string login, string password, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByLoginAsync(login, cancellationToken);
+        if (user is null || !user.Active)
+        {
+            return null;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var hash = await connection.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT password_hash FROM users WHERE id = @Id", new { user.Id }, cancellationToken: cancellationToken));
+        return hash is not null && Hasher.VerifyHashedPassword(user, hash, password) != PasswordVerificationResult.Failed ? user : null;
+    }
+
+    /// <summary>Creates a token for a user; returns the token, which is not stored and cannot be shown again.</summary>
+    public async Task<(long Id, string Token)> CreateTokenAsync(string login, string name, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByLoginAsync(login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
+        var token = "sv_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (@Id, @name, @hash, @now) RETURNING id",
+            new { user.Id, name, hash = Hash(token), now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
+        return (id, token);
+    }
+
+    /// <summary>Revokes a token by id; returns false when there is no such active token.</summary>
+    public async Task<bool> RevokeTokenAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = clock.GetUtcNow() }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>A user's tokens, newest first.</summary>
+    public async Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string login, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<TokenRow>(new CommandDefinition(
+            """
+            SELECT t.id AS Id, u.login AS UserLogin, t.name AS Name, t.created_at AS CreatedAt, t.revoked_at AS RevokedAt, t.last_used_at AS LastUsedAt
+            FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE lower(u.login) = lower(@login) ORDER BY t.id DESC
+            """, new { login }, cancellationToken: cancellationToken)))
+            .Select(r => new TokenInfo(r.Id, r.UserLogin, r.Name, r.CreatedAt, r.RevokedAt, r.LastUsedAt)).ToList();
+    }
+
+    /// <summary>The active user an active token belongs to, or null; records when the token was last used.</summary>
+    public async Task<User?> CheckTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(long TokenId, string Login)>(new CommandDefinition(
+            "SELECT t.id, u.login FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = @hash AND t.revoked_at IS NULL AND u.active = @active",
+            new { hash = Hash(token), active = true }, cancellationToken: cancellationToken));
+        if (row.Login is null)
+        {
+            return null;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE api_tokens SET last_used_at = @now WHERE id = @id",
+            new { id = row.TokenId, now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
+        return await users.FindByLoginAsync(row.Login, cancellationToken);
+    }
+
+    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private sealed record TokenRow
+    {
+        public long Id { get; init; }
+        public string UserLogin { get; init; } = "";
+        public string Name { get; init; } = "";
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset? RevokedAt { get; init; }
+        public DateTimeOffset? LastUsedAt { get; init; }
+    }
+}

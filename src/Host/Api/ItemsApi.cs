@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Deadlines;
+using Supervision.Host.Storage;
+using Supervision.Host.Workflows;
+
+namespace Supervision.Host.Api;
+
+/// <summary>A department as responses name it.</summary>
+public sealed record DepartmentRef(long Id, string Name);
+
+/// <summary>An item as every response carries it.</summary>
+public sealed record ItemView(
+    long Id, string Kind, string Title, DepartmentRef Department, string Step, string Light, bool SeriouslyOverdue,
+    string? DueOn, DateTimeOffset? DueAt, bool Paused, DateTimeOffset? NextChangeAt, string ReceivedOn, string? StepDueOn,
+    string? Result, DateTimeOffset? ClosedAt, int Version, string Definition, JsonElement Fields);
+
+/// <summary>An assignment in an item's detail.</summary>
+public sealed record AssignmentView(long Id, DepartmentRef Department, string Role, string Step, string Light, bool SeriouslyOverdue, string? DueOn, bool Paused, DateTimeOffset? NextChangeAt, string? Result, DateTimeOffset? ClosedAt);
+
+/// <summary>A history entry in an item's detail.</summary>
+public sealed record HistoryView(int Seq, DateTimeOffset At, string Actor, string Action, string? FromStep, string? ToStep, string? FromLight, string? ToLight, JsonElement Detail);
+
+/// <summary>An item with its assignments, history and deadline explanation.</summary>
+public sealed record ItemDetail(ItemView Item, IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<HistoryView> History, object? Explanation);
+
+/// <summary>A page of items.</summary>
+public sealed record ItemPage(IReadOnlyList<ItemView> Items, int Page, int PageSize, long Total);
+
+/// <summary>POST /api/requests.</summary>
+public sealed record RegisterRequestBody(string? Title, string? Applicant, string? Channel, string? ReceivedOn, string? Department, string? Content, string? Definition);
+
+/// <summary>POST /api/tasks.</summary>
+public sealed record RegisterTaskBody(string? Title, string? Content, string[]? LeadDepartments, string[]? ResponsibleDepartments, string? Deadline, string? ReportCadence, string? Plan, string? PlanItem, string? Definition);
+
+/// <summary>POST /api/items/{id}/actions/{action}: the fields each action reads.</summary>
+public sealed record ActionBody(
+    string? Step, string? Outcome, long? Assignment, Dictionary<string, string>? Fields, string? Reason, string? Note,
+    int? WorkingDays, string? Approver, string? DueOn, string? Department, string? ToStep, string? Text, int? Version);
+
+/// <summary>Registering, finding, reading and acting on items.</summary>
+public static class ItemsApi
+{
+    public static IEndpointRouteBuilder MapItems(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").WithTags("Items");
+        api.MapPost("/requests", RegisterRequest);
+        api.MapPost("/tasks", RegisterTask);
+        api.MapGet("/items", Search);
+        api.MapGet("/items/{id:long}", Get);
+        api.MapPost("/items/{id:long}/actions/{action}", Act);
+        return endpoints;
+    }
+
+    private static async Task<Created<ItemView>> RegisterRequest(RegisterRequestBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
+    {
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var department = await DepartmentAsync(body.Department, "department", departments, ct);
+        var fields = new Dictionary<string, string?>
+        {
+            ["channel"] = body.Channel,
+            ["receivedOn"] = body.ReceivedOn,
+            ["applicant"] = body.Applicant,
+            ["content"] = body.Content,
+        }.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
+        var item = await workflows.RegisterAsync(ItemKind.Request, body.Definition, actor, body.Title ?? string.Empty, department, fields, ct);
+        return TypedResults.Created($"/api/items/{item.Id}", await ViewAsync(item, departments, ct));
+    }
+
+    private static async Task<Created<ItemView>> RegisterTask(RegisterTaskBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
+    {
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var fields = new Dictionary<string, string?>
+        {
+            ["content"] = body.Content,
+            ["leadDepartments"] = body.LeadDepartments is null ? null : string.Join("、", body.LeadDepartments),
+            ["responsibleDepartments"] = body.ResponsibleDepartments is null ? null : string.Join("、", body.ResponsibleDepartments),
+            ["deadline"] = body.Deadline,
+            ["reportCadence"] = body.ReportCadence,
+            ["plan"] = body.Plan,
+            ["planItem"] = body.PlanItem,
+        }.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
+        var item = await workflows.RegisterAsync(ItemKind.Task, body.Definition, actor, body.Title ?? string.Empty, actor.DepartmentId, fields, ct);
+        return TypedResults.Created($"/api/items/{item.Id}", await ViewAsync(item, departments, ct));
+    }
+
+    private static async Task<Ok<ItemPage>> Search(
+        ClaimsPrincipal user, ItemWorkflows workflows, ItemSearch search, DepartmentStore departments, CancellationToken ct,
+        string? kind = null, string? department = null, string? light = null, string? step = null, string? dueBefore = null, string? dueAfter = null,
+        string? text = null, bool? paused = null, bool? open = null, int page = 1, int pageSize = 50)
+    {
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        if (page < 1 || pageSize is < 1 or > 200)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "page: from 1; pageSize: 1 to 200");
+        }
+
+        var filter = new ItemFilter(
+            kind is null ? null : ItemKinds.TryParse(kind, out var k) ? k : throw new WorkflowRefusedException(RefusalKind.Invalid, $"kind: '{kind}' is not request or task"),
+            department is null ? null : await DepartmentAsync(department, "department", departments, ct),
+            light is null ? null : Lights.TryParse(light, out var l) ? l : throw new WorkflowRefusedException(RefusalKind.Invalid, $"light: '{light}' is not green, yellow, red, done-on-time or done-late"),
+            step,
+            Day(dueBefore, "dueBefore"),
+            Day(dueAfter, "dueAfter"),
+            text,
+            paused,
+            open);
+        var (items, total) = await search.SearchAsync(filter, actor.Role == Role.Admin ? null : actor.Scope, page, pageSize, ct);
+        var views = new List<ItemView>();
+        foreach (var item in items)
+        {
+            views.Add(await ViewAsync(item, departments, ct));
+        }
+
+        return TypedResults.Ok(new ItemPage(views, page, pageSize, total));
+    }
+
+    private static async Task<Ok<ItemDetail>> Get(long id, ClaimsPrincipal user, ItemWorkflows workflows, ItemStore items, AssignmentStore assignments, ItemClocks clocks, DepartmentStore departments, TimeProvider clock, CancellationToken ct)
+    {
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var item = await items.GetAsync(id, ct) ?? throw new KeyNotFoundException($"Item {id} does not exist.");
+        var owned = await assignments.ListAsync(id, ct);
+        if (actor.Role != Role.Admin && !actor.Scope.Contains(item.DepartmentId) && !owned.Any(a => actor.Scope.Contains(a.DepartmentId)))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Forbidden, $"item {id} belongs to {(await departments.GetAsync(item.DepartmentId, ct))?.Name}, outside your departments");
+        }
+
+        object? explanation = null;
+        try
+        {
+            var (_, explained) = await clocks.ExplainAsync(id, clock.GetUtcNow(), ct);
+            explanation = new { zh = explained.ToChinese(), en = explained.ToEnglish(), steps = explained.Steps };
+        }
+        catch (ClockRuleException)
+        {
+            // Tasks keep their clocks on their assignments; the item has none of its own.
+        }
+
+        var names = (await departments.ListAsync(ct)).ToDictionary(d => d.Id, d => d.Name);
+        var history = (await items.HistoryAsync(id, ct)).Select(h => new HistoryView(h.Sequence, h.At, h.Actor, h.Action, h.FromStep, h.ToStep, h.FromLight?.Code(), h.ToLight?.Code(), JsonDocument.Parse(h.Detail).RootElement)).ToList();
+        var views = owned.Select(a => new AssignmentView(a.Id, new DepartmentRef(a.DepartmentId, names.GetValueOrDefault(a.DepartmentId, "")), AssignmentStore.Code(a.Role), a.Step, a.Light.Code(), a.SeriouslyOverdue, Day(a.DueOn), a.Paused, a.NextChangeAt, a.Result, a.ClosedAt)).ToList();
+        return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, ct), views, history, explanation));
+    }
+
+    private static async Task<Ok<ItemView>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
+    {
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var fields = body.Fields ?? [];
+        var item = action switch
+        {
+            "complete" => await workflows.CompleteAsync(id, actor, Required(body.Step, "step"), Required(body.Outcome, "outcome"), body.Assignment, fields, body.Version, ct),
+            "pause" => await workflows.PauseAsync(id, actor, body.Assignment, Reason(body.Reason), body.Note, body.Version, ct),
+            "resume" => await workflows.ResumeAsync(id, actor, body.Assignment, body.Note, body.Version, ct),
+            "extend" => await workflows.ExtendAsync(id, actor, body.Assignment, new TimeLimit.WorkingDays(body.WorkingDays is > 0 ? body.WorkingDays.Value : throw new WorkflowRefusedException(RefusalKind.Invalid, "workingDays: a positive whole number")), Required(body.Approver, "approver"), Required(body.Reason, "reason"), body.Version, ct),
+            "override" => await workflows.OverrideAsync(id, actor, body.Assignment, Day(Required(body.DueOn, "dueOn"), "dueOn")!.Value, Required(body.Reason, "reason"), body.Version, ct),
+            "transfer" => await workflows.TransferAsync(id, actor, body.Assignment, await DepartmentAsync(body.Department, "department", departments, ct), Required(body.Reason, "reason"), body.Version, ct),
+            "return" => await workflows.ReturnAsync(id, actor, body.Assignment, Required(body.ToStep, "toStep"), body.Reason ?? string.Empty, body.Version, ct),
+            "report" => await workflows.ReportAsync(id, actor, body.Assignment, body.Text ?? string.Empty, body.Version, ct),
+            "withdraw" => await workflows.WithdrawAsync(id, actor, body.Reason ?? string.Empty, body.Version, ct),
+            _ => throw new KeyNotFoundException($"'{action}' is not an action; expected complete, pause, resume, extend, override, transfer, return, report or withdraw."),
+        };
+        return TypedResults.Ok(await ViewAsync(item, departments, ct));
+    }
+
+    internal static async Task<ItemView> ViewAsync(SupervisedItem item, DepartmentStore departments, CancellationToken ct)
+    {
+        var department = await departments.GetAsync(item.DepartmentId, ct);
+        return new ItemView(item.Id, item.Kind.Code(), item.Title, new DepartmentRef(item.DepartmentId, department?.Name ?? string.Empty), item.Step, item.Light.Code(), item.SeriouslyOverdue,
+            Day(item.DueOn), item.DueAt, item.Paused, item.NextChangeAt, item.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Day(item.StepDueOn),
+            item.Result, item.ClosedAt, item.Version, $"{item.DefinitionId} v{item.DefinitionVersion}", JsonDocument.Parse(item.Payload).RootElement);
+    }
+
+    private static async Task<long> DepartmentAsync(string? nameOrId, string field, DepartmentStore departments, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(nameOrId))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"{field}: required (a department's name, alias or id)");
+        }
+
+        if (long.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && await departments.GetAsync(id, ct) is not null)
+        {
+            return id;
+        }
+
+        return (await departments.FindByNameAsync(nameOrId, ct))?.Id ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"{field}: no department '{nameOrId}'");
+    }
+
+    private static string Required(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? throw new WorkflowRefusedException(RefusalKind.Invalid, $"{field}: required") : value;
+
+    private static PauseReason Reason(string? code)
+    {
+        try
+        {
+            return ClockEventJson.ReasonFrom(code);
+        }
+        catch (FormatException e)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"reason: {e.Message}");
+        }
+    }
+
+    private static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static DateOnly? Day(string? text, string field) =>
+        text is null ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
+        : throw new WorkflowRefusedException(RefusalKind.Invalid, $"{field}: '{text}' is not a date (yyyy-MM-dd)");
+}

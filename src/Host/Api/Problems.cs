@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Calendars;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Api;
+
+/// <summary>
+/// Every error as RFC 7807 problem details: 400 malformed input (naming the field), 401/403 with a reason, 404
+/// unknown item, 409 concurrency conflict or step already done, 422 a rule of the workflow or the law.
+/// </summary>
+public static class Problems
+{
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/problem+json";
+        context.Items["problem"] = detail;
+        return context.Response.WriteAsync(JsonSerializer.Serialize(
+            new ProblemDetails { Status = status, Title = title, Detail = detail, Type = TypeOf(status), Instance = context.Request.Path },
+            JsonOptions));
+    }
+
+    /// <summary>The status and title for a domain exception, or null for an unexpected one.</summary>
+    public static (int Status, string Title)? Classify(Exception exception) => exception switch
+    {
+        WorkflowRefusedException { Kind: RefusalKind.Forbidden } => (StatusCodes.Status403Forbidden, "Forbidden"),
+        WorkflowRefusedException { Kind: RefusalKind.Conflict } => (StatusCodes.Status409Conflict, "Conflict"),
+        WorkflowRefusedException { Kind: RefusalKind.Invalid } => (StatusCodes.Status400BadRequest, "Invalid request"),
+        WorkflowRefusedException => (StatusCodes.Status422UnprocessableEntity, "Refused by a rule"),
+        ClockRuleException => (StatusCodes.Status422UnprocessableEntity, "Refused by a rule"),
+        ConcurrencyException => (StatusCodes.Status409Conflict, "Conflict"),
+        KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+        BadHttpRequestException or JsonException => (StatusCodes.Status400BadRequest, "Malformed request"),
+        CalendarFileException => (StatusCodes.Status400BadRequest, "Invalid calendar year"),
+        DuplicateNameException => (StatusCodes.Status409Conflict, "Conflict"),
+        _ => null,
+    };
+
+    private static string TypeOf(int status) => status switch
+    {
+        400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+        403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        422 => "https://tools.ietf.org/html/rfc9110#section-15.5.21",
+        _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+    };
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}
+
+/// <summary>Turns domain exceptions thrown by endpoints into problem details; anything else is a 500 without details.</summary>
+internal sealed class DomainExceptionHandler(ILogger<DomainExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var inner = exception is BadHttpRequestException { InnerException: JsonException json } ? json : exception;
+        if (Problems.Classify(inner) is not { } problem)
+        {
+            logger.LogError(exception, "Unexpected error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            await Problems.WriteAsync(httpContext, StatusCodes.Status500InternalServerError, "Internal error", "Something went wrong on the server; it has been logged.");
+            return true;
+        }
+
+        var detail = inner is JsonException j
+            ? $"The body is not valid JSON for this request{(j.Path is { Length: > 0 } path ? $" at {path}" : string.Empty)}: {j.Message.Split(" Path:")[0]}"
+            : inner.Message;
+        await Problems.WriteAsync(httpContext, problem.Status, problem.Title, detail);
+        return true;
+    }
+}

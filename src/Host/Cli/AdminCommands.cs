@@ -1,0 +1,142 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Supervision.Engine.Organisation;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Api;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Cli;
+
+/// <summary><c>departments add</c>, <c>users add</c>, <c>tokens create|revoke|list</c>: setting up who may do what.</summary>
+internal static class AdminCommands
+{
+    public static Command Departments(TextWriter output, TextWriter error)
+    {
+        var name = new Argument<string>("name") { Description = "The department's official name." };
+        var parent = new Option<string?>("--parent") { Description = "The department above it (name or alias)." };
+        var aliases = new Option<string[]>("--alias") { Description = "Another name it goes by (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var add = new Command("add", "Add a department.") { name, parent, aliases };
+        add.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            var store = services.GetRequiredService<DepartmentStore>();
+            long? parentId = null;
+            if (parse.GetValue(parent) is { } parentName)
+            {
+                parentId = (await store.FindByNameAsync(parentName, ct))?.Id;
+                if (parentId is null)
+                {
+                    error.WriteLine($"error: --parent: no department named '{parentName}'");
+                    return 2;
+                }
+            }
+
+            try
+            {
+                var added = await store.AddAsync(new Department { Name = parse.GetValue(name)!, ParentId = parentId, Aliases = parse.GetValue(aliases) ?? [] }, ct);
+                output.WriteLine($"{added.Id}\t{added.Name}");
+                return 0;
+            }
+            catch (DuplicateNameException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        }));
+        return new Command("departments", "Departments.") { add };
+    }
+
+    public static Command Users(TextWriter output, TextWriter error)
+    {
+        var login = new Option<string>("--name") { Description = "The sign-in name.", Required = true };
+        var role = new Option<string>("--role") { Description = "handler, lead, supervisor or admin.", Required = true };
+        var department = new Option<string>("--department") { Description = "The user's department (name or alias).", Required = true };
+        var display = new Option<string?>("--display-name") { Description = "The name shown to others (default: the sign-in name)." };
+        var password = new Option<string?>("--password") { Description = "A password for signing in to the board (at least 8 characters)." };
+        var add = new Command("add", "Add a user.") { login, role, department, display, password };
+        add.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            var roleText = parse.GetValue(role)!;
+            if (!DefinitionLoader.TryRole(roleText, out _))
+            {
+                error.WriteLine($"error: --role: '{roleText}' is not a role; expected handler, lead, supervisor or admin");
+                return 2;
+            }
+
+            var departmentName = parse.GetValue(department)!;
+            var dept = await services.GetRequiredService<DepartmentStore>().FindByNameAsync(departmentName, ct);
+            if (dept is null)
+            {
+                error.WriteLine($"error: --department: no department named '{departmentName}'");
+                return 2;
+            }
+
+            var secret = parse.GetValue(password);
+            if (secret is { Length: < 8 })
+            {
+                error.WriteLine("error: --password: at least 8 characters");
+                return 2;
+            }
+
+            try
+            {
+                var name = parse.GetValue(login)!;
+                var user = await services.GetRequiredService<UserStore>().AddAsync(
+                    new User { Login = name, DisplayName = parse.GetValue(display) ?? name, DepartmentId = dept.Id, Role = roleText }, ct);
+                if (secret is not null)
+                {
+                    await services.GetRequiredService<Credentials>().SetPasswordAsync(user.Login, secret, ct);
+                }
+
+                output.WriteLine($"{user.Id}\t{user.Login}\t{roleText}\t{dept.Name}");
+                return 0;
+            }
+            catch (DuplicateNameException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        }));
+        return new Command("users", "Users.") { add };
+    }
+
+    public static Command Tokens(TextWriter output, TextWriter error)
+    {
+        var user = new Option<string>("--user") { Description = "Whose token.", Required = true };
+        var name = new Option<string>("--name") { Description = "What the token is for.", DefaultValueFactory = _ => "api" };
+        var create = new Command("create", "Create an API token; prints only the token, once.") { user, name };
+        create.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            try
+            {
+                var (_, token) = await services.GetRequiredService<Credentials>().CreateTokenAsync(parse.GetValue(user)!, parse.GetValue(name)!, ct);
+                output.WriteLine(token);
+                return 0;
+            }
+            catch (KeyNotFoundException e)
+            {
+                error.WriteLine($"error: --user: {e.Message}");
+                return 2;
+            }
+        }));
+        var id = new Argument<long>("id") { Description = "The token's id (see tokens list)." };
+        var revoke = new Command("revoke", "Revoke an API token.") { id };
+        revoke.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            var revoked = await services.GetRequiredService<Credentials>().RevokeTokenAsync(parse.GetValue(id), ct);
+            (revoked ? output : error).WriteLine(revoked ? $"Token {parse.GetValue(id)} revoked." : $"error: no active token {parse.GetValue(id)}");
+            return revoked ? 0 : 1;
+        }));
+        var listUser = new Option<string>("--user") { Description = "Whose tokens.", Required = true };
+        var list = new Command("list", "List a user's tokens (never the tokens themselves).") { listUser };
+        list.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            foreach (var t in await services.GetRequiredService<Credentials>().ListTokensAsync(parse.GetValue(listUser)!, ct))
+            {
+                output.WriteLine($"{t.Id}\t{t.Name}\tcreated {t.CreatedAt:yyyy-MM-dd HH:mm}Z\t{(t.RevokedAt is { } r ? $"revoked {r:yyyy-MM-dd HH:mm}Z" : "active")}\t{(t.LastUsedAt is { } u ? $"last used {u:yyyy-MM-dd HH:mm}Z" : "never used")}");
+            }
+
+            return 0;
+        }));
+        return new Command("tokens", "API tokens.") { create, revoke, list };
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Supervision.Engine.Organisation;
+using Supervision.Host.Api;
+using Supervision.Host.Storage;
+using Supervision.Host.Tests.Infrastructure;
+
+namespace Supervision.Host.Tests.Api;
+
+/// <summary>
+/// The real server on a loopback socket with a database of its own and a city set up: the government office above
+/// three bureaus, a handler in two of them, a lead, a supervisor and an admin, each with an API token.
+/// </summary>
+public sealed class ApiServer : IAsyncDisposable
+{
+    private readonly TestDatabase _database;
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly Dictionary<string, string> _tokens = [];
+
+    private ApiServer(TestDatabase database, WebApplicationFactory<Program> factory, ManualClock clock)
+    {
+        _database = database;
+        _factory = factory;
+        Clock = clock;
+    }
+
+    public ManualClock Clock { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public DatabaseSettings DatabaseSettings => _database.Settings;
+
+    public static async Task<ApiServer> StartAsync(DatabaseProvider provider, DateTimeOffset now)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var clock = new ManualClock(now);
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("urls", "http://127.0.0.1:0");
+            b.UseSetting(DatabaseSettings.ConfigurationKey, database.Settings.ConnectionString);
+            b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock));
+        });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var server = new ApiServer(database, factory, clock);
+        await server.SeedAsync();
+        return server;
+    }
+
+    private async Task SeedAsync()
+    {
+        var departments = Services.GetRequiredService<DepartmentStore>();
+        var office = await departments.AddAsync(new Department { Name = "市政府办公室", Aliases = ["市府办"] }, default);
+        var justice = await departments.AddAsync(new Department { Name = "市司法局", ParentId = office.Id }, default);
+        var education = await departments.AddAsync(new Department { Name = "市教育局", ParentId = office.Id }, default);
+        await departments.AddAsync(new Department { Name = "市自然资源局", ParentId = office.Id }, default);
+        var users = Services.GetRequiredService<UserStore>();
+        var credentials = Services.GetRequiredService<Credentials>();
+        foreach (var (login, department, role) in new[] { ("zhang", justice.Id, "handler"), ("li", education.Id, "handler"), ("wang", justice.Id, "lead"), ("zhao", office.Id, "supervisor"), ("admin", office.Id, "admin") })
+        {
+            await users.AddAsync(new User { Login = login, DisplayName = login, DepartmentId = department, Role = role }, default);
+            _tokens[login] = (await credentials.CreateTokenAsync(login, "tests", default)).Token;
+        }
+
+        await credentials.SetPasswordAsync("zhang", "correct horse battery", default);
+    }
+
+    /// <summary>A client acting as a user through their API token (no user: anonymous).</summary>
+    public HttpClient Client(string? login = null)
+    {
+        using var probe = _factory.CreateClient();
+        var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = probe.BaseAddress! });
+        if (login is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _tokens[login]);
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}

@@ -1,0 +1,215 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Tests.Api;
+
+/// <summary>The HTTP API on a real server, against both providers: a disclosure request from registration to archive
+/// through HTTP only, and every kind of refusal as problem details.</summary>
+public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
+{
+    private static readonly TimeSpan Cst = TimeSpan.FromHours(8);
+    private ApiServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await ApiServer.StartAsync(provider, new DateTimeOffset(2025, 9, 26, 10, 0, 0, Cst));
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private static object Request(string department = "市司法局") => new
+    {
+        title = "申请公开2024年行政复议案件统计",
+        applicant = "李某",
+        channel = "post",
+        receivedOn = "2025-09-26",
+        department,
+        content = "2024年行政复议案件数量及结果",
+    };
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await JsonAsync(response);
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        return problem;
+    }
+
+    private static async Task<long> RegisterAsync(HttpClient client)
+    {
+        using var response = await client.PostAsJsonAsync("/api/requests", Request());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await JsonAsync(response)).GetProperty("id").GetInt64();
+    }
+
+    private static Task<HttpResponseMessage> ActAsync(HttpClient client, long id, string action, object body) =>
+        client.PostAsJsonAsync($"/api/items/{id}/actions/{action}", body);
+
+    [Fact]
+    public async Task A_disclosure_request_goes_from_registration_to_archive_through_http_only()
+    {
+        using var zhang = _server.Client("zhang");
+
+        using var created = await zhang.PostAsJsonAsync("/api/requests", Request());
+        var item = await JsonAsync(created);
+        var id = item.GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal($"/api/items/{id}", created.Headers.Location?.ToString());
+        Assert.Equal("request", item.GetProperty("kind").GetString());
+        Assert.Equal("市司法局", item.GetProperty("department").GetProperty("name").GetString());
+        Assert.Equal("review", item.GetProperty("step").GetString());
+        Assert.Equal("green", item.GetProperty("light").GetString());
+        Assert.Equal("2025-10-30", item.GetProperty("dueOn").GetString());
+        Assert.False(item.GetProperty("paused").GetBoolean());
+        Assert.Equal(new DateTimeOffset(2025, 10, 23, 0, 0, 0, Cst), item.GetProperty("nextChangeAt").GetDateTimeOffset());
+
+        foreach (var (step, outcome, fields) in new (string, string, object)[]
+        {
+            ("review", "accepted", new { }),
+            ("handle", "ready-to-reply", new { }),
+            ("reply", "partly-disclosed", new { replyDate = "2025-10-20", delivery = "post" }),
+        })
+        {
+            using var done = await ActAsync(zhang, id, "complete", new { step, outcome, fields });
+            Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        }
+
+        using var detail = await zhang.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative));
+        var body = await JsonAsync(detail);
+        Assert.Equal("archive", body.GetProperty("item").GetProperty("step").GetString());
+        Assert.Equal("done-on-time", body.GetProperty("item").GetProperty("light").GetString());
+        Assert.Equal("partly-disclosed", body.GetProperty("item").GetProperty("result").GetString());
+        Assert.Equal(4, body.GetProperty("history").GetArrayLength());
+        Assert.Equal("archive", body.GetProperty("assignments")[0].GetProperty("step").GetString());
+        Assert.Contains("国庆节、中秋节", body.GetProperty("explanation").GetProperty("zh").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_credentials_or_with_a_wrong_token_the_answer_is_401_with_a_reason()
+    {
+        using var anonymous = _server.Client();
+        using var forged = _server.Client();
+        forged.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sv_forged");
+
+        var none = await ProblemAsync(await anonymous.GetAsync(new Uri("/api/items", UriKind.Relative)), HttpStatusCode.Unauthorized);
+        var wrong = await ProblemAsync(await forged.GetAsync(new Uri("/api/items", UriKind.Relative)), HttpStatusCode.Unauthorized);
+
+        Assert.Contains("API token", none.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("The API token is unknown or revoked.", wrong.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Each_error_status_comes_with_its_problem_body_and_nothing_is_half_written()
+    {
+        using var zhang = _server.Client("zhang");
+        using var li = _server.Client("li");
+        var id = await RegisterAsync(zhang);
+
+        using var malformed = await zhang.PostAsync(new Uri("/api/requests", UriKind.Relative), new StringContent("{\"title\": 5,", Encoding.UTF8, "application/json"));
+        using var missing = await zhang.PostAsJsonAsync("/api/requests", new { title = "x", department = "市司法局", channel = "pigeon" });
+        using var unknown = await zhang.GetAsync(new Uri("/api/items/999999", UriKind.Relative));
+        using var forbidden = await ActAsync(li, id, "complete", new { step = "review", outcome = "accepted" });
+        using var first = await ActAsync(zhang, id, "complete", new { step = "review", outcome = "accepted" });
+        using var twice = await ActAsync(zhang, id, "complete", new { step = "review", outcome = "accepted" });
+        using var extended = await ActAsync(zhang, id, "extend", new { workingDays = 20, approver = "王主任", reason = "需调取档案" });
+        using var over = await ActAsync(zhang, id, "extend", new { workingDays = 1, approver = "王主任", reason = "再延" });
+        using var stale = await ActAsync(zhang, id, "pause", new { reason = "third-party-consultation", version = 1 });
+
+        await ProblemAsync(malformed, HttpStatusCode.BadRequest);
+        var missingProblem = await ProblemAsync(missing, HttpStatusCode.BadRequest);
+        Assert.Contains("channel: 'pigeon' is not one of", missingProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("receivedOn: required", missingProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await ProblemAsync(unknown, HttpStatusCode.NotFound);
+        var forbiddenProblem = await ProblemAsync(forbidden, HttpStatusCode.Forbidden);
+        Assert.StartsWith("this step belongs to 市司法局", forbiddenProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Contains("already done", (await ProblemAsync(twice, HttpStatusCode.Conflict)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
+        Assert.Equal("Extension would exceed 20 working days: 20 already used, 1 requested.", (await ProblemAsync(over, HttpStatusCode.UnprocessableEntity)).GetProperty("detail").GetString());
+        Assert.Contains("changed by someone else", (await ProblemAsync(stale, HttpStatusCode.Conflict)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        await using var database = new Database(_server.DatabaseSettings);
+        await using var connection = await database.OpenAsync(default);
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items"));
+        Assert.Equal(3L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM item_history"));
+        var refused = (await connection.QueryAsync<(string Actor, long Status, string Reason)>(
+            "SELECT actor, CAST(status AS bigint), reason FROM access_log WHERE allowed = @no ORDER BY id", new { no = false })).ToList();
+        Assert.Contains(refused, r => r.Actor == "li" && r.Status == 403 && r.Reason.StartsWith("this step belongs to 市司法局", StringComparison.Ordinal));
+        Assert.Contains(refused, r => r.Actor == "zhang" && r.Status == 422);
+    }
+
+    [Fact]
+    public async Task Search_shows_each_user_only_what_their_departments_may_see()
+    {
+        using var zhang = _server.Client("zhang");
+        using var li = _server.Client("li");
+        using var zhao = _server.Client("zhao");
+        await RegisterAsync(zhang);
+        using (await li.PostAsJsonAsync("/api/requests", Request("市教育局")))
+        {
+        }
+
+        var mine = await JsonAsync(await zhang.GetAsync(new Uri("/api/items?kind=request&light=green", UriKind.Relative)));
+        var all = await JsonAsync(await zhao.GetAsync(new Uri("/api/items?text=行政复议", UriKind.Relative)));
+        var byDepartment = await JsonAsync(await zhao.GetAsync(new Uri("/api/items?department=市教育局", UriKind.Relative)));
+        var bad = await ProblemAsync(await zhao.GetAsync(new Uri("/api/items?light=purple", UriKind.Relative)), HttpStatusCode.BadRequest);
+
+        Assert.Equal(1, mine.GetProperty("total").GetInt64());
+        Assert.Equal(2, all.GetProperty("total").GetInt64());
+        Assert.Equal("市教育局", byDepartment.GetProperty("items")[0].GetProperty("department").GetProperty("name").GetString());
+        Assert.Contains("light: 'purple'", bad.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task People_sign_in_with_a_password_and_carry_a_cookie()
+    {
+        using var browser = _server.Client();
+
+        using var wrong = await browser.PostAsJsonAsync("/api/session", new { login = "zhang", password = "guess" });
+        using var right = await browser.PostAsJsonAsync("/api/session", new { login = "zhang", password = "correct horse battery" });
+        using var me = await browser.GetAsync(new Uri("/api/session", UriKind.Relative));
+
+        await ProblemAsync(wrong, HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Equal("市司法局", (await JsonAsync(me)).GetProperty("department").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Only_an_admin_replaces_a_calendar_year_and_open_items_follow()
+    {
+        using var zhang = _server.Client("zhang");
+        using var admin = _server.Client("admin");
+        var year = new
+        {
+            year = 2025,
+            source = "test correction",
+            holidays = new[] { new { name = "国庆节、中秋节", nameEn = "National Day", from = "2025-10-01", to = "2025-10-10" } },
+            makeUpDays = Array.Empty<object>(),
+        };
+        var id = await RegisterAsync(zhang);
+
+        using var refused = await zhang.PutAsJsonAsync("/api/calendars/2025", year);
+        using var replaced = await admin.PutAsJsonAsync("/api/calendars/2025", year);
+        using var missing = await zhang.GetAsync(new Uri("/api/calendars/2031", UriKind.Relative));
+        var item = await JsonAsync(await zhang.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative)));
+
+        await ProblemAsync(refused, HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        Assert.Equal(1, (await JsonAsync(replaced)).GetProperty("itemsRecomputed").GetInt32());
+        Assert.Contains("not loaded", (await ProblemAsync(missing, HttpStatusCode.NotFound)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.NotEqual("2025-10-30", item.GetProperty("item").GetProperty("dueOn").GetString());
+    }
+}
+
+public sealed class SqliteItemsApiTests() : ItemsApiTests(DatabaseProvider.Sqlite);
+
+[Trait("Provider", "PostgreSql")]
+public sealed class PostgresItemsApiTests() : ItemsApiTests(DatabaseProvider.PostgreSql);
