@@ -30,6 +30,12 @@ builder.Services.AddSupervisionHealth();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DomainExceptionHandler>();
 builder.Services.AddSupervisionAuthentication();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "Supervision API";
+    document.Info.Description = "Disclosure requests and supervision tasks with red/yellow/green deadlines. Authenticate with Authorization: Bearer <token> (see `tokens create`) or a sign-in cookie (POST /api/session). Errors are RFC 7807 problem details.";
+    return Task.CompletedTask;
+}));
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
 var app = builder.Build();
@@ -42,6 +48,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealth();
+app.MapOpenApi().AllowAnonymous();
 app.MapSession();
 app.MapItems();
 app.MapReference();

@@ -213,3 +213,59 @@ public sealed class SqliteItemsApiTests() : ItemsApiTests(DatabaseProvider.Sqlit
 
 [Trait("Provider", "PostgreSql")]
 public sealed class PostgresItemsApiTests() : ItemsApiTests(DatabaseProvider.PostgreSql);
+
+/// <summary>The OpenAPI document and the token subcommands, on SQLite.</summary>
+[Collection(Infrastructure.ProcessEnvironment.Name)]
+public sealed class ApiDocumentAndTokenTests : IAsyncLifetime
+{
+    private ApiServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await ApiServer.StartAsync(DatabaseProvider.Sqlite, DateTimeOffset.UtcNow);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task The_openapi_document_is_served_without_signing_in_and_lists_the_endpoints()
+    {
+        using var anonymous = _server.Client();
+
+        using var response = await anonymous.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(text);
+        var paths = document.RootElement.GetProperty("paths");
+        foreach (var path in new[] { "/api/requests", "/api/tasks", "/api/items", "/api/items/{id}", "/api/items/{id}/actions/{action}", "/api/calendars/{year}", "/api/session" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the document");
+        }
+
+        Assert.Equal("Supervision API", document.RootElement.GetProperty("info").GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_token_created_on_the_command_line_works_until_it_is_revoked()
+    {
+        using var _ = new Infrastructure.EnvironmentVariable(DatabaseSettings.EnvironmentVariable, _server.DatabaseSettings.ConnectionString);
+
+        var (created, token, _) = await Infrastructure.CliRunner.RunAsync("tokens", "create", "--user", "zhao", "--name", "dashboard");
+        using var client = _server.Client();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Trim());
+        using var before = await client.GetAsync(new Uri("/api/session", UriKind.Relative));
+        var (_, listed, _) = await Infrastructure.CliRunner.RunAsync("tokens", "list", "--user", "zhao");
+        var id = listed.Split('\n').First(l => l.Contains("dashboard", StringComparison.Ordinal)).Split('\t')[0];
+        var (revoked, _, _) = await Infrastructure.CliRunner.RunAsync("tokens", "revoke", id);
+        using var after = await client.GetAsync(new Uri("/api/session", UriKind.Relative));
+        var (unknownUser, _, unknownError) = await Infrastructure.CliRunner.RunAsync("tokens", "create", "--user", "nobody");
+
+        Assert.Equal(0, created);
+        Assert.StartsWith("sv_", token, StringComparison.Ordinal);
+        Assert.Single(token.Trim().Split('\n'));
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.DoesNotContain(token.Trim(), listed, StringComparison.Ordinal);
+        Assert.Equal(0, revoked);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Equal(2, unknownUser);
+        Assert.Contains("No user 'nobody'", unknownError, StringComparison.Ordinal);
+    }
+}
