@@ -52,6 +52,7 @@ app.MapOpenApi().AllowAnonymous();
 app.MapSession();
 app.MapItems();
 app.MapReference();
+app.MapBoard();
 
 try
 {

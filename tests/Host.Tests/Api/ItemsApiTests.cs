@@ -207,6 +207,36 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Contains("not loaded", (await ProblemAsync(missing, HttpStatusCode.NotFound)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.NotEqual("2025-10-30", item.GetProperty("item").GetProperty("dueOn").GetString());
     }
+
+    [Fact]
+    public async Task The_board_counts_assignments_per_department_and_forecasts_the_coming_changes()
+    {
+        using var zhang = _server.Client("zhang");
+        using var li = _server.Client("li");
+        using var zhao = _server.Client("zhao");
+        // Received 2025-09-01: due Sunday 2025-09-28 (a make-up working day), yellow now, red within 3 working days.
+        using (await zhang.PostAsJsonAsync("/api/requests", new { title = "甲", applicant = "甲", channel = "online", receivedOn = "2025-09-01", department = "市司法局", content = "甲" }))
+        {
+        }
+
+        // Received 2025-09-15: due 2025-10-17, turns yellow on 2025-10-11, within 7 working days.
+        using (await li.PostAsJsonAsync("/api/requests", new { title = "乙", applicant = "乙", channel = "online", receivedOn = "2025-09-15", department = "市教育局", content = "乙" }))
+        {
+        }
+
+        var board = await JsonAsync(await zhao.GetAsync(new Uri("/api/board", UriKind.Relative)));
+        var own = await JsonAsync(await zhang.GetAsync(new Uri("/api/board", UriKind.Relative)));
+
+        Assert.Equal(1, board.GetProperty("totals").GetProperty("green").GetInt32());
+        Assert.Equal(1, board.GetProperty("totals").GetProperty("yellow").GetInt32());
+        var rows = board.GetProperty("departments").EnumerateArray().ToDictionary(r => r.GetProperty("department").GetString()!, r => r);
+        Assert.Equal(1, rows["市司法局"].GetProperty("yellow").GetInt32());
+        Assert.Equal(1, rows["市教育局"].GetProperty("green").GetInt32());
+        Assert.Equal(0, rows["市自然资源局"].GetProperty("open").GetInt32());
+        var forecast = board.GetProperty("forecast").EnumerateArray().Select(f => (f.GetProperty("workingDays").GetInt32(), f.GetProperty("turnYellow").GetInt32(), f.GetProperty("turnRed").GetInt32())).ToList();
+        Assert.Equal([(1, 0, 0), (3, 0, 1), (7, 1, 1)], forecast);
+        Assert.Equal(["市司法局"], own.GetProperty("departments").EnumerateArray().Select(r => r.GetProperty("department").GetString()));
+    }
 }
 
 public sealed class SqliteItemsApiTests() : ItemsApiTests(DatabaseProvider.Sqlite);
