@@ -27,9 +27,20 @@ builder.Services.AddSupervisionCore(builder.Configuration);
 builder.Services.AddHostedService<MigrateOnStart>();
 builder.Services.AddHostedService<HistoryDigestService>();
 builder.Services.AddSupervisionHealth();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+{
+    // Status-only answers from the framework (unknown route, too large a body) still say what to do.
+    context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => $"A request body may have at most {Limits.MaxBodyBytes / 1024} KiB.",
+        StatusCodes.Status404NotFound => "No such resource; see /openapi/v1.json for the API.",
+        StatusCodes.Status405MethodNotAllowed => "This resource does not take that method; see /openapi/v1.json.",
+        _ => null,
+    };
+});
 builder.Services.AddExceptionHandler<DomainExceptionHandler>();
 builder.Services.AddSupervisionAuthentication();
+builder.Services.AddSupervisionLimits(builder.Configuration);
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
 {
     document.Info.Title = "Supervision API";
@@ -46,6 +57,7 @@ app.UseMiddleware<AccessLog>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 app.MapHealth();
 app.MapOpenApi().AllowAnonymous();

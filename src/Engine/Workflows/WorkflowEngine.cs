@@ -32,6 +32,12 @@ public static class WorkflowEngine
     /// <summary>Deadline words that mean an ongoing task (长期坚持, 持续推进), reported on each cycle.</summary>
     public static readonly string[] OngoingWords = ["ongoing", "长期坚持", "持续推进", "实时"];
 
+    /// <summary>The longest title accepted.</summary>
+    public const int MaxTitleLength = 500;
+
+    /// <summary>The longest field value accepted (an application's content, a reply's grounds).</summary>
+    public const int MaxFieldLength = 20_000;
+
     /// <summary>Registers a disclosure request or a supervision task: the start step is completed with its only outcome.</summary>
     public static Registration Register(WorkflowDefinition definition, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, DateTimeOffset now, WorkflowContext context)
     {
@@ -42,6 +48,11 @@ public static class WorkflowEngine
         if (string.IsNullOrWhiteSpace(title))
         {
             throw new WorkflowRefusedException(RefusalKind.Invalid, "title: required");
+        }
+
+        if (title.Length > MaxTitleLength)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"title: at most {MaxTitleLength} characters");
         }
 
         var start = definition.Step(definition.Start)!;
@@ -499,6 +510,12 @@ public static class WorkflowEngine
         foreach (var field in step.Fields)
         {
             var value = fields.GetValueOrDefault(field.Name)?.Trim();
+            if (value is { Length: > MaxFieldLength })
+            {
+                problems.Add($"{field.Name}: at most {MaxFieldLength} characters");
+                continue;
+            }
+
             if (string.IsNullOrEmpty(value))
             {
                 if (field.Required)

@@ -35,6 +35,7 @@ public static class Problems
         ClockRuleException => (StatusCodes.Status422UnprocessableEntity, "Refused by a rule"),
         ConcurrencyException => (StatusCodes.Status409Conflict, "Conflict"),
         KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, "Request too large"),
         BadHttpRequestException or JsonException => (StatusCodes.Status400BadRequest, "Malformed request"),
         CalendarFileException => (StatusCodes.Status400BadRequest, "Invalid calendar year"),
         DuplicateNameException => (StatusCodes.Status409Conflict, "Conflict"),
@@ -48,7 +49,9 @@ public static class Problems
         403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
         404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
         409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
         422 => "https://tools.ietf.org/html/rfc9110#section-15.5.21",
+        429 => "https://tools.ietf.org/html/rfc6585#section-4",
         _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
     };
 
@@ -61,6 +64,12 @@ internal sealed class DomainExceptionHandler(ILogger<DomainExceptionHandler> log
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var inner = exception is BadHttpRequestException { InnerException: JsonException json } ? json : exception;
+        if (inner is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        {
+            await Problems.WriteAsync(httpContext, StatusCodes.Status413PayloadTooLarge, "Request too large", $"A request body may have at most {Limits.MaxBodyBytes / 1024} KiB.");
+            return true;
+        }
+
         if (Problems.Classify(inner) is not { } problem)
         {
             logger.LogError(exception, "Unexpected error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);

@@ -33,7 +33,7 @@ public sealed class ApiServer : IAsyncDisposable
 
     public DatabaseSettings DatabaseSettings => _database.Settings;
 
-    public static async Task<ApiServer> StartAsync(DatabaseProvider provider, DateTimeOffset now)
+    public static async Task<ApiServer> StartAsync(DatabaseProvider provider, DateTimeOffset now, IReadOnlyDictionary<string, string>? settings = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var clock = new ManualClock(now);
@@ -42,6 +42,10 @@ public sealed class ApiServer : IAsyncDisposable
             b.UseSetting("urls", "http://127.0.0.1:0");
             b.UseSetting(DatabaseSettings.ConfigurationKey, database.Settings.ConnectionString);
             b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock));
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
         });
         factory.UseKestrel(0);
         factory.StartServer();

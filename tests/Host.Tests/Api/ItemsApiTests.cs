@@ -123,7 +123,7 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         using var over = await ActAsync(zhang, id, "extend", new { workingDays = 1, approver = "王主任", reason = "再延" });
         using var stale = await ActAsync(zhang, id, "pause", new { reason = "third-party-consultation", version = 1 });
 
-        await ProblemAsync(malformed, HttpStatusCode.BadRequest);
+        Assert.Contains("not valid JSON", (await ProblemAsync(malformed, HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         var missingProblem = await ProblemAsync(missing, HttpStatusCode.BadRequest);
         Assert.Contains("channel: 'pigeon' is not one of", missingProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("receivedOn: required", missingProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -297,5 +297,54 @@ public sealed class ApiDocumentAndTokenTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
         Assert.Equal(2, unknownUser);
         Assert.Contains("No user 'nobody'", unknownError, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Limits that keep one caller from hurting the others.</summary>
+public sealed class ApiLimitTests
+{
+    [Fact]
+    public async Task Over_the_rate_limit_is_429_with_problem_details_and_other_users_are_not_affected()
+    {
+        await using var server = await ApiServer.StartAsync(DatabaseProvider.Sqlite, DateTimeOffset.UtcNow, new Dictionary<string, string> { ["Supervision:RateLimit:PermitsPerMinute"] = "3" });
+        using var zhang = server.Client("zhang");
+        using var li = server.Client("li");
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await zhang.GetAsync(new Uri("/api/session", UriKind.Relative));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Equal("60", response.Headers.GetValues("Retry-After").Single());
+            }
+        }
+
+        using var other = await li.GetAsync(new Uri("/api/session", UriKind.Relative));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_oversized_body_or_title_is_refused_before_anything_is_written()
+    {
+        await using var server = await ApiServer.StartAsync(DatabaseProvider.Sqlite, DateTimeOffset.UtcNow);
+        using var zhang = server.Client("zhang");
+
+        using var huge = await zhang.PostAsync(new Uri("/api/requests", UriKind.Relative),
+            new StringContent("{\"title\":\"" + new string('x', 1_100_000) + "\"}", Encoding.UTF8, "application/json"));
+        using var longTitle = await zhang.PostAsJsonAsync("/api/requests", new { title = new string('长', 501), applicant = "a", channel = "post", receivedOn = "2025-09-26", department = "市司法局", content = "c" });
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+        var hugeBody = await huge.Content.ReadAsStringAsync();
+        Assert.True(hugeBody.Contains("at most 1024 KiB", StringComparison.Ordinal), hugeBody);
+        Assert.Equal(HttpStatusCode.BadRequest, longTitle.StatusCode);
+        Assert.Contains("title: at most 500 characters", await longTitle.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using var database = new Database(server.DatabaseSettings);
+        await using var connection = await database.OpenAsync(default);
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items"));
     }
 }
