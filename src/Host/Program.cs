@@ -11,6 +11,10 @@ if (Cli.Handles(args))
     return await Cli.RunAsync(args, Console.Out, Console.Error);
 }
 
+// --demo (once) creates a small city to look at; it is ours, not a configuration key.
+var demo = args.Contains("--demo");
+args = args.Where(a => a != "--demo").ToArray();
+
 // The content root is where the program's files are (appsettings.json, later the board's assets), not the working
 // directory: the working directory holds data (./data/supervision.db by default).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -26,6 +30,10 @@ if (!SupervisionConfiguration.HasListenAddresses(builder.Configuration))
 builder.Services.AddSupervisionCore(builder.Configuration);
 builder.Services.AddHostedService<MigrateOnStart>();
 builder.Services.AddHostedService<HistoryDigestService>();
+if (demo)
+{
+    builder.Services.AddHostedService<Supervision.Host.Demo.DemoData>();
+}
 builder.Services.AddSupervisionHealth();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
 {

@@ -1,0 +1,162 @@
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Items;
+using Supervision.Engine.Organisation;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Api;
+using Supervision.Host.Storage;
+using Supervision.Host.Workflows;
+
+namespace Supervision.Host.Demo;
+
+/// <summary>
+/// <c>--demo</c>: a small city to look at, created once: a government office over bureaus and a district, people in
+/// each role with passwords and API tokens, disclosure requests received over the past weeks and moved along their
+/// steps (so the board shows every light, pauses, extensions and finished ones), and supervision tasks assigned to
+/// several bureaus. Everything goes through the same workflow code as real use, so histories are real.
+/// </summary>
+internal sealed class DemoData(
+    DepartmentStore departments,
+    UserStore users,
+    Credentials credentials,
+    ItemWorkflows workflows,
+    TimeProvider clock,
+    ILogger<DemoData> logger) : IHostedService
+{
+    public const string Password = "demo-password";
+    private const string Office = "演示市人民政府办公室";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (await departments.FindByNameAsync(Office, cancellationToken) is not null)
+        {
+            Console.WriteLine($"Demo data is already present. Sign in as zhao (supervisor), zhang (handler), wang (lead) or admin with the password '{Password}'. "
+                + "API tokens were printed when the demo was created; make new ones with: tokens create --user zhao");
+            return;
+        }
+
+        var office = await departments.AddAsync(new Department { Name = Office, Aliases = ["演示市政府办"] }, cancellationToken);
+        var ids = new Dictionary<string, long> { [Office] = office.Id };
+        foreach (var (name, alias) in new[] { ("演示市司法局", "司法局"), ("演示市教育局", "教育局"), ("演示市自然资源局", "自然资源局"), ("演示市卫生健康委员会", "卫健委") })
+        {
+            ids[name] = (await departments.AddAsync(new Department { Name = name, Aliases = [alias], ParentId = office.Id }, cancellationToken)).Id;
+        }
+
+        ids["演示一区人民政府办公室"] = (await departments.AddAsync(new Department { Name = "演示一区人民政府办公室", ParentId = office.Id }, cancellationToken)).Id;
+        ids["演示一区司法局"] = (await departments.AddAsync(new Department { Name = "演示一区司法局", ParentId = ids["演示一区人民政府办公室"] }, cancellationToken)).Id;
+
+        var people = new (string Login, string Name, string Department, string Role)[]
+        {
+            ("zhao", "赵敏", Office, "supervisor"),
+            ("admin", "系统管理员", Office, "admin"),
+            ("zhang", "张伟", "演示市司法局", "handler"),
+            ("wang", "王强", "演示市司法局", "lead"),
+            ("li", "李娜", "演示市教育局", "handler"),
+            ("sun", "孙丽", "演示市自然资源局", "handler"),
+            ("zhou", "周杰", "演示市卫生健康委员会", "handler"),
+            ("wu", "吴刚", "演示一区司法局", "handler"),
+        };
+        foreach (var p in people)
+        {
+            await users.AddAsync(new User { Login = p.Login, DisplayName = p.Name, DepartmentId = ids[p.Department], Role = p.Role }, cancellationToken);
+            await credentials.SetPasswordAsync(p.Login, Password, cancellationToken);
+        }
+
+        await RequestsAsync(ids, cancellationToken);
+        await TasksAsync(cancellationToken);
+
+        Console.WriteLine($"Demo data created. Sign in with the password '{Password}' as:");
+        foreach (var p in people)
+        {
+            var (_, token) = await credentials.CreateTokenAsync(p.Login, "demo", cancellationToken);
+            Console.WriteLine($"  {p.Login,-6} {p.Role,-10} {p.Department,-14} API token: {token}");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task RequestsAsync(Dictionary<string, long> ids, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var handlers = new[] { ("zhang", "演示市司法局"), ("li", "演示市教育局"), ("sun", "演示市自然资源局"), ("zhou", "演示市卫生健康委员会"), ("wu", "演示一区司法局") };
+        var subjects = new[] { "行政复议案件统计", "学校食堂检查结果", "土地征收批复文件", "医疗机构处罚决定", "执法人员名单", "专项资金使用情况", "规划许可证", "疫苗采购合同" };
+        var random = new Random(20261122);
+        for (var i = 0; i < 40; i++)
+        {
+            var (login, department) = handlers[i % handlers.Length];
+            var actor = await workflows.ActorAsync(login, ct);
+            var received = today.AddDays(-random.Next(0, 45));
+            var fields = new Dictionary<string, string>
+            {
+                ["channel"] = new[] { "online", "post", "in-person", "letter", "fax" }[random.Next(5)],
+                ["receivedOn"] = received.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                ["applicant"] = $"申请人{i + 1}",
+                ["content"] = $"申请公开{subjects[i % subjects.Length]}",
+            };
+            var item = await workflows.RegisterAsync(ItemKind.Request, null, actor, $"申请公开{subjects[i % subjects.Length]}（{i + 1}）", ids[department], fields, ct);
+            try
+            {
+                switch (i % 8)
+                {
+                    case 0:
+                        break;
+                    case 1:
+                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
+                        break;
+                    case 2:
+                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
+                        item = await workflows.PauseAsync(item.Id, actor, null, PauseReason.ThirdPartyConsultation, "征求第三方意见", null, ct);
+                        break;
+                    case 3:
+                        item = await workflows.CompleteAsync(item.Id, actor, "review", "correction-requested", null, new Dictionary<string, string>(), null, ct);
+                        break;
+                    case 4:
+                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
+                        item = await workflows.ExtendAsync(item.Id, actor, null, new Engine.Deadlines.TimeLimit.WorkingDays(10), "办公室主任", "需调取档案", null, ct);
+                        break;
+                    case 5:
+                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
+                        item = await workflows.CompleteAsync(item.Id, actor, "handle", "ready-to-reply", null, new Dictionary<string, string>(), null, ct);
+                        break;
+                    default:
+                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
+                        item = await workflows.CompleteAsync(item.Id, actor, "handle", "ready-to-reply", null, new Dictionary<string, string>(), null, ct);
+                        await workflows.CompleteAsync(item.Id, actor, "reply", i % 2 == 0 ? "disclosed" : "already-public", null,
+                            new Dictionary<string, string> { ["replyDate"] = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ["delivery"] = "online" }, null, ct);
+                        break;
+                }
+            }
+            catch (WorkflowRefusedException e)
+            {
+                logger.LogInformation("Demo request {Item} stays where it is: {Reason}", item.Id, e.Message);
+            }
+        }
+    }
+
+    private async Task TasksAsync(CancellationToken ct)
+    {
+        var zhao = await workflows.ActorAsync("zhao", ct);
+        var year = clock.GetUtcNow().Year;
+        var tasks = new (string Title, string Lead, string Responsible, string Deadline)[]
+        {
+            ("推进行政执法信息公开", "演示市司法局", "演示市教育局、演示市自然资源局", $"month-end {year}-12"),
+            ("做好重大建设项目批准和实施信息公开", "演示市自然资源局", "演示市卫生健康委员会", "20 working days"),
+            ("加强政策解读和回应关切", "演示市卫生健康委员会", "演示市司法局", "长期坚持"),
+        };
+        var number = 1;
+        foreach (var task in tasks)
+        {
+            var fields = new Dictionary<string, string>
+            {
+                ["plan"] = $"{year}年政务公开工作要点",
+                ["planItem"] = (number++).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["content"] = task.Title,
+                ["leadDepartments"] = task.Lead,
+                ["responsibleDepartments"] = task.Responsible,
+                ["deadline"] = task.Deadline,
+                ["reportCadence"] = "monthly",
+            };
+            var item = await workflows.RegisterAsync(ItemKind.Task, null, zhao, task.Title, zhao.DepartmentId, fields, ct);
+            await workflows.CompleteAsync(item.Id, zhao, "assign", "assigned", null, new Dictionary<string, string>(), null, ct);
+        }
+    }
+}
