@@ -237,6 +237,65 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal([(1, 0, 0), (3, 0, 1), (7, 1, 1)], forecast);
         Assert.Equal(["市司法局"], own.GetProperty("departments").EnumerateArray().Select(r => r.GetProperty("department").GetString()));
     }
+
+    [Fact]
+    public async Task A_supervision_task_is_registered_assigned_and_handled_per_department_over_http()
+    {
+        using var zhao = _server.Client("zhao");
+        using var zhang = _server.Client("zhang");
+        using var handlerTries = await zhang.PostAsJsonAsync("/api/tasks", new { title = "x", content = "x", leadDepartments = new[] { "市司法局" }, deadline = "2025-12-31" });
+        using var created = await zhao.PostAsJsonAsync("/api/tasks", new
+        {
+            title = "推进行政执法信息公开",
+            content = "推进行政执法信息公开",
+            leadDepartments = new[] { "市司法局" },
+            responsibleDepartments = new[] { "市教育局" },
+            deadline = "month-end 2025-12",
+            plan = "2025年政务公开工作要点",
+            planItem = "3",
+        });
+        var id = (await JsonAsync(created)).GetProperty("id").GetInt64();
+        using var assigned = await ActAsync(zhao, id, "complete", new { step = "assign", outcome = "assigned" });
+        var detail = await JsonAsync(await zhao.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative)));
+        var justice = detail.GetProperty("assignments").EnumerateArray().Single(a => a.GetProperty("department").GetProperty("name").GetString() == "市司法局");
+        using var submitted = await ActAsync(zhang, id, "complete", new { step = "handle", outcome = "submitted", assignment = justice.GetProperty("id").GetInt64() });
+        using var report = await ActAsync(zhang, id, "report", new { assignment = justice.GetProperty("id").GetInt64(), text = "进展" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, handlerTries.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+        Assert.Equal(2, detail.GetProperty("assignments").GetArrayLength());
+        Assert.Equal("2025-12-31", justice.GetProperty("dueOn").GetString());
+        Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        Assert.Contains("'report' is not allowed at step 'review'", (await ProblemAsync(report, HttpStatusCode.UnprocessableEntity)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reference_data_and_the_session_are_served()
+    {
+        using var zhang = _server.Client("zhang");
+        using var browser = _server.Client();
+
+        var departments = await JsonAsync(await zhang.GetAsync(new Uri("/api/departments", UriKind.Relative)));
+        var definitions = await JsonAsync(await zhang.GetAsync(new Uri("/api/definitions", UriKind.Relative)));
+        var year = await JsonAsync(await zhang.GetAsync(new Uri("/api/calendars/2025", UriKind.Relative)));
+        using (await browser.PostAsJsonAsync("/api/session", new { login = "zhang", password = "correct horse battery" }))
+        {
+        }
+
+        using var signedIn = await browser.GetAsync(new Uri("/api/session", UriKind.Relative));
+        using var signOut = await browser.DeleteAsync(new Uri("/api/session", UriKind.Relative));
+        using var signedOut = await browser.GetAsync(new Uri("/api/session", UriKind.Relative));
+
+        Assert.Contains(departments.EnumerateArray(), d => d.GetProperty("name").GetString() == "市政府办公室" && d.GetProperty("aliases")[0].GetString() == "市府办");
+        Assert.Equal(["disclosure-request", "supervision-task"], definitions.EnumerateArray().Select(d => d.GetProperty("id").GetString()));
+        Assert.Equal(6, definitions[0].GetProperty("steps").GetArrayLength());
+        Assert.Equal(2025, year.GetProperty("year").GetInt32());
+        Assert.Contains(year.GetProperty("makeUpDays").EnumerateArray(), m => m.GetProperty("date").GetString() == "2025-09-28");
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, signOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, signedOut.StatusCode);
+    }
 }
 
 public sealed class SqliteItemsApiTests() : ItemsApiTests(DatabaseProvider.Sqlite);
