@@ -13,7 +13,7 @@ public sealed class ConcurrencyException(string message) : Exception(message);
 /// </summary>
 public sealed class ItemStore(Database database, TimeProvider clock)
 {
-    private const string ItemColumns =
+    internal const string ItemColumns =
         """
         id AS Id, kind AS KindCode, title AS Title, department_id AS DepartmentId, definition_id AS DefinitionId,
         definition_version AS DefinitionVersion, step AS Step, received_on AS ReceivedOn, light AS LightCode,
@@ -210,7 +210,7 @@ public sealed class ItemStore(Database database, TimeProvider clock)
     }
 
     // Storage shapes: codes as text, converted to Engine types once, here.
-    private sealed record ItemRow
+    internal sealed record ItemRow
     {
         public long Id { get; init; }
         public string KindCode { get; init; } = "";
@@ -306,7 +306,7 @@ public sealed record ItemFilter(
     bool? Open = null);
 
 /// <summary>Finds items by filter within the departments a user may see, newest first, a page at a time.</summary>
-public sealed class ItemSearch(Database database, ItemStore items)
+public sealed class ItemSearch(Database database)
 {
     public async Task<(IReadOnlyList<Supervision.Engine.Items.SupervisedItem> Items, long Total)> SearchAsync(ItemFilter filter, IReadOnlyCollection<long>? scope, int page, int pageSize, CancellationToken cancellationToken)
     {
@@ -347,16 +347,8 @@ public sealed class ItemSearch(Database database, ItemStore items)
         p.Add("offset", (page - 1) * pageSize);
         await using var connection = await database.OpenAsync(cancellationToken);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM items {clause}", p, cancellationToken: cancellationToken));
-        var ids = (await connection.QueryAsync<long>(new CommandDefinition($"SELECT id FROM items {clause} ORDER BY id DESC LIMIT @limit OFFSET @offset", p, cancellationToken: cancellationToken))).AsList();
-        var found = new List<Supervision.Engine.Items.SupervisedItem>();
-        foreach (var id in ids)
-        {
-            if (await items.GetAsync(id, cancellationToken) is { } item)
-            {
-                found.Add(item);
-            }
-        }
-
-        return (found, total);
+        var rows = await connection.QueryAsync<ItemStore.ItemRow>(new CommandDefinition(
+            $"SELECT {ItemStore.ItemColumns} FROM items {clause} ORDER BY id DESC LIMIT @limit OFFSET @offset", p, cancellationToken: cancellationToken));
+        return (rows.Select(r => r.ToItem()).ToList(), total);
     }
 }
