@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Api;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Supervision.Host.Setup;
 using Supervision.Host.Storage;
 

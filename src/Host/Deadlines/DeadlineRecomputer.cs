@@ -1,8 +1,4 @@
-using System.Text.Json;
 using Supervision.Engine.Calendars;
-using Supervision.Engine.Clocks;
-using Supervision.Engine.Deadlines;
-using Supervision.Engine.Items;
 using Supervision.Host.Setup;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;

@@ -1,8 +1,6 @@
-using Dapper;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
-using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Calendars;
 using Supervision.Host.Deadlines;

@@ -1,4 +1,3 @@
-using Supervision.Host.Cli;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 

@@ -1,7 +1,6 @@
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Storage;
-using Supervision.Host.Tests.Infrastructure;
 using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Tests.Workflows;
