@@ -73,6 +73,7 @@ app.MapSession();
 app.MapItems();
 app.MapReference();
 app.MapBoard();
+app.MapNotices();
 
 try
 {

@@ -32,6 +32,7 @@ public static class ServiceRegistration
         services.AddSingleton<ItemWorkflows>();
         services.AddSingleton<Credentials>();
         services.AddSingleton<ItemSearch>();
+        services.AddSingleton<Supervision.Host.Notices.NoticeStore>();
         services.AddSingleton(sp => new DefinitionCatalog(
             sp.GetRequiredService<Database>(),
             sp.GetRequiredService<TimeProvider>(),

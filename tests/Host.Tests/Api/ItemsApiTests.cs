@@ -296,6 +296,34 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, signedOut.StatusCode);
     }
+
+    [Fact]
+    public async Task The_inbox_lists_my_notices_once_and_marks_them_read()
+    {
+        var notices = (Supervision.Host.Notices.NoticeStore)_server.Services.GetService(typeof(Supervision.Host.Notices.NoticeStore))!;
+        var users = (UserStore)_server.Services.GetService(typeof(UserStore))!;
+        var zhangId = (await users.FindByLoginAsync("zhang", default))!.Id;
+        var notice = new Supervision.Host.Notices.NewNotice("test:red:zhang", "inbox", "red", zhangId, null, "申请已超期", "请尽快办理", null, "light-changed");
+        Assert.True(await notices.EnqueueAsync(notice, default));
+        Assert.False(await notices.EnqueueAsync(notice, default));
+        using var zhang = _server.Client("zhang");
+        using var li = _server.Client("li");
+
+        var inbox = await JsonAsync(await zhang.GetAsync(new Uri("/api/notices", UriKind.Relative)));
+        var others = await JsonAsync(await li.GetAsync(new Uri("/api/notices", UriKind.Relative)));
+        var id = inbox.GetProperty("notices")[0].GetProperty("id").GetInt64();
+        using var notMine = await li.PostAsync(new Uri($"/api/notices/{id}/read", UriKind.Relative), null);
+        using var read = await zhang.PostAsync(new Uri($"/api/notices/{id}/read", UriKind.Relative), null);
+        var unread = await JsonAsync(await zhang.GetAsync(new Uri("/api/notices?unread=true", UriKind.Relative)));
+
+        Assert.Equal(1, inbox.GetProperty("total").GetInt64());
+        Assert.Equal(1, inbox.GetProperty("unread").GetInt64());
+        Assert.Equal("申请已超期", inbox.GetProperty("notices")[0].GetProperty("subject").GetString());
+        Assert.Equal(0, others.GetProperty("total").GetInt64());
+        await ProblemAsync(notMine, HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.NoContent, read.StatusCode);
+        Assert.Equal(0, unread.GetProperty("total").GetInt64());
+    }
 }
 
 public sealed class SqliteItemsApiTests() : ItemsApiTests(DatabaseProvider.Sqlite);

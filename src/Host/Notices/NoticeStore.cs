@@ -1,0 +1,90 @@
+using Dapper;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Notices;
+
+/// <summary>A notice to write: who, over which channel, what, and the unique key of its cause.</summary>
+public sealed record NewNotice(string Key, string Channel, string Kind, long? RecipientUserId, string? RecipientAddress, string Subject, string Body, long? ItemId, string? Event);
+
+/// <summary>A notice as a recipient's inbox lists it.</summary>
+public sealed record Notice(long Id, string Kind, string Subject, string Body, long? ItemId, string? Event, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt);
+
+/// <summary>
+/// The notices outbox. Writing happens inside the transaction of the change that causes it, keyed so the same cause
+/// never writes the same notice twice; in-app notices are delivered by being written. Recipients read their inbox and
+/// mark notices read.
+/// </summary>
+public sealed class NoticeStore(Database database, TimeProvider clock)
+{
+    /// <summary>Writes a notice inside a caller's transaction unless its key was written before; true when written.</summary>
+    internal async Task<bool> EnqueueAsync(UnitOfWork uow, NewNotice notice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var now = clock.GetUtcNow();
+        var inbox = notice.Channel == "inbox";
+        return await uow.Connection.ExecuteAsync(uow.Command(
+            """
+            INSERT INTO notices (notice_key, channel, kind, recipient_user_id, recipient_address, subject, body, item_id, event, created_at, status, next_attempt_at, delivered_at)
+            VALUES (@Key, @Channel, @Kind, @RecipientUserId, @RecipientAddress, @Subject, @Body, @ItemId, @Event, @now, @status, @next, @delivered)
+            ON CONFLICT (notice_key) DO NOTHING
+            """,
+            new { notice.Key, notice.Channel, notice.Kind, notice.RecipientUserId, notice.RecipientAddress, notice.Subject, notice.Body, notice.ItemId, notice.Event, now, status = inbox ? "delivered" : "pending", next = inbox ? (DateTimeOffset?)null : now, delivered = inbox ? now : (DateTimeOffset?)null },
+            cancellationToken)) == 1;
+    }
+
+    /// <summary>Writes a notice in a transaction of its own.</summary>
+    public async Task<bool> EnqueueAsync(NewNotice notice, CancellationToken cancellationToken)
+    {
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var written = await EnqueueAsync(uow, notice, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return written;
+    }
+
+    /// <summary>A user's in-app notices, newest first.</summary>
+    public async Task<(IReadOnlyList<Notice> Notices, long Total, long Unread)> InboxAsync(long userId, bool unreadOnly, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var filter = unreadOnly ? " AND read_at IS NULL" : string.Empty;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT count(*) FROM notices WHERE channel = 'inbox' AND recipient_user_id = @userId{filter}", new { userId }, cancellationToken: cancellationToken));
+        var unread = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM notices WHERE channel = 'inbox' AND recipient_user_id = @userId AND read_at IS NULL", new { userId }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            $"""
+            SELECT id AS Id, kind AS Kind, subject AS Subject, body AS Body, item_id AS ItemId, event AS Event, created_at AS CreatedAt, read_at AS ReadAt
+            FROM notices WHERE channel = 'inbox' AND recipient_user_id = @userId{filter}
+            ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset
+            """,
+            new { userId, limit = pageSize, offset = (page - 1) * pageSize }, cancellationToken: cancellationToken));
+        return (rows.Select(r => new Notice(r.Id, r.Kind, r.Subject, r.Body, r.ItemId, r.Event, r.CreatedAt, r.ReadAt)).ToList(), total, unread);
+    }
+
+    /// <summary>Marks one of a user's in-app notices read; false when it is not theirs.</summary>
+    public async Task<bool> MarkReadAsync(long noticeId, long userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var mine = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM notices WHERE id = @noticeId AND channel = 'inbox' AND recipient_user_id = @userId", new { noticeId, userId }, cancellationToken: cancellationToken));
+        if (mine == 0)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE notices SET read_at = @now WHERE id = @noticeId AND read_at IS NULL", new { noticeId, now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
+        return true;
+    }
+
+    private sealed record Row
+    {
+        public long Id { get; init; }
+        public string Kind { get; init; } = "";
+        public string Subject { get; init; } = "";
+        public string Body { get; init; } = "";
+        public long? ItemId { get; init; }
+        public string? Event { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset? ReadAt { get; init; }
+    }
+}
