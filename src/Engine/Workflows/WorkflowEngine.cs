@@ -386,7 +386,7 @@ public static class WorkflowEngine
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(context);
-        var (step, _) = Current(definition, state, null, null, context);
+        var (step, _) = Current(definition, state, null, null, context, itemLevel: true);
         Allowed(step, StepAction.Withdraw);
         CheckActor(actor, step, state.Item.DepartmentId, context, registering: definition.Kind == ItemKind.Task);
         if (string.IsNullOrWhiteSpace(reason))
@@ -429,7 +429,7 @@ public static class WorkflowEngine
         return json.RootElement.TryGetProperty("deadline", out var d) && d.ValueKind == JsonValueKind.String && TaskLimit(d.GetString()) is null;
     }
 
-    private static (StepDefinition Step, AssignmentState? Assignment) Current(WorkflowDefinition definition, InstanceState state, string? expectedStep, long? assignmentId, WorkflowContext context)
+    private static (StepDefinition Step, AssignmentState? Assignment) Current(WorkflowDefinition definition, InstanceState state, string? expectedStep, long? assignmentId, WorkflowContext context, bool itemLevel = false)
     {
         if (state.Closed)
         {
@@ -460,7 +460,7 @@ public static class WorkflowEngine
         }
 
         var current = definition.Step(state.Item.Step)!;
-        if (current.PerAssignment && state.Item.Kind == ItemKind.Task)
+        if (current.PerAssignment && state.Item.Kind == ItemKind.Task && !itemLevel)
         {
             throw new WorkflowRefusedException(RefusalKind.Invalid, $"assignment: step '{current.Id}' is done per department; say which assignment ({string.Join(", ", state.Assignments.Where(a => !a.Closed).Select(a => $"{a.Id} {context.DepartmentName(a.DepartmentId)}"))})");
         }

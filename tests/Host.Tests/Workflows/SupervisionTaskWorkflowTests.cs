@@ -143,6 +143,23 @@ public abstract class SupervisionTaskWorkflowTests(DatabaseProvider provider) : 
     }
 
     [Fact]
+    public async Task A_task_is_withdrawn_before_assignment_but_not_while_departments_handle_it()
+    {
+        var zhao = await _bed.As("zhao");
+        var fields = new Dictionary<string, string> { ["content"] = "撤回测试", ["leadDepartments"] = "市司法局", ["deadline"] = "2025-12-31" };
+        var early = await _bed.Workflows.RegisterAsync(ItemKind.Task, null, zhao, "撤回测试", _bed.Departments["市政府办公室"], fields, default);
+        early = await _bed.Workflows.WithdrawAsync(early.Id, zhao, "计划调整", null, default);
+        var assigned = await RegisterAndAssignAsync("2025-12-31");
+
+        var late = await Assert.ThrowsAsync<WorkflowRefusedException>(() => _bed.Workflows.WithdrawAsync(assigned.Id, zhao, "计划调整", null, default));
+
+        Assert.Equal(("archive", "withdrawn"), (early.Step, early.Result));
+        Assert.NotNull(early.ClosedAt);
+        Assert.Equal(RefusalKind.Rule, late.Kind);
+        Assert.Equal("'withdraw' is not allowed at step 'handle' (办理)", late.Message);
+    }
+
+    [Fact]
     public async Task A_per_assignment_step_needs_the_assignment_and_review_belongs_to_the_office()
     {
         var item = await RegisterAndAssignAsync("2025-12-31");
