@@ -9,6 +9,9 @@ using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Deadlines;
 
+/// <summary>A light that moved on an item (requests) or on one assignment (tasks).</summary>
+public sealed record LightChange(long? AssignmentId, long DepartmentId, Light From, Light To, bool FromSerious, bool ToSerious, DateOnly? DueOn);
+
 /// <summary>
 /// Keeps the stored deadline and light of an item and its assignments in line with their clocks: folds every clock
 /// again on a given calendar at a given instant and writes what differs, with a history entry. Used after a calendar
@@ -18,12 +21,17 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
 {
     /// <summary>Recomputes one item inside a caller's transaction; returns true when anything stored changed.
     /// Throws <see cref="ConcurrencyException"/> if the item moved on since <paramref name="item"/> was read.</summary>
-    internal async Task<bool> RefreshAsync(UnitOfWork uow, SupervisedItem item, WorkingCalendar calendar, DateTimeOffset now, string action, CancellationToken cancellationToken)
+    internal async Task<bool> RefreshAsync(UnitOfWork uow, SupervisedItem item, WorkingCalendar calendar, DateTimeOffset now, string action, CancellationToken cancellationToken) =>
+        (await RefreshWithChangesAsync(uow, item, calendar, now, action, cancellationToken)).Changed;
+
+    /// <summary>Like <see cref="RefreshAsync"/>, also saying which lights moved (the assignments' for tasks, the item's otherwise).</summary>
+    internal async Task<(bool Changed, IReadOnlyList<LightChange> Lights)> RefreshWithChangesAsync(UnitOfWork uow, SupervisedItem item, WorkingCalendar calendar, DateTimeOffset now, string action, CancellationToken cancellationToken)
     {
+        var lights = new List<LightChange>();
         var loaded = await clocks.LoadManyAsync(uow, [item.Id], cancellationToken);
         if (!loaded.TryGetValue(item.Id, out var log))
         {
-            return false;
+            return (false, lights);
         }
 
         var context = new ClockContext(calendar, zone.Zone, log.Policy.ExtensionCap);
@@ -42,6 +50,10 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
             if (fresh.DiffersFrom(before))
             {
                 await assignments.UpdateAsync(uow, a.Id, a.Step, a.DepartmentId, fresh, a.ClosedAt, a.Result, cancellationToken);
+                if (item.Kind == ItemKind.Task && (fresh.Light != before.Light || fresh.SeriouslyOverdue != before.SeriouslyOverdue))
+                {
+                    lights.Add(new LightChange(a.Id, a.DepartmentId, before.Light, fresh.Light, before.SeriouslyOverdue, fresh.SeriouslyOverdue, fresh.DueOn));
+                }
             }
         }
 
@@ -49,7 +61,12 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
         var stale = DeadlineSnapshot.Of(item);
         if (!aggregate.DiffersFrom(stale))
         {
-            return false;
+            return (lights.Count > 0, lights);
+        }
+
+        if (item.Kind != ItemKind.Task && (aggregate.Light != stale.Light || aggregate.SeriouslyOverdue != stale.SeriouslyOverdue))
+        {
+            lights.Add(new LightChange(null, item.DepartmentId, stale.Light, aggregate.Light, stale.SeriouslyOverdue, aggregate.SeriouslyOverdue, aggregate.DueOn));
         }
 
         await items.SaveAsync(uow, aggregate.ApplyTo(item), new HistoryEntry
@@ -70,7 +87,7 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
                 seriouslyOverdue = aggregate.SeriouslyOverdue,
             }),
         }, cancellationToken);
-        return true;
+        return (true, lights);
     }
 
     /// <summary>A closed item or assignment shows done-on-time or done-late; without a clock of its own, on time.</summary>

@@ -32,6 +32,19 @@ public sealed class WorkflowTestBed : IAsyncDisposable
 
     public CalendarService Calendars { get; private set; } = null!;
 
+    /// <summary>A light transition processor, as each server instance has one.</summary>
+    public Supervision.Host.Scheduling.LightTransitions NewTransitions()
+    {
+        var zone = OfficeTimeZone.Resolve(null);
+        var clocks = new ClockStore(Database);
+        var snapshots = new ItemSnapshots(Items, clocks, Assignments, zone);
+        return new Supervision.Host.Scheduling.LightTransitions(Database, Items, snapshots, Catalog, Calendars,
+            new Supervision.Host.Notices.NoticeStore(Database, Clock), new DepartmentStore(Database, Clock), Clock,
+            NullLogger<Supervision.Host.Scheduling.LightTransitions>.Instance);
+    }
+
+    public DefinitionCatalog Catalog { get; private set; } = null!;
+
     public Dictionary<string, long> Departments { get; } = [];
 
     public static async Task<WorkflowTestBed> CreateAsync(DatabaseProvider provider, DateTimeOffset now)
@@ -65,6 +78,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
         bed.Calendars = calendars;
         var catalog = new DefinitionCatalog(bed.Database, bed.Clock, Path.Combine(AppContext.BaseDirectory, "workflows"));
         await catalog.LoadAsync(default);
+        bed.Catalog = catalog;
         bed.Workflows = new ItemWorkflows(bed.Database, bed.Items, clocks, bed.Assignments, departments, users, catalog, calendars, zone, bed.Clock);
         return bed;
     }

@@ -1,0 +1,117 @@
+using Dapper;
+using Supervision.Engine.Items;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Tests.Workflows;
+
+/// <summary>Lights change when their instant comes, each change is recorded once, and the escalation ladder is told once.</summary>
+public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLifetime
+{
+    private static readonly TimeSpan Cst = TimeSpan.FromHours(8);
+    private WorkflowTestBed _bed = null!;
+
+    public async Task InitializeAsync() => _bed = await WorkflowTestBed.CreateAsync(provider, new DateTimeOffset(2025, 9, 26, 10, 0, 0, Cst));
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    private async Task<SupervisedItem> RegisterAsync(string title = "申请公开") =>
+        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), title, _bed.Departments["市司法局"],
+            new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
+
+    private void SetClock(DateTimeOffset at) => _bed.Clock.Advance(at - _bed.Clock.GetUtcNow());
+
+    private async Task<List<(string Login, string Kind)>> NoticesAsync()
+    {
+        await using var connection = await _bed.Database.OpenAsync(default);
+        return (await connection.QueryAsync<(string Login, string Kind)>(
+            "SELECT u.login, n.kind FROM notices n JOIN users u ON u.id = n.recipient_user_id ORDER BY n.id")).ToList();
+    }
+
+    [Fact]
+    public async Task A_request_turns_yellow_red_and_seriously_overdue_at_its_instants_and_the_ladder_is_told_once()
+    {
+        var item = await RegisterAsync();
+        var transitions = _bed.NewTransitions();
+        Assert.Equal(0, await transitions.ProcessDueAsync(null, default));
+        Assert.Equal(new DateTimeOffset(2025, 10, 23, 0, 0, 0, Cst), await transitions.NextDueAsync(default));
+
+        SetClock(new DateTimeOffset(2025, 10, 22, 23, 59, 59, Cst));
+        Assert.Equal(0, await transitions.ProcessDueAsync(null, default));
+        SetClock(new DateTimeOffset(2025, 10, 23, 0, 0, 0, Cst));
+        Assert.Equal(1, await transitions.ProcessDueAsync(null, default));
+        Assert.Equal(0, await transitions.ProcessDueAsync(null, default));
+        var yellow = await _bed.Items.GetAsync(item.Id, default);
+        Assert.Equal(Light.Yellow, yellow!.Light);
+        Assert.Equal(new DateTimeOffset(2025, 10, 31, 0, 0, 0, Cst), yellow.NextChangeAt);
+        Assert.Equal([("zhang", "yellow")], await NoticesAsync());
+
+        SetClock(new DateTimeOffset(2025, 10, 31, 0, 0, 0, Cst));
+        await transitions.ProcessDueAsync(null, default);
+        SetClock(new DateTimeOffset(2025, 11, 7, 0, 0, 0, Cst));
+        await transitions.ProcessDueAsync(null, default);
+        await transitions.ProcessDueAsync(null, default);
+
+        var red = await _bed.Items.GetAsync(item.Id, default);
+        Assert.Equal(Light.Red, red!.Light);
+        Assert.True(red.SeriouslyOverdue);
+        Assert.Null(red.NextChangeAt);
+        Assert.Equal(
+            new[] { ("zhang", "yellow"), ("zhang", "red"), ("wang", "red"), ("wang", "seriously-overdue"), ("zhao", "seriously-overdue") }.Order(),
+            (await NoticesAsync()).Order());
+        var history = await _bed.Items.HistoryAsync(item.Id, default);
+        Assert.Equal(["registered", "light-changed", "light-changed", "light-changed"], history.Select(h => h.Action));
+        Assert.Equal([Light.Yellow, Light.Red], history.Where(h => h.ToLight is not null).Skip(1).Select(h => h.ToLight!.Value));
+    }
+
+    [Fact]
+    public async Task A_paused_or_finished_item_does_not_change()
+    {
+        var item = await RegisterAsync();
+        await _bed.Workflows.CompleteAsync(item.Id, await _bed.As("zhang"), "review", "correction-requested", null, new Dictionary<string, string>(), null, default);
+        SetClock(new DateTimeOffset(2025, 12, 1, 0, 0, 0, Cst));
+
+        Assert.Equal(0, await _bed.NewTransitions().ProcessDueAsync(null, default));
+        Assert.Empty(await NoticesAsync());
+    }
+
+    [Fact]
+    public async Task Two_instances_processing_the_same_burst_record_each_change_once()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            await RegisterAsync($"申请{i}");
+        }
+
+        SetClock(new DateTimeOffset(2025, 10, 23, 0, 0, 1, Cst));
+        var a = _bed.NewTransitions();
+        var b = _bed.NewTransitions();
+        var results = await Task.WhenAll(Task.Run(() => a.ProcessDueAsync(null, default)), Task.Run(() => b.ProcessDueAsync(null, default)));
+
+        Assert.Equal(30, results.Sum());
+        await using var connection = await _bed.Database.OpenAsync(default);
+        Assert.Equal(30L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM item_history WHERE action = 'light-changed'"));
+        Assert.Equal(30L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices"));
+        Assert.Equal(30L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items WHERE light = 'yellow'"));
+    }
+
+    [Fact]
+    public async Task Each_department_of_a_task_is_told_about_its_own_assignment()
+    {
+        var zhao = await _bed.As("zhao");
+        var task = await _bed.Workflows.RegisterAsync(ItemKind.Task, null, zhao, "推进执法公开", _bed.Departments["市政府办公室"],
+            new Dictionary<string, string> { ["content"] = "推进执法公开", ["leadDepartments"] = "市司法局", ["responsibleDepartments"] = "市教育局", ["deadline"] = "2025-10-20" }, default);
+        await _bed.Workflows.CompleteAsync(task.Id, zhao, "assign", "assigned", null, new Dictionary<string, string>(), null, default);
+
+        SetClock(new DateTimeOffset(2025, 10, 14, 0, 0, 0, Cst));
+        await _bed.NewTransitions().ProcessDueAsync(null, default);
+
+        Assert.Equal([("li", "yellow"), ("zhang", "yellow")], (await NoticesAsync()).Order().ToList());
+        Assert.Equal(2, (await _bed.Items.HistoryAsync(task.Id, default)).Count(h => h.Action == "assignment-light-changed"));
+        Assert.Equal(Light.Yellow, (await _bed.Items.GetAsync(task.Id, default))!.Light);
+    }
+}
+
+public sealed class SqliteLightTransitionTests() : LightTransitionTests(DatabaseProvider.Sqlite);
+
+[Trait("Provider", "PostgreSql")]
+public sealed class PostgresLightTransitionTests() : LightTransitionTests(DatabaseProvider.PostgreSql);
