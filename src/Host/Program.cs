@@ -30,6 +30,7 @@ if (!SupervisionConfiguration.HasListenAddresses(builder.Configuration))
 builder.Services.AddSupervisionCore(builder.Configuration);
 builder.Services.AddHostedService<MigrateOnStart>();
 builder.Services.AddHostedService<HistoryDigestService>();
+builder.Services.AddHostedService<Supervision.Host.Scheduling.TransitionLoop>();
 if (demo)
 {
     builder.Services.AddHostedService<Supervision.Host.Demo.DemoData>();

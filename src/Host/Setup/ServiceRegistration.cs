@@ -35,6 +35,7 @@ public static class ServiceRegistration
         services.AddSingleton<Supervision.Host.Notices.NoticeStore>();
         services.AddSingleton<ItemSnapshots>();
         services.AddSingleton<Supervision.Host.Scheduling.LightTransitions>();
+        services.AddSingleton<Supervision.Host.Scheduling.TransitionSignal>();
         services.AddSingleton(sp => new DefinitionCatalog(
             sp.GetRequiredService<Database>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -27,6 +27,9 @@ public static class SupervisionConfiguration
     /// <summary>How long after start the first digest is taken (TimeSpan, default 01:00:00).</summary>
     public const string HistoryDigestFirstKey = "Supervision:HistoryDigestFirst";
 
+    /// <summary>The longest the light transition loop sleeps between sweeps (TimeSpan, default 00:00:30).</summary>
+    public const string TransitionSweepKey = "Supervision:Transitions:SafetySweep";
+
     /// <summary>The address the server listens on when nothing else says: http://localhost:5080.</summary>
     public const string DefaultUrls = "http://localhost:5080";
 

@@ -25,7 +25,8 @@ public sealed class ItemWorkflows(
     DefinitionCatalog definitions,
     CalendarService calendars,
     OfficeTimeZone zone,
-    TimeProvider clock)
+    TimeProvider clock,
+    Supervision.Host.Scheduling.TransitionSignal? signal = null)
 {
     /// <summary>The actor for a signed-in user: role, department and the departments below it.</summary>
     public async Task<Actor> ActorAsync(string login, CancellationToken cancellationToken)
@@ -83,6 +84,7 @@ public sealed class ItemWorkflows(
         }
 
         await uow.CommitAsync(cancellationToken);
+        signal?.Wake();
         return added;
     }
 
@@ -219,6 +221,7 @@ public sealed class ItemWorkflows(
         }
 
         await uow.CommitAsync(cancellationToken);
+        signal?.Wake();
         return saved;
     }
 

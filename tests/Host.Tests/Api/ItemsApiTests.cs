@@ -435,3 +435,34 @@ public sealed class ApiLimitTests
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items"));
     }
 }
+
+/// <summary>The running server changes lights by itself when their instant comes and tells the handler.</summary>
+public sealed class TransitionLoopTests
+{
+    [Fact]
+    public async Task The_server_turns_a_light_yellow_when_its_instant_comes_and_the_handler_finds_a_notice()
+    {
+        var cst = TimeSpan.FromHours(8);
+        await using var server = await ApiServer.StartAsync(DatabaseProvider.Sqlite, new DateTimeOffset(2025, 9, 26, 10, 0, 0, cst),
+            new Dictionary<string, string> { ["Supervision:Transitions:SafetySweep"] = "00:00:00.100" });
+        using var zhang = server.Client("zhang");
+        using var created = await zhang.PostAsJsonAsync("/api/requests", new { title = "申请", applicant = "李某", channel = "post", receivedOn = "2025-09-26", department = "市司法局", content = "内容" });
+        using var createdBody = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var id = createdBody.RootElement.GetProperty("id").GetInt64();
+
+        server.Clock.Advance(new DateTimeOffset(2025, 10, 23, 0, 0, 1, cst) - server.Clock.GetUtcNow());
+        string? light = null;
+        for (var i = 0; i < 300 && light != "yellow"; i++)
+        {
+            await Task.Delay(100);
+            using var item = JsonDocument.Parse(await zhang.GetStringAsync(new Uri($"/api/items/{id}", UriKind.Relative)));
+            light = item.RootElement.GetProperty("item").GetProperty("light").GetString();
+        }
+
+        using var inbox = JsonDocument.Parse(await zhang.GetStringAsync(new Uri("/api/notices", UriKind.Relative)));
+
+        Assert.Equal("yellow", light);
+        Assert.Equal(1, inbox.RootElement.GetProperty("total").GetInt64());
+        Assert.StartsWith("【临近办理期限（黄灯）】申请", inbox.RootElement.GetProperty("notices")[0].GetProperty("subject").GetString(), StringComparison.Ordinal);
+    }
+}

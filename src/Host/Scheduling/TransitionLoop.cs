@@ -1,0 +1,67 @@
+using Supervision.Host.Calendars;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Scheduling;
+
+/// <summary>Wakes the transition loop early: an action set a next change instant sooner than the loop expected.</summary>
+public sealed class TransitionSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0);
+
+    public void Dispose() => _signal.Dispose();
+
+    public void Wake()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            _signal.Release();
+        }
+    }
+
+    internal Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}
+
+/// <summary>
+/// Runs <see cref="LightTransitions"/> at the earliest stored next change instant, so a light changes within moments
+/// of its instant rather than at a polling tick; re-arms itself after each run, wakes early when an action signals,
+/// and sweeps at least every <c>Supervision:Transitions:SafetySweep</c> (default 30 s) to catch anything missed (a
+/// change made on another instance, a clock jump). Each tick also picks up calendar changes made elsewhere.
+/// </summary>
+internal sealed class TransitionLoop(LightTransitions transitions, CalendarService calendars, Migrator migrator, TransitionSignal signal, IConfiguration configuration, TimeProvider clock, ILogger<TransitionLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var sweep = configuration.GetValue(SupervisionConfiguration.TransitionSweepKey, TimeSpan.FromSeconds(30));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = sweep;
+            try
+            {
+                if ((await migrator.GetStatusAsync(stoppingToken)).IsCurrent)
+                {
+                    await calendars.RefreshAsync(stoppingToken);
+                    await transitions.ProcessDueAsync(null, stoppingToken);
+                    if (await transitions.NextDueAsync(stoppingToken) is { } next)
+                    {
+                        var until = next - clock.GetUtcNow();
+                        wait = until < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : until < sweep ? until : sweep;
+                    }
+                }
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogError(e, "Light transitions failed; retrying after {Wait}", wait);
+            }
+
+            try
+            {
+                await signal.WaitAsync(wait, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+}
