@@ -36,6 +36,7 @@ public static class ServiceRegistration
         services.AddSingleton<ItemSnapshots>();
         services.AddSingleton<Supervision.Host.Scheduling.LightTransitions>();
         services.AddSingleton<Supervision.Host.Scheduling.TransitionSignal>();
+        services.AddSingleton<Supervision.Host.Scheduling.OverdueRun>();
         services.AddSingleton(sp => new DefinitionCatalog(
             sp.GetRequiredService<Database>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -109,6 +109,36 @@ public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal(2, (await _bed.Items.HistoryAsync(task.Id, default)).Count(h => h.Action == "assignment-light-changed"));
         Assert.Equal(Light.Yellow, (await _bed.Items.GetAsync(task.Id, default))!.Light);
     }
+
+    [Fact]
+    public async Task The_nightly_run_urges_overdue_work_once_per_day_however_often_it_runs()
+    {
+        await RegisterAsync("逾期申请");
+        await RegisterAsync("未逾期申请");
+        SetClock(new DateTimeOffset(2025, 11, 3, 2, 0, 0, Cst));
+        await _bed.NewTransitions().ProcessDueAsync(null, default);
+        var fresh = await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), "新申请", _bed.Departments["市司法局"],
+            new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-11-03", ["applicant"] = "王某", ["content"] = "内容" }, default);
+        var before = (await NoticesAsync()).Count;
+
+        var first = await _bed.NewOverdueRun().RunAsync(null, default);
+        var results = await Task.WhenAll(Task.Run(() => _bed.NewOverdueRun().RunAsync(null, default)), Task.Run(() => _bed.NewOverdueRun().RunAsync(null, default)));
+        var urging = (await NoticesAsync()).Skip(before).ToList();
+
+        // Both old requests are red: urged to the handler, copied to the lead; not yet seriously overdue.
+        Assert.Equal(4, first);
+        Assert.Equal([0, 0], results);
+        Assert.Equal(new[] { ("wang", "urging"), ("wang", "urging"), ("zhang", "urging"), ("zhang", "urging") }, urging.Order());
+        Assert.NotEqual(Light.Red, (await _bed.Items.GetAsync(fresh.Id, default))!.Light);
+
+        SetClock(new DateTimeOffset(2025, 11, 10, 2, 0, 0, Cst));
+        await _bed.NewTransitions().ProcessDueAsync(null, default);
+        var nextWeek = await _bed.NewOverdueRun().RunAsync(null, default);
+
+        // Now seriously overdue: urged again (a new day) and the supervising office is told.
+        Assert.Equal(6, nextWeek);
+        Assert.Equal(2, (await NoticesAsync()).Count(n => n == ("zhao", "supervision")));
+    }
 }
 
 public sealed class SqliteLightTransitionTests() : LightTransitionTests(DatabaseProvider.Sqlite);

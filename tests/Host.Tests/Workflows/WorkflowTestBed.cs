@@ -45,6 +45,11 @@ public sealed class WorkflowTestBed : IAsyncDisposable
 
     public DefinitionCatalog Catalog { get; private set; } = null!;
 
+    /// <summary>A nightly overdue run, as each server instance has one.</summary>
+    public Supervision.Host.Scheduling.OverdueRun NewOverdueRun() =>
+        new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), new DepartmentStore(Database, Clock), OfficeTimeZone.Resolve(null), Clock,
+            NullLogger<Supervision.Host.Scheduling.OverdueRun>.Instance);
+
     public Dictionary<string, long> Departments { get; } = [];
 
     public static async Task<WorkflowTestBed> CreateAsync(DatabaseProvider provider, DateTimeOffset now)

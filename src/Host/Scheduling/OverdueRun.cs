@@ -1,0 +1,91 @@
+using System.Globalization;
+using Dapper;
+using Supervision.Host.Notices;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Scheduling;
+
+/// <summary>
+/// The nightly overdue run for one office day: every open, running assignment past its deadline gets an urging
+/// notice (催办通知) to its department's handlers, copied to its lead; seriously overdue ones also a supervision
+/// notice (督办通知) to the supervising office above. Every notice is keyed by item, assignment, day and recipient, so
+/// running the same day twice, or on two instances at once, sends nothing twice.
+/// </summary>
+public sealed class OverdueRun(Database database, NoticeStore notices, DepartmentStore departments, OfficeTimeZone zone, TimeProvider clock, ILogger<OverdueRun> logger)
+{
+    /// <summary>Runs for <paramref name="day"/> (the office's today when null); returns how many notices were newly written.</summary>
+    public async Task<int> RunAsync(DateOnly? day, CancellationToken cancellationToken)
+    {
+        var today = day ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone.Zone).DateTime);
+        var key = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var all = (await departments.ListAsync(cancellationToken)).ToDictionary(d => d.Id);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var overdue = (await uow.Connection.QueryAsync<Row>(uow.Command(
+            """
+            SELECT a.id AS AssignmentId, a.item_id AS ItemId, a.department_id AS DepartmentId, a.seriously_overdue AS SeriouslyOverdue,
+                   a.due_on AS DueOn, i.title AS Title
+            FROM assignments a JOIN items i ON i.id = a.item_id
+            WHERE a.closed_at IS NULL AND a.light = 'red' AND a.paused = @no
+            ORDER BY a.item_id, a.id
+            """, new { no = false }, cancellationToken))).AsList();
+        var written = 0;
+        foreach (var row in overdue)
+        {
+            var department = all.GetValueOrDefault(row.DepartmentId)?.Name ?? string.Empty;
+            var due = row.DueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "—";
+            var urging = $"{department}办理的“{row.Title}”已于{due}到期，至今未办结。请抓紧办理并报送进展。";
+            var recipients = new List<(long UserId, bool Copy)>();
+            recipients.AddRange(await UsersAsync(uow, row.DepartmentId, "handler", false, cancellationToken));
+            recipients.AddRange(await UsersAsync(uow, row.DepartmentId, "lead", true, cancellationToken));
+            foreach (var (userId, copy) in recipients)
+            {
+                written += await notices.EnqueueAsync(uow, new NewNotice(
+                    $"urging:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "urging", userId, null,
+                    $"【催办{(copy ? "（抄送）" : string.Empty)}】{row.Title}", urging, row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
+            }
+
+            if (!row.SeriouslyOverdue)
+            {
+                continue;
+            }
+
+            for (var parent = all.GetValueOrDefault(row.DepartmentId)?.ParentId; parent is { } office; parent = all.GetValueOrDefault(office)?.ParentId)
+            {
+                var supervisors = await UsersAsync(uow, office, "supervisor", false, cancellationToken);
+                if (supervisors.Count == 0)
+                {
+                    continue;
+                }
+
+                foreach (var (userId, _) in supervisors)
+                {
+                    written += await notices.EnqueueAsync(uow, new NewNotice(
+                        $"supervision:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "supervision", userId, null,
+                        $"【督办】{row.Title}", $"{department}办理的“{row.Title}”已严重超期（截止日{due}），请督促办理。", row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
+                }
+
+                break;
+            }
+        }
+
+        await uow.CommitAsync(cancellationToken);
+        logger.LogInformation("Overdue run for {Day}: {Overdue} overdue assignments, {Written} notices written", key, overdue.Count, written);
+        return written;
+    }
+
+    private static async Task<IReadOnlyList<(long UserId, bool Copy)>> UsersAsync(UnitOfWork uow, long departmentId, string role, bool copy, CancellationToken cancellationToken) =>
+        (await uow.Connection.QueryAsync<long>(uow.Command(
+            "SELECT id FROM users WHERE department_id = @departmentId AND role = @role AND active = @active ORDER BY id", new { departmentId, role, active = true }, cancellationToken)))
+            .Select(id => (id, copy)).ToList();
+
+    private sealed record Row
+    {
+        public long AssignmentId { get; init; }
+        public long ItemId { get; init; }
+        public long DepartmentId { get; init; }
+        public bool SeriouslyOverdue { get; init; }
+        public DateOnly? DueOn { get; init; }
+        public string Title { get; init; } = "";
+    }
+}
