@@ -1,6 +1,7 @@
 using Supervision.Host.Api;
 using Supervision.Host.Cli;
 using Supervision.Host.Health;
+using Supervision.Host.Scheduling;
 using Supervision.Host.Setup;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;
@@ -26,11 +27,13 @@ if (!SupervisionConfiguration.HasListenAddresses(builder.Configuration))
     builder.WebHost.UseUrls(SupervisionConfiguration.DefaultUrls);
 }
 
-// Services: storage, schema migrations before the server listens, health, RFC 7807 errors.
+// Services: storage, schema migrations before the server listens, the light transition loop and the Quartz jobs,
+// health, RFC 7807 errors.
 builder.Services.AddSupervisionCore(builder.Configuration);
 builder.Services.AddHostedService<MigrateOnStart>();
 builder.Services.AddHostedService<HistoryDigestService>();
-builder.Services.AddHostedService<Supervision.Host.Scheduling.TransitionLoop>();
+builder.Services.AddHostedService<TransitionLoop>();
+builder.AddSupervisionScheduler();
 if (demo)
 {
     builder.Services.AddHostedService<Supervision.Host.Demo.DemoData>();

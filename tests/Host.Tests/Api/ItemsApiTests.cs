@@ -466,3 +466,40 @@ public sealed class TransitionLoopTests
         Assert.StartsWith("【临近办理期限（黄灯）】申请", inbox.RootElement.GetProperty("notices")[0].GetProperty("subject").GetString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>Quartz runs the nightly overdue run from its store in the product's database.</summary>
+public abstract class SchedulerTests(DatabaseProvider provider)
+{
+    [Fact]
+    public async Task The_overdue_run_is_scheduled_in_the_database_and_urges_overdue_work()
+    {
+        var cst = TimeSpan.FromHours(8);
+        await using var server = await ApiServer.StartAsync(provider, new DateTimeOffset(2025, 9, 26, 10, 0, 0, cst),
+            new Dictionary<string, string> { ["Supervision:OverdueRun:Cron"] = "0/1 * * * * ?" });
+        using var zhang = server.Client("zhang");
+        using (var created = await zhang.PostAsJsonAsync("/api/requests", new { title = "逾期申请", applicant = "李某", channel = "post", receivedOn = "2025-08-01", department = "市司法局", content = "内容" }))
+        {
+            Assert.Equal("red", JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("light").GetString());
+        }
+
+        long urging = 0;
+        await using var database = new Database(server.DatabaseSettings);
+        for (var i = 0; i < 300 && urging < 2; i++)
+        {
+            // The server's clock (Quartz's too) moves only when the test moves it.
+            server.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(100);
+            await using var connection = await database.OpenAsync(default);
+            urging = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices WHERE kind = 'urging'");
+        }
+
+        await using var check = await database.OpenAsync(default);
+        Assert.Equal(2, urging);
+        Assert.Equal(1L, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM qrtz_triggers WHERE trigger_name = 'overdue-run'"));
+    }
+}
+
+public sealed class SqliteSchedulerTests() : SchedulerTests(DatabaseProvider.Sqlite);
+
+[Trait("Provider", "PostgreSql")]
+public sealed class PostgresSchedulerTests() : SchedulerTests(DatabaseProvider.PostgreSql);

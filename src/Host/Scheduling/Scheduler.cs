@@ -1,0 +1,76 @@
+using Quartz;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Scheduling;
+
+/// <summary>
+/// Quartz owns the recurring jobs, stored in the product's own database (tables provisioned by Quartz itself; on
+/// PostgreSQL clustered, so several Hosts share them and a crashed Host's work is picked up by another):
+/// <list type="bullet">
+/// <item>the nightly overdue run, cron <c>Supervision:OverdueRun:Cron</c> (default 02:00) in the office's zone.
+/// Misfire policy: fire and proceed — a Host that was down at 02:00 runs it at start-up; the run is idempotent per
+/// day, so a late or repeated run sends nothing twice.</item>
+/// </list>
+/// Light changes are not Quartz triggers: they come from the stored next change instants (see <see cref="TransitionLoop"/>).
+/// </summary>
+public static class Scheduler
+{
+    public const string OverdueCronKey = "Supervision:OverdueRun:Cron";
+
+    public static WebApplicationBuilder AddSupervisionScheduler(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        DatabaseSettings database;
+        OfficeTimeZone zone;
+        try
+        {
+            database = DatabaseSettings.Parse(builder.Configuration[DatabaseSettings.ConfigurationKey]);
+            zone = OfficeTimeZone.Resolve(builder.Configuration[SupervisionConfiguration.TimeZoneKey]);
+        }
+        catch (Exception e) when (e is DatabaseSettingsException or InvalidOperationException)
+        {
+            // The same settings stop start-up with a plain message a moment later (MigrateOnStart); no scheduler then.
+            return builder;
+        }
+
+        var cron = builder.Configuration[OverdueCronKey] ?? "0 0 2 * * ?";
+        builder.AddQuartz(q =>
+        {
+            q.UsePersistentStore(store =>
+            {
+                if (database.Provider == DatabaseProvider.PostgreSql)
+                {
+                    store.UsePostgres(database.ConnectionString);
+                    store.UseClustering(_ => { });
+                }
+                else
+                {
+                    store.UseSqlite(database.ConnectionString);
+                }
+
+                store.UseSystemTextJsonSerializer(_ => { });
+                store.ProvisionSchema();
+            });
+            q.ScheduleJob<OverdueRunJob>(
+                trigger => trigger
+                    .WithIdentity("overdue-run")
+                    .WithCronSchedule(cron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
+                job => job.WithIdentity("overdue-run"));
+        });
+        builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return builder;
+    }
+}
+
+/// <summary>The nightly overdue run as a Quartz job; one at a time across the cluster.</summary>
+[DisallowConcurrentExecution]
+public sealed class OverdueRunJob(OverdueRun run, ILogger<OverdueRunJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var written = await run.RunAsync(null, cancellationToken);
+        logger.LogInformation("Nightly overdue run ({Fire}): {Written} notices", context.FireTimeUtc, written);
+    }
+}
