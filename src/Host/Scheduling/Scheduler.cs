@@ -8,6 +8,8 @@ namespace Supervision.Host.Scheduling;
 /// Quartz owns the recurring jobs, stored in the product's own database (tables provisioned by Quartz itself; on
 /// PostgreSQL clustered, so several Hosts share them and a crashed Host's work is picked up by another):
 /// <list type="bullet">
+/// <item>the monthly circulation (通报), cron <c>Supervision:MonthlyCirculation:Cron</c> (default 08:00 on the 1st),
+/// same misfire policy, idempotent per office, month and recipient;</item>
 /// <item>the nightly overdue run, cron <c>Supervision:OverdueRun:Cron</c> (default 02:00) in the office's zone.
 /// Misfire policy: fire and proceed — a Host that was down at 02:00 runs it at start-up; the run is idempotent per
 /// day, so a late or repeated run sends nothing twice.</item>
@@ -17,6 +19,8 @@ namespace Supervision.Host.Scheduling;
 public static class Scheduler
 {
     public const string OverdueCronKey = "Supervision:OverdueRun:Cron";
+
+    public const string CirculationCronKey = "Supervision:MonthlyCirculation:Cron";
 
     public static WebApplicationBuilder AddSupervisionScheduler(this WebApplicationBuilder builder)
     {
@@ -35,6 +39,7 @@ public static class Scheduler
         }
 
         var cron = builder.Configuration[OverdueCronKey] ?? "0 0 2 * * ?";
+        var circulationCron = builder.Configuration[CirculationCronKey] ?? "0 0 8 1 * ?";
         builder.AddQuartz(q =>
         {
             q.UsePersistentStore(store =>
@@ -57,6 +62,11 @@ public static class Scheduler
                     .WithIdentity("overdue-run")
                     .WithCronSchedule(cron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
                 job => job.WithIdentity("overdue-run"));
+            q.ScheduleJob<MonthlyCirculationJob>(
+                trigger => trigger
+                    .WithIdentity("monthly-circulation")
+                    .WithCronSchedule(circulationCron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
+                job => job.WithIdentity("monthly-circulation"));
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
@@ -73,4 +83,12 @@ public sealed class OverdueRunJob(OverdueRun run, ILogger<OverdueRunJob> logger)
         var written = await run.RunAsync(null, cancellationToken);
         logger.LogInformation("Nightly overdue run ({Fire}): {Written} notices", context.FireTimeUtc, written);
     }
+}
+
+/// <summary>The monthly circulation as a Quartz job; one at a time across the cluster.</summary>
+[DisallowConcurrentExecution]
+public sealed class MonthlyCirculationJob(MonthlyCirculation circulation) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+        await circulation.RunAsync(null, cancellationToken);
 }

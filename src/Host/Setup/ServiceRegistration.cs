@@ -37,6 +37,7 @@ public static class ServiceRegistration
         services.AddSingleton<Supervision.Host.Scheduling.LightTransitions>();
         services.AddSingleton<Supervision.Host.Scheduling.TransitionSignal>();
         services.AddSingleton<Supervision.Host.Scheduling.OverdueRun>();
+        services.AddSingleton<Supervision.Host.Scheduling.MonthlyCirculation>();
         services.AddSingleton(sp => new DefinitionCatalog(
             sp.GetRequiredService<Database>(),
             sp.GetRequiredService<TimeProvider>(),

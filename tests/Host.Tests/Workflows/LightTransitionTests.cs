@@ -139,6 +139,35 @@ public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal(6, nextWeek);
         Assert.Equal(2, (await NoticesAsync()).Count(n => n == ("zhao", "supervision")));
     }
+
+    [Fact]
+    public async Task The_monthly_circulation_tells_the_supervising_office_what_happened_last_month_once()
+    {
+        var zhang = await _bed.As("zhang");
+        var done = await RegisterAsync("按期办结");
+        foreach (var (step, outcome) in new[] { ("review", "accepted"), ("handle", "ready-to-reply") })
+        {
+            await _bed.Workflows.CompleteAsync(done.Id, zhang, step, outcome, null, new Dictionary<string, string>(), null, default);
+        }
+
+        await _bed.Workflows.CompleteAsync(done.Id, zhang, "reply", "disclosed", null, new Dictionary<string, string> { ["replyDate"] = "2025-09-26", ["delivery"] = "post" }, null, default);
+        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, zhang, "早已超期", _bed.Departments["市司法局"],
+            new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-08-01", ["applicant"] = "王某", ["content"] = "内容" }, default);
+        SetClock(new DateTimeOffset(2025, 10, 1, 8, 0, 0, Cst));
+
+        var first = await _bed.NewMonthlyCirculation().RunAsync(null, default);
+        var again = await _bed.NewMonthlyCirculation().RunAsync(null, default);
+
+        Assert.Equal(1, first);
+        Assert.Equal(0, again);
+        await using var connection = await _bed.Database.OpenAsync(default);
+        var (login, subject, body) = await connection.QuerySingleAsync<(string, string, string)>(
+            "SELECT u.login, n.subject, n.body FROM notices n JOIN users u ON u.id = n.recipient_user_id WHERE n.kind = 'circulation'");
+        Assert.Equal("zhao", login);
+        Assert.Equal("【通报】2025年9月办理情况", subject);
+        Assert.StartsWith("2025年9月：受理1件，办结1件（按期1件，超期0件，按期率100%）；目前在办1件，其中红灯1件（严重超期1件）、黄灯0件。", body, StringComparison.Ordinal);
+        Assert.Contains("市司法局：超期未办结1件。", body, StringComparison.Ordinal);
+    }
 }
 
 public sealed class SqliteLightTransitionTests() : LightTransitionTests(DatabaseProvider.Sqlite);

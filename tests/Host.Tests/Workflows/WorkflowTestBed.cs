@@ -45,6 +45,11 @@ public sealed class WorkflowTestBed : IAsyncDisposable
 
     public DefinitionCatalog Catalog { get; private set; } = null!;
 
+    /// <summary>A monthly circulation, as each server instance has one.</summary>
+    public Supervision.Host.Scheduling.MonthlyCirculation NewMonthlyCirculation() =>
+        new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), new DepartmentStore(Database, Clock), Calendars, OfficeTimeZone.Resolve(null), Clock,
+            NullLogger<Supervision.Host.Scheduling.MonthlyCirculation>.Instance);
+
     /// <summary>A nightly overdue run, as each server instance has one.</summary>
     public Supervision.Host.Scheduling.OverdueRun NewOverdueRun() =>
         new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), new DepartmentStore(Database, Clock), OfficeTimeZone.Resolve(null), Clock,
