@@ -63,9 +63,9 @@ public sealed class HistoryAudit(Database database, TimeProvider clock)
         string? previousHash = null;
         var chainStarted = false;
         var brokenItem = -1L;
-        var rows = connection.QueryUnbufferedAsync<Row>(
+        var rows = connection.QueryUnbufferedAsync<ItemStore.HistoryRow>(
             """
-            SELECT item_id AS ItemId, seq AS Seq, at AS At, actor AS Actor, action AS Action, from_step AS FromStep, to_step AS ToStep,
+            SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, from_step AS FromStep, to_step AS ToStep,
                    from_light AS FromLight, to_light AS ToLight, detail AS Detail, prev_hash AS PrevHash, hash AS Hash
             FROM item_history ORDER BY item_id, seq
             """);
@@ -80,24 +80,24 @@ public sealed class HistoryAudit(Database database, TimeProvider clock)
                 chainStarted = false;
             }
 
-            lastSeen[row.ItemId] = (row.Seq, row.Hash);
+            lastSeen[row.ItemId] = (row.Sequence, row.Hash);
             if (brokenItem == row.ItemId)
             {
                 continue;
             }
 
             string? problem = null;
-            if (row.Seq != expected)
+            if (row.Sequence != expected)
             {
-                problem = row.Seq > expected
-                    ? $"item {row.ItemId} entry {expected}: missing (the chain jumps to entry {row.Seq}; deleted)"
-                    : $"item {row.ItemId} entry {row.Seq}: out of order";
+                problem = row.Sequence > expected
+                    ? $"item {row.ItemId} entry {expected}: missing (the chain jumps to entry {row.Sequence}; deleted)"
+                    : $"item {row.ItemId} entry {row.Sequence}: out of order";
             }
             else if (row.Hash is null)
             {
                 if (chainStarted)
                 {
-                    problem = $"item {row.ItemId} entry {row.Seq}: its hash was removed";
+                    problem = $"item {row.ItemId} entry {row.Sequence}: its hash was removed";
                 }
             }
             else
@@ -105,11 +105,11 @@ public sealed class HistoryAudit(Database database, TimeProvider clock)
                 chainStarted = true;
                 if (row.PrevHash != previousHash)
                 {
-                    problem = $"item {row.ItemId} entry {row.Seq}: does not follow entry {row.Seq - 1} (reordered, or an earlier entry was replaced)";
+                    problem = $"item {row.ItemId} entry {row.Sequence}: does not follow entry {row.Sequence - 1} (reordered, or an earlier entry was replaced)";
                 }
-                else if (HistoryChain.Hash(row.PrevHash, row.ItemId, row.Seq, row.At, row.Actor, row.Action, row.FromStep, row.ToStep, row.FromLight, row.ToLight, row.Detail) != row.Hash)
+                else if (HistoryChain.Hash(row.PrevHash, row.ItemId, row.Sequence, row.At, row.Actor, row.Action, row.FromStep, row.ToStep, row.FromLight, row.ToLight, row.Detail) != row.Hash)
                 {
-                    problem = $"item {row.ItemId} entry {row.Seq}: its content does not match its hash (edited)";
+                    problem = $"item {row.ItemId} entry {row.Sequence}: its content does not match its hash (edited)";
                 }
             }
 
@@ -120,7 +120,7 @@ public sealed class HistoryAudit(Database database, TimeProvider clock)
             }
 
             previousHash = row.Hash;
-            expected = row.Seq + 1;
+            expected = row.Sequence + 1;
         }
 
         foreach (var (id, version) in versions)
@@ -190,21 +190,5 @@ public sealed class HistoryAudit(Database database, TimeProvider clock)
         public DateTimeOffset TakenAt { get; init; }
         public string? PrevDigest { get; init; }
         public string Digest { get; init; } = "";
-    }
-
-    private sealed record Row
-    {
-        public long ItemId { get; init; }
-        public int Seq { get; init; }
-        public DateTimeOffset At { get; init; }
-        public string Actor { get; init; } = "";
-        public string Action { get; init; } = "";
-        public string? FromStep { get; init; }
-        public string? ToStep { get; init; }
-        public string? FromLight { get; init; }
-        public string? ToLight { get; init; }
-        public string Detail { get; init; } = "{}";
-        public string? PrevHash { get; init; }
-        public string? Hash { get; init; }
     }
 }

@@ -264,7 +264,8 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         };
     }
 
-    private sealed record HistoryRow
+    /// <summary>A stored history row; <see cref="HistoryAudit"/> reads the same shape with its chain hashes.</summary>
+    internal sealed record HistoryRow
     {
         public long ItemId { get; init; }
         public int Sequence { get; init; }
@@ -276,6 +277,8 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         public string? FromLight { get; init; }
         public string? ToLight { get; init; }
         public string Detail { get; init; } = "{}";
+        public string? PrevHash { get; init; }
+        public string? Hash { get; init; }
 
         public HistoryEntry ToEntry() => new()
         {
