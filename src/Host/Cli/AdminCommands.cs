@@ -41,7 +41,33 @@ internal static class AdminCommands
                 return 1;
             }
         }));
-        return new Command("departments", "Departments.") { add };
+        var channelDepartment = new Option<string>("--department") { Description = "The department (name or alias).", Required = true };
+        var channel = new Option<string>("--channel") { Description = "webhook, wecom or dingtalk.", Required = true };
+        var address = new Option<string>("--address") { Description = "The endpoint (http or https).", Required = true };
+        var secret = new Option<string?>("--secret") { Description = "Signing secret (webhook HMAC, DingTalk signed URL)." };
+        var channels = new Command("channel", "Also send the department's notices to a webhook, WeCom or DingTalk robot.") { channelDepartment, channel, address, secret };
+        channels.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            var dept = await services.GetRequiredService<DepartmentStore>().FindByNameAsync(parse.GetValue(channelDepartment)!, ct);
+            if (dept is null)
+            {
+                error.WriteLine($"error: --department: no department named '{parse.GetValue(channelDepartment)}'");
+                return 2;
+            }
+
+            try
+            {
+                await services.GetRequiredService<Supervision.Host.Notices.NoticeStore>().AddChannelAsync(dept.Id, parse.GetValue(channel)!, parse.GetValue(address)!, parse.GetValue(secret), ct);
+                output.WriteLine($"{dept.Name}: {parse.GetValue(channel)} {parse.GetValue(address)}");
+                return 0;
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"error: {e.Message.Split(" (Parameter")[0]}");
+                return 2;
+            }
+        }));
+        return new Command("departments", "Departments.") { add, channels };
     }
 
     public static Command Users(TextWriter output, TextWriter error)

@@ -32,6 +32,39 @@ public sealed class NoticeStore(Database database, TimeProvider clock)
             cancellationToken)) == 1;
     }
 
+    /// <summary>Adds a channel a department's notices also go to (webhook, wecom, dingtalk).</summary>
+    public async Task AddChannelAsync(long departmentId, string channel, string address, string? secret, CancellationToken cancellationToken)
+    {
+        if (channel is not ("webhook" or "wecom" or "dingtalk"))
+        {
+            throw new ArgumentException($"'{channel}' is not a channel; expected webhook, wecom or dingtalk.", nameof(channel));
+        }
+
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"'{address}' is not an http or https address.", nameof(address));
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO notice_channels (department_id, channel, address, secret, created_at) VALUES (@departmentId, @channel, @address, @secret, @now) ON CONFLICT (department_id, channel, address) DO UPDATE SET secret = excluded.secret",
+            new { departmentId, channel, address, secret, now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Writes one notice per channel the department has configured, keyed by the cause, the channel and the address.</summary>
+    internal async Task<int> EnqueueForDepartmentAsync(UnitOfWork uow, long departmentId, string causeKey, string kind, string subject, string body, long? itemId, string? @event, CancellationToken cancellationToken)
+    {
+        var channels = await uow.Connection.QueryAsync<(string Channel, string Address)>(uow.Command(
+            "SELECT channel, address FROM notice_channels WHERE department_id = @departmentId ORDER BY id", new { departmentId }, cancellationToken));
+        var written = 0;
+        foreach (var (channel, address) in channels)
+        {
+            written += await EnqueueAsync(uow, new NewNotice($"{causeKey}:{channel}:{address}", channel, kind, null, address, subject, body, itemId, @event), cancellationToken) ? 1 : 0;
+        }
+
+        return written;
+    }
+
     /// <summary>Writes a notice in a transaction of its own.</summary>
     public async Task<bool> EnqueueAsync(NewNotice notice, CancellationToken cancellationToken)
     {

@@ -143,6 +143,8 @@ public sealed class LightTransitions(
         {
             var department = names.GetValueOrDefault(change.DepartmentId)?.Name ?? string.Empty;
             var due = change.DueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "—";
+            await notices.EnqueueForDepartmentAsync(uow, change.DepartmentId, $"light:{item.Id}:{change.AssignmentId ?? 0}:{level}:{due}", level,
+                $"【{words}】{item.Title}", $"{department}办理的“{item.Title}”{words}，截止日{due}。", item.Id, $"light-changed:{level}", cancellationToken);
             foreach (var userId in await RecipientsAsync(uow, recipients, change.DepartmentId, names, cancellationToken))
             {
                 await notices.EnqueueAsync(uow, new NewNotice(

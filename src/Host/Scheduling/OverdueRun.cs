@@ -35,6 +35,8 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
             var department = all.GetValueOrDefault(row.DepartmentId)?.Name ?? string.Empty;
             var due = row.DueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "—";
             var urging = $"{department}办理的“{row.Title}”已于{due}到期，至今未办结。请抓紧办理并报送进展。";
+            written += await notices.EnqueueForDepartmentAsync(uow, row.DepartmentId, $"urging:{row.ItemId}:{row.AssignmentId}:{key}", "urging",
+                $"【催办】{row.Title}", urging, row.ItemId, $"overdue-run:{key}", cancellationToken);
             var recipients = new List<(long UserId, bool Copy)>();
             recipients.AddRange(await UsersAsync(uow, row.DepartmentId, "handler", false, cancellationToken));
             recipients.AddRange(await UsersAsync(uow, row.DepartmentId, "lead", true, cancellationToken));

@@ -33,6 +33,8 @@ public static class ServiceRegistration
         services.AddSingleton<Credentials>();
         services.AddSingleton<ItemSearch>();
         services.AddSingleton<Supervision.Host.Notices.NoticeStore>();
+        services.AddHttpClient("notices");
+        services.AddSingleton<Supervision.Host.Notices.NoticeDispatcher>();
         services.AddSingleton<ItemSnapshots>();
         services.AddSingleton<Supervision.Host.Scheduling.LightTransitions>();
         services.AddSingleton<Supervision.Host.Scheduling.TransitionSignal>();

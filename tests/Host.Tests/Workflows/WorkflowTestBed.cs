@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
@@ -44,6 +45,11 @@ public sealed class WorkflowTestBed : IAsyncDisposable
     }
 
     public DefinitionCatalog Catalog { get; private set; } = null!;
+
+    /// <summary>A notice dispatcher, as each server instance has one.</summary>
+    public Supervision.Host.Notices.NoticeDispatcher NewDispatcher() =>
+        new(Database, new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>(),
+            Clock, NullLogger<Supervision.Host.Notices.NoticeDispatcher>.Instance);
 
     /// <summary>A monthly circulation, as each server instance has one.</summary>
     public Supervision.Host.Scheduling.MonthlyCirculation NewMonthlyCirculation() =>

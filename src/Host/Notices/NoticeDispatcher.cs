@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Notices;
+
+/// <summary>
+/// Delivers notices over the external channels: a generic webhook (JSON POST with <c>X-Supervision-Timestamp</c>,
+/// <c>X-Supervision-Signature: sha256=HMAC(secret, timestamp + "." + body)</c> and <c>Idempotency-Key</c>), and the
+/// WeCom and DingTalk group-robot formats (DingTalk with its signed-URL option). Each run claims due notices with a
+/// lease (so two instances never send the same one at once), sends them outside any transaction, and records every
+/// attempt. A failure waits with exponential backoff and jitter; after <see cref="MaxAttempts"/> the notice ends as
+/// failed, visible to admins, never silently dropped. Each endpoint has a timeout and a circuit breaker.
+/// </summary>
+public sealed class NoticeDispatcher(Database database, IHttpClientFactory http, TimeProvider clock, ILogger<NoticeDispatcher> logger)
+{
+    public const int MaxAttempts = 8;
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new();
+
+    /// <summary>Delivers what is due; returns how many were delivered.</summary>
+    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        IReadOnlyList<Due> due;
+        await using (var uow = await database.BeginAsync(cancellationToken))
+        {
+            var lockClause = database.Provider == DatabaseProvider.PostgreSql ? " FOR UPDATE SKIP LOCKED" : string.Empty;
+            due = (await uow.Connection.QueryAsync<Due>(uow.Command(
+                $"""
+                SELECT n.id AS Id, n.notice_key AS NoticeKey, n.channel AS Channel, n.kind AS Kind, n.recipient_address AS Address, n.subject AS Subject,
+                       n.body AS Body, n.item_id AS ItemId, n.event AS Event, n.attempts AS Attempts, n.created_at AS CreatedAt
+                FROM notices n WHERE n.status = 'pending' AND n.channel <> 'inbox' AND n.next_attempt_at <= @now
+                ORDER BY n.next_attempt_at LIMIT 50{lockClause}
+                """, new { now }, cancellationToken))).AsList();
+            if (due.Count > 0)
+            {
+                await uow.Connection.ExecuteAsync(uow.Command(
+                    $"UPDATE notices SET next_attempt_at = @lease WHERE {database.Dialect.InList("id", "@ids")}",
+                    new { lease = now + Lease, ids = due.Select(d => d.Id).ToArray() }, cancellationToken));
+            }
+
+            await uow.CommitAsync(cancellationToken);
+        }
+
+        var delivered = 0;
+        foreach (var notice in due)
+        {
+            var secret = await SecretAsync(notice, cancellationToken);
+            string? error = null;
+            try
+            {
+                var pipeline = _pipelines.GetOrAdd(notice.Address, _ => new ResiliencePipelineBuilder()
+                    .AddCircuitBreaker(new CircuitBreakerStrategyOptions { FailureRatio = 0.5, MinimumThroughput = 4, BreakDuration = TimeSpan.FromMinutes(1), SamplingDuration = TimeSpan.FromMinutes(2) })
+                    .AddTimeout(TimeSpan.FromSeconds(10))
+                    .Build());
+                await pipeline.ExecuteAsync(async ct => await SendAsync(notice, secret, ct), cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TaskCanceledException)
+            {
+                error = e.Message;
+            }
+
+            await RecordAsync(notice, error, cancellationToken);
+            delivered += error is null ? 1 : 0;
+        }
+
+        return delivered;
+    }
+
+    private async Task SendAsync(Due notice, string? secret, CancellationToken cancellationToken)
+    {
+        var client = http.CreateClient("notices");
+        var timestamp = clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        string body;
+        var address = notice.Address;
+        switch (notice.Channel)
+        {
+            case "wecom":
+            case "dingtalk":
+                body = JsonSerializer.Serialize(new { msgtype = "text", text = new { content = $"{notice.Subject}\n{notice.Body}" } });
+                if (notice.Channel == "dingtalk" && secret is not null)
+                {
+                    // DingTalk's signed robots: timestamp and Base64(HMAC-SHA256(secret, timestamp + "\n" + secret)) on the URL.
+                    var sign = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}\n{secret}")));
+                    address += (address.Contains('?', StringComparison.Ordinal) ? "&" : "?") + $"timestamp={timestamp}&sign={Uri.EscapeDataString(sign)}";
+                }
+
+                break;
+            default:
+                body = JsonSerializer.Serialize(new { key = notice.NoticeKey, kind = notice.Kind, subject = notice.Subject, body = notice.Body, itemId = notice.ItemId, @event = notice.Event, createdAt = notice.CreatedAt });
+                break;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, address) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", notice.NoticeKey);
+        if (notice.Channel == "webhook")
+        {
+            request.Headers.TryAddWithoutValidation("X-Supervision-Timestamp", timestamp);
+            if (secret is not null)
+            {
+                var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+                request.Headers.TryAddWithoutValidation("X-Supervision-Signature", $"sha256={signature}");
+            }
+        }
+
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await client.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase} from {notice.Channel} {new Uri(notice.Address).Host}");
+        }
+    }
+
+    private async Task<string?> SecretAsync(Due notice, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT secret FROM notice_channels WHERE channel = @Channel AND address = @Address ORDER BY id LIMIT 1", notice, cancellationToken: cancellationToken));
+    }
+
+    private async Task RecordAsync(Due notice, string? error, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var attempt = notice.Attempts + 1;
+        await using var uow = await database.BeginAsync(cancellationToken);
+        await uow.Connection.ExecuteAsync(uow.Command(
+            "INSERT INTO notice_attempts (notice_id, attempt, at, ok, error) VALUES (@Id, @attempt, @now, @ok, @error)",
+            new { notice.Id, attempt, now, ok = error is null, error }, cancellationToken));
+        if (error is null)
+        {
+            await uow.Connection.ExecuteAsync(uow.Command(
+                "UPDATE notices SET status = 'delivered', attempts = @attempt, delivered_at = @now, next_attempt_at = NULL WHERE id = @Id", new { notice.Id, attempt, now }, cancellationToken));
+        }
+        else
+        {
+            var failed = attempt >= MaxAttempts;
+            var backoff = TimeSpan.FromSeconds(Math.Min(3600, 5 * Math.Pow(2, attempt))) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
+            await uow.Connection.ExecuteAsync(uow.Command(
+                "UPDATE notices SET status = @status, attempts = @attempt, next_attempt_at = @next WHERE id = @Id",
+                new { notice.Id, attempt, status = failed ? "failed" : "pending", next = failed ? (DateTimeOffset?)null : now + backoff }, cancellationToken));
+            logger.LogWarning("Notice {Notice} over {Channel}: attempt {Attempt} failed ({Error}){Final}", notice.Id, notice.Channel, attempt, error, failed ? "; given up" : string.Empty);
+        }
+
+        await uow.CommitAsync(cancellationToken);
+    }
+
+    private sealed record Due
+    {
+        public long Id { get; init; }
+        public string NoticeKey { get; init; } = "";
+        public string Channel { get; init; } = "";
+        public string Kind { get; init; } = "";
+        public string Address { get; init; } = "";
+        public string Subject { get; init; } = "";
+        public string Body { get; init; } = "";
+        public long? ItemId { get; init; }
+        public string? Event { get; init; }
+        public int Attempts { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+    }
+}

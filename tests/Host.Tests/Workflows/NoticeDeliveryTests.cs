@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Supervision.Engine.Items;
+using Supervision.Host.Notices;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Tests.Workflows;
+
+/// <summary>Notices leave through a department's webhook: signed, once, retried with backoff, failed for good in the end.</summary>
+public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLifetime
+{
+    private static readonly TimeSpan Cst = TimeSpan.FromHours(8);
+    private readonly ConcurrentQueue<(string Body, string? Timestamp, string? Signature, string? Key)> _received = new();
+    private WorkflowTestBed _bed = null!;
+    private WebApplication _receiver = null!;
+    private int _status = 200;
+
+    private string Address { get; set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        _bed = await WorkflowTestBed.CreateAsync(provider, new DateTimeOffset(2025, 9, 26, 10, 0, 0, Cst));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _receiver = builder.Build();
+        _receiver.MapPost("/hook", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            _received.Enqueue((await reader.ReadToEndAsync(), request.Headers["X-Supervision-Timestamp"], request.Headers["X-Supervision-Signature"], request.Headers["Idempotency-Key"]));
+            return Results.StatusCode(_status);
+        });
+        await _receiver.StartAsync();
+        Address = _receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        await _bed.DisposeAsync();
+    }
+
+    private async Task TurnYellowAsync()
+    {
+        await new NoticeStore(_bed.Database, _bed.Clock).AddChannelAsync(_bed.Departments["市司法局"], "webhook", Address, "s3cret", default);
+        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), "申请公开", _bed.Departments["市司法局"],
+            new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
+        _bed.Clock.Advance(new DateTimeOffset(2025, 10, 23, 0, 0, 1, Cst) - _bed.Clock.GetUtcNow());
+        await _bed.NewTransitions().ProcessDueAsync(null, default);
+    }
+
+    [Fact]
+    public async Task A_webhook_gets_each_notice_once_signed_with_the_departments_secret()
+    {
+        await TurnYellowAsync();
+        var dispatcher = _bed.NewDispatcher();
+
+        var first = await dispatcher.DeliverDueAsync(default);
+        var second = await dispatcher.DeliverDueAsync(default);
+
+        Assert.Equal(1, first);
+        Assert.Equal(0, second);
+        var (body, timestamp, signature, key) = Assert.Single(_received);
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("s3cret"), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+        Assert.Equal(expected, signature);
+        Assert.StartsWith("light:", key, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("yellow", json.RootElement.GetProperty("kind").GetString());
+        Assert.Contains("申请公开", json.RootElement.GetProperty("subject").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_receiver_is_retried_with_backoff_and_the_notice_ends_failed_and_visible()
+    {
+        _status = 500;
+        await TurnYellowAsync();
+        var dispatcher = _bed.NewDispatcher();
+
+        await dispatcher.DeliverDueAsync(default);
+        var immediately = await dispatcher.DeliverDueAsync(default);
+        for (var i = 0; i < NoticeDispatcher.MaxAttempts + 2; i++)
+        {
+            _bed.Clock.Advance(TimeSpan.FromHours(2));
+            await dispatcher.DeliverDueAsync(default);
+        }
+
+        Assert.Equal(0, immediately);
+        await using var connection = await _bed.Database.OpenAsync(default);
+        var (status, attempts) = await connection.QuerySingleAsync<(string, long)>("SELECT status, CAST(attempts AS bigint) FROM notices WHERE channel = 'webhook'");
+        Assert.Equal(("failed", (long)NoticeDispatcher.MaxAttempts), (status, attempts));
+        Assert.Equal((long)NoticeDispatcher.MaxAttempts, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notice_attempts WHERE ok = @no", new { no = false }));
+    }
+}
+
+public sealed class SqliteNoticeDeliveryTests() : NoticeDeliveryTests(DatabaseProvider.Sqlite);
+
+[Trait("Provider", "PostgreSql")]
+public sealed class PostgresNoticeDeliveryTests() : NoticeDeliveryTests(DatabaseProvider.PostgreSql);
