@@ -77,7 +77,8 @@ internal static class AdminCommands
         var department = new Option<string>("--department") { Description = "The user's department (name or alias).", Required = true };
         var display = new Option<string?>("--display-name") { Description = "The name shown to others (default: the sign-in name)." };
         var password = new Option<string?>("--password") { Description = "A password for signing in to the board (at least 8 characters)." };
-        var add = new Command("add", "Add a user.") { login, role, department, display, password };
+        var email = new Option<string?>("--email") { Description = "Where the user's notices are mailed (when Supervision:Smtp:Host is set)." };
+        var add = new Command("add", "Add a user.") { login, role, department, display, password, email };
         add.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
         {
             var roleText = parse.GetValue(role)!;
@@ -112,6 +113,11 @@ internal static class AdminCommands
                     await services.GetRequiredService<Credentials>().SetPasswordAsync(user.Login, secret, ct);
                 }
 
+                if (parse.GetValue(email) is { } address)
+                {
+                    await services.GetRequiredService<UserStore>().SetEmailAsync(user.Login, address, ct);
+                }
+
                 output.WriteLine($"{user.Id}\t{user.Login}\t{roleText}\t{dept.Name}");
                 return 0;
             }
@@ -119,6 +125,11 @@ internal static class AdminCommands
             {
                 error.WriteLine($"error: {e.Message}");
                 return 1;
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"error: --email: {e.Message.Split(" (Parameter")[0]}");
+                return 2;
             }
         }));
         return new Command("users", "Users.") { add };

@@ -20,7 +20,7 @@ namespace Supervision.Host.Notices;
 /// attempt. A failure waits with exponential backoff and jitter; after <see cref="MaxAttempts"/> the notice ends as
 /// failed, visible to admins, never silently dropped. Each endpoint has a timeout and a circuit breaker.
 /// </summary>
-public sealed class NoticeDispatcher(Database database, IHttpClientFactory http, TimeProvider clock, ILogger<NoticeDispatcher> logger)
+public sealed class NoticeDispatcher(Database database, IHttpClientFactory http, TimeProvider clock, ILogger<NoticeDispatcher> logger, IConfiguration? configuration = null)
 {
     public const int MaxAttempts = 8;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
@@ -78,6 +78,12 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
 
     private async Task SendAsync(Due notice, string? secret, CancellationToken cancellationToken)
     {
+        if (notice.Channel == "email")
+        {
+            await MailAsync(notice, cancellationToken);
+            return;
+        }
+
         var client = http.CreateClient("notices");
         var timestamp = clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         string body;
@@ -117,6 +123,39 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase} from {notice.Channel} {new Uri(notice.Address).Host}");
+        }
+    }
+
+    // E-mail over SMTP: Supervision:Smtp:Host, Port (25), From, EnableSsl, User, Password.
+    private async Task MailAsync(Due notice, CancellationToken cancellationToken)
+    {
+        var smtp = configuration?.GetSection("Supervision:Smtp");
+        var host = smtp?["Host"];
+        if (string.IsNullOrWhiteSpace(host))
+        {
+            throw new HttpRequestException("Supervision:Smtp:Host is not set; e-mail cannot be sent.");
+        }
+
+        var section = smtp!;
+        using var client = new System.Net.Mail.SmtpClient(host, section.GetValue("Port", 25)) { EnableSsl = section.GetValue("EnableSsl", false) };
+        if (section["User"] is { Length: > 0 } user)
+        {
+            client.Credentials = new System.Net.NetworkCredential(user, section["Password"]);
+        }
+
+        using var message = new System.Net.Mail.MailMessage(section["From"] ?? "supervision@localhost", notice.Address, notice.Subject, notice.Body)
+        {
+            SubjectEncoding = Encoding.UTF8,
+            BodyEncoding = Encoding.UTF8,
+        };
+        message.Headers.Add("X-Supervision-Notice", notice.NoticeKey);
+        try
+        {
+            await client.SendMailAsync(message, cancellationToken);
+        }
+        catch (System.Net.Mail.SmtpException e)
+        {
+            throw new HttpRequestException($"SMTP: {e.Message}", e);
         }
     }
 

@@ -14,8 +14,28 @@ public sealed record Notice(long Id, string Kind, string Subject, string Body, l
 /// never writes the same notice twice; in-app notices are delivered by being written. Recipients read their inbox and
 /// mark notices read.
 /// </summary>
-public sealed class NoticeStore(Database database, TimeProvider clock)
+public sealed class NoticeStore(Database database, TimeProvider clock, IConfiguration? configuration = null)
 {
+    /// <summary>True when <c>Supervision:Smtp:Host</c> is set: people with an e-mail address also get their notices by mail.</summary>
+    private bool MailEnabled => !string.IsNullOrWhiteSpace(configuration?["Supervision:Smtp:Host"]);
+
+    /// <summary>Writes a person's notice to their inbox and, when mail is set up and they have an address, as an e-mail.</summary>
+    internal async Task<bool> EnqueueForUserAsync(UnitOfWork uow, NewNotice inbox, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inbox);
+        var written = await EnqueueAsync(uow, inbox, cancellationToken);
+        if (MailEnabled && inbox.RecipientUserId is { } userId)
+        {
+            var email = await uow.Connection.ExecuteScalarAsync<string?>(uow.Command("SELECT email FROM users WHERE id = @userId", new { userId }, cancellationToken));
+            if (!string.IsNullOrWhiteSpace(email))
+            {
+                await EnqueueAsync(uow, inbox with { Key = inbox.Key + ":email", Channel = "email", RecipientAddress = email }, cancellationToken);
+            }
+        }
+
+        return written;
+    }
+
     /// <summary>Writes a notice inside a caller's transaction unless its key was written before; true when written.</summary>
     internal async Task<bool> EnqueueAsync(UnitOfWork uow, NewNotice notice, CancellationToken cancellationToken)
     {

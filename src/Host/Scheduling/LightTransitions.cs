@@ -147,7 +147,7 @@ public sealed class LightTransitions(
                 $"【{words}】{item.Title}", $"{department}办理的“{item.Title}”{words}，截止日{due}。", item.Id, $"light-changed:{level}", cancellationToken);
             foreach (var userId in await RecipientsAsync(uow, recipients, change.DepartmentId, names, cancellationToken))
             {
-                await notices.EnqueueAsync(uow, new NewNotice(
+                await notices.EnqueueForUserAsync(uow, new NewNotice(
                     $"light:{item.Id}:{change.AssignmentId ?? 0}:{level}:{due}:{userId}",
                     "inbox",
                     level,

@@ -56,7 +56,7 @@ public sealed class MonthlyCirculation(Database database, NoticeStore notices, D
 
             foreach (var (userId, _) in supervisors.Where(s => s.DepartmentId == office))
             {
-                written += await notices.EnqueueAsync(uow, new NewNotice(
+                written += await notices.EnqueueForUserAsync(uow, new NewNotice(
                     $"circulation:{office}:{first:yyyy-MM}:{userId}", "inbox", "circulation", userId, null,
                     $"【通报】{label}办理情况", body.ToString(), null, $"monthly-circulation:{first:yyyy-MM}"), cancellationToken) ? 1 : 0;
             }

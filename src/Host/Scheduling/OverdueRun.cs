@@ -42,7 +42,7 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
             recipients.AddRange(await UsersAsync(uow, row.DepartmentId, "lead", true, cancellationToken));
             foreach (var (userId, copy) in recipients)
             {
-                written += await notices.EnqueueAsync(uow, new NewNotice(
+                written += await notices.EnqueueForUserAsync(uow, new NewNotice(
                     $"urging:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "urging", userId, null,
                     $"【催办{(copy ? "（抄送）" : string.Empty)}】{row.Title}", urging, row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
             }
@@ -62,7 +62,7 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
 
                 foreach (var (userId, _) in supervisors)
                 {
-                    written += await notices.EnqueueAsync(uow, new NewNotice(
+                    written += await notices.EnqueueForUserAsync(uow, new NewNotice(
                         $"supervision:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "supervision", userId, null,
                         $"【督办】{row.Title}", $"{department}办理的“{row.Title}”已严重超期（截止日{due}），请督促办理。", row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
                 }

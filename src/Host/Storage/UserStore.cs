@@ -31,6 +31,23 @@ public sealed class UserStore(Database database, TimeProvider clock)
         }
     }
 
+    /// <summary>Sets the address a user's notices are mailed to (null: no mail).</summary>
+    public async Task SetEmailAsync(string login, string? email, CancellationToken cancellationToken)
+    {
+        if (email is not null && (!email.Contains('@', StringComparison.Ordinal) || email.Length > 254))
+        {
+            throw new ArgumentException($"'{email}' is not an e-mail address.", nameof(email));
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET email = @email WHERE lower(login) = lower(@login)", new { email, login }, cancellationToken: cancellationToken));
+        if (changed == 0)
+        {
+            throw new KeyNotFoundException($"No user '{login}'.");
+        }
+    }
+
     /// <summary>The user with this login (any letter case), or null.</summary>
     public async Task<User?> FindByLoginAsync(string login, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -97,6 +98,33 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
         var (status, attempts) = await connection.QuerySingleAsync<(string, long)>("SELECT status, CAST(attempts AS bigint) FROM notices WHERE channel = 'webhook'");
         Assert.Equal(("failed", (long)NoticeDispatcher.MaxAttempts), (status, attempts));
         Assert.Equal((long)NoticeDispatcher.MaxAttempts, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notice_attempts WHERE ok = @no", new { no = false }));
+    }
+
+    [Fact]
+    public async Task People_with_an_address_also_get_their_notices_by_mail_once()
+    {
+        await using var sink = new Infrastructure.SmtpSink();
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Supervision:Smtp:Host"] = "127.0.0.1",
+            ["Supervision:Smtp:Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Supervision:Smtp:From"] = "supervision@example.gov.cn",
+        }).Build();
+        await new UserStore(_bed.Database, _bed.Clock).SetEmailAsync("zhang", "zhang@example.gov.cn", default);
+        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), "申请公开", _bed.Departments["市司法局"],
+            new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
+        _bed.Clock.Advance(new DateTimeOffset(2025, 10, 23, 0, 0, 1, Cst) - _bed.Clock.GetUtcNow());
+        await _bed.NewTransitions(configuration).ProcessDueAsync(null, default);
+        var dispatcher = _bed.NewDispatcher(configuration);
+
+        var first = await dispatcher.DeliverDueAsync(default);
+        var second = await dispatcher.DeliverDueAsync(default);
+
+        Assert.Equal(1, first);
+        Assert.Equal(0, second);
+        var message = Assert.Single(sink.Messages);
+        Assert.Contains("To: zhang@example.gov.cn", message, StringComparison.Ordinal);
+        Assert.Contains("X-Supervision-Notice: light:", message, StringComparison.Ordinal);
     }
 }
 

@@ -34,22 +34,22 @@ public sealed class WorkflowTestBed : IAsyncDisposable
     public CalendarService Calendars { get; private set; } = null!;
 
     /// <summary>A light transition processor, as each server instance has one.</summary>
-    public Supervision.Host.Scheduling.LightTransitions NewTransitions()
+    public Supervision.Host.Scheduling.LightTransitions NewTransitions(Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
     {
         var zone = OfficeTimeZone.Resolve(null);
         var clocks = new ClockStore(Database);
         var snapshots = new ItemSnapshots(Items, clocks, Assignments, zone);
         return new Supervision.Host.Scheduling.LightTransitions(Database, Items, snapshots, Catalog, Calendars,
-            new Supervision.Host.Notices.NoticeStore(Database, Clock), new DepartmentStore(Database, Clock), Clock,
+            new Supervision.Host.Notices.NoticeStore(Database, Clock, configuration), new DepartmentStore(Database, Clock), Clock,
             NullLogger<Supervision.Host.Scheduling.LightTransitions>.Instance);
     }
 
     public DefinitionCatalog Catalog { get; private set; } = null!;
 
     /// <summary>A notice dispatcher, as each server instance has one.</summary>
-    public Supervision.Host.Notices.NoticeDispatcher NewDispatcher() =>
+    public Supervision.Host.Notices.NoticeDispatcher NewDispatcher(Microsoft.Extensions.Configuration.IConfiguration? configuration = null) =>
         new(Database, new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>(),
-            Clock, NullLogger<Supervision.Host.Notices.NoticeDispatcher>.Instance);
+            Clock, NullLogger<Supervision.Host.Notices.NoticeDispatcher>.Instance, configuration);
 
     /// <summary>A monthly circulation, as each server instance has one.</summary>
     public Supervision.Host.Scheduling.MonthlyCirculation NewMonthlyCirculation() =>

@@ -1,0 +1,2 @@
+-- 0007: people's e-mail addresses, for notices sent over SMTP.
+ALTER TABLE users ADD COLUMN email TEXT;
