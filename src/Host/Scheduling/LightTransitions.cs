@@ -172,7 +172,7 @@ public sealed class LightTransitions(
                 // The nearest department above with supervisors in it.
                 for (var d = departments.GetValueOrDefault(departmentId)?.ParentId; d is { } id; d = departments.GetValueOrDefault(id)?.ParentId)
                 {
-                    var found = await UsersAsync(uow, id, "supervisor", cancellationToken);
+                    var found = await UserStore.IdsInRoleAsync(uow, id, "supervisor", cancellationToken);
                     if (found.Count > 0)
                     {
                         users.UnionWith(found);
@@ -182,14 +182,10 @@ public sealed class LightTransitions(
             }
             else
             {
-                users.UnionWith(await UsersAsync(uow, departmentId, recipient == Recipient.Lead ? "lead" : "handler", cancellationToken));
+                users.UnionWith(await UserStore.IdsInRoleAsync(uow, departmentId, recipient == Recipient.Lead ? "lead" : "handler", cancellationToken));
             }
         }
 
         return users;
     }
-
-    private static async Task<IReadOnlyList<long>> UsersAsync(UnitOfWork uow, long departmentId, string role, CancellationToken cancellationToken) =>
-        (await uow.Connection.QueryAsync<long>(uow.Command(
-            "SELECT id FROM users WHERE department_id = @departmentId AND role = @role AND active = @active", new { departmentId, role, active = true }, cancellationToken))).AsList();
 }

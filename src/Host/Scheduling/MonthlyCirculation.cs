@@ -39,7 +39,7 @@ public sealed class MonthlyCirculation(Database database, NoticeStore notices, D
         var written = 0;
         foreach (var office in supervisors.Select(s => s.DepartmentId).Distinct())
         {
-            var subtree = Subtree(office, all);
+            var subtree = all.Subtree(office);
             var mine = rows.Where(r => subtree.Contains(r.DepartmentId)).ToList();
             var received = mine.Count(r => r.ReceivedOn >= first && r.ReceivedOn <= last);
             var finished = mine.Where(r => r.ClosedAt is { } c && c < end).ToList();
@@ -65,22 +65,6 @@ public sealed class MonthlyCirculation(Database database, NoticeStore notices, D
         await uow.CommitAsync(cancellationToken);
         logger.LogInformation("Monthly circulation for {Month}: {Written} notices", label, written);
         return written;
-    }
-
-    private static HashSet<long> Subtree(long root, IReadOnlyList<Engine.Organisation.Department> all)
-    {
-        var set = new HashSet<long> { root };
-        var grew = true;
-        while (grew)
-        {
-            grew = false;
-            foreach (var d in all.Where(d => d.ParentId is { } p && set.Contains(p) && !set.Contains(d.Id)))
-            {
-                grew |= set.Add(d.Id);
-            }
-        }
-
-        return set;
     }
 
     private sealed record Row

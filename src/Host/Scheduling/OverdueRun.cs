@@ -38,8 +38,8 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
             written += await notices.EnqueueForDepartmentAsync(uow, row.DepartmentId, $"urging:{row.ItemId}:{row.AssignmentId}:{key}", "urging",
                 $"【催办】{row.Title}", urging, row.ItemId, $"overdue-run:{key}", cancellationToken);
             var recipients = new List<(long UserId, bool Copy)>();
-            recipients.AddRange(await UsersAsync(uow, row.DepartmentId, "handler", false, cancellationToken));
-            recipients.AddRange(await UsersAsync(uow, row.DepartmentId, "lead", true, cancellationToken));
+            recipients.AddRange((await UserStore.IdsInRoleAsync(uow, row.DepartmentId, "handler", cancellationToken)).Select(id => (id, false)));
+            recipients.AddRange((await UserStore.IdsInRoleAsync(uow, row.DepartmentId, "lead", cancellationToken)).Select(id => (id, true)));
             foreach (var (userId, copy) in recipients)
             {
                 written += await notices.EnqueueForUserAsync(uow, new NewNotice(
@@ -54,13 +54,13 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
 
             for (var parent = all.GetValueOrDefault(row.DepartmentId)?.ParentId; parent is { } office; parent = all.GetValueOrDefault(office)?.ParentId)
             {
-                var supervisors = await UsersAsync(uow, office, "supervisor", false, cancellationToken);
+                var supervisors = await UserStore.IdsInRoleAsync(uow, office, "supervisor", cancellationToken);
                 if (supervisors.Count == 0)
                 {
                     continue;
                 }
 
-                foreach (var (userId, _) in supervisors)
+                foreach (var userId in supervisors)
                 {
                     written += await notices.EnqueueForUserAsync(uow, new NewNotice(
                         $"supervision:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "supervision", userId, null,
@@ -75,11 +75,6 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
         logger.LogInformation("Overdue run for {Day}: {Overdue} overdue assignments, {Written} notices written", key, overdue.Count, written);
         return written;
     }
-
-    private static async Task<IReadOnlyList<(long UserId, bool Copy)>> UsersAsync(UnitOfWork uow, long departmentId, string role, bool copy, CancellationToken cancellationToken) =>
-        (await uow.Connection.QueryAsync<long>(uow.Command(
-            "SELECT id FROM users WHERE department_id = @departmentId AND role = @role AND active = @active ORDER BY id", new { departmentId, role, active = true }, cancellationToken)))
-            .Select(id => (id, copy)).ToList();
 
     private sealed record Row
     {

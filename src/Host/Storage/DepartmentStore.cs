@@ -93,6 +93,28 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     }
 }
 
+/// <summary>The department tree as the stores list it.</summary>
+public static class DepartmentTree
+{
+    /// <summary>A department and every department below it.</summary>
+    public static HashSet<long> Subtree(this IReadOnlyList<Department> all, long root)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        var set = new HashSet<long> { root };
+        var grew = true;
+        while (grew)
+        {
+            grew = false;
+            foreach (var d in all.Where(d => d.ParentId is { } p && set.Contains(p) && !set.Contains(d.Id)))
+            {
+                grew |= set.Add(d.Id);
+            }
+        }
+
+        return set;
+    }
+}
+
 internal static class DynamicParametersExtensions
 {
     public static DynamicParameters Also(this DynamicParameters parameters, string name, object? value)

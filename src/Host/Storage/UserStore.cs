@@ -57,6 +57,12 @@ public sealed class UserStore(Database database, TimeProvider clock)
             $"SELECT {Columns} FROM users WHERE lower(login) = lower(@login)", new { login = login.Trim() }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>The ids of a department's active users in a role, inside a caller's transaction (notice recipients).</summary>
+    internal static async Task<IReadOnlyList<long>> IdsInRoleAsync(UnitOfWork uow, long departmentId, string role, CancellationToken cancellationToken) =>
+        (await uow.Connection.QueryAsync<long>(uow.Command(
+            "SELECT id FROM users WHERE department_id = @departmentId AND role = @role AND active = @active ORDER BY id",
+            new { departmentId, role, active = true }, cancellationToken))).AsList();
+
     /// <summary>The users of one department, ordered by login.</summary>
     public async Task<IReadOnlyList<User>> ListByDepartmentAsync(long departmentId, CancellationToken cancellationToken)
     {

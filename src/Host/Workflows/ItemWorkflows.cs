@@ -37,17 +37,7 @@ public sealed class ItemWorkflows(
             throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' is no longer active");
         }
 
-        var all = await departments.ListAsync(cancellationToken);
-        var scope = new HashSet<long> { user.DepartmentId };
-        var grew = true;
-        while (grew)
-        {
-            grew = false;
-            foreach (var d in all.Where(d => d.ParentId is { } p && scope.Contains(p) && !scope.Contains(d.Id)))
-            {
-                grew |= scope.Add(d.Id);
-            }
-        }
+        var scope = (await departments.ListAsync(cancellationToken)).Subtree(user.DepartmentId);
 
         if (!DefinitionLoader.TryRole(user.Role, out var role))
         {
