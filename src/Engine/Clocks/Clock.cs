@@ -134,6 +134,7 @@ public static class Clock
             TimeLimit.FixedDate f => (Roll(f.Date, f.RollToWorkingDay, calendar), null),
             TimeLimit.MonthEnd e => (Roll(e.LastDay, e.RollToWorkingDay, calendar), null),
             TimeLimit.Duration d => (null, (startedAt + d.Length).ToUniversalTime()),
+            TimeLimit.FixedInstant i => (null, i.At.ToUniversalTime()),
             _ => throw new ArgumentOutOfRangeException(nameof(limit), limit, "Unknown kind of time limit."),
         };
     }
@@ -211,6 +212,12 @@ public static class Clock
                     $"{Words.ZhDay(e.StartDay)}起算，当日不计入；期限为{e.Limit.ToChinese()}，自次日起计算。",
                     $"Starts {Words.EnDay(e.StartDay)}; that day is not counted; the limit, {e.Limit}, counts from the next day."));
                 AddSpan(steps, c, e.StartDay, dueDay!.Value, e.Limit);
+            }
+            else if (e.Limit is TimeLimit.FixedInstant fixedAt)
+            {
+                steps.Add(new ExplanationStep("start", e.StartDay, data,
+                    $"{Words.Instant(e.At, c.Zone)}起算，文件规定于{Words.Instant(fixedAt.At, c.Zone)}前完成。",
+                    $"Starts {Words.Instant(e.At, c.Zone)}; the document fixes the deadline at {Words.Instant(fixedAt.At, c.Zone)}."));
             }
             else
             {

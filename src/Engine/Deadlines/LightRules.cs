@@ -98,7 +98,12 @@ public static class LightRules
         return (yellow, red, serious);
     }
 
-    private static TimeSpan Length(ClockState state) => state.Limit is TimeLimit.Duration d ? d.Length : TimeSpan.Zero;
+    private static TimeSpan Length(ClockState state) => state.Limit switch
+    {
+        TimeLimit.Duration d => d.Length,
+        TimeLimit.FixedInstant i when state.StartedAt is { } started && i.At > started => i.At - started,
+        _ => TimeSpan.Zero,
+    };
 
     /// <summary>The light at <paramref name="now"/> told as a step of an explanation.</summary>
     public static ExplanationStep Explain(ClockState state, LightPolicy policy, ClockContext context, DateTimeOffset now)

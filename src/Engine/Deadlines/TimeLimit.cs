@@ -8,7 +8,8 @@ namespace Supervision.Engine.Deadlines;
 /// <see cref="Months"/>, <see cref="FixedDate"/>, <see cref="MonthEnd"/>) produce a due <em>day</em>: the limit
 /// ends at the end of that day in the office's time zone, and counting starts on the day after the start day
 /// (the start day itself is never counted). Time-based limits (<see cref="Duration"/>: hours or minutes) count
-/// calendar time from the start instant and end at that exact instant.
+/// calendar time from the start instant and end at that exact instant; <see cref="FixedInstant"/> is an exact
+/// instant a document fixed (<c>11月25日17:00前报送</c>).
 /// <para>
 /// Rolling: when a limit counted in calendar days or months ends on a day that is not a working day, the due day
 /// moves to the next working day (民法典 art. 203: a period whose last day is a statutory holiday ends on the day
@@ -23,7 +24,7 @@ public abstract partial record TimeLimit
     }
 
     /// <summary>True for limits that end at the end of a due day; false for hours and minutes.</summary>
-    public bool IsDayBased => this is not Duration;
+    public bool IsDayBased => this is not (Duration or FixedInstant);
 
     /// <summary>N working days after the start day, on the working-day calendar.</summary>
     public sealed record WorkingDays(int Count) : TimeLimit;
@@ -43,6 +44,9 @@ public abstract partial record TimeLimit
     /// <summary>A date fixed by a document (<c>9月15日</c>, <c>2020年6月30日前</c>).</summary>
     public sealed record FixedDate(DateOnly Date, bool RollToWorkingDay = false) : TimeLimit;
 
+    /// <summary>An exact instant a document fixed (<c>2026-11-25T17:00+08:00</c>: 于11月25日17:00前报送).</summary>
+    public sealed record FixedInstant(DateTimeOffset At) : TimeLimit;
+
     /// <summary>The last day of a month (<c>9月底</c>, <c>年底前</c> = December).</summary>
     public sealed record MonthEnd(int Year, int Month, bool RollToWorkingDay = false) : TimeLimit
     {
@@ -54,7 +58,8 @@ public abstract partial record TimeLimit
     /// Reads the notation definitions and the command line use: <c>20 working days</c> (<c>20个工作日</c>),
     /// <c>15 calendar days</c> (<c>15日</c>, <c>15天</c>; add <c>no roll</c> to keep a non-working due day),
     /// <c>1 month</c> (<c>1个月</c>), <c>5 hours</c> (<c>5小时</c>), <c>30 minutes</c> (<c>30分钟</c>),
-    /// <c>2026-06-30</c>, <c>month-end 2026-09</c>. Returns false with a reason for anything else.
+    /// <c>2026-06-30</c>, <c>month-end 2026-09</c>, and an exact instant with its offset, <c>2026-11-25T17:00+08:00</c>.
+    /// Returns false with a reason for anything else.
     /// </summary>
     public static bool TryParse(string? text, out TimeLimit? limit, out string? error)
     {
@@ -110,6 +115,19 @@ public abstract partial record TimeLimit
             return true;
         }
 
+        if (InstantPattern().IsMatch(value))
+        {
+            if (DateTimeOffset.TryParseExact(value, ["yyyy-MM-ddTHH:mmzzz", "yyyy-MM-ddTHH:mm:sszzz", "yyyy-MM-ddTHH:mmZ", "yyyy-MM-ddTHH:mm:ssZ"],
+                CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) && instant.Year is >= 2000 and <= 2099)
+            {
+                limit = new FixedInstant(instant);
+                return true;
+            }
+
+            error = $"'{text}' is not a valid instant: expected e.g. '2026-11-25T17:00+08:00'";
+            return false;
+        }
+
         var monthEnd = MonthEndPattern().Match(value);
         if (monthEnd.Success)
         {
@@ -139,6 +157,7 @@ public abstract partial record TimeLimit
         Duration d when d.Length.TotalMinutes % 60 == 0 => Invariant($"{(int)d.Length.TotalHours} hours"),
         Duration d => Invariant($"{(int)d.Length.TotalMinutes} minutes"),
         FixedDate f => f.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        FixedInstant i => i.At.ToString(i.At.Second == 0 ? "yyyy-MM-ddTHH:mmzzz" : "yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
         MonthEnd e => Invariant($"month-end {e.Year:D4}-{e.Month:D2}"),
         _ => GetType().Name,
     };
@@ -152,6 +171,7 @@ public abstract partial record TimeLimit
         Duration d when d.Length.TotalMinutes % 60 == 0 => Invariant($"{(int)d.Length.TotalHours}小时"),
         Duration d => Invariant($"{(int)d.Length.TotalMinutes}分钟"),
         FixedDate f => Invariant($"{f.Date.Year}年{f.Date.Month}月{f.Date.Day}日"),
+        FixedInstant i => Invariant($"{i.At.Year}年{i.At.Month}月{i.At.Day}日{i.At:HH:mm}{(i.At.Second == 0 ? string.Empty : Invariant($":{i.At.Second:D2}"))}（UTC{(i.At.Offset < TimeSpan.Zero ? "-" : "+")}{i.At.Offset:hh\\:mm}）"),
         MonthEnd e => Invariant($"{e.Year}年{e.Month}月底"),
         _ => ToString(),
     };
@@ -163,6 +183,9 @@ public abstract partial record TimeLimit
 
     [GeneratedRegex(@"\s*(,\s*)?(no roll|不顺延)\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex NoRoll();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")]
+    private static partial Regex InstantPattern();
 
     [GeneratedRegex(@"^month-end\s+(?<y>\d{4})-(?<m>\d{1,2})$", RegexOptions.IgnoreCase)]
     private static partial Regex MonthEndPattern();

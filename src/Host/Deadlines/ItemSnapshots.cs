@@ -10,7 +10,7 @@ using Supervision.Host.Workflows;
 namespace Supervision.Host.Deadlines;
 
 /// <summary>A light that moved on an item (requests) or on one assignment (tasks).</summary>
-public sealed record LightChange(long? AssignmentId, long DepartmentId, Light From, Light To, bool FromSerious, bool ToSerious, DateOnly? DueOn);
+public sealed record LightChange(long? AssignmentId, long DepartmentId, Light From, Light To, bool FromSerious, bool ToSerious, DateOnly? DueOn, DateTimeOffset? DueAt = null);
 
 /// <summary>
 /// Keeps the stored deadline and light of an item and its assignments in line with their clocks: folds every clock
@@ -52,7 +52,7 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
                 await assignments.UpdateAsync(uow, a.Id, a.Step, a.DepartmentId, fresh, a.ClosedAt, a.Result, cancellationToken);
                 if (item.Kind == ItemKind.Task && (fresh.Light != before.Light || fresh.SeriouslyOverdue != before.SeriouslyOverdue))
                 {
-                    lights.Add(new LightChange(a.Id, a.DepartmentId, before.Light, fresh.Light, before.SeriouslyOverdue, fresh.SeriouslyOverdue, fresh.DueOn));
+                    lights.Add(new LightChange(a.Id, a.DepartmentId, before.Light, fresh.Light, before.SeriouslyOverdue, fresh.SeriouslyOverdue, fresh.DueOn, fresh.DueAt));
                 }
             }
         }
@@ -66,7 +66,7 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
 
         if (item.Kind != ItemKind.Task && (aggregate.Light != stale.Light || aggregate.SeriouslyOverdue != stale.SeriouslyOverdue))
         {
-            lights.Add(new LightChange(null, item.DepartmentId, stale.Light, aggregate.Light, stale.SeriouslyOverdue, aggregate.SeriouslyOverdue, aggregate.DueOn));
+            lights.Add(new LightChange(null, item.DepartmentId, stale.Light, aggregate.Light, stale.SeriouslyOverdue, aggregate.SeriouslyOverdue, aggregate.DueOn, aggregate.DueAt));
         }
 
         await items.SaveAsync(uow, aggregate.ApplyTo(item), new HistoryEntry

@@ -25,6 +25,7 @@ public sealed class LightTransitions(
     DefinitionCatalog definitions,
     CalendarService calendars,
     NoticeStore notices,
+    NoticeTemplates templates,
     DepartmentStore departments,
     TimeProvider clock,
     ILogger<LightTransitions> logger)
@@ -123,40 +124,33 @@ public sealed class LightTransitions(
     private async Task NotifyAsync(UnitOfWork uow, SupervisedItem item, WorkflowDefinition definition, LightChange change,
         IReadOnlyDictionary<long, Engine.Organisation.Department> names, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var levels = new List<(string Level, IReadOnlyList<Recipient> To, string Zh)>();
+        var levels = new List<(string Level, IReadOnlyList<Recipient> To)>();
         if (change.To == Light.Yellow && change.From == Light.Green)
         {
-            levels.Add(("yellow", definition.Escalation.Yellow, "临近办理期限（黄灯）"));
+            levels.Add(("yellow", definition.Escalation.Yellow));
         }
 
         if (change.To == Light.Red && change.From != Light.Red)
         {
-            levels.Add(("red", definition.Escalation.Red, "已超过办理期限（红灯）"));
+            levels.Add(("red", definition.Escalation.Red));
         }
 
         if (change.ToSerious && !change.FromSerious)
         {
-            levels.Add(("seriously-overdue", definition.Escalation.SeriouslyOverdue, "严重超期"));
+            levels.Add(("seriously-overdue", definition.Escalation.SeriouslyOverdue));
         }
 
-        foreach (var (level, recipients, words) in levels)
+        var facts = new NoticeFacts(item.Id, item.Title, names.GetValueOrDefault(change.DepartmentId)?.Name ?? string.Empty, change.DueOn, change.DueAt, change.To, change.ToSerious);
+        // The deadline in the key: a new deadline (after an extension) may notify again; the same one never twice.
+        var due = change.DueAt is { } at ? at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : change.DueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-";
+        foreach (var (level, recipients) in levels)
         {
-            var department = names.GetValueOrDefault(change.DepartmentId)?.Name ?? string.Empty;
-            var due = change.DueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "—";
-            await notices.EnqueueForDepartmentAsync(uow, change.DepartmentId, $"light:{item.Id}:{change.AssignmentId ?? 0}:{level}:{due}", level,
-                $"【{words}】{item.Title}", $"{department}办理的“{item.Title}”{words}，截止日{due}。", item.Id, $"light-changed:{level}", cancellationToken);
+            var (subject, body) = templates.LightChanged(facts, level);
+            var cause = $"light:{item.Id}:{change.AssignmentId ?? 0}:{level}:{due}";
+            await notices.EnqueueForDepartmentAsync(uow, change.DepartmentId, cause, level, subject, body, item.Id, $"light-changed:{level}", cancellationToken);
             foreach (var userId in await RecipientsAsync(uow, recipients, change.DepartmentId, names, cancellationToken))
             {
-                await notices.EnqueueForUserAsync(uow, new NewNotice(
-                    $"light:{item.Id}:{change.AssignmentId ?? 0}:{level}:{due}:{userId}",
-                    "inbox",
-                    level,
-                    userId,
-                    null,
-                    $"【{words}】{item.Title}",
-                    $"{department}办理的“{item.Title}”{words}，截止日{due}。",
-                    item.Id,
-                    $"light-changed:{level}"), cancellationToken);
+                await notices.EnqueueForUserAsync(uow, new NewNotice($"{cause}:{userId}", "inbox", level, userId, null, subject, body, item.Id, $"light-changed:{level}"), cancellationToken);
             }
         }
     }

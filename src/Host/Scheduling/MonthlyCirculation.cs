@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Dapper;
 using Supervision.Engine.Clocks;
 using Supervision.Host.Calendars;
@@ -15,7 +13,7 @@ namespace Supervision.Host.Scheduling;
 /// inboxes on the 1st, keyed by office, month and recipient, so a repeated run sends nothing twice. (The full report
 /// and exports come with the reports issue; this sends what exists.)
 /// </summary>
-public sealed class MonthlyCirculation(Database database, NoticeStore notices, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, ILogger<MonthlyCirculation> logger)
+public sealed class MonthlyCirculation(Database database, NoticeStore notices, NoticeTemplates templates, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, ILogger<MonthlyCirculation> logger)
 {
     /// <summary>Circulates <paramref name="month"/> (the previous month when null); returns how many notices were newly written.</summary>
     public async Task<int> RunAsync(DateOnly? month, CancellationToken cancellationToken)
@@ -24,7 +22,6 @@ public sealed class MonthlyCirculation(Database database, NoticeStore notices, D
         var today = context.DayOf(clock.GetUtcNow());
         var first = month is { } m ? new DateOnly(m.Year, m.Month, 1) : new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
         var last = first.AddMonths(1).AddDays(-1);
-        var label = $"{first.Year}年{first.Month}月";
         var all = await departments.ListAsync(cancellationToken);
         await using var uow = await database.BeginAsync(cancellationToken);
         var supervisors = (await uow.Connection.QueryAsync<(long UserId, long DepartmentId)>(uow.Command(
@@ -46,24 +43,19 @@ public sealed class MonthlyCirculation(Database database, NoticeStore notices, D
             var onTime = finished.Count(r => r.Light == "done-on-time");
             var late = finished.Count(r => r.Light == "done-late");
             var open = mine.Where(r => r.ClosedAt is null).ToList();
-            var body = new StringBuilder(string.Create(CultureInfo.InvariantCulture,
-                $"{label}：受理{received}件，办结{finished.Count}件（按期{onTime}件，超期{late}件{(finished.Count > 0 ? $"，按期率{Math.Round(100.0 * onTime / finished.Count, 1)}%" : string.Empty)}）；"
-                + $"目前在办{open.Count}件，其中红灯{open.Count(r => r.Light == "red")}件（严重超期{open.Count(r => r.SeriouslyOverdue)}件）、黄灯{open.Count(r => r.Light == "yellow")}件。"));
-            foreach (var group in open.Where(r => r.Light == "red").GroupBy(r => r.DepartmentId).OrderByDescending(g => g.Count()))
-            {
-                body.Append(CultureInfo.InvariantCulture, $"\n{all.First(d => d.Id == group.Key).Name}：超期未办结{group.Count()}件。");
-            }
-
+            var figures = new CirculationFigures(received, finished.Count, onTime, late, open.Count, open.Count(r => r.Light == "red"), open.Count(r => r.SeriouslyOverdue),
+                open.Count(r => r.Light == "yellow"),
+                open.Where(r => r.Light == "red").GroupBy(r => r.DepartmentId).OrderByDescending(g => g.Count()).Select(g => (all.First(d => d.Id == g.Key).Name, g.Count())).ToList());
+            var (subject, body) = templates.Circulation(first, figures);
             foreach (var (userId, _) in supervisors.Where(s => s.DepartmentId == office))
             {
                 written += await notices.EnqueueForUserAsync(uow, new NewNotice(
-                    $"circulation:{office}:{first:yyyy-MM}:{userId}", "inbox", "circulation", userId, null,
-                    $"【通报】{label}办理情况", body.ToString(), null, $"monthly-circulation:{first:yyyy-MM}"), cancellationToken) ? 1 : 0;
+                    $"circulation:{office}:{first:yyyy-MM}:{userId}", "inbox", "circulation", userId, null, subject, body, null, $"monthly-circulation:{first:yyyy-MM}"), cancellationToken) ? 1 : 0;
             }
         }
 
         await uow.CommitAsync(cancellationToken);
-        logger.LogInformation("Monthly circulation for {Month}: {Written} notices", label, written);
+        logger.LogInformation("Monthly circulation for {Month:yyyy-MM}: {Written} notices", first, written);
         return written;
     }
 

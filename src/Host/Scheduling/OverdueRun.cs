@@ -12,7 +12,7 @@ namespace Supervision.Host.Scheduling;
 /// notice (督办通知) to the supervising office above. Every notice is keyed by item, assignment, day and recipient, so
 /// running the same day twice, or on two instances at once, sends nothing twice.
 /// </summary>
-public sealed class OverdueRun(Database database, NoticeStore notices, DepartmentStore departments, OfficeTimeZone zone, TimeProvider clock, ILogger<OverdueRun> logger)
+public sealed class OverdueRun(Database database, NoticeStore notices, NoticeTemplates templates, DepartmentStore departments, OfficeTimeZone zone, TimeProvider clock, ILogger<OverdueRun> logger)
 {
     /// <summary>Runs for <paramref name="day"/> (the office's today when null); returns how many notices were newly written.</summary>
     public async Task<int> RunAsync(DateOnly? day, CancellationToken cancellationToken)
@@ -24,7 +24,7 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
         var overdue = (await uow.Connection.QueryAsync<Row>(uow.Command(
             """
             SELECT a.id AS AssignmentId, a.item_id AS ItemId, a.department_id AS DepartmentId, a.seriously_overdue AS SeriouslyOverdue,
-                   a.due_on AS DueOn, i.title AS Title
+                   a.due_on AS DueOn, a.due_at AS DueAt, i.title AS Title
             FROM assignments a JOIN items i ON i.id = a.item_id
             WHERE a.closed_at IS NULL AND a.light = 'red' AND a.paused = @no
             ORDER BY a.item_id, a.id
@@ -32,19 +32,18 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
         var written = 0;
         foreach (var row in overdue)
         {
-            var department = all.GetValueOrDefault(row.DepartmentId)?.Name ?? string.Empty;
-            var due = row.DueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "—";
-            var urging = $"{department}办理的“{row.Title}”已于{due}到期，至今未办结。请抓紧办理并报送进展。";
+            var facts = new NoticeFacts(row.ItemId, row.Title, all.GetValueOrDefault(row.DepartmentId)?.Name ?? string.Empty, row.DueOn, row.DueAt, Engine.Items.Light.Red, row.SeriouslyOverdue);
+            var (subject, urging) = templates.Urging(facts, copy: false);
             written += await notices.EnqueueForDepartmentAsync(uow, row.DepartmentId, $"urging:{row.ItemId}:{row.AssignmentId}:{key}", "urging",
-                $"【催办】{row.Title}", urging, row.ItemId, $"overdue-run:{key}", cancellationToken);
+                subject, urging, row.ItemId, $"overdue-run:{key}", cancellationToken);
             var recipients = new List<(long UserId, bool Copy)>();
             recipients.AddRange((await UserStore.IdsInRoleAsync(uow, row.DepartmentId, "handler", cancellationToken)).Select(id => (id, false)));
             recipients.AddRange((await UserStore.IdsInRoleAsync(uow, row.DepartmentId, "lead", cancellationToken)).Select(id => (id, true)));
             foreach (var (userId, copy) in recipients)
             {
+                var (title, text) = templates.Urging(facts, copy);
                 written += await notices.EnqueueForUserAsync(uow, new NewNotice(
-                    $"urging:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "urging", userId, null,
-                    $"【催办{(copy ? "（抄送）" : string.Empty)}】{row.Title}", urging, row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
+                    $"urging:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "urging", userId, null, title, text, row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
             }
 
             if (!row.SeriouslyOverdue)
@@ -60,11 +59,11 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
                     continue;
                 }
 
+                var (title, text) = templates.Supervising(facts);
                 foreach (var userId in supervisors)
                 {
                     written += await notices.EnqueueForUserAsync(uow, new NewNotice(
-                        $"supervision:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "supervision", userId, null,
-                        $"【督办】{row.Title}", $"{department}办理的“{row.Title}”已严重超期（截止日{due}），请督促办理。", row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
+                        $"supervision:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "supervision", userId, null, title, text, row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
                 }
 
                 break;
@@ -83,6 +82,7 @@ public sealed class OverdueRun(Database database, NoticeStore notices, Departmen
         public long DepartmentId { get; init; }
         public bool SeriouslyOverdue { get; init; }
         public DateOnly? DueOn { get; init; }
+        public DateTimeOffset? DueAt { get; init; }
         public string Title { get; init; } = "";
     }
 }

@@ -33,6 +33,7 @@ public static class ServiceRegistration
         services.AddSingleton<Credentials>();
         services.AddSingleton<ItemSearch>();
         services.AddSingleton<Supervision.Host.Notices.NoticeStore>();
+        services.AddSingleton<Supervision.Host.Notices.NoticeTemplates>();
         services.AddHttpClient("notices");
         services.AddSingleton<Supervision.Host.Notices.NoticeDispatcher>();
         services.AddSingleton<ItemSnapshots>();

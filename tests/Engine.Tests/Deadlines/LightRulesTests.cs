@@ -38,6 +38,21 @@ public sealed class LightRulesTests
     }
 
     [Fact]
+    public void A_fixed_instant_turns_red_at_that_instant_and_yellow_by_time_remaining_or_share_elapsed()
+    {
+        var state = Clock.Fold([new ClockEvent.Started(new DateTimeOffset(2026, 11, 25, 9, 0, 0, Cst), new DateOnly(2026, 11, 25), TimeLimit.Parse("2026-11-25T17:00+08:00"))], Context);
+        var byTime = new LightPolicy(new YellowRule.RemainingTime(TimeSpan.FromHours(1)));
+        var byShare = new LightPolicy(new YellowRule.ElapsedShare(75));
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 17, 0, 0, Cst), state.DueAt);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 16, 0, 0, Cst), LightRules.Evaluate(state, byTime, Context, new DateTimeOffset(2026, 11, 25, 9, 0, 0, Cst)).NextChangeAt);
+        Assert.Equal(Light.Yellow, LightRules.Evaluate(state, byTime, Context, new DateTimeOffset(2026, 11, 25, 16, 0, 0, Cst)).Light);
+        Assert.Equal(Light.Green, LightRules.Evaluate(state, byTime, Context, new DateTimeOffset(2026, 11, 25, 15, 59, 59, Cst)).Light);
+        Assert.Equal(Light.Red, LightRules.Evaluate(state, byTime, Context, new DateTimeOffset(2026, 11, 25, 17, 0, 0, Cst)).Light);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 15, 0, 0, Cst), LightRules.Evaluate(state, byShare, Context, new DateTimeOffset(2026, 11, 25, 9, 0, 0, Cst)).NextChangeAt);
+    }
+
+    [Fact]
     public void A_paused_item_keeps_its_colour_is_flagged_and_has_no_next_change()
     {
         var paused = Clock.Fold(

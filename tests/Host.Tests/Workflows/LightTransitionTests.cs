@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Configuration;
 using Supervision.Engine.Items;
 using Supervision.Host.Storage;
 
@@ -92,6 +93,39 @@ public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal(30L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM item_history WHERE action = 'light-changed'"));
         Assert.Equal(30L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices"));
         Assert.Equal(30L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items WHERE light = 'yellow'"));
+    }
+
+    [Fact]
+    public async Task Notices_name_the_item_department_deadline_and_light_and_link_to_the_item()
+    {
+        var item = await RegisterAsync("关于执法数据的申请");
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Supervision:PublicUrl"] = "https://ducha.example.gov.cn/" }).Build();
+        SetClock(new DateTimeOffset(2025, 10, 31, 0, 0, 0, Cst));
+
+        await _bed.NewTransitions(configuration).ProcessDueAsync(null, default);
+
+        await using var connection = await _bed.Database.OpenAsync(default);
+        var (subject, body) = await connection.QuerySingleAsync<(string, string)>("SELECT subject, body FROM notices WHERE kind = 'red' AND recipient_user_id = (SELECT id FROM users WHERE login = 'zhang')");
+        Assert.Equal("【已超过办理期限（红灯）】关于执法数据的申请", subject);
+        Assert.Equal(
+            $"市司法局办理的“关于执法数据的申请”已超过办理期限（红灯）。\n事项：关于执法数据的申请（编号{item.Id}）\n办理单位：市司法局\n截止时间：2025年10月30日（星期四）\n当前状态：红灯（已超期）\n查看：https://ducha.example.gov.cn/items/{item.Id}",
+            body);
+    }
+
+    [Fact]
+    public void Notices_can_be_worded_in_english_and_give_exact_times_for_minute_limits()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Supervision:Notices:Language"] = "en" }).Build();
+        var templates = WorkflowTestBed.Templates(configuration);
+        var facts = new Supervision.Host.Notices.NoticeFacts(7, "Urgent return", "City Justice Bureau", null, new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero), Light.Yellow, false);
+
+        var (subject, body) = templates.LightChanged(facts, "yellow");
+
+        Assert.Equal("[Close to its deadline (yellow)] Urgent return", subject);
+        Assert.Contains("Deadline: 2026-11-25 17:00\nLight: yellow (close to the deadline)\nOpen: /items/7", body, StringComparison.Ordinal);
+        Assert.Contains("截止时间：2026年11月25日 17:00", WorkflowTestBed.Templates(null).LightChanged(facts, "yellow").Body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -40,11 +40,15 @@ public sealed class WorkflowTestBed : IAsyncDisposable
         var clocks = new ClockStore(Database);
         var snapshots = new ItemSnapshots(Items, clocks, Assignments, zone);
         return new Supervision.Host.Scheduling.LightTransitions(Database, Items, snapshots, Catalog, Calendars,
-            new Supervision.Host.Notices.NoticeStore(Database, Clock, configuration), new DepartmentStore(Database, Clock), Clock,
+            new Supervision.Host.Notices.NoticeStore(Database, Clock, configuration), Templates(configuration), new DepartmentStore(Database, Clock), Clock,
             NullLogger<Supervision.Host.Scheduling.LightTransitions>.Instance);
     }
 
     public DefinitionCatalog Catalog { get; private set; } = null!;
+
+    /// <summary>Notice texts as the server words them (Chinese, paths as links unless the configuration names a public address).</summary>
+    public static Supervision.Host.Notices.NoticeTemplates Templates(Microsoft.Extensions.Configuration.IConfiguration? configuration) =>
+        new(configuration ?? new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), OfficeTimeZone.Resolve(null));
 
     /// <summary>A notice dispatcher, as each server instance has one.</summary>
     public Supervision.Host.Notices.NoticeDispatcher NewDispatcher(Microsoft.Extensions.Configuration.IConfiguration? configuration = null) =>
@@ -53,12 +57,12 @@ public sealed class WorkflowTestBed : IAsyncDisposable
 
     /// <summary>A monthly circulation, as each server instance has one.</summary>
     public Supervision.Host.Scheduling.MonthlyCirculation NewMonthlyCirculation() =>
-        new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), new DepartmentStore(Database, Clock), Calendars, OfficeTimeZone.Resolve(null), Clock,
+        new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), new DepartmentStore(Database, Clock), Calendars, OfficeTimeZone.Resolve(null), Clock,
             NullLogger<Supervision.Host.Scheduling.MonthlyCirculation>.Instance);
 
     /// <summary>A nightly overdue run, as each server instance has one.</summary>
     public Supervision.Host.Scheduling.OverdueRun NewOverdueRun() =>
-        new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), new DepartmentStore(Database, Clock), OfficeTimeZone.Resolve(null), Clock,
+        new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), new DepartmentStore(Database, Clock), OfficeTimeZone.Resolve(null), Clock,
             NullLogger<Supervision.Host.Scheduling.OverdueRun>.Instance);
 
     public Dictionary<string, long> Departments { get; } = [];
