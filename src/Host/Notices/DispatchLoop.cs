@@ -1,17 +1,20 @@
+using Supervision.Host.Scheduling;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Notices;
 
-/// <summary>Runs <see cref="NoticeDispatcher"/> every <c>Supervision:Notices:DispatchInterval</c> (default 5 s).</summary>
-internal sealed class DispatchLoop(NoticeDispatcher dispatcher, Migrator migrator, IConfiguration configuration, TimeProvider clock, ILogger<DispatchLoop> logger) : BackgroundService
+/// <summary>
+/// Runs <see cref="NoticeDispatcher"/> as soon as notices are queued here or on another instance (<see cref="Wakeups"/>),
+/// and at least every <c>Supervision:Notices:DispatchInterval</c> (default 5 s) for retries that have come due.
+/// </summary>
+internal sealed class DispatchLoop(NoticeDispatcher dispatcher, Migrator migrator, Wakeups wakeups, IConfiguration configuration, ILogger<DispatchLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = configuration.GetValue("Supervision:Notices:DispatchInterval", TimeSpan.FromSeconds(5));
-        using var timer = new PeriodicTimer(interval, clock);
         try
         {
-            do
+            while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
@@ -24,8 +27,9 @@ internal sealed class DispatchLoop(NoticeDispatcher dispatcher, Migrator migrato
                 {
                     logger.LogError(e, "Notice dispatch failed; retrying at the next tick");
                 }
+
+                await wakeups.WaitForNoticesAsync(interval, stoppingToken);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

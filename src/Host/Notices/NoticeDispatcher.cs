@@ -15,21 +15,44 @@ namespace Supervision.Host.Notices;
 /// <summary>
 /// Delivers notices over the external channels: a generic webhook (JSON POST with <c>X-Supervision-Timestamp</c>,
 /// <c>X-Supervision-Signature: sha256=HMAC(secret, timestamp + "." + body)</c> and <c>Idempotency-Key</c>), and the
-/// WeCom and DingTalk group-robot formats (DingTalk with its signed-URL option). Each run claims due notices with a
-/// lease (so two instances never send the same one at once), sends them outside any transaction, and records every
-/// attempt. A failure waits with exponential backoff and jitter; after <see cref="MaxAttempts"/> the notice ends as
+/// WeCom and DingTalk group-robot formats (DingTalk with its signed-URL option). Each run claims due notices in
+/// batches with a lease (<c>Supervision:Notices:Lease</c>, default 2 minutes), and renews each notice's lease, only if
+/// still its own, just before sending it, so two instances never send the same one at once even when a batch outlives
+/// its lease; it sends outside any transaction and records every attempt. A crashed instance's claimed notices are
+/// taken by another once the lease ends. A failure waits with exponential backoff and jitter; after <see cref="MaxAttempts"/> the notice ends as
 /// failed, visible to admins, never silently dropped. Each endpoint has a timeout and a circuit breaker.
 /// </summary>
 public sealed class NoticeDispatcher(Database database, IHttpClientFactory http, TimeProvider clock, ILogger<NoticeDispatcher> logger, IConfiguration? configuration = null)
 {
     public const int MaxAttempts = 8;
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    public const int BatchSize = 50;
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new();
 
-    /// <summary>Delivers what is due; returns how many were delivered.</summary>
+    // At least the send timeout and a margin: a lease must outlast one send.
+    private TimeSpan Lease => configuration?.GetValue("Supervision:Notices:Lease", TimeSpan.FromMinutes(2)) is { } lease && lease > SendTimeout * 1.5 ? lease : TimeSpan.FromMinutes(2);
+
+    /// <summary>Delivers everything due, batch by batch; returns how many were delivered.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
     {
+        var delivered = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            var (claimed, sent) = await DeliverBatchAsync(cancellationToken);
+            delivered += sent;
+            if (claimed < BatchSize)
+            {
+                break;
+            }
+        }
+
+        return delivered;
+    }
+
+    private async Task<(int Claimed, int Delivered)> DeliverBatchAsync(CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
+        var claim = Whole(now + Lease);
         IReadOnlyList<Due> due;
         await using (var uow = await database.BeginAsync(cancellationToken))
         {
@@ -39,13 +62,13 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
                 SELECT n.id AS Id, n.notice_key AS NoticeKey, n.channel AS Channel, n.kind AS Kind, n.recipient_address AS Address, n.subject AS Subject,
                        n.body AS Body, n.item_id AS ItemId, n.event AS Event, n.attempts AS Attempts, n.created_at AS CreatedAt
                 FROM notices n WHERE n.status = 'pending' AND n.channel <> 'inbox' AND n.next_attempt_at <= @now
-                ORDER BY n.next_attempt_at LIMIT 50{lockClause}
-                """, new { now }, cancellationToken))).AsList();
+                ORDER BY n.next_attempt_at LIMIT @batch{lockClause}
+                """, new { now, batch = BatchSize }, cancellationToken))).AsList();
             if (due.Count > 0)
             {
                 await uow.Connection.ExecuteAsync(uow.Command(
-                    $"UPDATE notices SET next_attempt_at = @lease WHERE {database.Dialect.InList("id", "@ids")}",
-                    new { lease = now + Lease, ids = due.Select(d => d.Id).ToArray() }, cancellationToken));
+                    $"UPDATE notices SET next_attempt_at = @claim WHERE {database.Dialect.InList("id", "@ids")}",
+                    new { claim, ids = due.Select(d => d.Id).ToArray() }, cancellationToken));
             }
 
             await uow.CommitAsync(cancellationToken);
@@ -54,13 +77,19 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         var delivered = 0;
         foreach (var notice in due)
         {
+            if (!await RenewAsync(notice.Id, claim, cancellationToken))
+            {
+                // The batch outlived its lease and another instance has taken this one.
+                continue;
+            }
+
             var secret = await SecretAsync(notice, cancellationToken);
             string? error = null;
             try
             {
                 var pipeline = _pipelines.GetOrAdd(notice.Address, _ => new ResiliencePipelineBuilder()
                     .AddCircuitBreaker(new CircuitBreakerStrategyOptions { FailureRatio = 0.5, MinimumThroughput = 4, BreakDuration = TimeSpan.FromMinutes(1), SamplingDuration = TimeSpan.FromMinutes(2) })
-                    .AddTimeout(TimeSpan.FromSeconds(10))
+                    .AddTimeout(SendTimeout)
                     .Build());
                 await pipeline.ExecuteAsync(async ct => await SendAsync(notice, secret, ct), cancellationToken);
             }
@@ -73,8 +102,20 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
             delivered += error is null ? 1 : 0;
         }
 
-        return delivered;
+        return (due.Count, delivered);
     }
+
+    // Extends this instance's lease on one notice for the length of one send, if the lease is still the one it claimed.
+    private async Task<bool> RenewAsync(long id, DateTimeOffset claim, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE notices SET next_attempt_at = @renewed WHERE id = @id AND status = 'pending' AND next_attempt_at = @claim",
+            new { id, claim, renewed = Whole(clock.GetUtcNow() + Lease) }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    // Whole milliseconds, so the value compares equal after a round trip through either database.
+    private static DateTimeOffset Whole(DateTimeOffset at) => new(at.Ticks - (at.Ticks % TimeSpan.TicksPerMillisecond), at.Offset);
 
     private async Task SendAsync(Due notice, string? secret, CancellationToken cancellationToken)
     {

@@ -28,7 +28,8 @@ public sealed class LightTransitions(
     NoticeTemplates templates,
     DepartmentStore departments,
     TimeProvider clock,
-    ILogger<LightTransitions> logger)
+    ILogger<LightTransitions> logger,
+    Wakeups? wakeups = null)
 {
     public const int BatchSize = 200;
 
@@ -113,6 +114,11 @@ public sealed class LightTransitions(
         }
 
         await uow.CommitAsync(cancellationToken);
+        if (changed > 0)
+        {
+            wakeups?.NoticesQueued();
+        }
+
         if (ids.Count > 0)
         {
             logger.LogInformation("Light transitions at {Now}: {Taken} items taken, {Changed} changed", now, ids.Count, changed);

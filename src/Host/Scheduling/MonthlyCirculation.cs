@@ -13,7 +13,7 @@ namespace Supervision.Host.Scheduling;
 /// inboxes on the 1st, keyed by office, month and recipient, so a repeated run sends nothing twice. (The full report
 /// and exports come with the reports issue; this sends what exists.)
 /// </summary>
-public sealed class MonthlyCirculation(Database database, NoticeStore notices, NoticeTemplates templates, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, ILogger<MonthlyCirculation> logger)
+public sealed class MonthlyCirculation(Database database, NoticeStore notices, NoticeTemplates templates, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, ILogger<MonthlyCirculation> logger, Wakeups? wakeups = null)
 {
     /// <summary>Circulates <paramref name="month"/> (the previous month when null); returns how many notices were newly written.</summary>
     public async Task<int> RunAsync(DateOnly? month, CancellationToken cancellationToken)
@@ -55,6 +55,11 @@ public sealed class MonthlyCirculation(Database database, NoticeStore notices, N
         }
 
         await uow.CommitAsync(cancellationToken);
+        if (written > 0)
+        {
+            wakeups?.NoticesQueued();
+        }
+
         logger.LogInformation("Monthly circulation for {Month:yyyy-MM}: {Written} notices", first, written);
         return written;
     }

@@ -12,7 +12,7 @@ namespace Supervision.Host.Scheduling;
 /// notice (督办通知) to the supervising office above. Every notice is keyed by item, assignment, day and recipient, so
 /// running the same day twice, or on two instances at once, sends nothing twice.
 /// </summary>
-public sealed class OverdueRun(Database database, NoticeStore notices, NoticeTemplates templates, DepartmentStore departments, OfficeTimeZone zone, TimeProvider clock, ILogger<OverdueRun> logger)
+public sealed class OverdueRun(Database database, NoticeStore notices, NoticeTemplates templates, DepartmentStore departments, OfficeTimeZone zone, TimeProvider clock, ILogger<OverdueRun> logger, Wakeups? wakeups = null)
 {
     /// <summary>Runs for <paramref name="day"/> (the office's today when null); returns how many notices were newly written.</summary>
     public async Task<int> RunAsync(DateOnly? day, CancellationToken cancellationToken)
@@ -71,6 +71,11 @@ public sealed class OverdueRun(Database database, NoticeStore notices, NoticeTem
         }
 
         await uow.CommitAsync(cancellationToken);
+        if (written > 0)
+        {
+            wakeups?.NoticesQueued();
+        }
+
         logger.LogInformation("Overdue run for {Day}: {Overdue} overdue assignments, {Written} notices written", key, overdue.Count, written);
         return written;
     }

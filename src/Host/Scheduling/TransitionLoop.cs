@@ -4,31 +4,14 @@ using Supervision.Host.Storage;
 
 namespace Supervision.Host.Scheduling;
 
-/// <summary>Wakes the transition loop early: an action set a next change instant sooner than the loop expected.</summary>
-public sealed class TransitionSignal : IDisposable
-{
-    private readonly SemaphoreSlim _signal = new(0);
-
-    public void Dispose() => _signal.Dispose();
-
-    public void Wake()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            _signal.Release();
-        }
-    }
-
-    internal Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
-
 /// <summary>
 /// Runs <see cref="LightTransitions"/> at the earliest stored next change instant, so a light changes within moments
-/// of its instant rather than at a polling tick; re-arms itself after each run, wakes early when an action signals,
-/// and sweeps at least every <c>Supervision:Transitions:SafetySweep</c> (default 30 s) to catch anything missed (a
-/// change made on another instance, a clock jump). Each tick also picks up calendar changes made elsewhere.
+/// of its instant rather than at a polling tick; re-arms itself after each run, wakes early when an action here or on
+/// another instance (<see cref="Wakeups"/>) sets a sooner instant, and sweeps at least every
+/// <c>Supervision:Transitions:SafetySweep</c> (default 30 s) to catch anything missed (a lost wake, a clock jump).
+/// Each tick also picks up calendar changes made elsewhere.
 /// </summary>
-internal sealed class TransitionLoop(LightTransitions transitions, CalendarService calendars, Migrator migrator, TransitionSignal signal, IConfiguration configuration, TimeProvider clock, ILogger<TransitionLoop> logger) : BackgroundService
+internal sealed class TransitionLoop(LightTransitions transitions, CalendarService calendars, Migrator migrator, Wakeups wakeups, IConfiguration configuration, TimeProvider clock, ILogger<TransitionLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,6 +19,7 @@ internal sealed class TransitionLoop(LightTransitions transitions, CalendarServi
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = sweep;
+            var armedFor = DateTimeOffset.MaxValue;
             try
             {
                 if ((await migrator.GetStatusAsync(stoppingToken)).IsCurrent)
@@ -46,6 +30,7 @@ internal sealed class TransitionLoop(LightTransitions transitions, CalendarServi
                     {
                         var until = next - clock.GetUtcNow();
                         wait = until < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : until < sweep ? until : sweep;
+                        armedFor = next;
                     }
                 }
             }
@@ -56,7 +41,7 @@ internal sealed class TransitionLoop(LightTransitions transitions, CalendarServi
 
             try
             {
-                await signal.WaitAsync(wait, stoppingToken);
+                await wakeups.WaitForTransitionsAsync(armedFor, wait, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -38,7 +38,7 @@ public static class ServiceRegistration
         services.AddSingleton<Supervision.Host.Notices.NoticeDispatcher>();
         services.AddSingleton<ItemSnapshots>();
         services.AddSingleton<Supervision.Host.Scheduling.LightTransitions>();
-        services.AddSingleton<Supervision.Host.Scheduling.TransitionSignal>();
+        services.AddSingleton<Supervision.Host.Scheduling.Wakeups>();
         services.AddSingleton<Supervision.Host.Scheduling.OverdueRun>();
         services.AddSingleton<Supervision.Host.Scheduling.MonthlyCirculation>();
         services.AddSingleton(sp => new DefinitionCatalog(

@@ -26,7 +26,7 @@ public sealed class ItemWorkflows(
     CalendarService calendars,
     OfficeTimeZone zone,
     TimeProvider clock,
-    Supervision.Host.Scheduling.TransitionSignal? signal = null)
+    Supervision.Host.Scheduling.Wakeups? wakeups = null)
 {
     /// <summary>The actor for a signed-in user: role, department and the departments below it.</summary>
     public async Task<Actor> ActorAsync(string login, CancellationToken cancellationToken)
@@ -74,7 +74,7 @@ public sealed class ItemWorkflows(
         }
 
         await uow.CommitAsync(cancellationToken);
-        signal?.Wake();
+        wakeups?.ChangeInstantSet(added.NextChangeAt);
         return added;
     }
 
@@ -211,7 +211,7 @@ public sealed class ItemWorkflows(
         }
 
         await uow.CommitAsync(cancellationToken);
-        signal?.Wake();
+        wakeups?.ChangeInstantSet(saved.NextChangeAt);
         return saved;
     }
 

@@ -79,6 +79,50 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
     }
 
     [Fact]
+    public async Task A_notice_claimed_by_an_instance_that_died_is_sent_by_another_once_the_lease_ends()
+    {
+        await TurnYellowAsync();
+        var lease = _bed.Clock.GetUtcNow().AddMinutes(2);
+        await using (var connection = await _bed.Database.OpenAsync(default))
+        {
+            // As a crashed instance left it: claimed, never sent, never recorded.
+            await connection.ExecuteAsync("UPDATE notices SET next_attempt_at = @lease WHERE channel = 'webhook'", new { lease });
+        }
+
+        var dispatcher = _bed.NewDispatcher();
+        var whileLeased = await dispatcher.DeliverDueAsync(default);
+        _bed.Clock.Advance(TimeSpan.FromMinutes(2));
+        var afterwards = await dispatcher.DeliverDueAsync(default);
+        var again = await _bed.NewDispatcher().DeliverDueAsync(default);
+
+        Assert.Equal((0, 1, 0), (whileLeased, afterwards, again));
+        Assert.Single(_received);
+    }
+
+    [Fact]
+    public async Task Two_dispatchers_working_through_a_backlog_send_each_notice_once()
+    {
+        await new NoticeStore(_bed.Database, _bed.Clock).AddChannelAsync(_bed.Departments["市司法局"], "webhook", Address, "s3cret", default);
+        var zhang = await _bed.As("zhang");
+        for (var i = 0; i < 3 * NoticeDispatcher.BatchSize; i++)
+        {
+            await _bed.Workflows.RegisterAsync(ItemKind.Request, null, zhang, $"申请{i}", _bed.Departments["市司法局"],
+                new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
+        }
+
+        _bed.Clock.Advance(new DateTimeOffset(2025, 10, 23, 0, 0, 1, Cst) - _bed.Clock.GetUtcNow());
+        await _bed.NewTransitions().ProcessDueAsync(null, default);
+        var a = _bed.NewDispatcher();
+        var b = _bed.NewDispatcher();
+
+        var sent = await Task.WhenAll(Task.Run(() => a.DeliverDueAsync(default)), Task.Run(() => b.DeliverDueAsync(default)));
+
+        Assert.Equal(3 * NoticeDispatcher.BatchSize, sent.Sum());
+        Assert.Equal(3 * NoticeDispatcher.BatchSize, _received.Select(r => r.Key).Distinct().Count());
+        Assert.Equal(3 * NoticeDispatcher.BatchSize, _received.Count);
+    }
+
+    [Fact]
     public async Task A_failing_receiver_is_retried_with_backoff_and_the_notice_ends_failed_and_visible()
     {
         _status = 500;
