@@ -105,6 +105,15 @@ public static class WorkflowEngine
         var assignments = definition.Kind == ItemKind.Request
             ? [new NewAssignment(departmentId, AssignmentRole.Handling, step, null)]
             : new List<NewAssignment>();
+        if (definition.Kind == ItemKind.Task && definition.Step(step) is { PerAssignment: true })
+        {
+            // A task that goes straight to its departments (no separate assigning step): one assignment per lead and
+            // responsible department, each with its own clock, as assigning would make them.
+            var assignmentLimit = limit ?? CycleOf(payload.GetValueOrDefault("reportCadence"));
+            assignments.AddRange(leads.Select(d => new NewAssignment(d, AssignmentRole.Lead, step, new ClockEvent.Started(now, today, assignmentLimit)))
+                .Concat(responsible.Select(d => new NewAssignment(d, AssignmentRole.Responsible, step, new ClockEvent.Started(now, today, assignmentLimit)))));
+        }
+
         var history = new HistoryEntry
         {
             At = now,

@@ -61,6 +61,15 @@ public sealed class ItemWorkflows(
         var snapshot = registration.Start is { } start
             ? DeadlineSnapshot.Of(Clock.Fold([start], clockContext), definition.Clock.Policy, clockContext, now)
             : new DeadlineSnapshot(null, null, Light.Green, false, false, null, clockContext.Calendar.Version);
+        // Assignments with clocks of their own (a task going straight to its departments) carry the item's deadline.
+        var own = registration.Assignments
+            .Select(a => a.Start is { } begun ? DeadlineSnapshot.Of(Clock.Fold([begun], clockContext), definition.Clock.Policy, clockContext, now) : snapshot)
+            .ToList();
+        if (registration.Start is null && registration.Assignments.Any(a => a.Start is not null))
+        {
+            snapshot = ItemSnapshots.Worst(own.Select(o => (o, false)).ToList(), clockContext.Calendar.Version);
+        }
+
         await using var uow = await database.BeginAsync(cancellationToken);
         var added = await items.AddAsync(uow, snapshot.ApplyTo(item), definition.Clock.Policy.ToJson(), registration.History with { ToLight = snapshot.Light }, cancellationToken);
         if (registration.Start is { } started)
@@ -68,9 +77,14 @@ public sealed class ItemWorkflows(
             await clocks.AppendAsync(uow, added.Id, started, cancellationToken);
         }
 
-        foreach (var assignment in registration.Assignments)
+        for (var i = 0; i < registration.Assignments.Count; i++)
         {
-            await assignments.AddAsync(uow, added.Id, assignment.DepartmentId, assignment.Role, assignment.Step, snapshot, cancellationToken);
+            var assignment = registration.Assignments[i];
+            var id = await assignments.AddAsync(uow, added.Id, assignment.DepartmentId, assignment.Role, assignment.Step, own[i], cancellationToken);
+            if (assignment.Start is { } begun)
+            {
+                await clocks.AppendAsync(uow, added.Id, id, begun, cancellationToken);
+            }
         }
 
         await uow.CommitAsync(cancellationToken);

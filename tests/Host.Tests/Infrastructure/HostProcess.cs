@@ -119,6 +119,28 @@ public sealed class RunningHost : IAsyncDisposable
         return true;
     }
 
+    /// <summary>The address the server listens on, once it says so (null if it exits or does not within two minutes).</summary>
+    public async Task<Uri?> ListeningAsync()
+    {
+        if (!await WaitForAsync("Now listening on: "))
+        {
+            return null;
+        }
+
+        var match = System.Text.RegularExpressions.Regex.Match(Output, @"Now listening on: (\S+)");
+        return match.Success ? new Uri(match.Groups[1].Value) : null;
+    }
+
+    /// <summary>Kills the process outright (SIGKILL): no shutdown code runs, as in a crash or a power cut.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     private void Add(string? line)
     {
         if (line is null)

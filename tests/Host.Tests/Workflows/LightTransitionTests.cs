@@ -208,3 +208,36 @@ public sealed class SqliteLightTransitionTests() : LightTransitionTests(Database
 
 [Trait("Provider", "PostgreSql")]
 public sealed class PostgresLightTransitionTests() : LightTransitionTests(DatabaseProvider.PostgreSql);
+
+/// <summary>A task fixed to an exact instant and sent straight to its departments turns red at that instant.</summary>
+public sealed class TimedTaskTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Cst = TimeSpan.FromHours(8);
+    private WorkflowTestBed _bed = null!;
+
+    public async Task InitializeAsync() =>
+        _bed = await WorkflowTestBed.CreateAsync(DatabaseProvider.Sqlite, new DateTimeOffset(2026, 11, 25, 9, 0, 0, Cst), Path.Combine(AppContext.BaseDirectory, "escalation-workflows"));
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task Registering_a_task_that_goes_straight_to_its_departments_gives_each_a_clock_and_the_item_their_deadline()
+    {
+        var task = await _bed.Workflows.RegisterAsync(ItemKind.Task, "burst-task", await _bed.As("zhao"), "17点前报送数据", _bed.Departments["市政府办公室"],
+            new Dictionary<string, string> { ["content"] = "报送数据", ["leadDepartments"] = "市司法局、市教育局", ["deadline"] = "2026-11-25T17:00+08:00" }, default);
+
+        var due = new DateTimeOffset(2026, 11, 25, 17, 0, 0, Cst);
+        var assignments = await _bed.Assignments.ListAsync(task.Id, default);
+        Assert.Equal("handle", task.Step);
+        Assert.Equal(2, assignments.Count);
+        Assert.All(assignments, a => Assert.Equal((due, Light.Green), (a.NextChangeAt!.Value, a.Light)));
+        Assert.Equal(due, task.NextChangeAt);
+
+        _bed.Clock.Advance(due - _bed.Clock.GetUtcNow() - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, await _bed.NewTransitions().ProcessDueAsync(null, default));
+        _bed.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await _bed.NewTransitions().ProcessDueAsync(null, default));
+        Assert.Equal(Light.Red, (await _bed.Items.GetAsync(task.Id, default))!.Light);
+        Assert.Equal(2, (await _bed.Items.HistoryAsync(task.Id, default)).Count(h => h.Action == "assignment-light-changed"));
+    }
+}

@@ -3,13 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Dapper;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Supervision.Engine.Items;
 using Supervision.Host.Notices;
 using Supervision.Host.Storage;
@@ -20,27 +14,17 @@ namespace Supervision.Host.Tests.Workflows;
 public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private static readonly TimeSpan Cst = TimeSpan.FromHours(8);
-    private readonly ConcurrentQueue<(string Body, string? Timestamp, string? Signature, string? Key)> _received = new();
     private WorkflowTestBed _bed = null!;
-    private WebApplication _receiver = null!;
-    private int _status = 200;
+    private Infrastructure.WebhookReceiver _receiver = null!;
 
-    private string Address { get; set; } = "";
+    private string Address => _receiver.Address;
+
+    private ConcurrentQueue<Infrastructure.ReceivedHook> Received => _receiver.Received;
 
     public async Task InitializeAsync()
     {
         _bed = await WorkflowTestBed.CreateAsync(provider, new DateTimeOffset(2025, 9, 26, 10, 0, 0, Cst));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _receiver = builder.Build();
-        _receiver.MapPost("/hook", async (HttpRequest request) =>
-        {
-            using var reader = new StreamReader(request.Body);
-            _received.Enqueue((await reader.ReadToEndAsync(), request.Headers["X-Supervision-Timestamp"], request.Headers["X-Supervision-Signature"], request.Headers["Idempotency-Key"]));
-            return Results.StatusCode(_status);
-        });
-        await _receiver.StartAsync();
-        Address = _receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+        _receiver = await Infrastructure.WebhookReceiver.StartAsync();
     }
 
     public async Task DisposeAsync()
@@ -69,7 +53,7 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
 
         Assert.Equal(1, first);
         Assert.Equal(0, second);
-        var (body, timestamp, signature, key) = Assert.Single(_received);
+        var (body, timestamp, signature, key, _) = Assert.Single(Received);
         var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("s3cret"), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
         Assert.Equal(expected, signature);
         Assert.StartsWith("light:", key, StringComparison.Ordinal);
@@ -96,7 +80,7 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
         var again = await _bed.NewDispatcher().DeliverDueAsync(default);
 
         Assert.Equal((0, 1, 0), (whileLeased, afterwards, again));
-        Assert.Single(_received);
+        Assert.Single(Received);
     }
 
     [Fact]
@@ -118,14 +102,14 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
         var sent = await Task.WhenAll(Task.Run(() => a.DeliverDueAsync(default)), Task.Run(() => b.DeliverDueAsync(default)));
 
         Assert.Equal(3 * NoticeDispatcher.BatchSize, sent.Sum());
-        Assert.Equal(3 * NoticeDispatcher.BatchSize, _received.Select(r => r.Key).Distinct().Count());
-        Assert.Equal(3 * NoticeDispatcher.BatchSize, _received.Count);
+        Assert.Equal(3 * NoticeDispatcher.BatchSize, Received.Select(r => r.Key).Distinct().Count());
+        Assert.Equal(3 * NoticeDispatcher.BatchSize, Received.Count);
     }
 
     [Fact]
     public async Task A_failing_receiver_is_retried_with_backoff_and_the_notice_ends_failed_and_visible()
     {
-        _status = 500;
+        _receiver.Status = 500;
         await TurnYellowAsync();
         var dispatcher = _bed.NewDispatcher();
 

@@ -67,7 +67,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
 
     public Dictionary<string, long> Departments { get; } = [];
 
-    public static async Task<WorkflowTestBed> CreateAsync(DatabaseProvider provider, DateTimeOffset now)
+    public static async Task<WorkflowTestBed> CreateAsync(DatabaseProvider provider, DateTimeOffset now, string? workflowsDirectory = null)
     {
         var bed = new WorkflowTestBed(new ManualClock(now));
         bed._testDatabase = await TestDatabase.CreateAsync(provider);
@@ -96,7 +96,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
         var calendars = new CalendarService(bed.Database, bed.Clock, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
         await calendars.LoadAsync(default);
         bed.Calendars = calendars;
-        var catalog = new DefinitionCatalog(bed.Database, bed.Clock, Path.Combine(AppContext.BaseDirectory, "workflows"));
+        var catalog = new DefinitionCatalog(bed.Database, bed.Clock, workflowsDirectory ?? Path.Combine(AppContext.BaseDirectory, "workflows"));
         await catalog.LoadAsync(default);
         bed.Catalog = catalog;
         bed.Workflows = new ItemWorkflows(bed.Database, bed.Items, clocks, bed.Assignments, departments, users, catalog, calendars, zone, bed.Clock);
