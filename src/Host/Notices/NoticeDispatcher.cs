@@ -30,7 +30,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new();
 
     // At least the send timeout and a margin: a lease must outlast one send.
-    private TimeSpan Lease => configuration?.GetValue("Supervision:Notices:Lease", TimeSpan.FromMinutes(2)) is { } lease && lease > SendTimeout * 1.5 ? lease : TimeSpan.FromMinutes(2);
+    private TimeSpan Lease => configuration?.GetValue("Supervision:Notices:Lease", TimeSpan.FromMinutes(2)) is { } lease && lease >= SendTimeout * 1.5 ? lease : TimeSpan.FromMinutes(2);
 
     /// <summary>Delivers everything due, batch by batch; returns how many were delivered.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
