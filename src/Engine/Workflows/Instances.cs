@@ -93,3 +93,11 @@ public sealed record Decision
     /// <summary>Payload fields to merge into the item's payload.</summary>
     public IReadOnlyDictionary<string, string> PayloadChanges { get; init; } = new Dictionary<string, string>();
 }
+
+/// <summary>
+/// Something a person may do to an item now: <see cref="Action"/> is complete (with <see cref="Outcome"/> and the
+/// step's <see cref="Fields"/>), pause, resume, extend, override, transfer, return, report or withdraw;
+/// <see cref="AssignmentId"/> says which department's assignment it acts on; <see cref="Choices"/> are the pause
+/// reasons for pause and the steps one may return to for return.
+/// </summary>
+public sealed record AvailableAction(string Action, long? AssignmentId, string Step, string? Outcome, LocalText Name, IReadOnlyList<FieldDefinition> Fields, IReadOnlyList<string> Choices);

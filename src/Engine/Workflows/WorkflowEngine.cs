@@ -490,16 +490,72 @@ public static class WorkflowEngine
         }
     }
 
+    /// <summary>
+    /// What <paramref name="actor"/> may do to the item now, by the same rules the actions themselves check: the
+    /// outcomes of each current step they act at (the item's, or each open assignment's), and the step's actions
+    /// that apply in the clock's state (pause while running, resume while paused, ...). Empty for a closed item.
+    /// </summary>
+    public static IReadOnlyList<AvailableAction> Available(WorkflowDefinition definition, InstanceState state, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(actor);
+        var available = new List<AvailableAction>();
+        if (state.Closed)
+        {
+            return available;
+        }
+
+        var itemStep = definition.Step(state.Item.Step)!;
+        var targets = itemStep.PerAssignment && state.Item.Kind == ItemKind.Task
+            ? state.Assignments.Where(a => !a.Closed).Select(a => (Step: definition.Step(a.Step)!, Department: a.DepartmentId, Assignment: (long?)a.Id, Clock: a.ClockEvents.Count > 0 ? a.Clock : state.Clock)).ToList()
+            : [(itemStep, state.Item.DepartmentId, null, state.Clock)];
+        var reasons = definition.Clock.PauseReasons.Select(r => Clock.ReasonCode(r.Reason)).ToList();
+        foreach (var (step, department, assignment, clock) in targets)
+        {
+            var mayAct = MayAct(actor, step, department);
+            if (mayAct)
+            {
+                available.AddRange(step.Outcomes.Select(o => new AvailableAction("complete", assignment, step.Id, o.Id, o.Name, step.Fields, [])));
+            }
+
+            var running = clock.Status == ClockStatus.Running;
+            var paused = clock.Status == ClockStatus.Paused;
+            foreach (var action in step.Actions)
+            {
+                var (code, name, choices, allowed) = action switch
+                {
+                    StepAction.Pause => ("pause", new LocalText("暂停计时", "Pause the clock"), reasons, mayAct && running),
+                    StepAction.Resume => ("resume", new LocalText("恢复计时", "Resume the clock"), [], mayAct && paused),
+                    StepAction.Extend => ("extend", new LocalText("延长答复期限", "Extend the deadline"), [], mayAct && running),
+                    StepAction.Override => ("override", new LocalText("直接确定期限", "Set the deadline"), [], running && actor.Role is Role.Supervisor or Role.Lead && actor.Scope.Contains(department)),
+                    StepAction.Transfer => ("transfer", new LocalText("转办", "Transfer"), [], actor.Role is Role.Handler or Role.Lead or Role.Supervisor && actor.Scope.Contains(department)),
+                    StepAction.Return => ("return", new LocalText("退回", "Return"), definition.Steps.Where(s => s.Outcomes.Any(o => o.To == step.Id)).Select(s => s.Id).ToList(), mayAct),
+                    StepAction.Report => ("report", new LocalText("报送进展", "Report progress"), [], mayAct),
+                    StepAction.Withdraw => ("withdraw", new LocalText("撤回", "Withdraw"), [], assignment is null && MayAct(actor, step, department, registering: definition.Kind == ItemKind.Task)),
+                    _ => (string.Empty, new LocalText(string.Empty, string.Empty), new List<string>(), false),
+                };
+                if (allowed)
+                {
+                    available.Add(new AvailableAction(code, assignment, step.Id, null, name, [], choices));
+                }
+            }
+        }
+
+        return available;
+    }
+
+    private static bool MayAct(Actor actor, StepDefinition step, long departmentId, bool registering = false) => step.Role switch
+    {
+        Role.Handler => actor.Role is Role.Handler or Role.Lead && (actor.Role == Role.Lead ? actor.Scope.Contains(departmentId) : actor.DepartmentId == departmentId),
+        Role.Lead => actor.Role == Role.Lead && actor.Scope.Contains(departmentId),
+        Role.Supervisor => actor.Role == Role.Supervisor && (actor.Scope.Contains(departmentId) || registering),
+        _ => actor.Role == Role.Admin,
+    };
+
     private static void CheckActor(Actor actor, StepDefinition step, long departmentId, WorkflowContext context, bool registering = false)
     {
-        var allowed = step.Role switch
-        {
-            Role.Handler => actor.Role is Role.Handler or Role.Lead && (actor.Role == Role.Lead ? actor.Scope.Contains(departmentId) : actor.DepartmentId == departmentId),
-            Role.Lead => actor.Role == Role.Lead && actor.Scope.Contains(departmentId),
-            Role.Supervisor => actor.Role == Role.Supervisor && (actor.Scope.Contains(departmentId) || registering),
-            _ => actor.Role == Role.Admin,
-        };
-        if (!allowed)
+        if (!MayAct(actor, step, departmentId, registering))
         {
             var who = step.Role switch
             {

@@ -27,8 +27,14 @@ public sealed record AssignmentView(long Id, DepartmentRef Department, string Ro
 /// <summary>A history entry in an item's detail.</summary>
 public sealed record HistoryView(int Seq, DateTimeOffset At, string Actor, string Action, string? FromStep, string? ToStep, string? FromLight, string? ToLight, JsonElement Detail);
 
-/// <summary>An item with its assignments, history and deadline explanation.</summary>
-public sealed record ItemDetail(ItemView Item, IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<HistoryView> History, object? Explanation);
+/// <summary>A field an action asks for.</summary>
+public sealed record FieldView(string Name, LocalText Label, string Type, bool Required, IReadOnlyList<string> Choices);
+
+/// <summary>Something the caller may do to the item now (POST /api/items/{id}/actions/{action}).</summary>
+public sealed record ActionView(string Action, long? Assignment, string Step, string? Outcome, LocalText Name, IReadOnlyList<FieldView> Fields, IReadOnlyList<string> Choices);
+
+/// <summary>An item with its assignments, history, deadline explanation and what the caller may do now.</summary>
+public sealed record ItemDetail(ItemView Item, IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<HistoryView> History, object? Explanation, IReadOnlyList<ActionView> Actions);
 
 /// <summary>A page of items.</summary>
 public sealed record ItemPage(IReadOnlyList<ItemView> Items, int Page, int PageSize, long Total);
@@ -145,7 +151,9 @@ public static class ItemsApi
         var names = (await departments.ListAsync(ct)).ToDictionary(d => d.Id, d => d.Name);
         var history = (await items.HistoryAsync(id, ct)).Select(h => new HistoryView(h.Sequence, h.At, h.Actor, h.Action, h.FromStep, h.ToStep, h.FromLight?.Code(), h.ToLight?.Code(), JsonDocument.Parse(h.Detail).RootElement)).ToList();
         var views = owned.Select(a => new AssignmentView(a.Id, new DepartmentRef(a.DepartmentId, names.GetValueOrDefault(a.DepartmentId, "")), AssignmentStore.Code(a.Role), a.Step, a.Light.Code(), a.SeriouslyOverdue, Day(a.DueOn), a.Paused, a.NextChangeAt, a.Result, a.ClosedAt)).ToList();
-        return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, ct), views, history, explanation));
+        var actions = (await workflows.AvailableAsync(item, actor, ct)).Select(a => new ActionView(a.Action, a.AssignmentId, a.Step, a.Outcome, a.Name,
+            a.Fields.Select(f => new FieldView(f.Name, f.Label, f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices)).ToList(), a.Choices)).ToList();
+        return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, ct), views, history, explanation, actions));
     }
 
     private static async Task<Ok<ItemView>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)

@@ -128,6 +128,36 @@ public sealed class ItemWorkflows(
     public Task<SupervisedItem> WithdrawAsync(long itemId, Actor actor, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
         ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Withdraw(definition, state, actor, reason, now, context), cancellationToken);
 
+    /// <summary>What the actor may do to the item now (see <see cref="WorkflowEngine.Available"/>).</summary>
+    public async Task<IReadOnlyList<AvailableAction>> AvailableAsync(SupervisedItem item, Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var context = await ContextAsync(cancellationToken);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var (definition, _, state, _, _) = await StateAsync(uow, item, context, cancellationToken);
+        return WorkflowEngine.Available(definition, state, actor);
+    }
+
+    private async Task<(WorkflowDefinition Definition, ClockContext ClockContext, InstanceState State, Dictionary<long, List<ClockEvent>> AssignmentEvents, IReadOnlyList<Assignment> Stored)> StateAsync(
+        UnitOfWork uow, SupervisedItem item, WorkflowContext context, CancellationToken cancellationToken)
+    {
+        var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
+        var clockContext = context.ClockFor(definition);
+        var itemEvents = (await clocks.LoadManyAsync(uow, [item.Id], cancellationToken)).GetValueOrDefault(item.Id).Events ?? [];
+        var assignmentEvents = await ClockStore.LoadAssignmentClocksAsync(uow, item.Id, cancellationToken);
+        var stored = await AssignmentStore.ListAsync(uow, item.Id, cancellationToken);
+        var state = new InstanceState(
+            item,
+            itemEvents,
+            Clock.Fold(itemEvents, clockContext),
+            stored.Select(a =>
+            {
+                var events = assignmentEvents.GetValueOrDefault(a.Id) ?? [];
+                return new AssignmentState(a.Id, a.DepartmentId, a.Role, a.Step, a.ClosedAt is not null, events, Clock.Fold(events, clockContext));
+            }).ToList());
+        return (definition, clockContext, state, assignmentEvents, stored);
+    }
+
     private async Task<SupervisedItem> ActAsync(long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
     {
         var context = await ContextAsync(cancellationToken);
@@ -138,20 +168,8 @@ public sealed class ItemWorkflows(
             throw new ConcurrencyException($"Item {itemId} was changed by someone else (version {item.Version}, you had {v}); reload it and try again.");
         }
 
-        var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
-        var clockContext = context.ClockFor(definition);
-        var itemEvents = (await clocks.LoadManyAsync(uow, [itemId], cancellationToken)).GetValueOrDefault(itemId).Events ?? [];
-        var assignmentEvents = await ClockStore.LoadAssignmentClocksAsync(uow, itemId, cancellationToken);
-        var stored = await AssignmentStore.ListAsync(uow, itemId, cancellationToken);
-        var state = new InstanceState(
-            item,
-            itemEvents,
-            Clock.Fold(itemEvents, clockContext),
-            stored.Select(a =>
-            {
-                var events = assignmentEvents.GetValueOrDefault(a.Id) ?? [];
-                return new AssignmentState(a.Id, a.DepartmentId, a.Role, a.Step, a.ClosedAt is not null, events, Clock.Fold(events, clockContext));
-            }).ToList());
+        var (definition, clockContext, state, assignmentEvents, stored) = await StateAsync(uow, item, context, cancellationToken);
+        var itemEvents = state.ClockEvents;
         var now = clock.GetUtcNow();
         var decision = decide(definition, state, context, now);
 

@@ -93,6 +93,38 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_items_detail_lists_what_the_caller_may_do_now_by_the_same_rules_the_actions_check()
+    {
+        using var zhang = _server.Client("zhang");
+        using var li = _server.Client("li");
+        using var zhao = _server.Client("zhao");
+        var id = (await JsonAsync(await zhang.PostAsJsonAsync("/api/requests", Request()))).GetProperty("id").GetInt64();
+        using var accepted = await ActAsync(zhang, id, "complete", new { step = "review", outcome = "accepted", fields = new { } });
+
+        static async Task<List<string>> ActionsAsync(HttpClient client, long id)
+        {
+            using var response = await client.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative));
+            var body = await JsonAsync(response);
+            return body.GetProperty("actions").EnumerateArray()
+                .Select(a => a.GetProperty("action").GetString() + (a.GetProperty("outcome").ValueKind == JsonValueKind.String ? ":" + a.GetProperty("outcome").GetString() : string.Empty))
+                .ToList();
+        }
+
+        // The handler at the handling step: its outcome and every action of the step that fits a running clock.
+        Assert.Equal(["complete:ready-to-reply", "pause", "extend", "transfer", "return", "report", "withdraw"], await ActionsAsync(zhang, id));
+        // The supervising office may set the deadline (art. 35) and transfer, but not handle.
+        Assert.Equal(["override", "transfer"], await ActionsAsync(zhao, id));
+
+        using var paused = await ActAsync(zhang, id, "pause", new { reason = "third-party-consultation" });
+        Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        Assert.Equal(["complete:ready-to-reply", "resume", "transfer", "return", "report", "withdraw"], await ActionsAsync(zhang, id));
+
+        // Another bureau's handler cannot see the item at all.
+        using var elsewhere = await li.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
+    }
+
+    [Fact]
     public async Task Without_credentials_or_with_a_wrong_token_the_answer_is_401_with_a_reason()
     {
         using var anonymous = _server.Client();
