@@ -2,7 +2,8 @@
 # The whole test suite, both storage providers, on a fresh machine:
 #   ./test.sh
 # Builds in Release (warnings are errors), starts a throwaway PostgreSQL cluster when the server binaries are
-# present, runs every test project against SQLite and PostgreSQL, then publishes the Host exactly as the
+# present, drives the light board in Debian's Chromium (installed under CI), runs every test project against SQLite
+# and PostgreSQL, then publishes the Host exactly as the
 # Dockerfile does and checks that the published server starts and reports /health on both providers (two
 # replicas sharing one PostgreSQL database, as docker/docker-compose.yml runs them).
 # Without PostgreSQL the PostgreSQL tests are skipped with a loud notice; under CI=true that is a failure.
@@ -47,7 +48,7 @@ if have_postgres; then
     echo "PostgreSQL binaries were found but the cluster did not start (see above)." >&2
   fi
 fi
-filter=()
+exclude=()
 if [ -z "$SUPERVISION_TEST_PG" ]; then
   if [ "$ci" = true ]; then
     banner "PostgreSQL is not available, and CI=true: the PostgreSQL tests cannot run." \
@@ -57,7 +58,30 @@ if [ -z "$SUPERVISION_TEST_PG" ]; then
   fi
   banner "PostgreSQL NOT FOUND: the PostgreSQL tests are SKIPPED (only SQLite is tested)." \
          "Install PostgreSQL 15+ (initdb/pg_ctl) to run them; under CI=true this is a failure."
-  filter=(--filter "Provider!=PostgreSql")
+  exclude+=("Provider!=PostgreSql")
+fi
+
+# --- Chromium and a CJK font for the board tests (Debian's packages; a browser is never downloaded) --------------
+have_chromium() { [ -x /usr/bin/chromium ]; }
+have_cjk_font() { fc-list 2>/dev/null | grep -qi 'wqy\|noto sans cjk'; }
+if { ! have_chromium || ! have_cjk_font; } && [ "$ci" = true ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing Chromium and a CJK font (CI)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+fi
+if ! have_chromium; then
+  if [ "$ci" = true ]; then
+    banner "Chromium is not available, and CI=true: the board's browser tests cannot run." \
+           "Install Debian's chromium and fonts-wqy-microhei (apt-get install chromium fonts-wqy-microhei)."
+    echo "tests: 0 passed, 1 failed, 0 skipped"
+    exit 1
+  fi
+  banner "Chromium NOT FOUND at /usr/bin/chromium: the board's browser tests are SKIPPED." \
+         "Install chromium and fonts-wqy-microhei to run them; under CI=true this is a failure."
+  exclude+=("Browser!=Chromium")
+fi
+filter=()
+if [ ${#exclude[@]} -gt 0 ]; then
+  filter=(--filter "$(IFS='&'; echo "${exclude[*]}")")
 fi
 
 # --- Build and test ----------------------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ var app = builder.Build();
 app.UseMiddleware<AccessLog>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBoardPages();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
@@ -80,6 +81,7 @@ app.MapItems();
 app.MapReference();
 app.MapBoard();
 app.MapNotices();
+app.MapEvents();
 
 try
 {

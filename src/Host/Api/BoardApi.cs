@@ -16,7 +16,7 @@ public sealed record BoardRow(long DepartmentId, string Department, long? Parent
 public sealed record Forecast(int WorkingDays, string Until, int TurnYellow, int TurnRed);
 
 /// <summary>The light board summary for the caller's departments.</summary>
-public sealed record Board(DateTimeOffset At, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast);
+public sealed record Board(DateTimeOffset At, string Today, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast);
 
 /// <summary><c>GET /api/board</c>: totals per light and per department (counting assignments, which departments own),
 /// and the forecast for the next 1, 3 and 7 working days. Reads the stored lights; computes nothing per item.</summary>
@@ -28,13 +28,32 @@ public static class BoardApi
         return endpoints;
     }
 
-    private static async Task<Ok<Board>> GetAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct, string? kind = null)
+    private static async Task<Ok<Board>> GetAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct,
+        string? kind = null, string? step = null, string? text = null, int? dueWithin = null)
     {
         var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
         var all = await departments.ListAsync(ct);
         var visible = actor.Role == Role.Admin ? all.Select(d => d.Id).ToHashSet() : actor.Scope.ToHashSet();
         var now = clock.GetUtcNow();
-        var kindFilter = kind is null ? string.Empty : " AND i.kind = @kind";
+        if (kind is not null && !Supervision.Engine.Items.ItemKinds.TryParse(kind, out _))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"kind: '{kind}' is not request or task");
+        }
+
+        if (dueWithin is < 0 or > 366)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "dueWithin: 0 to 366 working days");
+        }
+
+        // The same filters as the item list, on the assignments the board counts.
+        var dueCalendar = calendars.Current;
+        var dueToday = new Supervision.Engine.Clocks.ClockContext(dueCalendar, zone.Zone).DayOf(now);
+        DateOnly? dueUntil = dueWithin is { } n ? n == 0 ? dueToday : dueCalendar.AddWorkingDays(dueCalendar.NextWorkingDayOnOrAfter(dueToday), n - 1) : null;
+        var like = string.IsNullOrWhiteSpace(text) ? null : SqlDialect.ContainsPattern(text);
+        var kindFilter = (kind is null ? string.Empty : " AND i.kind = @kind")
+            + (step is null ? string.Empty : " AND a.step = @step")
+            + (dueUntil is null ? string.Empty : " AND a.closed_at IS NULL AND a.due_on <= @dueUntil")
+            + (like is null ? string.Empty : " AND " + database.Dialect.TextMatch("i.", "@like"));
         await using var connection = await database.OpenAsync(ct);
         var counts = (await connection.QueryAsync<CountRow>(new CommandDefinition(
             $"""
@@ -43,7 +62,7 @@ public static class BoardApi
             WHERE {database.Dialect.InList("a.department_id", "@ids")}{kindFilter}
             GROUP BY a.department_id, a.light, a.seriously_overdue, a.paused
             """,
-            new { ids = visible.ToArray(), kind }, cancellationToken: ct))).AsList();
+            new { ids = visible.ToArray(), kind, step, dueUntil, like }, cancellationToken: ct))).AsList();
         var rows = all.Where(d => visible.Contains(d.Id)).Select(d =>
         {
             var mine = counts.Where(c => c.DepartmentId == d.Id).ToList();
@@ -77,11 +96,11 @@ public static class BoardApi
                 FROM assignments a JOIN items i ON i.id = a.item_id
                 WHERE a.closed_at IS NULL AND {database.Dialect.InList("a.department_id", "@ids")}{kindFilter}
                 """,
-                new { horizon, lastDay, no = false, ids = visible.ToArray(), kind }, cancellationToken: ct));
+                new { horizon, lastDay, no = false, ids = visible.ToArray(), kind, step, dueUntil, like }, cancellationToken: ct));
             forecast.Add(new Forecast(days, lastDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), (int)turn.Yellow, (int)turn.Red));
         }
 
-        return TypedResults.Ok(new Board(now, totals, rows, forecast));
+        return TypedResults.Ok(new Board(now, today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), totals, rows, forecast));
     }
 
     private sealed record CountRow

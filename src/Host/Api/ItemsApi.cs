@@ -6,7 +6,9 @@ using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
+using Supervision.Host.Calendars;
 using Supervision.Host.Deadlines;
+using Supervision.Host.Setup;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;
 
@@ -97,9 +99,9 @@ public static class ItemsApi
     }
 
     private static async Task<Ok<ItemPage>> Search(
-        ClaimsPrincipal user, ItemWorkflows workflows, ItemSearch search, DepartmentStore departments, CancellationToken ct,
-        string? kind = null, string? department = null, string? light = null, string? step = null, string? dueBefore = null, string? dueAfter = null,
-        string? text = null, bool? paused = null, bool? open = null, int page = 1, int pageSize = 50)
+        ClaimsPrincipal user, ItemWorkflows workflows, ItemSearch search, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct,
+        string? kind = null, string? department = null, bool subtree = false, string? light = null, bool? serious = null, string? step = null, string? dueBefore = null, string? dueAfter = null,
+        int? dueWithin = null, string? text = null, bool? paused = null, bool? open = null, int page = 1, int pageSize = 50)
     {
         var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
         if (page < 1 || pageSize is < 1 or > 200)
@@ -107,16 +109,39 @@ public static class ItemsApi
             throw new WorkflowRefusedException(RefusalKind.Invalid, "page: from 1; pageSize: 1 to 200");
         }
 
+        IReadOnlyCollection<long>? within = null;
+        if (department is not null)
+        {
+            var id = await DepartmentAsync(department, "department", departments, ct);
+            within = subtree ? (await departments.ListAsync(ct)).Subtree(id) : [id];
+        }
+
+        var before = Day(dueBefore, "dueBefore");
+        if (dueWithin is { } days)
+        {
+            // Due within N working days: by the end of the Nth working day from today (today counts when it is one).
+            if (days is < 0 or > 366)
+            {
+                throw new WorkflowRefusedException(RefusalKind.Invalid, "dueWithin: 0 to 366 working days");
+            }
+
+            var calendar = calendars.Current;
+            var today = new ClockContext(calendar, zone.Zone).DayOf(clock.GetUtcNow());
+            var until = days == 0 ? today : calendar.AddWorkingDays(calendar.NextWorkingDayOnOrAfter(today), days - 1);
+            before = before is { } b && b < until ? b : until;
+        }
+
         var filter = new ItemFilter(
             kind is null ? null : ItemKinds.TryParse(kind, out var k) ? k : throw new WorkflowRefusedException(RefusalKind.Invalid, $"kind: '{kind}' is not request or task"),
-            department is null ? null : await DepartmentAsync(department, "department", departments, ct),
+            within,
             light is null ? null : Lights.TryParse(light, out var l) ? l : throw new WorkflowRefusedException(RefusalKind.Invalid, $"light: '{light}' is not green, yellow, red, done-on-time or done-late"),
             step,
-            Day(dueBefore, "dueBefore"),
+            before,
             Day(dueAfter, "dueAfter"),
             text,
             paused,
-            open);
+            open,
+            serious);
         var (items, total) = await search.SearchAsync(filter, actor.Role == Role.Admin ? null : actor.Scope, page, pageSize, ct);
         var views = new List<ItemView>();
         foreach (var item in items)

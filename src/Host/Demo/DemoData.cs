@@ -92,7 +92,7 @@ internal sealed class DemoData(
                 ["applicant"] = $"申请人{i + 1}",
                 ["content"] = $"申请公开{subjects[i % subjects.Length]}",
             };
-            var item = await workflows.RegisterAsync(ItemKind.Request, null, actor, $"申请公开{subjects[i % subjects.Length]}（{i + 1}）", ids[department], fields, ct);
+            var item = await workflows.RegisterAsync(ItemKind.Request, "disclosure-request", actor, $"申请公开{subjects[i % subjects.Length]}（{i + 1}）", ids[department], fields, ct);
             try
             {
                 switch (i % 8)
@@ -155,7 +155,7 @@ internal sealed class DemoData(
                 ["deadline"] = task.Deadline,
                 ["reportCadence"] = "monthly",
             };
-            var item = await workflows.RegisterAsync(ItemKind.Task, null, zhao, task.Title, zhao.DepartmentId, fields, ct);
+            var item = await workflows.RegisterAsync(ItemKind.Task, "supervision-task", zhao, task.Title, zhao.DepartmentId, fields, ct);
             await workflows.CompleteAsync(item.Id, zhao, "assign", "assigned", null, new Dictionary<string, string>(), null, ct);
         }
     }

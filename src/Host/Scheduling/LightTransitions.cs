@@ -117,6 +117,7 @@ public sealed class LightTransitions(
         if (changed > 0)
         {
             wakeups?.NoticesQueued();
+            wakeups?.BoardChanged();
         }
 
         if (ids.Count > 0)

@@ -23,6 +23,8 @@ public sealed class Wakeups : IDisposable
     private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
     private DateTimeOffset? _pendingInstant;
     private bool _pendingNotices;
+    private bool _pendingChange;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Identifies this instance's broadcasts so it ignores its own.</summary>
     public string InstanceId { get; } = Guid.NewGuid().ToString("N");
@@ -63,7 +65,28 @@ public sealed class Wakeups : IDisposable
         Release(_broadcast);
     }
 
-    /// <summary>Wakes the loops of this instance for a wake another instance broadcast (<c>t:{unix ms}</c> or <c>n</c>).</summary>
+    /// <summary>Lights or items changed (an action, a timer): live boards here and on every other instance refresh.</summary>
+    public void BoardChanged()
+    {
+        PublishChange();
+        lock (_gate)
+        {
+            _pendingChange = true;
+        }
+
+        Release(_broadcast);
+    }
+
+    /// <summary>Completes at the next change of lights or items on any instance.</summary>
+    public Task NextChangeAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return _changed.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Wakes the loops of this instance for a wake another instance broadcast (<c>t:{unix ms}</c>, <c>n</c> or <c>c</c>).</summary>
     internal void Receive(string payload)
     {
         var parts = payload.Split(':');
@@ -75,6 +98,10 @@ public sealed class Wakeups : IDisposable
         if (parts[1] == "n")
         {
             Release(_notices);
+        }
+        else if (parts[1] == "c")
+        {
+            PublishChange();
         }
         else if (parts[1] == "t" && parts.Length == 3 && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
         {
@@ -119,16 +146,29 @@ public sealed class Wakeups : IDisposable
     internal Task<bool> WaitForNoticesAsync(TimeSpan timeout, CancellationToken cancellationToken) => _notices.WaitAsync(timeout, cancellationToken);
 
     /// <summary>Waits for something to broadcast and takes it: the earliest change instant and whether notices were queued.</summary>
-    internal async Task<(DateTimeOffset? Instant, bool Notices)> NextBroadcastAsync(CancellationToken cancellationToken)
+    internal async Task<(DateTimeOffset? Instant, bool Notices, bool Changed)> NextBroadcastAsync(CancellationToken cancellationToken)
     {
         await _broadcast.WaitAsync(cancellationToken);
         lock (_gate)
         {
-            var taken = (_pendingInstant, _pendingNotices);
+            var taken = (_pendingInstant, _pendingNotices, _pendingChange);
             _pendingInstant = null;
             _pendingNotices = false;
+            _pendingChange = false;
             return taken;
         }
+    }
+
+    private void PublishChange()
+    {
+        TaskCompletionSource previous;
+        lock (_gate)
+        {
+            previous = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        previous.TrySetResult();
     }
 
     private void WakeTransitionsLocally(DateTimeOffset instant)
@@ -219,7 +259,7 @@ internal sealed class WakeListener(Database database, Wakeups wakeups, ILogger<W
         {
             try
             {
-                var (instant, notices) = await wakeups.NextBroadcastAsync(stoppingToken);
+                var (instant, notices, changed) = await wakeups.NextBroadcastAsync(stoppingToken);
                 await using var connection = await database.OpenAsync(stoppingToken);
                 if (instant is { } at)
                 {
@@ -229,6 +269,11 @@ internal sealed class WakeListener(Database database, Wakeups wakeups, ILogger<W
                 if (notices)
                 {
                     await Notify(connection, $"{wakeups.InstanceId}:n", stoppingToken);
+                }
+
+                if (changed)
+                {
+                    await Notify(connection, $"{wakeups.InstanceId}:c", stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -139,6 +139,15 @@ public sealed class SqlDialect
     /// <summary>"column is one of the list parameter": Dapper expands lists for SQLite, Npgsql takes an array.</summary>
     public string InList(string column, string parameter) => _isPostgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
 
+    /// <summary>A LIKE pattern finding <paramref name="text"/> anywhere, its own wildcards escaped (for <see cref="TextMatch"/>).</summary>
+    public static string ContainsPattern(string text) =>
+        "%" + (text ?? string.Empty).Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
+    /// <summary>An item's title or fields (columns under <paramref name="prefix"/>) contain the pattern, ignoring case where the database can.</summary>
+    public string TextMatch(string prefix, string parameter) => _isPostgres
+        ? $"({prefix}title ILIKE {parameter} ESCAPE '\\' OR {prefix}payload::text ILIKE {parameter} ESCAPE '\\')"
+        : $"({prefix}title LIKE {parameter} ESCAPE '\\' OR {prefix}payload LIKE {parameter} ESCAPE '\\')";
+
     /// <summary>A row lock for a read that is about to be followed by a write (SQLite's write lock is already held).</summary>
     public string ForUpdate => _isPostgres ? " FOR UPDATE" : string.Empty;
 }

@@ -296,17 +296,22 @@ public sealed class ItemStore(Database database, TimeProvider clock)
     }
 }
 
-/// <summary>What <see cref="ItemSearch"/> looks for; null fields do not filter.</summary>
+/// <summary>
+/// What <see cref="ItemSearch"/> looks for; null fields do not filter. With <see cref="Departments"/>, the light,
+/// seriously-overdue, paused, step, due-day and open conditions apply to those departments' assignments (what the
+/// board counts: a task is red for the department whose assignment is red); without, to the item.
+/// </summary>
 public sealed record ItemFilter(
     Supervision.Engine.Items.ItemKind? Kind = null,
-    long? DepartmentId = null,
+    IReadOnlyCollection<long>? Departments = null,
     Supervision.Engine.Items.Light? Light = null,
     string? Step = null,
     DateOnly? DueBefore = null,
     DateOnly? DueAfter = null,
     string? Text = null,
     bool? Paused = null,
-    bool? Open = null);
+    bool? Open = null,
+    bool? SeriouslyOverdue = null);
 
 /// <summary>Finds items by filter within the departments a user may see, newest first, a page at a time.</summary>
 public sealed class ItemSearch(Database database)
@@ -329,20 +334,35 @@ public sealed class ItemSearch(Database database)
         }
 
         if (filter.Kind is { } kind) Add("kind = @kind", "kind", Supervision.Engine.Items.ItemKinds.Code(kind));
-        if (filter.DepartmentId is { } d) Add("(department_id = @department OR EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND a.department_id = @department))", "department", d);
-        if (filter.Light is { } light) Add("light = @light", "light", Supervision.Engine.Items.Lights.Code(light));
-        if (filter.Step is { } step) Add("step = @step", "step", step);
-        if (filter.DueBefore is { } before) Add("due_on <= @dueBefore", "dueBefore", before);
-        if (filter.DueAfter is { } after) Add("due_on >= @dueAfter", "dueAfter", after);
-        if (filter.Paused is { } paused) Add("paused = @paused", "paused", paused);
-        if (filter.Open is { } open) where.Add(open ? "closed_at IS NULL" : "closed_at IS NOT NULL");
+        if (filter.Departments is { } departments)
+        {
+            // The same conditions, on one assignment of those departments.
+            var on = new List<string> { database.Dialect.InList("a.department_id", "@departments") };
+            p.Add("departments", departments.ToArray());
+            if (filter.Light is { } l) { on.Add("a.light = @light"); p.Add("light", Supervision.Engine.Items.Lights.Code(l)); }
+            if (filter.SeriouslyOverdue is { } so) { on.Add("a.seriously_overdue = @serious"); p.Add("serious", so); }
+            if (filter.Paused is { } pa) { on.Add("a.paused = @paused"); p.Add("paused", pa); }
+            if (filter.Step is { } st) { on.Add("a.step = @step"); p.Add("step", st); }
+            if (filter.DueBefore is { } db) { on.Add("a.due_on <= @dueBefore"); p.Add("dueBefore", db); }
+            if (filter.DueAfter is { } da) { on.Add("a.due_on >= @dueAfter"); p.Add("dueAfter", da); }
+            if (filter.Open is { } op) { on.Add(op ? "a.closed_at IS NULL" : "a.closed_at IS NOT NULL"); }
+            where.Add($"EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND {string.Join(" AND ", on)})");
+        }
+        else
+        {
+            if (filter.Light is { } light) Add("light = @light", "light", Supervision.Engine.Items.Lights.Code(light));
+            if (filter.SeriouslyOverdue is { } serious) Add("seriously_overdue = @serious", "serious", serious);
+            if (filter.Step is { } step) Add("step = @step", "step", step);
+            if (filter.DueBefore is { } before) Add("due_on <= @dueBefore", "dueBefore", before);
+            if (filter.DueAfter is { } after) Add("due_on >= @dueAfter", "dueAfter", after);
+            if (filter.Paused is { } paused) Add("paused = @paused", "paused", paused);
+            if (filter.Open is { } open) where.Add(open ? "closed_at IS NULL" : "closed_at IS NOT NULL");
+        }
+
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
             // Titles and kind-specific fields (applicant, content, plan) as entered; LIKE with escaped wildcards.
-            var escaped = filter.Text.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-            Add(database.Provider == DatabaseProvider.PostgreSql
-                ? "(title ILIKE @text ESCAPE '\\' OR payload::text ILIKE @text ESCAPE '\\')"
-                : "(title LIKE @text ESCAPE '\\' OR payload LIKE @text ESCAPE '\\')", "text", $"%{escaped}%");
+            Add(database.Dialect.TextMatch(string.Empty, "@text"), "text", SqlDialect.ContainsPattern(filter.Text));
         }
 
         var clause = where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where);

@@ -36,9 +36,13 @@ public sealed class DefinitionCatalog(Database database, TimeProvider clock, str
     /// <summary>The newest version of a definition, or null.</summary>
     public WorkflowDefinition? LatestOf(string id) => _latest.GetValueOrDefault(id);
 
-    /// <summary>The newest definition for a kind of item with this id (null id: the only one of that kind).</summary>
+    /// <summary>The newest definition for a kind of item with this id (null id: the standard one, disclosure-request or supervision-task, when loaded; else the first of that kind by id).</summary>
     public WorkflowDefinition? For(ItemKind kind, string? id = null) =>
-        id is null ? _latest.Values.Where(d => d.Kind == kind).OrderBy(d => d.Id, StringComparer.Ordinal).FirstOrDefault() : LatestOf(id) is { } d && d.Kind == kind ? d : null;
+        id is null
+            ? (LatestOf(kind == ItemKind.Request ? "disclosure-request" : "supervision-task") is { } standard && standard.Kind == kind
+                ? standard
+                : _latest.Values.Where(d => d.Kind == kind).OrderBy(d => d.Id, StringComparer.Ordinal).FirstOrDefault())
+            : LatestOf(id) is { } d && d.Kind == kind ? d : null;
 
     /// <summary>A definition at the version an item is pinned to; throws when that version was never loaded.</summary>
     public WorkflowDefinition Get(string id, int version) =>

@@ -89,6 +89,7 @@ public sealed class ItemWorkflows(
 
         await uow.CommitAsync(cancellationToken);
         wakeups?.ChangeInstantSet(added.NextChangeAt);
+        wakeups?.BoardChanged();
         return added;
     }
 
@@ -244,6 +245,7 @@ public sealed class ItemWorkflows(
 
         await uow.CommitAsync(cancellationToken);
         wakeups?.ChangeInstantSet(saved.NextChangeAt);
+        wakeups?.BoardChanged();
         return saved;
     }
 

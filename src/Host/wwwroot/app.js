@@ -1,0 +1,656 @@
+// The light board: plain JavaScript over the JSON API, no build step, no external requests.
+// Everything that comes from user data is put into the page with textContent, never as HTML.
+"use strict";
+
+(() => {
+  const texts = {
+    zh: {
+      title: "督办亮灯看板", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
+      kind: "类型", all: "全部", requests: "依申请公开", tasks: "督办任务", department: "部门", light: "灯色", step: "环节",
+      dueWithin: "N个工作日内到期", search: "搜索", apply: "筛选", clear: "清除", board: "亮灯情况", close: "关闭",
+      prev: "上一页", next: "下一页", forecast: "预警", trends: "趋势", onTimeByDepartment: "各部门按期率", inbox: "通知",
+      back: "← 返回看板", actions: "可办理操作", assignments: "承办单位", history: "办理记录", deadline: "期限说明",
+      green: "绿灯", yellow: "黄灯", red: "红灯", serious: "严重超期", paused: "暂停", open: "在办合计", onTimeRate: "按期率",
+      "done-on-time": "按期办结", "done-late": "超期办结", total: "合计", updated: "更新于",
+      legend: "● 绿灯：正常　▲ 黄灯：临近期限　■ 红灯：已超期　✖ 严重超期　‖ 暂停计时。数字为在办事项数，点击查看清单。",
+      liveOn: "实时更新", liveOff: "连接中断，正在重连", expand: "展开", collapse: "收起",
+      number: "编号", itemTitle: "标题", due: "截止", workingDays: "个工作日内", until: "截至", turnYellow: "将转黄灯", turnRed: "将转红灯",
+      page: "第 {0} 页，共 {1} 条", noItems: "没有符合条件的事项。", received: "收到日期", result: "结果", role: "职责", closed: "办结时间",
+      lead: "牵头", responsible: "配合", handling: "承办", none: "无", noActions: "当前没有可由您办理的操作。", submit: "提交",
+      reason: "理由", note: "备注", approver: "批准人", days: "工作日数", dueOn: "新截止日", toStep: "退回到", text: "内容",
+      assignment: "承办单位", redCount: "红灯", yellowCount: "黄灯", noTrend: "暂无趋势数据。", unread: "未读", pausedFlag: "（暂停计时）",
+      list: "{0}：{1}", allDepartments: "全部部门", actionDone: "已办理。", redYellowPerDay: "每日红灯、黄灯数",
+      system: "系统", registered: "登记", "light-changed": "灯色变化", "assignment-light-changed": "承办单位灯色变化", complete: "办理",
+      assigned: "交办", pause: "暂停计时", resume: "恢复计时", extend: "延长期限", override: "确定期限", transfer: "转办", return: "退回", report: "报送进展", withdraw: "撤回",
+      "deadline-recomputed": "期限重算",
+    },
+    en: {
+      title: "Supervision light board", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
+      kind: "Kind", all: "All", requests: "Disclosure requests", tasks: "Supervision tasks", department: "Department", light: "Light", step: "Step",
+      dueWithin: "Due within N working days", search: "Search", apply: "Apply", clear: "Clear", board: "Lights", close: "Close",
+      prev: "Previous", next: "Next", forecast: "Forecast", trends: "Trends", onTimeByDepartment: "On-time rate by department", inbox: "Notices",
+      back: "← Back to the board", actions: "What you can do", assignments: "Departments", history: "History", deadline: "Deadline",
+      green: "Green", yellow: "Yellow", red: "Red", serious: "Seriously overdue", paused: "Paused", open: "Open", onTimeRate: "On time",
+      "done-on-time": "Done on time", "done-late": "Done late", total: "Total", updated: "Updated",
+      legend: "● green: on schedule  ▲ yellow: close to the deadline  ■ red: overdue  ✖ seriously overdue  ‖ clock paused. Numbers count open items; click one for the list.",
+      liveOn: "Live", liveOff: "Disconnected, reconnecting", expand: "Expand", collapse: "Collapse",
+      number: "No.", itemTitle: "Title", due: "Due", workingDays: "working days", until: "until", turnYellow: "turn yellow", turnRed: "turn red",
+      page: "Page {0}, {1} items", noItems: "No items match.", received: "Received", result: "Result", role: "Role", closed: "Closed",
+      lead: "lead", responsible: "responsible", handling: "handling", none: "none", noActions: "Nothing for you to do here now.", submit: "Submit",
+      reason: "Reason", note: "Note", approver: "Approved by", days: "Working days", dueOn: "New due day", toStep: "Return to", text: "Text",
+      assignment: "Department", redCount: "red", yellowCount: "yellow", noTrend: "No trend data yet.", unread: "unread", pausedFlag: " (clock paused)",
+      list: "{0}: {1}", allDepartments: "All departments", actionDone: "Done.", redYellowPerDay: "Red and yellow per day",
+      system: "system", registered: "registered", "light-changed": "light changed", "assignment-light-changed": "department's light changed", complete: "completed",
+      assigned: "assigned", pause: "paused", resume: "resumed", extend: "extended", override: "deadline set", transfer: "transferred", return: "returned", report: "progress reported", withdraw: "withdrawn",
+      "deadline-recomputed": "deadline recomputed",
+    },
+  };
+  const symbols = { green: "●", yellow: "▲", red: "■", serious: "✖", paused: "‖", "done-on-time": "✔", "done-late": "✘" };
+  const columns = [
+    { key: "green", light: "green" },
+    { key: "yellow", light: "yellow" },
+    { key: "red", light: "red" },
+    { key: "seriouslyOverdue", light: "serious" },
+    { key: "paused", light: "paused" },
+    { key: "open", light: "open" },
+  ];
+
+  const state = {
+    lang: localStorage.getItem("supervision.lang") || "zh",
+    user: null,
+    board: null,
+    expanded: new Set(),
+    sort: { key: "name", dir: 1 },
+    filters: {},
+    list: null,
+    definitions: [],
+    departments: [],
+    events: null,
+  };
+
+  const $ = (id) => document.getElementById(id);
+  // Assignment ids to department ids, for the item shown (actions name the department they act for).
+  let currentAssignments = new Map();
+  const assignmentDepartment = (id) => currentAssignments.get(id);
+  const t = (key, ...args) => {
+    const text = (texts[state.lang] && texts[state.lang][key]) || texts.zh[key] || key;
+    return args.reduce((s, a, i) => s.replace(`{${i}}`, String(a)), text);
+  };
+  const el = (tag, props = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "text") node.textContent = v;
+      else if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) {
+      if (c !== null && c !== undefined) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  };
+  const clear = (node) => { while (node.firstChild) node.removeChild(node.firstChild); return node; };
+
+  class Problem extends Error {
+    constructor(status, body) {
+      super((body && (body.detail || body.title)) || `HTTP ${status}`);
+      this.status = status;
+    }
+  }
+
+  async function api(path, options = {}) {
+    const response = await fetch(path, {
+      credentials: "same-origin",
+      headers: options.body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+      ...options,
+      body: options.body ? JSON.stringify(options.body) : undefined,
+    });
+    if (response.status === 401 && !path.startsWith("/api/session")) {
+      showSignIn();
+      throw new Problem(401, null);
+    }
+    const type = response.headers.get("content-type") || "";
+    const body = type.includes("json") ? await response.json() : null;
+    if (!response.ok) throw new Problem(response.status, body);
+    return body;
+  }
+
+  // --- language -------------------------------------------------------------------------------------------------
+
+  function applyLanguage() {
+    document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+    document.title = t("title");
+    for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+    $("lang").textContent = state.lang === "zh" ? "English" : "中文";
+    setLive(state.events && state.events.readyState === EventSource.OPEN);
+    fillStepFilter();
+  }
+
+  function lightWords(light, serious, paused) {
+    const key = light === "red" && serious ? "serious" : light;
+    return `${symbols[key] || ""} ${t(key)}${paused ? t("pausedFlag") : ""}`.trim();
+  }
+
+  function lightBadge(light, serious, paused) {
+    const key = light === "red" && serious ? "serious" : light;
+    return el("span", { class: `light light-${key}`, text: lightWords(light, serious, paused) });
+  }
+
+  // "disclosure-request v1" -> its definition (the newest of that id is what /api/definitions lists).
+  const definitionOf = (name) => state.definitions.find((d) => d.id === String(name || "").split(" ")[0]);
+
+  function stepName(id, definition) {
+    for (const d of definition ? [definition, ...state.definitions] : state.definitions) {
+      const step = d.steps.find((s) => s.id === id);
+      if (step) return state.lang === "zh" ? step.name : step.nameEn;
+    }
+    return id;
+  }
+
+  // --- session --------------------------------------------------------------------------------------------------
+
+  function showSignIn() {
+    state.user = null;
+    if (state.events) { state.events.close(); state.events = null; }
+    $("signin").hidden = false;
+    $("board-view").hidden = true;
+    $("item-view").hidden = true;
+    $("signout").hidden = true;
+    $("who").textContent = "";
+    setLive(false);
+  }
+
+  async function start() {
+    try {
+      state.user = await api("/api/session");
+    } catch {
+      showSignIn();
+      return;
+    }
+    $("signin").hidden = true;
+    $("signout").hidden = false;
+    $("who").textContent = `${state.user.displayName}（${state.user.department.name}）`;
+    [state.definitions, state.departments] = await Promise.all([api("/api/definitions"), api("/api/departments")]);
+    fillStepFilter();
+    connectEvents();
+    await route();
+  }
+
+  // --- routing --------------------------------------------------------------------------------------------------
+
+  function navigate(path) {
+    if (location.pathname !== path) history.pushState(null, "", path);
+    route();
+  }
+
+  async function route() {
+    const match = location.pathname.match(/^\/items\/(\d+)$/);
+    $("board-view").hidden = !!match;
+    $("item-view").hidden = !match;
+    if (match) await showItem(Number(match[1]));
+    else await refreshBoard();
+  }
+
+  // --- live updates ---------------------------------------------------------------------------------------------
+
+  let refreshTimer = null;
+  function connectEvents() {
+    if (state.events) state.events.close();
+    const source = new EventSource("/api/events");
+    source.onopen = () => setLive(true);
+    source.onerror = () => setLive(false);
+    source.addEventListener("changed", () => {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => route().catch(() => {}), 200);
+    });
+    state.events = source;
+  }
+
+  function setLive(on) {
+    const live = $("live");
+    live.dataset.state = on ? "on" : "off";
+    live.textContent = on ? t("liveOn") : t("liveOff");
+  }
+
+  // --- the board ------------------------------------------------------------------------------------------------
+
+  function boardQuery() {
+    const q = new URLSearchParams();
+    for (const k of ["kind", "step", "text", "dueWithin"]) if (state.filters[k]) q.set(k, state.filters[k]);
+    return q;
+  }
+
+  async function refreshBoard() {
+    const query = boardQuery();
+    const [board, inbox] = await Promise.all([api(`/api/board?${query}`), api("/api/notices?pageSize=10")]);
+    state.board = board;
+    renderBoard();
+    renderForecast();
+    renderInbox(inbox);
+    fillDepartmentFilter();
+    refreshTrends().catch(() => {});
+    if (state.list) await loadList();
+  }
+
+  function tree() {
+    const rows = state.board.departments;
+    const byId = new Map(rows.map((r) => [r.departmentId, { row: r, children: [] }]));
+    const roots = [];
+    for (const node of byId.values()) {
+      const parent = node.row.parentId !== null ? byId.get(node.row.parentId) : undefined;
+      (parent ? parent.children : roots).push(node);
+    }
+    const rollUp = (node) => {
+      const sum = { ...node.row };
+      for (const child of node.children) {
+        const c = rollUp(child);
+        for (const k of ["green", "yellow", "red", "seriouslyOverdue", "paused", "open", "doneOnTime", "doneLate"]) sum[k] += c[k];
+      }
+      sum.onTimeRate = sum.doneOnTime + sum.doneLate === 0 ? null : Math.round((1000 * sum.doneOnTime) / (sum.doneOnTime + sum.doneLate)) / 10;
+      node.total = sum;
+      return sum;
+    };
+    roots.forEach(rollUp);
+    const focus = state.filters.department ? byId.get(Number(state.filters.department)) : undefined;
+    return focus ? [focus] : roots;
+  }
+
+  function sortNodes(nodes) {
+    const { key, dir } = state.sort;
+    return [...nodes].sort((a, b) => {
+      const x = key === "name" ? a.row.department : a.total[key] ?? -1;
+      const y = key === "name" ? b.row.department : b.total[key] ?? -1;
+      return (typeof x === "string" ? x.localeCompare(y, "zh-CN") : x - y) * dir;
+    });
+  }
+
+  function renderBoard() {
+    const table = $("board");
+    const head = clear(table.tHead);
+    const headRow = el("tr");
+    const sortable = (key, label, numeric) => {
+      const th = el("th", { class: numeric ? "num" : null, scope: "col" },
+        el("button", { type: "button", class: "sort", text: label, onclick: () => { state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : key === "name" ? 1 : -1 }; renderBoard(); } }));
+      if (state.sort.key === key) th.setAttribute("aria-sort", state.sort.dir > 0 ? "ascending" : "descending");
+      return th;
+    };
+    headRow.append(sortable("name", t("department"), false));
+    for (const c of columns) headRow.append(sortable(c.key, `${symbols[c.light] || ""} ${t(c.light)}`.trim(), true));
+    headRow.append(sortable("onTimeRate", t("onTimeRate"), true));
+    head.append(headRow);
+
+    const body = clear(table.tBodies[0]);
+    const addRows = (nodes, depth) => {
+      for (const node of sortNodes(nodes)) {
+        const hasChildren = node.children.length > 0;
+        const open = state.expanded.has(node.row.departmentId) || (depth === 0 && !state.expanded.has(-node.row.departmentId));
+        const name = el("td", { class: `dept indent-${Math.min(depth, 3)}` });
+        if (hasChildren) {
+          name.append(el("button", {
+            type: "button", class: "toggle", "aria-expanded": open ? "true" : "false", "aria-label": open ? t("collapse") : t("expand"), text: open ? "▾" : "▸",
+            onclick: () => {
+              const id = node.row.departmentId;
+              if (open) { state.expanded.delete(id); if (depth === 0) state.expanded.add(-id); } else { state.expanded.add(id); state.expanded.delete(-id); }
+              renderBoard();
+            },
+          }));
+        }
+        name.append(document.createTextNode(node.row.department));
+        const tr = el("tr", { "data-department": node.row.departmentId }, name);
+        // A department with departments under it shows the subtotal of its whole subtree (小计), folded or not.
+        const figures = hasChildren ? node.total : node.row;
+        for (const c of columns) tr.append(countCell(figures[c.key], node.row, c.light, hasChildren));
+        tr.append(el("td", { class: "num", text: figures.onTimeRate === null ? "—" : `${figures.onTimeRate}%` }));
+        body.append(tr);
+        if (hasChildren && open) addRows(node.children, depth + 1);
+      }
+    };
+    addRows(tree(), 0);
+
+    const foot = clear(table.tFoot);
+    const totals = state.board.totals;
+    const tr = el("tr", {}, el("td", { text: t("total") }));
+    for (const c of columns) tr.append(countCell(totals[c.key], null, c.light, true));
+    tr.append(el("td", { class: "num", text: totals.onTimeRate === null ? "—" : `${totals.onTimeRate}%` }));
+    foot.append(tr);
+    $("board-at").textContent = `${t("updated")} ${new Date(state.board.at).toLocaleTimeString(state.lang === "zh" ? "zh-CN" : "en-GB")}`;
+  }
+
+  function countCell(count, row, light, subtree) {
+    const td = el("td", { class: "num" });
+    const label = `${row ? row.department : t("allDepartments")} ${t(light)} ${count}`;
+    td.append(el("button", {
+      type: "button", class: `count${count === 0 ? " zero" : ""}`, text: String(count), "aria-label": label, "data-light": light,
+      onclick: () => openList({ department: row ? row.departmentId : null, departmentName: row ? row.department : t("allDepartments"), subtree, light }),
+    }));
+    return td;
+  }
+
+  function renderForecast() {
+    const table = $("forecast");
+    clear(table.tHead).append(el("tr", {}, el("th", { text: t("due") }), el("th", { class: "num", text: `▲ ${t("turnYellow")}` }), el("th", { class: "num", text: `■ ${t("turnRed")}` })));
+    const body = clear(table.tBodies[0]);
+    for (const f of state.board.forecast) {
+      const turnRed = el("button", {
+        type: "button", class: `count${f.turnRed === 0 ? " zero" : ""}`, text: String(f.turnRed),
+        onclick: () => openList({ department: null, departmentName: `${f.workingDays} ${t("workingDays")}`, subtree: false, light: "open", dueWithin: f.workingDays, dueAfter: state.board.today }),
+      });
+      body.append(el("tr", {},
+        el("td", { text: `${f.workingDays} ${t("workingDays")}（${t("until")} ${f.until}）` }),
+        el("td", { class: "num", text: String(f.turnYellow) }),
+        el("td", { class: "num" }, turnRed)));
+    }
+  }
+
+  function renderInbox(inbox) {
+    const list = clear($("inbox"));
+    for (const n of inbox.notices) {
+      const item = el("li", { class: n.readAt ? null : "unread" });
+      const title = n.itemId
+        ? el("a", { href: `/items/${n.itemId}`, text: n.subject, onclick: (e) => { e.preventDefault(); api(`/api/notices/${n.id}/read`, { method: "POST" }).catch(() => {}); navigate(`/items/${n.itemId}`); } })
+        : el("span", { text: n.subject });
+      item.append(title, el("div", { class: "muted", text: new Date(n.createdAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") }));
+      list.append(item);
+    }
+  }
+
+  function fillDepartmentFilter() {
+    const select = document.querySelector("#filters select[name=department]");
+    const current = state.filters.department || "";
+    while (select.options.length > 1) select.remove(1);
+    for (const row of state.board.departments) select.append(el("option", { value: row.departmentId, text: row.department }));
+    select.value = current;
+  }
+
+  function fillStepFilter() {
+    const select = document.querySelector("#filters select[name=step]");
+    const current = state.filters.step || "";
+    while (select.options.length > 1) select.remove(1);
+    const seen = new Set();
+    for (const d of state.definitions) {
+      for (const s of d.steps) {
+        if (s.terminal || seen.has(s.id)) continue;
+        seen.add(s.id);
+        select.append(el("option", { value: s.id, text: state.lang === "zh" ? s.name : s.nameEn }));
+      }
+    }
+    select.value = current;
+  }
+
+  // --- trends (server-rendered figures drawn as SVG here; no external library) ------------------------------------
+
+  async function refreshTrends() {
+    const q = new URLSearchParams({ days: "28" });
+    if (state.filters.kind) q.set("kind", state.filters.kind);
+    let trends;
+    try {
+      trends = await api(`/api/board/trends?${q}`);
+    } catch {
+      clear($("trend-chart")).append(el("p", { class: "muted", text: t("noTrend") }));
+      clear($("rate-chart"));
+      return;
+    }
+    drawTrend(trends.days);
+    drawRates(trends.departments);
+  }
+
+  const svgNs = "http://www.w3.org/2000/svg";
+  const svg = (tag, attrs = {}, text) => {
+    const node = document.createElementNS(svgNs, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  function drawTrend(days) {
+    const box = clear($("trend-chart"));
+    box.setAttribute("aria-label", t("redYellowPerDay"));
+    if (!days || days.length === 0) { box.append(el("p", { class: "muted", text: t("noTrend") })); return; }
+    const w = 300, h = 140, pad = 24;
+    const max = Math.max(1, ...days.map((d) => Math.max(d.red, d.yellow)));
+    const x = (i) => pad + (i * (w - 2 * pad)) / Math.max(1, days.length - 1);
+    const y = (v) => h - pad - (v * (h - 2 * pad)) / max;
+    const chart = svg("svg", { viewBox: `0 0 ${w} ${h}` });
+    chart.append(svg("line", { class: "axis", x1: pad, y1: h - pad, x2: w - pad, y2: h - pad }), svg("line", { class: "axis", x1: pad, y1: pad, x2: pad, y2: h - pad }));
+    for (const [key, cls] of [["yellow", "yellow"], ["red", "red"]]) {
+      chart.append(svg("polyline", { class: cls, points: days.map((d, i) => `${x(i)},${y(d[key])}`).join(" ") }));
+    }
+    chart.append(svg("text", { x: pad, y: h - 6 }, days[0].day), svg("text", { x: w - pad, y: h - 6, "text-anchor": "end" }, days[days.length - 1].day));
+    chart.append(svg("text", { x: 2, y: pad + 4 }, String(max)), svg("text", { x: 2, y: h - pad }, "0"));
+    const last = days[days.length - 1];
+    box.append(chart, el("p", { class: "muted", text: `${days[days.length - 1].day}：■ ${t("redCount")} ${last.red}　▲ ${t("yellowCount")} ${last.yellow}` }));
+  }
+
+  function drawRates(departments) {
+    const box = clear($("rate-chart"));
+    const rated = (departments || []).filter((d) => d.onTimeRate !== null);
+    if (rated.length === 0) { box.append(el("p", { class: "muted", text: t("noTrend") })); return; }
+    const w = 300, row = 18, label = 110;
+    const chart = svg("svg", { viewBox: `0 0 ${w} ${rated.length * row + 4}` });
+    rated.forEach((d, i) => {
+      const width = ((w - label - 40) * d.onTimeRate) / 100;
+      chart.append(svg("text", { x: 0, y: i * row + 13 }, d.department));
+      chart.append(svg("rect", { class: "bar", x: label, y: i * row + 3, width: Math.max(1, width), height: row - 6 }));
+      chart.append(svg("text", { x: label + width + 4, y: i * row + 13 }, `${d.onTimeRate}%`));
+    });
+    box.append(chart);
+  }
+
+  // --- drill-down list ------------------------------------------------------------------------------------------
+
+  function openList(spec) {
+    state.list = { ...spec, page: 1 };
+    loadList().then(() => $("list-card").scrollIntoView({ block: "nearest" })).catch(showError);
+  }
+
+  async function loadList() {
+    const spec = state.list;
+    const q = new URLSearchParams({ page: String(spec.page), pageSize: "20" });
+    for (const k of ["kind", "step", "text"]) if (state.filters[k]) q.set(k, state.filters[k]);
+    const within = spec.dueWithin ?? state.filters.dueWithin;
+    if (within !== undefined && within !== "") q.set("dueWithin", within);
+    if (spec.dueAfter) q.set("dueAfter", spec.dueAfter);
+    if (spec.department !== null && spec.department !== undefined) { q.set("department", spec.department); if (spec.subtree) q.set("subtree", "true"); }
+    else if (state.filters.department) { q.set("department", state.filters.department); q.set("subtree", "true"); }
+    switch (spec.light) {
+      case "serious": q.set("light", "red"); q.set("serious", "true"); break;
+      case "paused": q.set("paused", "true"); break;
+      case "open": break;
+      default: q.set("light", spec.light);
+    }
+    if (spec.dueAfter) q.set("paused", "false");
+    q.set("open", "true");
+    const page = await api(`/api/items?${q}`);
+    renderList(page);
+  }
+
+  function renderList(page) {
+    const spec = state.list;
+    $("list-card").hidden = false;
+    $("list-title").textContent = t("list", spec.departmentName, `${symbols[spec.light] || ""} ${t(spec.light)}`.trim());
+    const table = $("list");
+    clear(table.tHead).append(el("tr", {}, ...["number", "itemTitle", "kind", "department", "step", "light", "due"].map((k) => el("th", { text: t(k) }))));
+    const body = clear(table.tBodies[0]);
+    if (page.items.length === 0) body.append(el("tr", {}, el("td", { colspan: "7", class: "muted", text: t("noItems") })));
+    for (const item of page.items) {
+      body.append(el("tr", { "data-item": item.id },
+        el("td", { class: "num", text: String(item.id) }),
+        el("td", {}, el("a", { href: `/items/${item.id}`, text: item.title, onclick: (e) => { e.preventDefault(); navigate(`/items/${item.id}`); } })),
+        el("td", { text: item.kind === "request" ? t("requests") : t("tasks") }),
+        el("td", { text: item.department.name }),
+        el("td", { text: stepName(item.step, definitionOf(item.definition)) }),
+        el("td", {}, lightBadge(item.light, item.seriouslyOverdue, item.paused)),
+        el("td", { text: item.dueAt ? new Date(item.dueAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : item.dueOn || "—" })));
+    }
+    const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+    $("page-info").textContent = t("page", page.page, page.total);
+    $("prev").disabled = page.page <= 1;
+    $("next").disabled = page.page >= pages;
+  }
+
+  // --- one item -------------------------------------------------------------------------------------------------
+
+  async function showItem(id) {
+    const detail = await api(`/api/items/${id}`);
+    const item = detail.item;
+    const definition = definitionOf(item.definition);
+    currentAssignments = new Map(detail.assignments.map((a) => [a.id, a.department.id]));
+    $("item-title").textContent = item.title;
+    clear($("item-light")).append(lightBadge(item.light, item.seriouslyOverdue, item.paused));
+    const facts = clear($("item-facts"));
+    const fact = (label, value) => facts.append(el("dt", { text: label }), el("dd", { text: value }));
+    fact(t("number"), String(item.id));
+    fact(t("kind"), item.kind === "request" ? t("requests") : t("tasks"));
+    fact(t("department"), item.department.name);
+    fact(t("step"), stepName(item.step, definition));
+    fact(t("received"), item.receivedOn);
+    fact(t("due"), item.dueAt ? new Date(item.dueAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : item.dueOn || t("none"));
+    if (item.result) fact(t("result"), item.result);
+    for (const [name, value] of Object.entries(item.fields || {})) fact(fieldLabel(definition, name), String(value));
+
+    const assignments = $("assignments");
+    clear(assignments.tHead).append(el("tr", {}, ...["assignment", "role", "step", "light", "due", "closed"].map((k) => el("th", { text: t(k) }))));
+    const body = clear(assignments.tBodies[0]);
+    for (const a of detail.assignments) {
+      body.append(el("tr", {},
+        el("td", { text: a.department.name }), el("td", { text: t(a.role) }), el("td", { text: stepName(a.step, definition) }),
+        el("td", {}, lightBadge(a.light, a.seriouslyOverdue, a.paused)), el("td", { text: a.dueOn || "—" }),
+        el("td", { text: a.closedAt ? new Date(a.closedAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : "—" })));
+    }
+
+    const historyList = clear($("history"));
+    for (const h of detail.history) {
+      const parts = [new Date(h.at).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB"), h.actor === "system" ? t("system") : h.actor, t(h.action)];
+      if (h.fromStep || h.toStep) parts.push(`${h.fromStep ? stepName(h.fromStep, definition) : ""} → ${h.toStep ? stepName(h.toStep, definition) : ""}`);
+      if (h.toLight) parts.push(`${h.fromLight ? lightWords(h.fromLight) : ""} → ${lightWords(h.toLight)}`);
+      const data = (h.detail && h.detail.data) || {};
+      const said = h.detail && (h.detail.reason || h.detail.text || h.detail.note || data.reason || data.note);
+      historyList.append(el("li", {}, el("span", { text: parts.join("　") }), said ? el("div", { class: "muted", text: String(said) }) : null));
+    }
+
+    const explanation = detail.explanation;
+    // The steps tell the whole reckoning; the paragraph is for items without a clock of their own (tasks).
+    $("explanation-text").textContent = explanation ? "" : t("none");
+    const timeline = clear($("timeline"));
+    for (const step of (explanation && explanation.steps) || []) timeline.append(el("li", { text: state.lang === "zh" ? step.zh : step.en }));
+
+    renderActions(item, detail.actions);
+  }
+
+  function fieldLabel(definition, name) {
+    for (const d of definition ? [definition, ...state.definitions] : state.definitions) {
+      for (const s of d.steps) {
+        const f = (s.fields || []).find((x) => x.name === name);
+        if (f) return state.lang === "zh" ? f.label : name;
+      }
+    }
+    return name;
+  }
+
+  function renderActions(item, actions) {
+    const box = clear($("actions"));
+    $("action-error").textContent = "";
+    if (actions.length === 0) { box.append(el("p", { class: "muted", text: t("noActions") })); return; }
+    for (const action of actions) {
+      const department = action.assignment ? (state.departments.find((d) => d.id === assignmentDepartment(action.assignment)) || {}).name : null;
+      const title = `${state.lang === "zh" ? action.name.zh : action.name.en}${department ? `（${department}）` : ""}`;
+      const form = el("form", { "data-action": action.action, "data-outcome": action.outcome || "" });
+      const inputs = [];
+      const input = (name, label, node) => { inputs.push(name); form.append(el("label", {}, el("span", { text: label }), node)); };
+      for (const f of action.fields) {
+        const label = (state.lang === "zh" ? f.label.zh : f.label.en) + (f.required ? " *" : "");
+        if (f.type === "choice") input(`field:${f.name}`, label, el("select", { name: `field:${f.name}` }, el("option", { value: "" }), ...f.choices.map((c) => el("option", { value: c, text: c }))));
+        else input(`field:${f.name}`, label, el("input", { name: `field:${f.name}`, type: f.type === "date" ? "date" : "text", required: f.required }));
+      }
+      switch (action.action) {
+        case "pause": input("reason", t("reason"), el("select", { name: "reason", required: true }, ...action.choices.map((c) => el("option", { value: c, text: c })))); input("note", t("note"), el("input", { name: "note" })); break;
+        case "resume": input("note", t("note"), el("input", { name: "note" })); break;
+        case "extend": input("workingDays", t("days"), el("input", { name: "workingDays", type: "number", min: "1", required: true })); input("approver", t("approver"), el("input", { name: "approver", required: true })); input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
+        case "override": input("dueOn", t("dueOn"), el("input", { name: "dueOn", type: "date", required: true })); input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
+        case "transfer": input("department", t("department"), el("select", { name: "department", required: true }, ...state.departments.map((d) => el("option", { value: d.id, text: d.name })))); input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
+        case "return": input("toStep", t("toStep"), el("select", { name: "toStep" }, ...action.choices.map((c) => el("option", { value: c, text: stepName(c, definitionOf(item.definition)) })))); input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
+        case "report": input("text", t("text"), el("input", { name: "text", required: true })); break;
+        case "withdraw": input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
+        default: break;
+      }
+      form.append(el("button", { type: "submit", text: t("submit") }));
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const data = new FormData(form);
+        const body = { step: action.step, outcome: action.outcome || undefined, assignment: action.assignment || undefined, version: item.version, fields: {} };
+        for (const name of inputs) {
+          const value = data.get(name);
+          if (value === null || value === "") continue;
+          if (name.startsWith("field:")) body.fields[name.slice(6)] = String(value);
+          else body[name] = name === "workingDays" ? Number(value) : String(value);
+        }
+        try {
+          await api(`/api/items/${item.id}/actions/${action.action}`, { method: "POST", body });
+          await showItem(item.id);
+          $("action-error").textContent = "";
+        } catch (error) {
+          $("action-error").textContent = error.message;
+        }
+      });
+      box.append(el("details", { class: "action" }, el("summary", { text: title }), form));
+    }
+  }
+
+
+  function showError(error) {
+    if (error && error.status === 401) return;
+    console.error(error);
+  }
+
+  // --- wiring ---------------------------------------------------------------------------------------------------
+
+  document.addEventListener("DOMContentLoaded", () => {
+    applyLanguage();
+    $("lang").addEventListener("click", () => {
+      state.lang = state.lang === "zh" ? "en" : "zh";
+      localStorage.setItem("supervision.lang", state.lang);
+      applyLanguage();
+      if (state.user) route().catch(showError);
+    });
+    $("signin-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const data = new FormData(e.target);
+      try {
+        await api("/api/session", { method: "POST", body: { login: data.get("login"), password: data.get("password") } });
+        $("signin-error").textContent = "";
+        await start();
+      } catch {
+        $("signin-error").textContent = t("signInFailed");
+      }
+    });
+    $("signout").addEventListener("click", async () => {
+      await api("/api/session", { method: "DELETE" }).catch(() => {});
+      showSignIn();
+    });
+    $("filters").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const data = new FormData(e.target);
+      state.filters = Object.fromEntries([...data.entries()].filter(([, v]) => v !== ""));
+      if (state.filters.light || state.filters.department || state.filters.text) {
+        const department = state.filters.department ? Number(state.filters.department) : null;
+        const row = department ? state.board.departments.find((r) => r.departmentId === department) : null;
+        state.list = { department, departmentName: row ? row.department : t("allDepartments"), subtree: true, light: state.filters.light || "open", page: 1 };
+      }
+      refreshBoard().catch(showError);
+    });
+    $("filters").addEventListener("reset", () => {
+      state.filters = {};
+      state.list = null;
+      $("list-card").hidden = true;
+      setTimeout(() => refreshBoard().catch(showError), 0);
+    });
+    $("list-close").addEventListener("click", () => { state.list = null; $("list-card").hidden = true; });
+    $("prev").addEventListener("click", () => { state.list.page -= 1; loadList().catch(showError); });
+    $("next").addEventListener("click", () => { state.list.page += 1; loadList().catch(showError); });
+    for (const link of [$("home"), $("back")]) link.addEventListener("click", (e) => { e.preventDefault(); navigate("/"); });
+    window.addEventListener("popstate", () => route().catch(showError));
+    start().catch(showError);
+  });
+
+})();

@@ -1,0 +1,146 @@
+using System.Net.Http.Headers;
+using Dapper;
+using Microsoft.Playwright;
+using Supervision.Host.Storage;
+using Supervision.Host.Tests.Infrastructure;
+
+namespace Supervision.Board.Tests;
+
+/// <summary>
+/// A real server with the demo city (plus a department whose name is markup, and the minute-level test definitions)
+/// on its own SQLite database, and Debian's Chromium driven by Playwright. Never downloads a browser: the test script
+/// installs <c>chromium</c> and <c>fonts-wqy-microhei</c>; a missing browser fails the tests with the reason.
+/// </summary>
+public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
+{
+    public const string Chromium = "/usr/bin/chromium";
+    public const string Password = "demo-password";
+    public const string MarkupDepartment = "<script>alert('x')</script>局";
+
+    private SqliteTestDatabase _database = null!;
+    private RunningHost _host = null!;
+    private IPlaywright _playwright = null!;
+
+    public Database Database { get; private set; } = null!;
+
+    public Uri Address { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Where screenshots go: artifacts/screenshots under the repository (kept by CI as test artifacts).</summary>
+    public string Screenshots { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException($"{Chromium} is missing: install Debian's chromium and fonts-wqy-microhei (./test.sh does under CI) to run the board tests.");
+        }
+
+        _database = new SqliteTestDatabase();
+        Database = new Database(_database.Settings);
+        await new Migrator(Database, TimeProvider.System).MigrateAsync(default);
+        await new DepartmentStore(Database, TimeProvider.System).AddAsync(new Engine.Organisation.Department { Name = MarkupDepartment }, default);
+
+        var workflows = Path.Combine(Path.GetTempPath(), "supervision-tests", "board-workflows-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workflows);
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "workflows"), "*.json")
+            .Concat(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "escalation-workflows"), "*.json")))
+        {
+            File.Copy(file, Path.Combine(workflows, Path.GetFileName(file)));
+        }
+
+        _host = new RunningHost(new Dictionary<string, string>
+        {
+            ["SUPERVISION_DB"] = _database.Settings.ConnectionString,
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Supervision__WorkflowsDirectory"] = workflows,
+            ["Supervision__RateLimit__PermitsPerMinute"] = "100000",
+        }, "--demo");
+        Address = await _host.ListeningAsync() ?? throw new InvalidOperationException(_host.Output);
+        Assert.True(await _host.WaitForAsync("Demo data created"), _host.Output);
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Supervision.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Screenshots = Path.Combine(root?.FullName ?? Path.GetTempPath(), "artifacts", "screenshots");
+        Directory.CreateDirectory(Screenshots);
+    }
+
+    /// <summary>A browser tab signed in as <paramref name="login"/> through the sign-in form, language as chosen.</summary>
+    public async Task<IPage> SignedInAsync(string login, string language = "zh")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Address.ToString(),
+            Locale = "zh-CN",
+            TimezoneId = "Asia/Shanghai",
+            ViewportSize = new ViewportSize { Width = 1440, Height = 1000 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        if (language == "en")
+        {
+            await page.ClickAsync("#lang");
+        }
+
+        await page.FillAsync("#signin-form input[name=login]", login);
+        await page.FillAsync("#signin-form input[name=password]", Password);
+        await page.ClickAsync("#signin-form button[type=submit]");
+        await page.WaitForSelectorAsync("#board tbody tr[data-department]");
+        await page.WaitForSelectorAsync("#live[data-state=on]");
+        return page;
+    }
+
+    /// <summary>An API client with a fresh token of <paramref name="login"/>.</summary>
+    public async Task<HttpClient> ApiAsync(string login)
+    {
+        var token = (await new Supervision.Host.Api.Credentials(Database, new UserStore(Database, TimeProvider.System), TimeProvider.System).CreateTokenAsync(login, "board tests", default)).Token;
+        var client = new HttpClient { BaseAddress = Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async Task<long> ScalarAsync(string sql, object? parameters = null)
+    {
+        await using var connection = await Database.OpenAsync(default);
+        return await connection.ExecuteScalarAsync<long>(sql, parameters);
+    }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (Database is not null)
+        {
+            await Database.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
