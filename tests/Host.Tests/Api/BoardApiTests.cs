@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Tests.Api;
+
+/// <summary>What the board's page reads: lists behind its counts, its filters, its live events, its page.</summary>
+public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
+{
+    private static readonly TimeSpan Cst = TimeSpan.FromHours(8);
+    private ApiServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await ApiServer.StartAsync(provider, new DateTimeOffset(2025, 10, 9, 10, 0, 0, Cst));
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    private static async Task<List<string>> TitlesAsync(HttpClient client, string query)
+    {
+        var page = await JsonAsync(await client.GetAsync(new Uri($"/api/items?{query}", UriKind.Relative)));
+        return page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("title").GetString()!).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private async Task<long> TaskAsync(HttpClient zhao, string title)
+    {
+        using var created = await zhao.PostAsJsonAsync("/api/tasks", new { title, content = title, leadDepartments = new[] { "市司法局" }, responsibleDepartments = new[] { "市教育局" }, deadline = "2025-12-31" });
+        var id = (await JsonAsync(created)).GetProperty("id").GetInt64();
+        using var assigned = await zhao.PostAsJsonAsync($"/api/items/{id}/actions/complete", new { step = "assign", outcome = "assigned" });
+        Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+        return id;
+    }
+
+    [Fact]
+    public async Task With_a_department_the_list_filters_on_that_departments_assignment_as_the_board_counts_it()
+    {
+        using var zhao = _server.Client("zhao");
+        using var zhang = _server.Client("zhang");
+        var id = await TaskAsync(zhao, "推进执法公开");
+        await TaskAsync(zhao, "推进财政公开");
+        var detail = await JsonAsync(await zhao.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative)));
+        var justice = detail.GetProperty("assignments").EnumerateArray().Single(a => a.GetProperty("department").GetProperty("name").GetString() == "市司法局").GetProperty("id").GetInt64();
+        using var submitted = await zhang.PostAsJsonAsync($"/api/items/{id}/actions/complete", new { step = "handle", outcome = "submitted", assignment = justice });
+        Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+
+        // The justice bureau's assignment is under review; the education bureau's is still being handled; the item's own step is unchanged.
+        Assert.Equal(["推进执法公开"], await TitlesAsync(zhao, "department=市司法局&step=review"));
+        Assert.Empty(await TitlesAsync(zhao, "department=市教育局&step=review"));
+        Assert.Equal(["推进执法公开", "推进财政公开"], await TitlesAsync(zhao, "department=市教育局&step=handle&open=true"));
+        Assert.Empty(await TitlesAsync(zhao, "step=review"));
+
+        // A department's subtree: the office has no assignment of its own, its bureaus do.
+        Assert.Empty(await TitlesAsync(zhao, "department=市政府办公室&light=green&open=true"));
+        Assert.Equal(["推进执法公开", "推进财政公开"], await TitlesAsync(zhao, "department=市政府办公室&subtree=true&light=green&open=true"));
+    }
+
+    [Fact]
+    public async Task Due_within_n_working_days_counts_from_today_on_the_statutory_calendar()
+    {
+        using var zhang = _server.Client("zhang");
+        using var zhao = _server.Client("zhao");
+        // Today is Thursday 2025-10-09. Received 2025-09-15: due 2025-10-17 (the National Day holiday does not count).
+        // Received 2025-09-26: due 2025-10-30.
+        foreach (var (title, received) in new[] { ("早", "2025-09-15"), ("晚", "2025-09-26") })
+        {
+            using var created = await zhang.PostAsJsonAsync("/api/requests", new { title, applicant = "甲", channel = "online", receivedOn = received, department = "市司法局", content = title });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        // Six working days from today: 10-09, 10-10, 10-11 (a make-up working Saturday), 10-13, 10-14, 10-15; seven reach 10-16, eight 10-17.
+        Assert.Empty(await TitlesAsync(zhao, "dueWithin=7"));
+        Assert.Equal(["早"], await TitlesAsync(zhao, "dueWithin=8"));
+        Assert.Equal(["早"], await TitlesAsync(zhao, "department=市司法局&dueWithin=8&open=true"));
+        var board = await JsonAsync(await zhao.GetAsync(new Uri("/api/board?dueWithin=8", UriKind.Relative)));
+        Assert.Equal(1, board.GetProperty("totals").GetProperty("open").GetInt32());
+        Assert.Equal("2025-10-09", board.GetProperty("today").GetString());
+
+        var text = await JsonAsync(await zhao.GetAsync(new Uri("/api/board?text=%E6%99%9A", UriKind.Relative)));
+        Assert.Equal(1, text.GetProperty("totals").GetProperty("open").GetInt32());
+        using var bad = await zhao.GetAsync(new Uri("/api/items?dueWithin=-1", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var badKind = await zhao.GetAsync(new Uri("/api/board?kind=memo", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, badKind.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_event_stream_says_changed_when_someone_acts()
+    {
+        using var zhao = _server.Client("zhao");
+        using var zhang = _server.Client("zhang");
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var response = await zhao.GetAsync(new Uri("/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, patience.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(patience.Token));
+        Assert.Equal("retry: 2000", await reader.ReadLineAsync(patience.Token));
+
+        using var created = await zhang.PostAsJsonAsync("/api/requests", new { title = "甲", applicant = "甲", channel = "online", receivedOn = "2025-10-09", department = "市司法局", content = "甲" }, patience.Token);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        string? line;
+        do
+        {
+            line = await reader.ReadLineAsync(patience.Token);
+        }
+        while (line is not null && line != "event: changed");
+
+        Assert.Equal("event: changed", line);
+        Assert.StartsWith("data: {\"at\":", await reader.ReadLineAsync(patience.Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_page_is_served_with_a_strict_content_security_policy_and_item_links_open_it()
+    {
+        using var anonymous = _server.Client();
+        using var page = await anonymous.GetAsync(new Uri("/", UriKind.Relative));
+        using var item = await anonymous.GetAsync(new Uri("/items/42", UriKind.Relative));
+        using var script = await anonymous.GetAsync(new Uri("/app.js", UriKind.Relative));
+        using var api = await anonymous.GetAsync(new Uri("/api/items", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<html lang=\"zh-CN\">", html, StringComparison.Ordinal);
+        Assert.Equal(html, await item.Content.ReadAsStringAsync());
+        Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        // Nothing is fetched from elsewhere: no absolute addresses in the page.
+        Assert.DoesNotContain("http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+}
+
+public sealed class SqliteBoardApiTests() : BoardApiTests(DatabaseProvider.Sqlite);
+
+[Trait("Provider", "PostgreSql")]
+public sealed class PostgresBoardApiTests() : BoardApiTests(DatabaseProvider.PostgreSql);
