@@ -13,6 +13,13 @@ namespace Supervision.Host.Scheduling;
 /// <item>the nightly overdue run, cron <c>Supervision:OverdueRun:Cron</c> (default 02:00) in the office's zone.
 /// Misfire policy: fire and proceed — a Host that was down at 02:00 runs it at start-up; the run is idempotent per
 /// day, so a late or repeated run sends nothing twice.</item>
+/// <item>the light counts of the day for the trends chart (<see cref="LightDailySnapshots"/>), cron
+/// <c>Supervision:LightDaily:Cron</c> (default every 10 minutes), same misfire policy: one run for everything missed.
+/// It also runs once each time the scheduler starts (Quartz's <c>RunAtStartup</c>), so a Host that was down over
+/// midnight records the new day at once. That start-up run is chosen over a hosted service because it is an ordinary
+/// stored firing of the same job: <see cref="DisallowConcurrentExecutionAttribute"/> keeps it from overlapping a cron
+/// firing on this Host or another, and Quartz starts only once the application has started, after the schema
+/// migrations ran.</item>
 /// </list>
 /// Light changes are not Quartz triggers: they come from the stored next change instants (see <see cref="TransitionLoop"/>).
 /// </summary>
@@ -21,6 +28,8 @@ public static class Scheduler
     public const string OverdueCronKey = "Supervision:OverdueRun:Cron";
 
     public const string CirculationCronKey = "Supervision:MonthlyCirculation:Cron";
+
+    public const string LightDailyCronKey = "Supervision:LightDaily:Cron";
 
     public static WebApplicationBuilder AddSupervisionScheduler(this WebApplicationBuilder builder)
     {
@@ -40,6 +49,7 @@ public static class Scheduler
 
         var cron = builder.Configuration[OverdueCronKey] ?? "0 0 2 * * ?";
         var circulationCron = builder.Configuration[CirculationCronKey] ?? "0 0 8 1 * ?";
+        var lightDailyCron = builder.Configuration[LightDailyCronKey] ?? "0 0/10 * * * ?";
         builder.AddQuartz(q =>
         {
             q.UsePersistentStore(store =>
@@ -67,6 +77,13 @@ public static class Scheduler
                     .WithIdentity("monthly-circulation")
                     .WithCronSchedule(circulationCron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
                 job => job.WithIdentity("monthly-circulation"));
+            var lightDaily = new JobKey("light-daily");
+            q.ScheduleJob<LightDailyJob>(
+                trigger => trigger
+                    .WithIdentity("light-daily")
+                    .WithCronSchedule(lightDailyCron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
+                job => job.WithIdentity(lightDaily));
+            q.RunAtStartup(lightDaily);
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
@@ -91,4 +108,12 @@ public sealed class MonthlyCirculationJob(MonthlyCirculation circulation) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
         await circulation.RunAsync(null, cancellationToken);
+}
+
+/// <summary>Records the day's light counts as a Quartz job; one at a time across the cluster.</summary>
+[DisallowConcurrentExecution]
+public sealed class LightDailyJob(LightDailySnapshots snapshots) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+        await snapshots.RecordAsync(null, cancellationToken);
 }

@@ -41,6 +41,7 @@ public static class ServiceRegistration
         services.AddSingleton<Supervision.Host.Scheduling.Wakeups>();
         services.AddSingleton<Supervision.Host.Scheduling.OverdueRun>();
         services.AddSingleton<Supervision.Host.Scheduling.MonthlyCirculation>();
+        services.AddSingleton<Supervision.Host.Scheduling.LightDailySnapshots>();
         services.AddSingleton(sp => new DefinitionCatalog(
             sp.GetRequiredService<Database>(),
             sp.GetRequiredService<TimeProvider>(),

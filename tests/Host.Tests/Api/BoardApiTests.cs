@@ -28,7 +28,7 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
         return page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("title").GetString()!).Order(StringComparer.Ordinal).ToList();
     }
 
-    private async Task<long> TaskAsync(HttpClient zhao, string title)
+    private static async Task<long> TaskAsync(HttpClient zhao, string title)
     {
         using var created = await zhao.PostAsJsonAsync("/api/tasks", new { title, content = title, leadDepartments = new[] { "市司法局" }, responsibleDepartments = new[] { "市教育局" }, deadline = "2025-12-31" });
         var id = (await JsonAsync(created)).GetProperty("id").GetInt64();

@@ -65,7 +65,24 @@ public sealed class WorkflowTestBed : IAsyncDisposable
         new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), new DepartmentStore(Database, Clock), OfficeTimeZone.Resolve(null), Clock,
             NullLogger<Supervision.Host.Scheduling.OverdueRun>.Instance);
 
+    /// <summary>The daily light counts for the trends chart, as each server instance records them.</summary>
+    public Supervision.Host.Scheduling.LightDailySnapshots NewLightDailySnapshots() =>
+        new(Database, OfficeTimeZone.Resolve(null), Clock, NullLogger<Supervision.Host.Scheduling.LightDailySnapshots>.Instance);
+
     public Dictionary<string, long> Departments { get; } = [];
+
+    /// <summary>Every row of <c>light_daily</c> as "day department kind: green yellow red seriously-overdue paused", in key order.</summary>
+    public async Task<List<string>> LightDailyRowsAsync()
+    {
+        var names = Departments.ToDictionary(d => d.Value, d => d.Key);
+        await using var connection = await Database.OpenAsync(default);
+        var rows = await Dapper.SqlMapper.QueryAsync<LightDailyRow>(connection,
+            """
+            SELECT day AS Day, department_id AS DepartmentId, kind AS Kind, green AS Green, yellow AS Yellow, red AS Red, seriously_overdue AS SeriouslyOverdue, paused AS Paused
+            FROM light_daily ORDER BY day, department_id, kind
+            """);
+        return rows.Select(r => $"{r.Day:yyyy-MM-dd} {names[r.DepartmentId]} {r.Kind}: {r.Green} {r.Yellow} {r.Red} {r.SeriouslyOverdue} {r.Paused}").ToList();
+    }
 
     public static async Task<WorkflowTestBed> CreateAsync(DatabaseProvider provider, DateTimeOffset now, string? workflowsDirectory = null)
     {
@@ -109,5 +126,17 @@ public sealed class WorkflowTestBed : IAsyncDisposable
     {
         await Database.DisposeAsync();
         await _testDatabase.DisposeAsync();
+    }
+
+    private sealed record LightDailyRow
+    {
+        public DateOnly Day { get; init; }
+        public long DepartmentId { get; init; }
+        public string Kind { get; init; } = "";
+        public long Green { get; init; }
+        public long Yellow { get; init; }
+        public long Red { get; init; }
+        public long SeriouslyOverdue { get; init; }
+        public long Paused { get; init; }
     }
 }
