@@ -78,6 +78,10 @@ public sealed class BoardTests(BoardFixture fixture, ITestOutputHelper output) :
             Assert.Equal(await DatabaseCountsAsync(id), await PageCountsAsync(row));
         }
 
+        // The trend chart draws red and yellow per day from the recorded daily counts (recorded at start-up).
+        await page.WaitForSelectorAsync("#trend-chart svg polyline.red");
+        Assert.Equal(2, await page.Locator("#trend-chart svg polyline").CountAsync());
+
         // Colour is never alone: every count header carries a symbol and a word.
         Assert.Contains("● 绿灯", await page.Locator("#board thead").InnerTextAsync(), StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, "board.png"), FullPage = true });
@@ -177,6 +181,20 @@ public sealed class BoardTests(BoardFixture fixture, ITestOutputHelper output) :
         var shown = DateTimeOffset.UtcNow;
         output.WriteLine($"yellow due {yellowAt:O}, on the open board {(shown - yellowAt).TotalMilliseconds:F0} ms later");
         Assert.True(shown >= yellowAt, "the board showed yellow before its instant");
+    }
+
+    [Fact]
+    public async Task A_tasks_page_explains_each_departments_deadline()
+    {
+        var page = await fixture.SignedInAsync("zhao");
+        var task = await fixture.ScalarAsync("SELECT i.id FROM items i WHERE i.kind = 'task' AND i.closed_at IS NULL AND (SELECT count(*) FROM assignments a WHERE a.item_id = i.id) > 1 ORDER BY i.id LIMIT 1");
+        var departments = await fixture.ScalarAsync("SELECT count(*) FROM assignments WHERE item_id = @task", new { task });
+        await page.GotoAsync($"/items/{task}");
+        await page.WaitForSelectorAsync("#item-view:not([hidden]) #assignment-timelines h3");
+
+        Assert.Equal(departments, await page.Locator("#assignment-timelines h3").CountAsync());
+        Assert.Equal(departments, await page.Locator("#assignments tbody tr").CountAsync());
+        Assert.Contains("截止日", await page.Locator("#assignment-timelines").InnerTextAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed record ItemView(
     string? Result, DateTimeOffset? ClosedAt, int Version, string Definition, JsonElement Fields);
 
 /// <summary>An assignment in an item's detail.</summary>
-public sealed record AssignmentView(long Id, DepartmentRef Department, string Role, string Step, string Light, bool SeriouslyOverdue, string? DueOn, bool Paused, DateTimeOffset? NextChangeAt, string? Result, DateTimeOffset? ClosedAt);
+public sealed record AssignmentView(long Id, DepartmentRef Department, string Role, string Step, string Light, bool SeriouslyOverdue, string? DueOn, bool Paused, DateTimeOffset? NextChangeAt, string? Result, DateTimeOffset? ClosedAt, object? Explanation = null);
 
 /// <summary>A history entry in an item's detail.</summary>
 public sealed record HistoryView(int Seq, DateTimeOffset At, string Actor, string Action, string? FromStep, string? ToStep, string? FromLight, string? ToLight, JsonElement Detail);
@@ -175,7 +175,9 @@ public static class ItemsApi
 
         var names = (await departments.ListAsync(ct)).ToDictionary(d => d.Id, d => d.Name);
         var history = (await items.HistoryAsync(id, ct)).Select(h => new HistoryView(h.Sequence, h.At, h.Actor, h.Action, h.FromStep, h.ToStep, h.FromLight?.Code(), h.ToLight?.Code(), JsonDocument.Parse(h.Detail).RootElement)).ToList();
-        var views = owned.Select(a => new AssignmentView(a.Id, new DepartmentRef(a.DepartmentId, names.GetValueOrDefault(a.DepartmentId, "")), AssignmentStore.Code(a.Role), a.Step, a.Light.Code(), a.SeriouslyOverdue, Day(a.DueOn), a.Paused, a.NextChangeAt, a.Result, a.ClosedAt)).ToList();
+        var own = await clocks.ExplainAssignmentsAsync(id, clock.GetUtcNow(), ct);
+        var views = owned.Select(a => new AssignmentView(a.Id, new DepartmentRef(a.DepartmentId, names.GetValueOrDefault(a.DepartmentId, "")), AssignmentStore.Code(a.Role), a.Step, a.Light.Code(), a.SeriouslyOverdue, Day(a.DueOn), a.Paused, a.NextChangeAt, a.Result, a.ClosedAt,
+            own.TryGetValue(a.Id, out var e) ? new { zh = e.ToChinese(), en = e.ToEnglish(), steps = e.Steps } : null)).ToList();
         var actions = (await workflows.AvailableAsync(item, actor, ct)).Select(a => new ActionView(a.Action, a.AssignmentId, a.Step, a.Outcome, a.Name,
             a.Fields.Select(f => new FieldView(f.Name, f.Label, f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices)).ToList(), a.Choices)).ToList();
         return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, ct), views, history, explanation, actions));

@@ -94,14 +94,41 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
     public async Task<(ClockState State, Explanation Explanation)> ExplainAsync(long itemId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var (events, policy) = await clocks.LoadAsync(itemId, cancellationToken);
-        if (policy is null)
+        if (policy is null || events.Count == 0)
         {
-            throw new ClockRuleException($"Item {itemId} has no deadline clock.");
+            // Tasks keep their clocks on their assignments (ExplainAssignmentsAsync).
+            throw new ClockRuleException($"Item {itemId} has no deadline clock of its own.");
         }
 
         var context = Context(policy);
         var (state, explanation) = Clock.Explain(events, context);
         var light = LightRules.Explain(state, policy.Light, context, now);
         return (state, new Explanation([.. explanation.Steps, light]));
+    }
+
+    /// <summary>Each assignment's own deadline explained (tasks: one clock per department), by assignment id.</summary>
+    public async Task<IReadOnlyDictionary<long, Explanation>> ExplainAssignmentsAsync(long itemId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (_, policy) = await clocks.LoadAsync(itemId, cancellationToken);
+        var explained = new Dictionary<long, Explanation>();
+        if (policy is null)
+        {
+            return explained;
+        }
+
+        var context = Context(policy);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        foreach (var (assignmentId, events) in await ClockStore.LoadAssignmentClocksAsync(uow, itemId, cancellationToken))
+        {
+            if (events.Count == 0)
+            {
+                continue;
+            }
+
+            var (state, explanation) = Clock.Explain(events, context);
+            explained[assignmentId] = new Explanation([.. explanation.Steps, LightRules.Explain(state, policy.Light, context, now)]);
+        }
+
+        return explained;
     }
 }

@@ -529,11 +529,16 @@
       historyList.append(el("li", {}, el("span", { text: parts.join("　") }), said ? el("div", { class: "muted", text: String(said) }) : null));
     }
 
-    const explanation = detail.explanation;
-    // The steps tell the whole reckoning; the paragraph is for items without a clock of their own (tasks).
-    $("explanation-text").textContent = explanation ? "" : t("none");
+    // The deadline reckoned step by step: the item's own clock, or (tasks) each department's.
     const timeline = clear($("timeline"));
-    for (const step of (explanation && explanation.steps) || []) timeline.append(el("li", { text: state.lang === "zh" ? step.zh : step.en }));
+    const steps = (explanation) => ((explanation && explanation.steps) || []).map((step) => el("li", { text: state.lang === "zh" ? step.zh : step.en }));
+    const own = detail.assignments.filter((a) => a.explanation);
+    timeline.append(...steps(detail.explanation));
+    const perDepartment = clear($("assignment-timelines"));
+    if (!detail.explanation) {
+      for (const a of own) perDepartment.append(el("h3", { text: a.department.name }), el("ol", { class: "timeline" }, ...steps(a.explanation)));
+    }
+    $("explanation-text").textContent = detail.explanation || own.length > 0 ? "" : t("none");
 
     renderActions(item, detail.actions);
   }

@@ -46,6 +46,10 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
         await TaskAsync(zhao, "推进财政公开");
         var detail = await JsonAsync(await zhao.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative)));
         var justice = detail.GetProperty("assignments").EnumerateArray().Single(a => a.GetProperty("department").GetProperty("name").GetString() == "市司法局").GetProperty("id").GetInt64();
+        // Each department's own clock is explained (the task itself has none).
+        Assert.Equal(JsonValueKind.Null, detail.GetProperty("explanation").ValueKind);
+        Assert.All(detail.GetProperty("assignments").EnumerateArray(), a =>
+            Assert.Contains("截止日：2025-12-31", a.GetProperty("explanation").GetProperty("zh").GetString(), StringComparison.Ordinal));
         using var submitted = await zhang.PostAsJsonAsync($"/api/items/{id}/actions/complete", new { step = "handle", outcome = "submitted", assignment = justice });
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
 
