@@ -56,4 +56,25 @@ internal static class AuditCommands
         }));
         return new Command("history", "Item histories: verify and seal.") { verify, digest };
     }
+
+    /// <summary><c>trends reconstruct --days N</c>: fill the board's trend for days before the daily job recorded them.</summary>
+    public static Command Trends(TextWriter output, TextWriter error)
+    {
+        var days = new Option<int>("--days") { Description = "How many days before today (1 to 366).", DefaultValueFactory = _ => 28 };
+        var reconstruct = new Command("reconstruct", "Reconstruct the daily light counts of past days that have no record, from each item's clock (recorded days are kept).") { days };
+        reconstruct.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            var n = parse.GetValue(days);
+            if (n is < 1 or > 366)
+            {
+                error.WriteLine($"--days: {n} is not 1 to 366.");
+                return 2;
+            }
+
+            var rows = await services.GetRequiredService<Supervision.Host.Scheduling.LightDailySnapshots>().ReconstructAsync(n, ct);
+            output.WriteLine($"Reconstructed {rows} department and kind rows over the {n} days before today (days already recorded kept).");
+            return 0;
+        }));
+        return new Command("trends", "The light board's daily trend.") { reconstruct };
+    }
 }

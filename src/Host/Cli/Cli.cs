@@ -11,32 +11,17 @@ namespace Supervision.Host.Cli;
 /// </summary>
 public static class Cli
 {
-    private static readonly string[] Subcommands = ["migrate", "health", "deadline", "definitions", "history", "departments", "users", "tokens"];
-
     /// <summary>True when the arguments ask for a subcommand or for help rather than the web server.</summary>
     public static bool Handles(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return args.Length > 0 && (Subcommands.Contains(args[0]) || args[0] is "--help" or "-h" or "-?" or "--version");
+        return args.Length > 0 && (Root(TextWriter.Null, TextWriter.Null).Subcommands.Any(c => c.Name == args[0]) || args[0] is "--help" or "-h" or "-?" or "--version");
     }
 
     /// <summary>Parses and runs a subcommand, writing to the given streams.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand(
-            "Supervision: deadlines with red/yellow/green lights for disclosure requests and supervision tasks.\n"
-            + "Run without a subcommand to start the web server (http://localhost:5080; --urls to change).")
-        {
-            MigrateCommand(output, error),
-            HealthCommand(output, error),
-            DeadlineCommand.Create(output, error),
-            AuditCommands.Definitions(output, error),
-            AuditCommands.History(output, error),
-            AdminCommands.Departments(output, error),
-            AdminCommands.Users(output, error),
-            AdminCommands.Tokens(output, error),
-        };
-        var parsed = root.Parse(args);
+        var parsed = Root(output, error).Parse(args);
         if (parsed.Errors.Count > 0)
         {
             // One line a person (or a script) can act on, not a screen of help.
@@ -46,6 +31,22 @@ public static class Cli
 
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
+
+    // Every subcommand; the server starts only when the first argument names none of them.
+    private static RootCommand Root(TextWriter output, TextWriter error) => new(
+        "Supervision: deadlines with red/yellow/green lights for disclosure requests and supervision tasks.\n"
+        + "Run without a subcommand to start the web server (http://localhost:5080; --urls to change).")
+    {
+        MigrateCommand(output, error),
+        HealthCommand(output, error),
+        DeadlineCommand.Create(output, error),
+        AuditCommands.Definitions(output, error),
+        AuditCommands.History(output, error),
+        AuditCommands.Trends(output, error),
+        AdminCommands.Departments(output, error),
+        AdminCommands.Users(output, error),
+        AdminCommands.Tokens(output, error),
+    };
 
     private static Command MigrateCommand(TextWriter output, TextWriter error)
     {
@@ -161,7 +162,8 @@ public static class Cli
         }
         catch (Exception e) when (e is MigrationException or System.Data.Common.DbException)
         {
-            error.WriteLine($"error: {e.Message}");
+            // A read-only command on a database behind this build fails on a missing table: say what to do.
+            error.WriteLine($"error: {e.Message}{(migrate || e is MigrationException ? string.Empty : " (if the schema is not current, run: migrate)")}");
             return 1;
         }
     }

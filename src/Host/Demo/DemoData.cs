@@ -19,6 +19,7 @@ internal sealed class DemoData(
     UserStore users,
     Credentials credentials,
     ItemWorkflows workflows,
+    Supervision.Host.Scheduling.LightDailySnapshots daily,
     TimeProvider clock,
     ILogger<DemoData> logger) : IHostedService
 {
@@ -63,6 +64,9 @@ internal sealed class DemoData(
 
         await RequestsAsync(ids, cancellationToken);
         await TasksAsync(cancellationToken);
+
+        // Four weeks of the trend chart, as the lights of these items stood each day since they were received.
+        await daily.ReconstructAsync(28, cancellationToken);
 
         Console.WriteLine($"Demo data created. Sign in with the password '{Password}' as:");
         foreach (var p in people)

@@ -37,6 +37,29 @@ public abstract class LightDailySnapshotTests(DatabaseProvider provider) : IAsyn
     }
 
     [Fact]
+    public async Task Past_days_without_a_record_are_reconstructed_from_each_clock_and_recorded_days_are_kept()
+    {
+        // Registered on Monday 3 November, received 26 September: due 30 October, yellow from 23 October, red from 31 October.
+        _bed.Clock.Advance(new DateTimeOffset(2025, 11, 3, 10, 0, 0, Cst) - _bed.Clock.GetUtcNow());
+        await RequestAsync("zhang", "市司法局", "补登记的申请");
+        var snapshots = _bed.NewLightDailySnapshots(withClocks: true);
+        await snapshots.RecordAsync(new DateOnly(2025, 10, 25), default);
+
+        var written = await snapshots.ReconstructAsync(14, default);
+        var again = await snapshots.ReconstructAsync(14, default);
+
+        Assert.Equal((13, 0), (written, again));
+        var expected = new List<string>();
+        for (var day = new DateOnly(2025, 10, 20); day < new DateOnly(2025, 11, 3); day = day.AddDays(1))
+        {
+            var counts = day == new DateOnly(2025, 10, 25) || day >= new DateOnly(2025, 10, 31) ? "0 0 1 0 0" : day >= new DateOnly(2025, 10, 23) ? "0 1 0 0 0" : "1 0 0 0 0";
+            expected.Add($"{day:yyyy-MM-dd} 市司法局 request: {counts}");
+        }
+
+        Assert.Equal(expected, await _bed.LightDailyRowsAsync());
+    }
+
+    [Fact]
     public async Task Each_day_keeps_the_open_assignments_by_light_kind_and_department_as_they_change()
     {
         var snapshots = _bed.NewLightDailySnapshots();

@@ -66,8 +66,9 @@ public sealed class WorkflowTestBed : IAsyncDisposable
             NullLogger<Supervision.Host.Scheduling.OverdueRun>.Instance);
 
     /// <summary>The daily light counts for the trends chart, as each server instance records them.</summary>
-    public Supervision.Host.Scheduling.LightDailySnapshots NewLightDailySnapshots() =>
-        new(Database, OfficeTimeZone.Resolve(null), Clock, NullLogger<Supervision.Host.Scheduling.LightDailySnapshots>.Instance);
+    public Supervision.Host.Scheduling.LightDailySnapshots NewLightDailySnapshots(bool withClocks = false) =>
+        new(Database, OfficeTimeZone.Resolve(null), Clock, NullLogger<Supervision.Host.Scheduling.LightDailySnapshots>.Instance,
+            withClocks ? new ClockStore(Database) : null, withClocks ? Calendars : null);
 
     public Dictionary<string, long> Departments { get; } = [];
 
