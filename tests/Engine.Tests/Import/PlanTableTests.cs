@@ -1,0 +1,126 @@
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Import;
+
+namespace Supervision.Engine.Tests.Import;
+
+public sealed class PlanTableTests
+{
+    // The layout of a city's decomposition table, in the project's own words: header repeated after a page break,
+    // section headings, numbered items, continuation rows, a row broken over two lines, two deadlines in one cell.
+    private const string Sample = """
+        样例市2021年政务公开工作要点任务分解表
+
+        事项名称	主要任务	牵头部门	责任单位	完成时限
+        一、加强重点领域信息公开				
+        1. 公开权责清单	在门户网站更新权责清单。	市委编办 市政府办公室	区县（市）政府 市政府各部门	9月底
+        	更新机构职能信息。	市政府办公室	区县（市）政府	12月底
+        	编写机构职能目录。		区县（市）政府	
+        2．完善公众参与	健全公众列席会议制度。	市政府办公室	区县（市）政府	12月底 9月底
+        	邀请群众代表列席会议。			
+
+        项目名称	主要任务	牵头部门	责任单位	完成时限
+        二、加强政策解读				
+        3. 提高解读质量	多种形式解读政策，9月10日前报送解读清单。	市政府新闻办		
+        		市政府办公室	市政府有关部门	
+        4. 回应社会关切	召开新闻发布会回应关切。	市政府新闻办	区县（市）政府	视情况而定
+        """;
+
+    [Fact]
+    public void A_decomposition_table_becomes_items_with_their_tasks_units_and_deadlines()
+    {
+        var plan = PlanTable.Read(PlanTable.TabSeparated(Sample), year: null);
+
+        Assert.Equal("样例市2021年政务公开工作要点任务分解表", plan.Title);
+        Assert.Equal(2021, plan.Year);
+        Assert.Equal(["1", "2", "3", "4"], plan.Items.Select(i => i.Number));
+        Assert.Equal(["公开权责清单", "完善公众参与", "提高解读质量", "回应社会关切"], plan.Items.Select(i => i.Title));
+        Assert.Equal(["一、加强重点领域信息公开", "一、加强重点领域信息公开", "二、加强政策解读", "二、加强政策解读"], plan.Items.Select(i => i.Section));
+
+        var first = plan.Items[0];
+        Assert.Equal(3, first.Tasks.Count);
+        Assert.Equal(["市委编办 市政府办公室", "市政府办公室"], first.Lead);
+        // A continuation row's empty lead is the item's first row's; its empty deadline stays empty.
+        Assert.Equal("市委编办 市政府办公室", first.Tasks[2].Lead);
+        Assert.True(first.Tasks[2].Deadline.Blank);
+        Assert.Equal(new TimeLimit.MonthEnd(2021, 9), first.Tasks[0].Deadline.Earliest);
+
+        // "12月底 9月底" over two task rows: one each, in order.
+        Assert.Equal([new TimeLimit.MonthEnd(2021, 12), new TimeLimit.MonthEnd(2021, 9)], plan.Items[1].Tasks.Select(t => t.Deadline.Earliest));
+
+        // A row with only units continues the row above; the deadline comes from the task's text.
+        var third = plan.Items[2];
+        Assert.Single(third.Tasks);
+        Assert.Equal("市政府新闻办 市政府办公室", third.Tasks[0].Lead);
+        Assert.Equal("市政府有关部门", third.Tasks[0].Responsible);
+        Assert.Equal(new TimeLimit.FixedDate(new DateOnly(2021, 9, 10)), third.Tasks[0].Deadline.Earliest);
+
+        // Not understood: kept as written, with a warning naming the line and field.
+        Assert.Equal("视情况而定", plan.Items[3].Tasks[0].Deadline.Original);
+        var warning = Assert.Single(plan.Warnings);
+        Assert.Equal((15, "deadline"), (warning.Line, warning.Field));
+        Assert.Contains("视情况而定", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_year_option_wins_and_without_any_year_the_plan_says_so()
+    {
+        var rows = PlanTable.TabSeparated("序号\t任务内容\t牵头单位\t责任单位\t时间节点\n1\t报送年报。\t法制科\t办公室\t2020.3\n");
+
+        Assert.Equal(2022, PlanTable.Read(rows, year: 2022).Year);
+        var unknown = PlanTable.Read(rows, year: null);
+        Assert.Contains(unknown.Warnings, w => w.Field == "year");
+        Assert.Equal("报送年报。", unknown.Items.Single().Title);
+        Assert.Equal(new TimeLimit.MonthEnd(2020, 3), unknown.Items.Single().Tasks.Single().Deadline.Earliest);
+    }
+
+    [Fact]
+    public void A_text_without_a_header_is_reported_not_guessed()
+    {
+        var plan = PlanTable.Read(PlanTable.TabSeparated("一些文字\n1. 一项工作\t9月底\n"), year: 2020);
+
+        Assert.Empty(plan.Items);
+        Assert.Contains(plan.Warnings, w => w.Field == "header");
+    }
+}
+
+/// <summary>The real published decomposition table in ../shared/seed-documents (not part of the project's files).</summary>
+[Trait("Requires", "SeedDocuments")]
+public sealed class SeedDecompositionTableTests
+{
+    private static string Document(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Supervision.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var path = Path.Combine(dir!.FullName, "..", "shared", "seed-documents", name);
+        return File.Exists(path) ? File.ReadAllText(path) : throw new FileNotFoundException($"{path} is missing: the seed documents are needed for these tests (./test.sh skips them where the folder is absent).");
+    }
+
+    [Fact]
+    public void A_citys_2020_table_reads_into_its_numbered_items_with_every_deadline_understood()
+    {
+        var plan = PlanTable.Read(PlanTable.TabSeparated(Document("000_466ecf843f936c06.txt")), year: null);
+
+        Assert.Equal(2020, plan.Year);
+        // The published table numbers two items 18: both are kept, and the importer says so; nothing else is doubtful.
+        var expected = Enumerable.Range(1, plan.Items.Count - 1).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        expected.Insert(18, "18");
+        Assert.Equal(expected, plan.Items.Select(i => i.Number));
+        Assert.True(plan.Items.Count >= 20, $"{plan.Items.Count} items");
+        var warning = Assert.Single(plan.Warnings);
+        Assert.Equal((57, "number"), (warning.Line, warning.Field));
+        Assert.Contains("item number 18 appears 2 times (lines 54, 57)", warning.Message, StringComparison.Ordinal);
+        var first = plan.Items[0];
+        Assert.Equal("加强权力配置信息公开", first.Title);
+        Assert.Equal("一、进一步加强用权信息公开", first.Section);
+        Assert.Equal(3, first.Tasks.Count);
+        Assert.Equal(["市委编办 市政府办公室", "市政府办公室"], first.Lead);
+        Assert.All(plan.Items, i => Assert.All(i.Tasks, t => Assert.NotEqual(string.Empty, t.Text)));
+        // Item 8 writes "12月底 9月底" for its two tasks.
+        var eight = plan.Items.Single(i => i.Number == "8");
+        Assert.Equal([new TimeLimit.MonthEnd(2020, 12), new TimeLimit.MonthEnd(2020, 9)], eight.Tasks.Select(t => t.Deadline.Earliest));
+    }
+}
