@@ -39,7 +39,7 @@ public static partial class PlanTable
     private static readonly string[][] Headers =
     [
         ["事项名称", "项目名称", "序号", "事项"],
-        ["主要任务", "任务内容", "贯彻举措", "工作任务", "具体任务"],
+        ["主要任务", "任务内容", "贯彻举措", "重点任务", "工作任务", "具体任务"],
         ["牵头部门", "牵头单位"],
         ["责任单位", "责任部门", "配合单位"],
         ["完成时限", "时间节点", "完成时间", "时限要求"],
@@ -131,11 +131,13 @@ public static partial class PlanTable
             warnings.Add(new ImportWarning(rows.Count > 0 ? rows[0].Line : 1, "header", "no header row found (事项名称/序号, 主要任务/任务内容, 牵头单位, 责任单位, 完成时限/时间节点)"));
         }
 
-        foreach (var repeated in items.GroupBy(i => i.Number).Where(g => g.Count() > 1))
+        // Numbering runs through the document unless it starts again at 1 (per section, as some plans do).
+        var perSection = items.Skip(1).Any(i => i.Number == "1");
+        foreach (var repeated in items.GroupBy(i => (perSection ? i.Section : string.Empty, i.Number)).Where(g => g.Count() > 1))
         {
             // Published plans do number two items alike; both are kept (a task is known by its text too).
             warnings.Add(new ImportWarning(repeated.Skip(1).First().Line, Fields[0],
-                $"item number {repeated.Key} appears {repeated.Count()} times (lines {string.Join(", ", repeated.Select(i => i.Line))}); each is kept as its own item"));
+                $"item number {repeated.Key.Number} appears {repeated.Count()} times (lines {string.Join(", ", repeated.Select(i => i.Line))}); each is kept as its own item"));
         }
 
         var result = new List<PlanItem>();
@@ -186,6 +188,117 @@ public static partial class PlanTable
         return text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select((line, i) => new TableRow(i + 1, line.Split('\t'))).ToList();
     }
 
+    /// <summary>
+    /// Rows of a table flattened to text one cell per line (a Word table pasted as text): every line that starts with
+    /// a tab starts a cell, other lines continue it; the header cells come first; then each numbered cell (<c>1</c>,
+    /// <c>1．…</c>) starts a row whose following cells are, in the header's order, the task (unless the number cell
+    /// holds it), the units and the time, and heading cells (<c>一、</c>, <c>（一）</c>) are sections. A unit cell's lines are
+    /// separate units, except a line cut inside a name (<c>政务服务和大</c> / <c>数据管理局</c>), which is joined to the next.
+    /// </summary>
+    public static IReadOnlyList<TableRow> CellStream(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var cells = new List<(int Line, List<string> Lines)>();
+        var number = 0;
+        foreach (var raw in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            number++;
+            if (raw.StartsWith('\t'))
+            {
+                cells.Add((number, [raw.Trim()]));
+            }
+            else if (cells.Count > 0 && raw.Trim().Length > 0)
+            {
+                cells[^1].Lines.Add(raw.Trim());
+            }
+        }
+
+        var rows = new List<TableRow>();
+        var header = new List<string>();
+        var at = 0;
+        while (at < cells.Count && Headers.Any(names => names.Contains(string.Concat(cells[at].Lines).Replace(" ", string.Empty, StringComparison.Ordinal))))
+        {
+            header.Add(string.Concat(cells[at].Lines).Replace(" ", string.Empty, StringComparison.Ordinal));
+            at++;
+        }
+
+        if (header.Count == 0)
+        {
+            return rows;
+        }
+
+        // The canonical columns the reader below understands.
+        rows.Add(new TableRow(cells[0].Line, ["序号", "任务内容", "牵头单位", "责任单位", "时间节点"]));
+        int Field(string[] names) => header.FindIndex(names.Contains);
+        var (taskAt, leadAt, responsibleAt, timeAt, numberAt) = (Field(Headers[1]), Field(Headers[2]), Field(Headers[3]), Field(Headers[4]), Field(Headers[0]));
+        var order = new (string Name, int At)[] { ("task", taskAt), ("lead", leadAt), ("responsible", responsibleAt), ("time", timeAt) }
+            .Where(c => c.At >= 0 && c.At > numberAt).OrderBy(c => c.At).Select(c => c.Name).ToList();
+        for (; at < cells.Count; at++)
+        {
+            var (line, lines) = cells[at];
+            var first = lines[0];
+            if (first.Length == 0)
+            {
+                continue;
+            }
+
+            var numbered = Numbered().Match(first);
+            if (!numbered.Success)
+            {
+                if (Section().IsMatch(first))
+                {
+                    rows.Add(new TableRow(line, [string.Concat(lines), string.Empty, string.Empty, string.Empty, string.Empty]));
+                }
+
+                continue;
+            }
+
+            var values = new Dictionary<string, string> { ["task"] = string.Empty, ["lead"] = string.Empty, ["responsible"] = string.Empty, ["time"] = string.Empty };
+            var inline = numbered.Groups["t"].Value.Trim() + string.Concat(lines.Skip(1));
+            var wanted = new Queue<string>(order);
+            if (inline.Length > 0)
+            {
+                values["task"] = inline;
+                wanted = new Queue<string>(order.Where(o => o != "task"));
+            }
+
+            while (wanted.Count > 0 && at + 1 < cells.Count && !Numbered().IsMatch(cells[at + 1].Lines[0]) && !(Section().IsMatch(cells[at + 1].Lines[0]) && wanted.Peek() == "task"))
+            {
+                at++;
+                var field = wanted.Dequeue();
+                var cellLines = cells[at].Lines.Where(l => l.Length > 0).ToList();
+                values[field] = field is "lead" or "responsible" ? Units(cellLines) : field == "time" ? string.Join(" ", cellLines) : string.Concat(cellLines);
+            }
+
+            rows.Add(new TableRow(line, [numbered.Groups["n"].Value, values["task"], values["lead"], values["responsible"], values["time"]]));
+        }
+
+        return rows;
+    }
+
+    // A unit cell's lines: one unit each, except a line cut inside a name, joined to the next.
+    private static string Units(List<string> lines)
+    {
+        var units = new List<string>();
+        var pending = string.Empty;
+        foreach (var line in lines)
+        {
+            pending += line;
+            if (UnitEnd().IsMatch(pending))
+            {
+                units.Add(pending);
+                pending = string.Empty;
+            }
+        }
+
+        if (pending.Length > 0)
+        {
+            units.Add(pending);
+        }
+
+        return string.Join(" ", units);
+    }
+
     private static int[]? HeaderColumns(List<string> cells)
     {
         var columns = Headers.Select(names => cells.FindIndex(c => names.Contains(c.Replace(" ", string.Empty, StringComparison.Ordinal)))).ToArray();
@@ -203,6 +316,9 @@ public static partial class PlanTable
 
     [GeneratedRegex(@"^（[一二三四五六七八九十]+）")]
     private static partial Regex SubSection();
+
+    [GeneratedRegex(@"(局|办|委|会|部|部门|室|处|科|所|队|院|站|中心|公司|组|府|厅|馆|校|团|社|行|区|县|市|镇|乡|街道|）|\))$")]
+    private static partial Regex UnitEnd();
 
     [GeneratedRegex(@"(?<y>20\d{2})\s*年")]
     private static partial Regex TitleYear();

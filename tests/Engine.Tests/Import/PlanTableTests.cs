@@ -124,3 +124,89 @@ public sealed class SeedDecompositionTableTests
         Assert.Equal([new TimeLimit.MonthEnd(2020, 12), new TimeLimit.MonthEnd(2020, 9)], eight.Tasks.Select(t => t.Deadline.Earliest));
     }
 }
+
+public sealed class CellStreamTests
+{
+    [Fact]
+    public void A_table_pasted_one_field_per_line_reads_like_any_table()
+    {
+        const string text = "样例局2021年政务公开目标任务分解表\n\t序号\n\t任务内容\n\t牵头单位\n\t责任单位\n\t时间节点\n\n"
+            + "\t1 \n\t对新规定开展专题宣传。 \n\t法制科\n\t各单位、各科室\n\t新规出台后1个月内\n\n"
+            + "\t2 \n\t按时发布年报，\n并报送上级。\n\t办公室\n\t办公室\n\t2021.12\n2021.12\n";
+
+        var plan = PlanTable.Read(PlanTable.CellStream(text), year: null, title: "样例局2021年政务公开目标任务分解表");
+
+        Assert.Equal(2021, plan.Year);
+        Assert.Equal(["1", "2"], plan.Items.Select(i => i.Number));
+        Assert.Equal("对新规定开展专题宣传。", plan.Items[0].Tasks[0].Text);
+        Assert.Equal(("法制科", "各单位、各科室"), (plan.Items[0].Tasks[0].Lead, plan.Items[0].Tasks[0].Responsible));
+        Assert.Equal(Supervision.Engine.Import.DeadlineKind.Relative, plan.Items[0].Tasks[0].Deadline.Deadlines.Single().Kind);
+        Assert.Equal("按时发布年报，并报送上级。", plan.Items[1].Tasks[0].Text);
+        // The same date written twice in the cell is one deadline.
+        Assert.Equal(new TimeLimit.MonthEnd(2021, 12), plan.Items[1].Tasks[0].Deadline.Deadlines.Single().Limit);
+        Assert.Empty(plan.Warnings);
+    }
+
+    [Fact]
+    public void A_responsibility_split_with_merged_cells_and_names_broken_over_lines_reads_its_sections_and_units()
+    {
+        const string text = "样例区2021年政务公开工作要点责任分工\n\t重点任务\n\t贯彻举措\n\t牵头单位\n\t责任单位\n\n"
+            + "\t一、加强用权公开\n\t（一）加强权力配置信息公开。\n"
+            + "\t1．全面梳理行政权力，10月底前更新权责清单。\n\t党工委编办\n政务服务和大\n\n数据管理局\n\t管委会各部门\n各片区管理办公室\n\n各镇人民政府（街道办事处）\n\n\t\n\t\n"
+            + "\t2．公开机构设置信息。\n\t党工委编办\n\t管委会各部门\n\n\t\n"
+            + "\t（二）加强权力运行公开。\n\t1．健全公众参与机制。\n\t管委会办公室\n\t管委会各部门\n";
+
+        var plan = PlanTable.Read(PlanTable.CellStream(text), year: 2021);
+
+        Assert.Equal(["1", "2", "1"], plan.Items.Select(i => i.Number));
+        Assert.Equal(["一、加强用权公开 （一）加强权力配置信息公开。", "一、加强用权公开 （一）加强权力配置信息公开。", "一、加强用权公开 （二）加强权力运行公开。"], plan.Items.Select(i => i.Section));
+        var first = plan.Items[0].Tasks[0];
+        Assert.Equal("党工委编办 政务服务和大数据管理局", first.Lead);
+        Assert.Equal("管委会各部门 各片区管理办公室 各镇人民政府（街道办事处）", first.Responsible);
+        Assert.Equal(new TimeLimit.MonthEnd(2021, 10), first.Deadline.Earliest);
+        // Numbers restart in each subsection: not a repeat.
+        Assert.Empty(plan.Warnings);
+    }
+}
+
+[Trait("Requires", "SeedDocuments")]
+public sealed class SeedCellStreamTests
+{
+    private static string Document(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Supervision.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return File.ReadAllText(Path.Combine(dir!.FullName, "..", "shared", "seed-documents", name));
+    }
+
+    [Fact]
+    public void A_bureaus_2020_target_breakdown_reads_34_rows_with_every_deadline_understood()
+    {
+        var plan = PlanTable.Read(PlanTable.CellStream(Document("004_853dcc8e64b86f58.txt")), year: null, title: "2020年局政务公开目标任务细化分解表");
+
+        Assert.Equal(Enumerable.Range(1, 34).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), plan.Items.Select(i => i.Number));
+        Assert.Empty(plan.Warnings);
+        Assert.All(plan.Items, i => Assert.NotEqual(string.Empty, i.Tasks[0].Lead));
+        Assert.Equal(Supervision.Engine.Import.DeadlineKind.Continuous, plan.Items[2].Tasks[0].Deadline.Deadlines.Single().Kind);
+        Assert.Equal(new TimeLimit.MonthEnd(2020, 3), plan.Items[3].Tasks[0].Deadline.Earliest);
+    }
+
+    [Fact]
+    public void A_districts_2020_responsibility_split_reads_its_sections_units_and_deadlines_from_the_text()
+    {
+        var plan = PlanTable.Read(PlanTable.CellStream(Document("002_7f8c1bad310276dd.txt")), year: 2020);
+
+        Assert.True(plan.Items.Count >= 20, $"{plan.Items.Count} items");
+        Assert.Empty(plan.Warnings);
+        Assert.All(plan.Items, i => Assert.NotEqual(string.Empty, i.Tasks[0].Lead));
+        var first = plan.Items[0].Tasks[0];
+        Assert.Equal("党工委编办 政务服务和大数据管理局", first.Lead);
+        Assert.Equal(new TimeLimit.MonthEnd(2020, 10), plan.Items[2].Tasks[0].Deadline.Earliest);
+        Assert.Contains(plan.Items, i => i.Tasks[0].Deadline.Earliest == new TimeLimit.FixedDate(new DateOnly(2020, 6, 30)));
+        Assert.Contains(plan.Items, i => i.Tasks[0].Deadline.Earliest == new TimeLimit.MonthEnd(2020, 11));
+    }
+}
