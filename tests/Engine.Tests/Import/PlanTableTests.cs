@@ -210,3 +210,27 @@ public sealed class SeedCellStreamTests
         Assert.Contains(plan.Items, i => i.Tasks[0].Deadline.Earliest == new TimeLimit.MonthEnd(2020, 11));
     }
 }
+
+[Trait("Requires", "SeedDocuments")]
+public sealed class SeedLayoutDetectionTests
+{
+    [Theory]
+    [InlineData("000_466ecf843f936c06.txt", PlanLayout.TabSeparated, 2020)]
+    [InlineData("001_2e21125b0abb3128.txt", PlanLayout.Prose, 2020)]
+    [InlineData("002_7f8c1bad310276dd.txt", PlanLayout.CellPerLine, 2020)]
+    [InlineData("004_853dcc8e64b86f58.txt", PlanLayout.CellPerLine, 2020)]
+    public void Each_published_plan_is_read_in_its_own_layout_with_its_year_from_the_title(string name, PlanLayout layout, int year)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Supervision.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var (found, plan) = PlanReader.Read(File.ReadAllText(Path.Combine(dir!.FullName, "..", "shared", "seed-documents", name)), year: null);
+
+        Assert.Equal((layout, year), (found, plan.Year));
+        Assert.True(plan.Items.Count >= 20, $"{plan.Items.Count} items");
+        Assert.DoesNotContain(plan.Warnings, w => w.Field is "year" or "header" or "deadline");
+    }
+}
