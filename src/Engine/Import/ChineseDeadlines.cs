@@ -22,7 +22,11 @@ public enum DeadlineKind
 }
 
 /// <summary>One deadline read from a plan: its kind, the limit (a date, or the span after the event), and the words it came from.</summary>
-public sealed record PlanDeadline(DeadlineKind Kind, TimeLimit? Limit, string Text, string? Event = null);
+public sealed record PlanDeadline(DeadlineKind Kind, TimeLimit? Limit, string Text, string? Event = null)
+{
+    /// <summary>The day a dated deadline ends (not moved off holidays: plans fix their dates), or null.</summary>
+    public DateOnly? Due => Kind == DeadlineKind.Dated && Limit is not null ? DeadlineReading.LastDay(Limit) : null;
+}
 
 /// <summary>A deadline cell as read: every deadline in it, in the order written, and what could not be understood.</summary>
 public sealed record DeadlineReading(string Original, IReadOnlyList<PlanDeadline> Deadlines, IReadOnlyList<string> Warnings)

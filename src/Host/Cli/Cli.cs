@@ -43,6 +43,7 @@ public static class Cli
         AuditCommands.Definitions(output, error),
         AuditCommands.History(output, error),
         AuditCommands.Trends(output, error),
+        ImportCommand.Create(output, error),
         AdminCommands.Departments(output, error),
         AdminCommands.Users(output, error),
         AdminCommands.Tokens(output, error),

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Supervision.Engine.Import;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Cli;
+
+/// <summary>
+/// <c>import FILE [--year YYYY] [--dry-run] [--json] [--directory FILE]</c>: reads a work plan (a decomposition table
+/// or a prose plan, as text) and reports what it holds: items and task rows, the tasks that would be created with
+/// their section, lead and responsible units (matched against the stored departments and the directory's groups)
+/// and deadlines as read beside the original text, and every warning with its line and field.
+/// </summary>
+internal static class ImportCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("file") { Description = "The plan: UTF-8 text (.txt, .tsv) holding a decomposition table or a prose plan." };
+        var year = new Option<int?>("--year") { Description = "The plan's year, when its title does not say." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be created; change nothing." };
+        var json = new Option<bool>("--json") { Description = "The report as JSON (items with number, title, lead, responsible, deadlines; warnings)." };
+        var directory = new Option<string?>("--directory") { Description = "A department directory file (seeds/departments format) whose groups (各区县（市）政府, …) expand to departments." };
+        var command = new Command("import", "Read a work plan and report the supervision tasks it holds.") { file, year, dryRun, json, directory };
+        command.SetAction((parse, ct) => Cli.WithServicesAsync(error, async services =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!File.Exists(path))
+            {
+                error.WriteLine($"{path}: no such file.");
+                return 2;
+            }
+
+            var extension = Path.GetExtension(path).ToLowerInvariant();
+            if (extension is ".xlsx" or ".xls" or ".docx" or ".doc")
+            {
+                error.WriteLine($"{path}: {extension} files are not read yet; save the table as tab-separated text (.txt) and import that.");
+                return 2;
+            }
+
+            if (parse.GetValue(year) is { } y && y is < 2000 or > 2099)
+            {
+                error.WriteLine($"--year: {y} is not 2000 to 2099.");
+                return 2;
+            }
+
+            if (!parse.GetValue(dryRun))
+            {
+                error.WriteLine("Creating tasks from a plan is not available yet in this version; run with --dry-run to see what the plan holds.");
+                return 2;
+            }
+
+            string text;
+            try
+            {
+                text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(await File.ReadAllBytesAsync(path, ct));
+            }
+            catch (DecoderFallbackException)
+            {
+                error.WriteLine($"{path}: not UTF-8 text; save it as UTF-8 and import again.");
+                return 2;
+            }
+
+            var (layout, plan) = PlanReader.Read(text, parse.GetValue(year));
+            var stored = await services.GetRequiredService<DepartmentStore>().ListAsync(ct);
+            var groups = new Dictionary<string, IReadOnlyList<string>>();
+            if (parse.GetValue(directory) is { } directoryFile)
+            {
+                try
+                {
+                    groups = UnitDirectoryFile.Parse(await File.ReadAllTextAsync(directoryFile, ct), directoryFile).Groups.ToDictionary(g => g.Key, g => g.Value);
+                }
+                catch (Exception e) when (e is UnitDirectoryFileException or IOException)
+                {
+                    error.WriteLine(e.Message);
+                    return 2;
+                }
+            }
+
+            var units = new UnitDirectory(stored, groups);
+            var unknown = plan.Items.SelectMany(i => i.Tasks.SelectMany(t => units.Match(t.Lead).Concat(units.Match(t.Responsible)).OfType<UnitMatch.Unknown>().Select(u => (u.Text, t.Line))))
+                .GroupBy(u => u.Text, StringComparer.Ordinal).Select(g => new { name = g.Key, firstLine = g.Min(x => x.Line) }).ToList();
+            var report = new
+            {
+                file = path,
+                layout = layout.ToString(),
+                title = plan.Title,
+                year = plan.Year,
+                items = plan.Items.Select(i => new
+                {
+                    number = i.Number,
+                    title = i.Title,
+                    section = i.Section,
+                    line = i.Line,
+                    lead = i.Tasks.SelectMany(t => units.Split(t.Lead)).Distinct().ToList(),
+                    responsible = i.Tasks.SelectMany(t => units.Split(t.Responsible)).Distinct().ToList(),
+                    deadlines = i.Tasks.SelectMany(t => t.Deadline.Deadlines).Distinct().Select(Deadline).ToList(),
+                    tasks = i.Tasks.Select(t => new
+                    {
+                        line = t.Line,
+                        text = t.Text,
+                        lead = units.Split(t.Lead),
+                        responsible = units.Split(t.Responsible),
+                        deadline = new { original = t.Deadline.Original, read = t.Deadline.Deadlines.Select(Deadline).ToList() },
+                    }).ToList(),
+                }).ToList(),
+                unknownUnits = unknown,
+                warnings = plan.Warnings.Select(w => new { line = w.Line, field = w.Field, message = w.Message }).ToList(),
+            };
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(report, Json));
+                return 0;
+            }
+
+            output.WriteLine($"{path}: {plan.Title ?? "(no title)"} — {plan.Year}, read as {layout}: {plan.Items.Count} items, {plan.Items.Sum(i => i.Tasks.Count)} task rows (dry run: nothing created)");
+            var section = string.Empty;
+            foreach (var item in plan.Items)
+            {
+                if (item.Section != section)
+                {
+                    section = item.Section;
+                    output.WriteLine(section);
+                }
+
+                output.WriteLine($"  {item.Number}. {item.Title}  (line {item.Line})");
+                foreach (var task in item.Tasks)
+                {
+                    var due = task.Deadline.Deadlines.Count == 0 ? "none" : string.Join("; ", task.Deadline.Deadlines.Select(Words));
+                    output.WriteLine($"     - {Shorten(task.Text)}");
+                    output.WriteLine($"       牵头 {Or(task.Lead)} | 责任 {Or(task.Responsible)} | 时限 {due}{(task.Deadline.Original.Length > 0 ? $" ← '{task.Deadline.Original.Trim()}'" : string.Empty)}");
+                }
+            }
+
+            foreach (var u in unknown)
+            {
+                output.WriteLine($"unknown unit: {u.name} (first at line {u.firstLine}); add it with: departments add {u.name}");
+            }
+
+            foreach (var w in plan.Warnings)
+            {
+                output.WriteLine($"warning: {path}:{w.Line}: {w.Field}: {w.Message}");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static object Deadline(PlanDeadline d) => new
+    {
+        kind = d.Kind.ToString().ToLowerInvariant(),
+        due = d.Due?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        limit = d.Limit?.ToString(),
+        @event = d.Event,
+        text = d.Text,
+    };
+
+    private static string Words(PlanDeadline d) => d.Kind switch
+    {
+        DeadlineKind.Dated => d.Due!.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DeadlineKind.Relative => $"{d.Limit} after {d.Event ?? "the event"}",
+        DeadlineKind.Ongoing => "ongoing",
+        _ => "continuous",
+    };
+
+    private static string Or(string text) => text.Length == 0 ? "—" : text;
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 60), "…");
+}
