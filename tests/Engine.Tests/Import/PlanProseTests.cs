@@ -55,13 +55,7 @@ public sealed class SeedProsePlanTests
     [Fact]
     public void A_countys_2020_plan_reads_with_units_for_every_item()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Supervision.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var plan = PlanProse.Read(File.ReadAllText(Path.Combine(dir!.FullName, "..", "shared", "seed-documents", "001_2e21125b0abb3128.txt")), year: null);
+        var plan = PlanProse.Read(Repository.SeedDocument("001_2e21125b0abb3128.txt"), year: null);
 
         Assert.Equal(2020, plan.Year);
         Assert.True(plan.Items.Count >= 15, $"{plan.Items.Count} items");

@@ -87,22 +87,10 @@ public sealed class PlanTableTests
 [Trait("Requires", "SeedDocuments")]
 public sealed class SeedDecompositionTableTests
 {
-    private static string Document(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Supervision.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var path = Path.Combine(dir!.FullName, "..", "shared", "seed-documents", name);
-        return File.Exists(path) ? File.ReadAllText(path) : throw new FileNotFoundException($"{path} is missing: the seed documents are needed for these tests (./test.sh skips them where the folder is absent).");
-    }
-
     [Fact]
     public void A_citys_2020_table_reads_into_its_numbered_items_with_every_deadline_understood()
     {
-        var plan = PlanTable.Read(PlanTable.TabSeparated(Document("000_466ecf843f936c06.txt")), year: null);
+        var plan = PlanTable.Read(PlanTable.TabSeparated(Repository.SeedDocument("000_466ecf843f936c06.txt")), year: null);
 
         Assert.Equal(2020, plan.Year);
         // The published table numbers two items 18: both are kept, and the importer says so; nothing else is doubtful.
@@ -172,21 +160,10 @@ public sealed class CellStreamTests
 [Trait("Requires", "SeedDocuments")]
 public sealed class SeedCellStreamTests
 {
-    private static string Document(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Supervision.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return File.ReadAllText(Path.Combine(dir!.FullName, "..", "shared", "seed-documents", name));
-    }
-
     [Fact]
     public void A_bureaus_2020_target_breakdown_reads_34_rows_with_every_deadline_understood()
     {
-        var plan = PlanTable.Read(PlanTable.CellStream(Document("004_853dcc8e64b86f58.txt")), year: null, title: "2020年局政务公开目标任务细化分解表");
+        var plan = PlanTable.Read(PlanTable.CellStream(Repository.SeedDocument("004_853dcc8e64b86f58.txt")), year: null, title: "2020年局政务公开目标任务细化分解表");
 
         Assert.Equal(Enumerable.Range(1, 34).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), plan.Items.Select(i => i.Number));
         Assert.Empty(plan.Warnings);
@@ -198,7 +175,7 @@ public sealed class SeedCellStreamTests
     [Fact]
     public void A_districts_2020_responsibility_split_reads_its_sections_units_and_deadlines_from_the_text()
     {
-        var plan = PlanTable.Read(PlanTable.CellStream(Document("002_7f8c1bad310276dd.txt")), year: 2020);
+        var plan = PlanTable.Read(PlanTable.CellStream(Repository.SeedDocument("002_7f8c1bad310276dd.txt")), year: 2020);
 
         Assert.True(plan.Items.Count >= 20, $"{plan.Items.Count} items");
         Assert.Empty(plan.Warnings);
@@ -221,13 +198,7 @@ public sealed class SeedLayoutDetectionTests
     [InlineData("004_853dcc8e64b86f58.txt", PlanLayout.CellPerLine, 2020)]
     public void Each_published_plan_is_read_in_its_own_layout_with_its_year_from_the_title(string name, PlanLayout layout, int year)
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Supervision.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var (found, plan) = PlanReader.Read(File.ReadAllText(Path.Combine(dir!.FullName, "..", "shared", "seed-documents", name)), year: null);
+        var (found, plan) = PlanReader.Read(Repository.SeedDocument(name), year: null);
 
         Assert.Equal((layout, year), (found, plan.Year));
         Assert.True(plan.Items.Count >= 20, $"{plan.Items.Count} items");

@@ -4,19 +4,7 @@ namespace Supervision.Engine.Tests.Import;
 
 public sealed class UnitDirectoryFileTests
 {
-    private static string SampleCity
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Supervision.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return Path.Combine(dir!.FullName, "seeds", "departments", "sample-city.json");
-        }
-    }
+    private static string SampleCity => Path.Combine(Repository.Root, "seeds", "departments", "sample-city.json");
 
     [Fact]
     public void The_shipped_sample_directory_reads_and_matches_a_decomposition_tables_cells()
