@@ -130,44 +130,14 @@ public static partial class ChineseDeadlines
         var date = FullDate().Match(piece);
         if (date.Success)
         {
-            var year = date.Groups["y"].Success ? int.Parse(date.Groups["y"].Value, CultureInfo.InvariantCulture) : planYear;
-            var month = int.Parse(date.Groups["m"].Value, CultureInfo.InvariantCulture);
-            if (year is < 2000 or > 2099 || month is < 1 or > 12)
-            {
-                return null;
-            }
-
-            if (date.Groups["d"].Success)
-            {
-                var day = int.Parse(date.Groups["d"].Value, CultureInfo.InvariantCulture);
-                return day >= 1 && day <= DateTime.DaysInMonth(year, month)
-                    ? [new PlanDeadline(DeadlineKind.Dated, new TimeLimit.FixedDate(new DateOnly(year, month, day)), piece)]
-                    : null;
-            }
-
-            // 9月底, 9月, 2022年5月: the month's last day.
-            return [new PlanDeadline(DeadlineKind.Dated, new TimeLimit.MonthEnd(year, month), piece)];
+            // 9月底, 9月, 2022年5月: the month's last day; 9月15日: that day.
+            return Dated(date.Groups["y"].Success ? Number(date.Groups["y"].Value) : planYear, Number(date.Groups["m"].Value), date.Groups["d"].Success ? Number(date.Groups["d"].Value) : null, piece);
         }
 
         var dotted = Dotted().Match(piece);
         if (dotted.Success)
         {
-            var year = int.Parse(dotted.Groups["y"].Value, CultureInfo.InvariantCulture);
-            var month = int.Parse(dotted.Groups["m"].Value, CultureInfo.InvariantCulture);
-            if (year is < 2000 or > 2099 || month is < 1 or > 12)
-            {
-                return null;
-            }
-
-            if (dotted.Groups["d"].Success)
-            {
-                var day = int.Parse(dotted.Groups["d"].Value, CultureInfo.InvariantCulture);
-                return day >= 1 && day <= DateTime.DaysInMonth(year, month)
-                    ? [new PlanDeadline(DeadlineKind.Dated, new TimeLimit.FixedDate(new DateOnly(year, month, day)), piece)]
-                    : null;
-            }
-
-            return [new PlanDeadline(DeadlineKind.Dated, new TimeLimit.MonthEnd(year, month), piece)];
+            return Dated(Number(dotted.Groups["y"].Value), Number(dotted.Groups["m"].Value), dotted.Groups["d"].Success ? Number(dotted.Groups["d"].Value) : null, piece);
         }
 
         var relative = Relative().Match(piece);
@@ -194,6 +164,24 @@ public static partial class ChineseDeadlines
 
         return null;
     }
+
+    // A year, month and (or not) day that exist, as a dated deadline; null when they do not.
+    private static List<PlanDeadline>? Dated(int year, int month, int? day, string piece)
+    {
+        if (year is < 2000 or > 2099 || month is < 1 or > 12)
+        {
+            return null;
+        }
+
+        if (day is not { } d)
+        {
+            return [new PlanDeadline(DeadlineKind.Dated, new TimeLimit.MonthEnd(year, month), piece)];
+        }
+
+        return d >= 1 && d <= DateTime.DaysInMonth(year, month) ? [new PlanDeadline(DeadlineKind.Dated, new TimeLimit.FixedDate(new DateOnly(year, month, d)), piece)] : null;
+    }
+
+    private static int Number(string digits) => int.Parse(digits, CultureInfo.InvariantCulture);
 
     /// <summary>Full-width digits and punctuation to ASCII, Chinese month numerals to digits, spaces inside dates removed.</summary>
     internal static string Normalise(string text)
