@@ -32,6 +32,8 @@ public static class WorkflowEngine
     /// <summary>Deadline words that mean an ongoing task (长期坚持, 持续推进), reported on each cycle.</summary>
     public static readonly string[] OngoingWords = ["ongoing", "长期坚持", "持续推进", "实时"];
 
+    private static readonly JsonSerializerOptions PayloadJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The longest title accepted.</summary>
     public const int MaxTitleLength = 500;
 
@@ -100,7 +102,8 @@ public static class WorkflowEngine
             DefinitionVersion = definition.Version,
             Step = step,
             ReceivedOn = startDay,
-            Payload = JsonSerializer.Serialize(payload),
+            // Chinese as written, not \u-escaped: the stored fields are searched as text on both databases.
+            Payload = JsonSerializer.Serialize(payload, PayloadJson),
         };
         var assignments = definition.Kind == ItemKind.Request
             ? [new NewAssignment(departmentId, AssignmentRole.Handling, step, null)]

@@ -25,8 +25,10 @@ internal static class ImportCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be created; change nothing." };
         var json = new Option<bool>("--json") { Description = "The report as JSON (items with number, title, lead, responsible, deadlines; warnings)." };
         var directory = new Option<string?>("--directory") { Description = "A department directory file (seeds/departments format) whose groups (各区县（市）政府, …) expand to departments." };
-        var command = new Command("import", "Read a work plan and report the supervision tasks it holds.") { file, year, dryRun, json, directory };
-        command.SetAction((parse, ct) => Cli.WithServicesAsync(error, async services =>
+        var actAs = new Option<string?>("--as") { Description = "The supervisor registering the tasks (needed to create them)." };
+        var planName = new Option<string?>("--plan") { Description = "The plan's name the tasks carry (default: the document's title)." };
+        var command = new Command("import", "Read a work plan and create its supervision tasks (or, with --dry-run, report them).") { file, year, dryRun, json, directory, actAs, planName };
+        command.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
         {
             var path = parse.GetValue(file)!;
             if (!File.Exists(path))
@@ -48,9 +50,10 @@ internal static class ImportCommand
                 return 2;
             }
 
-            if (!parse.GetValue(dryRun))
+            var creating = !parse.GetValue(dryRun);
+            if (creating && string.IsNullOrWhiteSpace(parse.GetValue(actAs)))
             {
-                error.WriteLine("Creating tasks from a plan is not available yet in this version; run with --dry-run to see what the plan holds.");
+                error.WriteLine("--as: name the supervisor registering the tasks (or use --dry-run to only see the report).");
                 return 2;
             }
 
@@ -79,6 +82,45 @@ internal static class ImportCommand
                     error.WriteLine(e.Message);
                     return 2;
                 }
+            }
+
+            if (creating)
+            {
+                // As the server does at start: the calendar and the workflow definitions in force.
+                await services.GetRequiredService<Supervision.Host.Calendars.CalendarService>().LoadAsync(ct);
+                await services.GetRequiredService<Supervision.Host.Workflows.DefinitionCatalog>().LoadAsync(ct);
+                var name = parse.GetValue(planName) ?? plan.Title ?? Path.GetFileNameWithoutExtension(path);
+                Supervision.Host.Import.ImportOutcome done;
+                try
+                {
+                    var actor = await services.GetRequiredService<Supervision.Host.Workflows.ItemWorkflows>().ActorAsync(parse.GetValue(actAs)!, ct);
+                    done = await services.GetRequiredService<Supervision.Host.Import.PlanImports>().ApplyAsync(plan, name, actor, groups, ct);
+                }
+                catch (Exception e) when (e is Supervision.Engine.Workflows.WorkflowRefusedException or KeyNotFoundException)
+                {
+                    error.WriteLine($"{path}: nothing imported: {e.Message}");
+                    return 2;
+                }
+
+                if (done.Refused.Count > 0)
+                {
+                    error.WriteLine($"{path}: nothing imported:");
+                    foreach (var reason in done.Refused)
+                    {
+                        error.WriteLine($"  {reason}");
+                    }
+
+                    error.WriteLine("Add the missing departments (departments add NAME [--parent NAME] [--alias NAME]) or fix the directory's groups, then import again.");
+                    return 1;
+                }
+
+                foreach (var task in done.Tasks)
+                {
+                    output.WriteLine($"{task.Outcome,-16} {task.Number,4}  line {task.Line,-5} {task.Title}{(task.ItemId is { } id ? $"  (item {id})" : string.Empty)}{(task.Reason is null ? string.Empty : $": {task.Reason}")}");
+                }
+
+                output.WriteLine($"{path}: plan '{name}': {done.Created} tasks created, {done.Tasks.Count(t => t.Outcome == "already-imported")} already imported, {done.Tasks.Count(t => t.Outcome == "not-created")} not created.");
+                return 0;
             }
 
             var units = new UnitDirectory(stored, groups);

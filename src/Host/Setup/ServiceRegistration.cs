@@ -30,6 +30,7 @@ public static class ServiceRegistration
         services.AddSingleton<HistoryAudit>();
         services.AddSingleton<AssignmentStore>();
         services.AddSingleton<ItemWorkflows>();
+        services.AddSingleton<Supervision.Host.Import.PlanImports>();
         services.AddSingleton<Credentials>();
         services.AddSingleton<ItemSearch>();
         services.AddSingleton<Supervision.Host.Notices.NoticeStore>();

@@ -50,6 +50,18 @@ public sealed class ItemWorkflows(
     /// <summary>Registers a request or task on the newest definition of its kind (or the one named).</summary>
     public async Task<SupervisedItem> RegisterAsync(ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var added = await RegisterInAsync(uow, kind, definitionId, actor, title, departmentId, fields, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        wakeups?.ChangeInstantSet(added.NextChangeAt);
+        wakeups?.BoardChanged();
+        return added;
+    }
+
+    /// <summary>Registers inside a caller's transaction (several items at once, all or none); the caller wakes the loops after committing.</summary>
+    internal async Task<SupervisedItem> RegisterInAsync(UnitOfWork uow, ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
         ArgumentNullException.ThrowIfNull(actor);
         var definition = definitions.For(kind, definitionId)
             ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"definition: no {kind.Code()} workflow '{definitionId}'");
@@ -70,7 +82,6 @@ public sealed class ItemWorkflows(
             snapshot = ItemSnapshots.Worst(own.Select(o => (o, false)).ToList(), clockContext.Calendar.Version);
         }
 
-        await using var uow = await database.BeginAsync(cancellationToken);
         var added = await items.AddAsync(uow, snapshot.ApplyTo(item), definition.Clock.Policy.ToJson(), registration.History with { ToLight = snapshot.Light }, cancellationToken);
         if (registration.Start is { } started)
         {
@@ -87,11 +98,12 @@ public sealed class ItemWorkflows(
             }
         }
 
-        await uow.CommitAsync(cancellationToken);
-        wakeups?.ChangeInstantSet(added.NextChangeAt);
-        wakeups?.BoardChanged();
         return added;
     }
+
+    /// <summary>Completes a step inside a caller's transaction (see <see cref="RegisterInAsync"/>).</summary>
+    internal Task<SupervisedItem> CompleteInAsync(UnitOfWork uow, long itemId, Actor actor, string expectedStep, string outcome, CancellationToken cancellationToken) =>
+        ActInAsync(uow, itemId, null, (definition, state, context, now) => WorkflowEngine.Complete(definition, state, actor, expectedStep, outcome, null, new Dictionary<string, string>(), now, context), cancellationToken);
 
     /// <summary>Completes the current step with an outcome.</summary>
     public Task<SupervisedItem> CompleteAsync(long itemId, Actor actor, string expectedStep, string outcome, long? assignmentId, IReadOnlyDictionary<string, string> fields, int? expectedVersion, CancellationToken cancellationToken) =>
@@ -161,8 +173,17 @@ public sealed class ItemWorkflows(
 
     private async Task<SupervisedItem> ActAsync(long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
     {
-        var context = await ContextAsync(cancellationToken);
         await using var uow = await database.BeginAsync(cancellationToken);
+        var saved = await ActInAsync(uow, itemId, expectedVersion, decide, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        wakeups?.ChangeInstantSet(saved.NextChangeAt);
+        wakeups?.BoardChanged();
+        return saved;
+    }
+
+    private async Task<SupervisedItem> ActInAsync(UnitOfWork uow, long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
+    {
+        var context = await ContextAsync(cancellationToken);
         var item = await items.GetForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
         if (expectedVersion is { } v && v != item.Version)
         {
@@ -243,9 +264,6 @@ public sealed class ItemWorkflows(
             saved = saved with { Version = await items.AppendAsync(uow, itemId, entry, cancellationToken) };
         }
 
-        await uow.CommitAsync(cancellationToken);
-        wakeups?.ChangeInstantSet(saved.NextChangeAt);
-        wakeups?.BoardChanged();
         return saved;
     }
 

@@ -65,4 +65,57 @@ public sealed class ImportCommandTests
         Assert.Equal(2, missingCode);
         Assert.Contains("no such file", missingError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Importing_creates_and_assigns_each_task_once_in_one_go_and_refuses_unknown_units_writing_nothing()
+    {
+        await using var database = new SqliteTestDatabase();
+        using var _ = new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, database.Settings.ConnectionString);
+        foreach (var args in new[]
+        {
+            new[] { "migrate" },
+            ["departments", "add", "市政府办公室"],
+            ["departments", "add", "市司法局", "--parent", "市政府办公室"],
+            ["departments", "add", "市教育局", "--parent", "市政府办公室"],
+            ["users", "add", "--name", "zhao", "--role", "supervisor", "--department", "市政府办公室", "--password", "a long password 2021"],
+        })
+        {
+            var (code, _, error) = await CliRunner.RunAsync(args);
+            Assert.True(code == 0, error);
+        }
+
+        var folder = Path.GetDirectoryName(database.Path)!;
+        var plan = Path.Combine(folder, "plan.txt");
+        await File.WriteAllTextAsync(plan, "样例市2021年政务公开工作要点任务分解表\n\n事项名称\t主要任务\t牵头部门\t责任单位\t完成时限\n"
+            + "1. 公开权责清单\t在门户网站更新权责清单。\t市司法局\t市教育局\t9月底\n\t持续更新机构职能信息。\t\t\t长期坚持\n"
+            + "2. 宣传新规定\t组织专题宣传。\t市司法局\t\t新规出台后1个月内\n");
+        var unknown = Path.Combine(folder, "unknown.txt");
+        await File.WriteAllTextAsync(unknown, "样例市2021年政务公开工作要点任务分解表\n事项名称\t主要任务\t牵头部门\t责任单位\t完成时限\n1. 一项工作\t做一件事。\t样例局\t\t9月底\n");
+
+        var (firstCode, first, firstError) = await CliRunner.RunAsync("import", plan, "--as", "zhao");
+        var (againCode, again, _) = await CliRunner.RunAsync("import", plan, "--as", "zhao");
+        var (refusedCode, _, refused) = await CliRunner.RunAsync("import", unknown, "--as", "zhao");
+        var (noActorCode, _, noActor) = await CliRunner.RunAsync("import", plan);
+
+        Assert.True(firstCode == 0, firstError);
+        Assert.Contains("2 tasks created, 0 already imported, 1 not created.", first, StringComparison.Ordinal);
+        Assert.Contains("its deadline counts from an event ('新规出台后1个月内')", first, StringComparison.Ordinal);
+        Assert.Equal(0, againCode);
+        Assert.Contains("0 tasks created, 2 already imported, 1 not created.", again, StringComparison.Ordinal);
+        Assert.Equal(1, refusedCode);
+        Assert.Contains("line 3: no department '样例局'", refused, StringComparison.Ordinal);
+        Assert.Equal(2, noActorCode);
+        Assert.Contains("--as", noActor, StringComparison.Ordinal);
+
+        await using var db = new Database(database.Settings);
+        await using var connection = await db.OpenAsync(default);
+        var tasks = (await Dapper.SqlMapper.QueryAsync<(string Title, string Step, string Payload)>(connection, "SELECT title, step, payload FROM items ORDER BY id")).ToList();
+        Assert.Equal(["公开权责清单（1/2）", "公开权责清单（2/2）"], tasks.Select(t => t.Title));
+        Assert.All(tasks, t => Assert.Equal("handle", t.Step));
+        Assert.Contains("\"plan\":\"样例市2021年政务公开工作要点任务分解表\"", tasks[0].Payload, StringComparison.Ordinal);
+        Assert.Contains("\"deadline\":\"month-end 2021-09\"", tasks[0].Payload, StringComparison.Ordinal);
+        Assert.Contains("\"deadline\":\"长期坚持\"", tasks[1].Payload, StringComparison.Ordinal);
+        // Each task assigned to its lead and responsible bureaus (the second row takes the item's units).
+        Assert.Equal(4L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT count(*) FROM assignments"));
+    }
 }
