@@ -20,7 +20,7 @@ internal static class ImportCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var file = new Argument<string>("file") { Description = "The plan: UTF-8 text (.txt, .tsv) holding a decomposition table or a prose plan." };
+        var file = new Argument<string>("file") { Description = "The plan: a workbook (.xlsx, .xls) or UTF-8 text (.txt, .tsv) holding a decomposition table or a prose plan." };
         var year = new Option<int?>("--year") { Description = "The plan's year, when its title does not say." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be created; change nothing." };
         var json = new Option<bool>("--json") { Description = "The report as JSON (items with number, title, lead, responsible, deadlines; warnings)." };
@@ -38,9 +38,9 @@ internal static class ImportCommand
             }
 
             var extension = Path.GetExtension(path).ToLowerInvariant();
-            if (extension is ".xlsx" or ".xls" or ".docx" or ".doc")
+            if (extension is ".docx" or ".doc")
             {
-                error.WriteLine($"{path}: {extension} files are not read yet; save the table as tab-separated text (.txt) and import that.");
+                error.WriteLine($"{path}: {extension} files are not read yet; save the document as text (.txt) or its table as a workbook (.xlsx) and import that.");
                 return 2;
             }
 
@@ -57,18 +57,38 @@ internal static class ImportCommand
                 return 2;
             }
 
-            string text;
-            try
+            string layout;
+            PlanDocument plan;
+            if (extension is ".xlsx" or ".xls")
             {
-                text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(await File.ReadAllBytesAsync(path, ct));
+                try
+                {
+                    await using var stream = File.OpenRead(path);
+                    (layout, plan) = ("Workbook", PlanTable.Read(Supervision.Host.Import.Spreadsheets.Read(stream, path), parse.GetValue(year)));
+                }
+                catch (InvalidDataException e)
+                {
+                    error.WriteLine(e.Message);
+                    return 2;
+                }
             }
-            catch (DecoderFallbackException)
+            else
             {
-                error.WriteLine($"{path}: not UTF-8 text; save it as UTF-8 and import again.");
-                return 2;
+                string text;
+                try
+                {
+                    text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(await File.ReadAllBytesAsync(path, ct));
+                }
+                catch (DecoderFallbackException)
+                {
+                    error.WriteLine($"{path}: not UTF-8 text; save it as UTF-8 and import again.");
+                    return 2;
+                }
+
+                var read = PlanReader.Read(text, parse.GetValue(year));
+                (layout, plan) = (read.Layout.ToString(), read.Plan);
             }
 
-            var (layout, plan) = PlanReader.Read(text, parse.GetValue(year));
             var stored = await services.GetRequiredService<DepartmentStore>().ListAsync(ct);
             var groups = new Dictionary<string, IReadOnlyList<string>>();
             if (parse.GetValue(directory) is { } directoryFile)
@@ -129,7 +149,7 @@ internal static class ImportCommand
             var report = new
             {
                 file = path,
-                layout = layout.ToString(),
+                layout,
                 title = plan.Title,
                 year = plan.Year,
                 items = plan.Items.Select(i => new

@@ -61,7 +61,7 @@ public sealed class ImportCommandTests
         Assert.Contains($"warning: {file}:6: deadline: deadline '视情况而定' is not understood", output, StringComparison.Ordinal);
         Assert.Contains("unknown unit: 市司法局 (first at line 5)", output, StringComparison.Ordinal);
         Assert.Equal(2, sheetCode);
-        Assert.Contains(".xlsx files are not read yet", sheetError, StringComparison.Ordinal);
+        Assert.Contains("plan.xlsx: not a readable workbook", sheetError, StringComparison.Ordinal);
         Assert.Equal(2, missingCode);
         Assert.Contains("no such file", missingError, StringComparison.Ordinal);
     }
@@ -117,5 +117,68 @@ public sealed class ImportCommandTests
         Assert.Contains("\"deadline\":\"长期坚持\"", tasks[1].Payload, StringComparison.Ordinal);
         // Each task assigned to its lead and responsible bureaus (the second row takes the item's units).
         Assert.Equal(4L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT count(*) FROM assignments"));
+    }
+
+    [Fact]
+    public async Task A_workbook_is_read_like_any_table_numbers_and_dates_included()
+    {
+        await using var database = new SqliteTestDatabase();
+        using var _ = new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, database.Settings.ConnectionString);
+        var workbook = Path.Combine(Path.GetDirectoryName(database.Path)!, "plan.xlsx");
+        WriteWorkbook(workbook,
+        [
+            ["2021年局政务公开目标任务分解表"],
+            ["序号", "任务内容", "牵头单位", "责任单位", "时间节点"],
+            [1.0, "报送年度报告。", "办公室", "各科室", 2021.6],
+            [2.0, "更新公开指南。", "法制科", "办公室", new DateTime(2021, 9, 30)],
+        ]);
+
+        var (code, output, error) = await CliRunner.RunAsync("import", workbook, "--dry-run", "--json");
+
+        Assert.True(code == 0, error);
+        using var report = JsonDocument.Parse(output);
+        Assert.Equal("Workbook", report.RootElement.GetProperty("layout").GetString());
+        Assert.Equal(2021, report.RootElement.GetProperty("year").GetInt32());
+        var items = report.RootElement.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["1", "2"], items.Select(i => i.GetProperty("number").GetString()));
+        Assert.Equal(["2021-06-30", "2021-09-30"], items.Select(i => i.GetProperty("deadlines")[0].GetProperty("due").GetString()));
+        Assert.Empty(report.RootElement.GetProperty("warnings").EnumerateArray());
+    }
+
+    // A minimal .xlsx with one sheet: strings inline, numbers as numbers, dates as serial numbers with a date style.
+    private static void WriteWorkbook(string path, object[][] rows)
+    {
+        using var document = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Create(path, DocumentFormat.OpenXml.SpreadsheetDocumentType.Workbook);
+        var workbook = document.AddWorkbookPart();
+        workbook.Workbook = new DocumentFormat.OpenXml.Spreadsheet.Workbook();
+        var styles = workbook.AddNewPart<DocumentFormat.OpenXml.Packaging.WorkbookStylesPart>();
+        styles.Stylesheet = new DocumentFormat.OpenXml.Spreadsheet.Stylesheet(
+            new DocumentFormat.OpenXml.Spreadsheet.Fonts(new DocumentFormat.OpenXml.Spreadsheet.Font()),
+            new DocumentFormat.OpenXml.Spreadsheet.Fills(new DocumentFormat.OpenXml.Spreadsheet.Fill()),
+            new DocumentFormat.OpenXml.Spreadsheet.Borders(new DocumentFormat.OpenXml.Spreadsheet.Border()),
+            new DocumentFormat.OpenXml.Spreadsheet.CellFormats(
+                new DocumentFormat.OpenXml.Spreadsheet.CellFormat(),
+                new DocumentFormat.OpenXml.Spreadsheet.CellFormat { NumberFormatId = 14, ApplyNumberFormat = true }));
+        var sheetPart = workbook.AddNewPart<DocumentFormat.OpenXml.Packaging.WorksheetPart>();
+        var data = new DocumentFormat.OpenXml.Spreadsheet.SheetData();
+        foreach (var values in rows)
+        {
+            var row = new DocumentFormat.OpenXml.Spreadsheet.Row();
+            foreach (var value in values)
+            {
+                row.Append(value switch
+                {
+                    double n => new DocumentFormat.OpenXml.Spreadsheet.Cell { CellValue = new DocumentFormat.OpenXml.Spreadsheet.CellValue(n.ToString(System.Globalization.CultureInfo.InvariantCulture)), DataType = DocumentFormat.OpenXml.Spreadsheet.CellValues.Number },
+                    DateTime d => new DocumentFormat.OpenXml.Spreadsheet.Cell { CellValue = new DocumentFormat.OpenXml.Spreadsheet.CellValue(d.ToOADate().ToString(System.Globalization.CultureInfo.InvariantCulture)), StyleIndex = 1 },
+                    _ => new DocumentFormat.OpenXml.Spreadsheet.Cell { DataType = DocumentFormat.OpenXml.Spreadsheet.CellValues.InlineString, InlineString = new DocumentFormat.OpenXml.Spreadsheet.InlineString(new DocumentFormat.OpenXml.Spreadsheet.Text((string)value)) },
+                });
+            }
+
+            data.Append(row);
+        }
+
+        sheetPart.Worksheet = new DocumentFormat.OpenXml.Spreadsheet.Worksheet(data);
+        workbook.Workbook.AppendChild(new DocumentFormat.OpenXml.Spreadsheet.Sheets(
+            new DocumentFormat.OpenXml.Spreadsheet.Sheet { Id = workbook.GetIdOfPart(sheetPart), SheetId = 1, Name = "任务分解" }));
     }
 }
