@@ -42,13 +42,7 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
         await new Migrator(Database, TimeProvider.System).MigrateAsync(default);
         await new DepartmentStore(Database, TimeProvider.System).AddAsync(new Engine.Organisation.Department { Name = MarkupDepartment }, default);
 
-        var workflows = Path.Combine(Path.GetTempPath(), "supervision-tests", "board-workflows-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(workflows);
-        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "workflows"), "*.json")
-            .Concat(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "escalation-workflows"), "*.json")))
-        {
-            File.Copy(file, Path.Combine(workflows, Path.GetFileName(file)));
-        }
+        var workflows = TestWorkflows.ShippedAndTest();
 
         _host = new RunningHost(new Dictionary<string, string>
         {

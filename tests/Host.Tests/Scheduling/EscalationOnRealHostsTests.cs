@@ -143,19 +143,11 @@ public abstract class EscalationOnRealHostsTests(DatabaseProvider provider, ITes
         /// <summary>The server's environment: this database, any free port, the shipped and the test definitions.</summary>
         public static Dictionary<string, string> Environment(TestDatabase database, IReadOnlyDictionary<string, string> extra)
         {
-            var workflows = Path.Combine(Path.GetTempPath(), "supervision-tests", "workflows-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(workflows);
-            foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "workflows"), "*.json")
-                .Concat(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "escalation-workflows"), "*.json")))
-            {
-                File.Copy(file, Path.Combine(workflows, Path.GetFileName(file)));
-            }
-
             var environment = new Dictionary<string, string>
             {
                 ["SUPERVISION_DB"] = database.Settings.ConnectionString,
                 ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-                ["Supervision__WorkflowsDirectory"] = workflows,
+                ["Supervision__WorkflowsDirectory"] = TestWorkflows.ShippedAndTest(),
             };
             foreach (var (key, value) in extra)
             {

@@ -216,7 +216,7 @@ public sealed class TimedTaskTests : IAsyncLifetime
     private WorkflowTestBed _bed = null!;
 
     public async Task InitializeAsync() =>
-        _bed = await WorkflowTestBed.CreateAsync(DatabaseProvider.Sqlite, new DateTimeOffset(2026, 11, 25, 9, 0, 0, Cst), Path.Combine(AppContext.BaseDirectory, "escalation-workflows"));
+        _bed = await WorkflowTestBed.CreateAsync(DatabaseProvider.Sqlite, new DateTimeOffset(2026, 11, 25, 9, 0, 0, Cst), Infrastructure.TestWorkflows.TestOnly);
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
