@@ -202,6 +202,7 @@ public sealed class BoardTests(BoardFixture fixture, ITestOutputHelper output) :
     {
         var page = await fixture.SignedInAsync("zhao");
         await page.ClickAsync("#lang");
+        await page.WaitForFunctionAsync("() => document.querySelector('#board thead').textContent.includes('Green') && document.querySelector('#board tfoot td').textContent.trim() === 'Total'", null, Patience);
 
         Assert.Equal("Supervision light board", await page.TitleAsync());
         Assert.Equal("en", await page.EvaluateAsync<string>("document.documentElement.lang"));

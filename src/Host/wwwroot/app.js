@@ -616,6 +616,8 @@
       state.lang = state.lang === "zh" ? "en" : "zh";
       localStorage.setItem("supervision.lang", state.lang);
       applyLanguage();
+      // Redraw what is on screen in the new language at once, then reload it.
+      if (state.user && state.board && !$("board-view").hidden) { renderBoard(); renderForecast(); }
       if (state.user) route().catch(showError);
     });
     $("signin-form").addEventListener("submit", async (e) => {
