@@ -82,6 +82,7 @@ app.MapReference();
 app.MapBoard();
 app.MapNotices();
 app.MapEvents();
+app.MapImports();
 
 try
 {

@@ -12,8 +12,11 @@ public sealed record ImportWarning(int Line, string Field, string Message);
 /// <summary>One task row of a plan item (主要任务): its text, units and deadline as written and as read.</summary>
 public sealed record PlanTask(int Line, string Text, string Lead, string Responsible, DeadlineReading Deadline);
 
-/// <summary>A numbered item of a plan (事项): its number, title, section, and task rows.</summary>
-public sealed record PlanItem(string Number, string Title, string Section, int Line, IReadOnlyList<PlanTask> Tasks)
+/// <summary>
+/// A numbered item of a plan (事项): its number, title, section, and task rows; <see cref="PlanText"/> is the item's
+/// paragraph in the plan's prose when the document holds both the plan and its decomposition table.
+/// </summary>
+public sealed record PlanItem(string Number, string Title, string Section, int Line, IReadOnlyList<PlanTask> Tasks, string? PlanText = null)
 {
     /// <summary>Every lead unit named in the item's rows, in order, once each.</summary>
     public IReadOnlyList<string> Lead => Tasks.Select(t => t.Lead).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).ToList();

@@ -29,6 +29,12 @@ public sealed record Registration(SupervisedItem Item, ClockEvent.Started? Start
 /// </summary>
 public static class WorkflowEngine
 {
+    /// <summary>The task field naming the event its deadline counts from (新规出台); its clocks start when it is recorded.</summary>
+    public const string StartsAfterField = "startsAfter";
+
+    /// <summary>The assigning field giving the day the event of <see cref="StartsAfterField"/> happened.</summary>
+    public const string EventOnField = "eventOn";
+
     /// <summary>Deadline words that mean an ongoing task (长期坚持, 持续推进), reported on each cycle.</summary>
     public static readonly string[] OngoingWords = ["ongoing", "长期坚持", "持续推进", "实时"];
 
@@ -112,6 +118,11 @@ public static class WorkflowEngine
         {
             // A task that goes straight to its departments (no separate assigning step): one assignment per lead and
             // responsible department, each with its own clock, as assigning would make them.
+            if (payload.ContainsKey(StartsAfterField))
+            {
+                throw new WorkflowRefusedException(RefusalKind.Rule, $"{StartsAfterField}: a task counted from an event needs an assigning step to record the event; definition '{definition.Key}' assigns at registration");
+            }
+
             var assignmentLimit = limit ?? CycleOf(payload.GetValueOrDefault("reportCadence"));
             assignments.AddRange(leads.Select(d => new NewAssignment(d, AssignmentRole.Lead, step, new ClockEvent.Started(now, today, assignmentLimit)))
                 .Concat(responsible.Select(d => new NewAssignment(d, AssignmentRole.Responsible, step, new ClockEvent.Started(now, today, assignmentLimit)))));
@@ -204,9 +215,22 @@ public static class WorkflowEngine
             var leads = Departments(itemFields, "leadDepartments", context);
             var responsible = Departments(itemFields, "responsibleDepartments", context).Except(leads);
             var limit = TaskLimit(itemFields.GetValueOrDefault("deadline")) ?? CycleOf(itemFields.GetValueOrDefault("reportCadence"));
+            var startDay = today;
+            if (itemFields.GetValueOrDefault(StartsAfterField) is { Length: > 0 } trigger)
+            {
+                // A task counted from an event (新规出台后1个月内): its clocks start on the day the event happened.
+                startDay = payload.TryGetValue(EventOnField, out var happened)
+                    ? ParseDay(happened)
+                    : throw new WorkflowRefusedException(RefusalKind.Invalid, $"{EventOnField}: required: this task's deadline counts from '{trigger}'; give the day it happened (yyyy-MM-dd)");
+                if (startDay > today)
+                {
+                    throw new WorkflowRefusedException(RefusalKind.Invalid, $"{EventOnField}: {happened} is in the future; record the event when it has happened");
+                }
+            }
+
             foreach (var (department, role) in leads.Select(d => (d, AssignmentRole.Lead)).Concat(responsible.Select(d => (d, AssignmentRole.Responsible))))
             {
-                newAssignments.Add(new NewAssignment(department, role, target.Id, new ClockEvent.Started(now, today, limit)));
+                newAssignments.Add(new NewAssignment(department, role, target.Id, new ClockEvent.Started(now, startDay, limit)));
             }
 
             history.Add(new HistoryEntry

@@ -38,7 +38,8 @@ public static class Authentication
             });
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build())
-            .AddPolicy("admin", p => p.RequireRole("admin"));
+            .AddPolicy("admin", p => p.RequireRole("admin"))
+            .AddPolicy("supervisor", p => p.RequireRole("supervisor"));
         return services;
     }
 

@@ -3,6 +3,7 @@ using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Api;
+using Supervision.Host.Import;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;
 
@@ -12,7 +13,8 @@ namespace Supervision.Host.Demo;
 /// <c>--demo</c>: a small city to look at, created once: a government office over bureaus and a district, people in
 /// each role with passwords and API tokens, disclosure requests received over the past weeks and moved along their
 /// steps (so the board shows every light, pauses, extensions and finished ones), and supervision tasks assigned to
-/// several bureaus. Everything goes through the same workflow code as real use, so histories are real.
+/// several bureaus, and the project's sample plan (seeds/plans) imported as a supervisor uploads it. Everything goes
+/// through the same workflow code as real use, so histories are real.
 /// </summary>
 internal sealed class DemoData(
     DepartmentStore departments,
@@ -20,6 +22,8 @@ internal sealed class DemoData(
     Credentials credentials,
     ItemWorkflows workflows,
     Supervision.Host.Scheduling.LightDailySnapshots daily,
+    ImportStore imports,
+    PlanImports planImports,
     TimeProvider clock,
     ILogger<DemoData> logger) : IHostedService
 {
@@ -35,15 +39,18 @@ internal sealed class DemoData(
             return;
         }
 
-        var office = await departments.AddAsync(new Department { Name = Office, Aliases = ["演示市政府办"] }, cancellationToken);
+        var office = await departments.AddAsync(new Department { Name = Office, Aliases = ["演示市政府办", "市政府办公室"] }, cancellationToken);
         var ids = new Dictionary<string, long> { [Office] = office.Id };
         foreach (var (name, alias) in new[] { ("演示市司法局", "司法局"), ("演示市教育局", "教育局"), ("演示市自然资源局", "自然资源局"), ("演示市卫生健康委员会", "卫健委") })
         {
-            ids[name] = (await departments.AddAsync(new Department { Name = name, Aliases = [alias], ParentId = office.Id }, cancellationToken)).Id;
+            // The short names plans use (市司法局, 市卫健委) are aliases, so the sample plan's units match.
+            ids[name] = (await departments.AddAsync(new Department { Name = name, Aliases = [alias, "市" + alias], ParentId = office.Id }, cancellationToken)).Id;
         }
 
         ids["演示一区人民政府办公室"] = (await departments.AddAsync(new Department { Name = "演示一区人民政府办公室", ParentId = office.Id }, cancellationToken)).Id;
         ids["演示一区司法局"] = (await departments.AddAsync(new Department { Name = "演示一区司法局", ParentId = ids["演示一区人民政府办公室"] }, cancellationToken)).Id;
+        await departments.SetGroupAsync("市政府各部门", [ids["演示市司法局"], ids["演示市教育局"], ids["演示市自然资源局"], ids["演示市卫生健康委员会"]], cancellationToken);
+        await departments.SetGroupAsync("各区政府", [ids["演示一区人民政府办公室"]], cancellationToken);
 
         var people = new (string Login, string Name, string Department, string Role)[]
         {
@@ -64,6 +71,7 @@ internal sealed class DemoData(
 
         await RequestsAsync(ids, cancellationToken);
         await TasksAsync(cancellationToken);
+        await PlanAsync(cancellationToken);
 
         // Four weeks of the trend chart, as the lights of these items stood each day since they were received.
         await daily.ReconstructAsync(28, cancellationToken);
@@ -161,6 +169,31 @@ internal sealed class DemoData(
             };
             var item = await workflows.RegisterAsync(ItemKind.Task, "supervision-task", zhao, task.Title, zhao.DepartmentId, fields, ct);
             await workflows.CompleteAsync(item.Id, zhao, "assign", "assigned", null, new Dictionary<string, string>(), null, ct);
+        }
+    }
+
+    // The project's sample plan (seeds/plans): the Word document, with its prose and its table, uploaded and confirmed
+    // as a supervisor would on the board (its deadlines read for this year); the workbook of the same table uploaded
+    // and left for a look at the dry run (confirming it finds every task already imported).
+    private async Task PlanAsync(CancellationToken ct)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "seeds", "plans");
+        var zhao = await workflows.ActorAsync("zhao", ct);
+        var year = clock.GetUtcNow().Year;
+        var groups = await departments.GroupsAsync(ct);
+        var known = await departments.ListAsync(ct);
+        foreach (var (file, confirm) in new[] { ("sample-plan.docx", true), ("sample-plan.xlsx", false) })
+        {
+            var content = await File.ReadAllBytesAsync(Path.Combine(folder, file), ct);
+            var read = PlanFiles.Read(content, file, year);
+            var planName = read.Plan.Title is { } title ? Engine.Import.PlanReader.PlanName(title) : file;
+            var report = PlanReport.Of(file, read, new Engine.Import.UnitDirectory(known, groups));
+            var stored = await imports.AddAsync(file, content, year, planName, zhao.Login, System.Text.Json.JsonSerializer.Serialize(report, PlanImports.OutcomeJson), ct);
+            if (confirm)
+            {
+                var outcome = await planImports.ApplyAsync(read.Plan, planName, zhao, new Dictionary<string, IReadOnlyList<string>>(), createUnits: false, ct, stored.Id);
+                logger.LogInformation("Demo plan {File}: {Created} tasks created{Refused}", file, outcome.Created, outcome.Refused.Count > 0 ? "; refused: " + string.Join("; ", outcome.Refused) : string.Empty);
+            }
         }
     }
 }

@@ -1,7 +1,10 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using Supervision.Engine.Import;
 using Supervision.Engine.Items;
+using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Scheduling;
 using Supervision.Host.Storage;
@@ -9,65 +12,135 @@ using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Import;
 
-/// <summary>A task row of a plan as the import treats it: created, already there, or not created and why.</summary>
+/// <summary>A task row of a plan as the import treats it: created, awaiting its event, already there, or not created and why.</summary>
 public sealed record ImportedTask(string Number, string Title, int Line, string Outcome, long? ItemId, string? Reason);
 
-/// <summary>What an import did: every task row's outcome; <see cref="Refused"/> when nothing was written and why.</summary>
-public sealed record ImportOutcome(IReadOnlyList<ImportedTask> Tasks, IReadOnlyList<string> Refused)
+/// <summary>What an import did: every task row's outcome and the departments it created; <see cref="Refused"/> when nothing was written and why.</summary>
+public sealed record ImportOutcome(IReadOnlyList<ImportedTask> Tasks, IReadOnlyList<string> Refused, IReadOnlyList<string> CreatedUnits)
 {
-    public int Created => Tasks.Count(t => t.Outcome == "created");
+    public int Created => Tasks.Count(t => t.Outcome is ImportOutcomes.Created or ImportOutcomes.AwaitingEvent);
+}
+
+/// <summary>The outcomes of a task row.</summary>
+public static class ImportOutcomes
+{
+    /// <summary>Created and assigned: its departments' clocks run.</summary>
+    public const string Created = "created";
+
+    /// <summary>Created, its deadline counted from an event (新规出台后1个月内): assigned when the event is recorded.</summary>
+    public const string AwaitingEvent = "awaiting-event";
+
+    /// <summary>The same plan, item number and task text exist: left alone.</summary>
+    public const string AlreadyImported = "already-imported";
+
+    /// <summary>Not created (no unit, no deadline), with the reason.</summary>
+    public const string NotCreated = "not-created";
 }
 
 /// <summary>
 /// Creates the supervision tasks a plan holds, all in one transaction or none: one task per task row, titled by its
-/// item (numbered within the item when it has several rows), with the plan, item number, task text, lead and
-/// responsible departments (groups expanded) and the deadline (the earliest date; ongoing and continuous work as
-/// 长期坚持 reported quarterly), and assigned to its departments at once (交办). A row already imported (same plan,
-/// item number and task text) is left as it is, so importing a document again creates nothing twice. Any unit that
-/// matches no department refuses the whole import with the list (add them with <c>departments add</c>). A row whose
-/// deadline counts from an event (新规出台后1个月内) is not created and says so: it is registered when the event happens.
+/// item (numbered within the item when it has several rows), with the plan, item number, task text, the item's
+/// paragraph in the plan when the document holds one, lead and responsible departments (groups expanded) and the
+/// deadline (the earliest date; ongoing and continuous work as 长期坚持 reported quarterly), and assigned to its
+/// departments at once (交办). A row whose deadline counts from an event (新规出台后1个月内) is created but left at 交办
+/// with the event and the span: assigning it asks for the day the event happened and counts from there. A row already
+/// imported (same plan, item number and task text) is left as it is, so importing a document again, or two people
+/// importing it at once, creates nothing twice. Units that match no department refuse the whole import with the list,
+/// unless the import is confirmed with <c>createUnits</c>: then they are created (under the importer's department, in
+/// the same transaction) and used.
 /// </summary>
-public sealed class PlanImports(Database database, ItemWorkflows workflows, DepartmentStore departments, Wakeups? wakeups = null)
+public sealed class PlanImports(Database database, ItemWorkflows workflows, DepartmentStore departments, ImportStore imports, Wakeups? wakeups = null)
 {
     public const string Definition = "supervision-task";
 
-    public async Task<ImportOutcome> ApplyAsync(PlanDocument plan, string planName, Actor actor, IReadOnlyDictionary<string, IReadOnlyList<string>> groups, CancellationToken cancellationToken)
+    internal static readonly JsonSerializerOptions OutcomeJson = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The units a plan names that match no department (and the missing members of groups), each once with its first line.</summary>
+    public static IReadOnlyList<(string Name, int Line)> UnknownUnits(PlanDocument plan, UnitDirectory units)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(units);
+        return plan.Items.SelectMany(i => i.Tasks.SelectMany(t => units.Match(t.Lead).Concat(units.Match(t.Responsible)).Select(m => (m, t.Line))))
+            .SelectMany(x => x.m switch
+            {
+                UnitMatch.Unknown u => [(u.Text, x.Line)],
+                UnitMatch.Group g => g.Missing.Select(name => (name, x.Line)),
+                _ => [],
+            })
+            .GroupBy(x => x.Item1, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Min(x => x.Line)))
+            .ToList();
+    }
+
+    /// <summary>
+    /// Imports the plan. <paramref name="groups"/> add to (and override) the groups stored with the departments;
+    /// <paramref name="importId"/>, for an upload previewed on the board, is marked imported in the same transaction,
+    /// so an upload is confirmed once however many press the button.
+    /// </summary>
+    public async Task<ImportOutcome> ApplyAsync(PlanDocument plan, string planName, Actor actor, IReadOnlyDictionary<string, IReadOnlyList<string>> groups, bool createUnits,
+        CancellationToken cancellationToken, long? importId = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(actor);
         ArgumentException.ThrowIfNullOrWhiteSpace(planName);
-        var stored = await departments.ListAsync(cancellationToken);
-        var names = stored.ToDictionary(d => d.Id, d => d.Name);
-        var units = new UnitDirectory(stored, groups);
-        IReadOnlyList<long> Resolve(string cell) => units.Match(cell).SelectMany(m => m switch
-        {
-            UnitMatch.Known k => [k.Id],
-            UnitMatch.Group g => g.Ids,
-            _ => Array.Empty<long>(),
-        }).Distinct().ToList();
-
-        var refused = plan.Items.SelectMany(i => i.Tasks.SelectMany(t => units.Match(t.Lead).Concat(units.Match(t.Responsible)).Select(m => (m, t.Line))))
-            .Where(x => x.m is UnitMatch.Unknown || x.m is UnitMatch.Group { Missing.Count: > 0 })
-            .Select(x => x.m is UnitMatch.Group g ? $"line {x.Line}: group '{g.Text}' names departments that do not exist: {string.Join("、", g.Missing)}" : $"line {x.Line}: no department '{x.m.Text}'")
-            .Distinct().ToList();
-        if (refused.Count > 0)
-        {
-            return new ImportOutcome([], refused);
-        }
-
-        var existing = await ExistingAsync(planName, cancellationToken);
         var outcome = new List<ImportedTask>();
         var created = new List<SupervisedItem>();
+        var createdUnits = new List<string>();
         await using (var uow = await database.BeginAsync(cancellationToken))
         {
+            if (database.Provider == DatabaseProvider.PostgreSql)
+            {
+                // Two imports of one plan at once (two Hosts, two people): the second waits, then finds the first's tasks.
+                await uow.Connection.ExecuteAsync(uow.Command("SELECT pg_advisory_xact_lock(@key)", new { key = LockKey(planName) }, cancellationToken));
+            }
+
+            var stored = await DepartmentStore.ListAsync(uow, cancellationToken);
+            var known = (await DepartmentStore.GroupsAsync(uow, cancellationToken)).ToDictionary(g => g.Key, g => g.Value, StringComparer.Ordinal);
+            foreach (var (name, members) in groups)
+            {
+                known[name] = members;
+            }
+
+            groups = known;
+            var units = new UnitDirectory(stored, groups);
+            var unknown = UnknownUnits(plan, units);
+            if (unknown.Count > 0 && !createUnits)
+            {
+                return new ImportOutcome([], unknown.Select(u => $"line {u.Line}: no department '{u.Name}'").ToList(), []);
+            }
+
+            if (unknown.Count > 0)
+            {
+                foreach (var (name, _) in unknown)
+                {
+                    await departments.AddInAsync(uow, new Department { Name = name, ParentId = actor.DepartmentId }, cancellationToken);
+                    createdUnits.Add(name);
+                }
+
+                stored = await DepartmentStore.ListAsync(uow, cancellationToken);
+                units = new UnitDirectory(stored, groups);
+                // The importer's scope takes in the departments just made under it.
+                actor = actor with { Scope = actor.Scope.Union(stored.Where(d => createdUnits.Contains(d.Name)).Select(d => d.Id)).ToHashSet() };
+            }
+
+            var names = stored.ToDictionary(d => d.Id, d => d.Name);
+            IReadOnlyList<long> Resolve(string cell) => units.Match(cell).SelectMany(m => m switch
+            {
+                UnitMatch.Known k => [k.Id],
+                UnitMatch.Group g => g.Ids,
+                _ => Array.Empty<long>(),
+            }).Distinct().ToList();
+
+            var existing = await ExistingAsync(uow, planName, cancellationToken);
             foreach (var item in plan.Items)
             {
                 for (var i = 0; i < item.Tasks.Count; i++)
                 {
                     var task = item.Tasks[i];
                     var title = item.Tasks.Count == 1 ? item.Title : $"{item.Title}（{i + 1}/{item.Tasks.Count}）";
-                    if (existing.Contains((item.Number, task.Text)))
+                    if (!existing.Add((item.Number, task.Text)))
                     {
-                        outcome.Add(new ImportedTask(item.Number, title, task.Line, "already-imported", null, null));
+                        outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.AlreadyImported, null, null));
                         continue;
                     }
 
@@ -79,14 +152,15 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
                         (lead, responsible) = (responsible, []);
                     }
 
+                    var readings = task.Deadline.Deadlines;
+                    var relative = readings.FirstOrDefault(d => d.Kind == DeadlineKind.Relative && d.Limit is not null);
                     var deadline = task.Deadline.Earliest?.ToString()
-                        ?? (task.Deadline.Deadlines.Any(d => d.Kind is DeadlineKind.Ongoing or DeadlineKind.Continuous) ? "长期坚持" : null);
-                    string? reason = lead.Count == 0 ? "no lead or responsible unit"
-                        : deadline is null && task.Deadline.Deadlines.Any(d => d.Kind == DeadlineKind.Relative) ? $"its deadline counts from an event ('{task.Deadline.Original.Trim()}'): register it when the event happens"
-                        : deadline is null ? "no deadline in the plan" : null;
+                        ?? (readings.Any(d => d.Kind is DeadlineKind.Ongoing or DeadlineKind.Continuous) ? "长期坚持" : null)
+                        ?? relative?.Limit!.ToString();
+                    var reason = lead.Count == 0 ? "no lead or responsible unit" : deadline is null ? "no deadline in the plan" : null;
                     if (reason is not null)
                     {
-                        outcome.Add(new ImportedTask(item.Number, title, task.Line, "not-created", null, reason));
+                        outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.NotCreated, null, reason));
                         continue;
                     }
 
@@ -108,11 +182,33 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
                         fields["reportCadence"] = "quarterly";
                     }
 
+                    if (item.PlanText is { Length: > 0 } text)
+                    {
+                        fields["planText"] = text;
+                    }
+
+                    var awaiting = task.Deadline.Earliest is null && relative is not null && readings.All(d => d.Kind is not (DeadlineKind.Ongoing or DeadlineKind.Continuous));
+                    if (awaiting)
+                    {
+                        fields[WorkflowEngine.StartsAfterField] = relative!.Event ?? relative.Text;
+                    }
+
                     var registered = await workflows.RegisterInAsync(uow, ItemKind.Task, Definition, actor, Shorten(title), actor.DepartmentId, fields, cancellationToken);
-                    var assigned = await workflows.CompleteInAsync(uow, registered.Id, actor, "assign", "assigned", cancellationToken);
-                    created.Add(assigned);
-                    outcome.Add(new ImportedTask(item.Number, title, task.Line, "created", registered.Id, null));
+                    if (awaiting)
+                    {
+                        outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.AwaitingEvent, registered.Id,
+                            $"counted from '{fields[WorkflowEngine.StartsAfterField]}' ({task.Deadline.Original.Trim()}): assign it with the day the event happened"));
+                        continue;
+                    }
+
+                    created.Add(await workflows.CompleteInAsync(uow, registered.Id, actor, "assign", "assigned", cancellationToken));
+                    outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.Created, registered.Id, null));
                 }
+            }
+
+            if (importId is { } id)
+            {
+                await imports.MarkImportedInAsync(uow, id, actor.Login, JsonSerializer.Serialize(new { tasks = outcome, createdUnits }, OutcomeJson), cancellationToken);
             }
 
             await uow.CommitAsync(cancellationToken);
@@ -123,21 +219,20 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
             wakeups?.ChangeInstantSet(item.NextChangeAt);
         }
 
-        if (created.Count > 0)
+        if (outcome.Any(o => o.ItemId is not null))
         {
             wakeups?.BoardChanged();
         }
 
-        return new ImportOutcome(outcome, []);
+        return new ImportOutcome(outcome, [], createdUnits);
     }
 
-    // The (item number, task text) of every task already imported from this plan.
-    private async Task<HashSet<(string Number, string Text)>> ExistingAsync(string planName, CancellationToken cancellationToken)
+    // The (item number, task text) of every task already imported from this plan, as the transaction sees them.
+    private async Task<HashSet<(string Number, string Text)>> ExistingAsync(UnitOfWork uow, string planName, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var payloads = await connection.QueryAsync<string>(new CommandDefinition(
+        var payloads = await uow.Connection.QueryAsync<string>(uow.Command(
             $"SELECT payload FROM items WHERE kind = 'task' AND {database.Dialect.TextMatch(string.Empty, "@plan")}",
-            new { plan = SqlDialect.ContainsPattern(planName) }, cancellationToken: cancellationToken));
+            new { plan = SqlDialect.ContainsPattern(planName) }, cancellationToken));
         var found = new HashSet<(string, string)>();
         foreach (var payload in payloads)
         {
@@ -151,6 +246,8 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
 
         return found;
     }
+
+    private static long LockKey(string planName) => BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("import:" + planName)), 0);
 
     private static string Shorten(string title) => title.Length <= 200 ? title : title[..200];
 }

@@ -8,27 +8,37 @@ namespace Supervision.Host.Import;
 /// <summary>
 /// The rows of a workbook (<c>.xlsx</c> or <c>.xls</c>), every sheet in order, as the plan reader takes them: each
 /// row's cells as text (numbers in invariant form, so <c>2020.6</c> stays <c>2020.6</c>; dates as <c>2020年6月30日</c>;
-/// formulas by their computed values), numbered by row from 1 across the workbook. A file that is not a workbook
-/// is refused with the reason.
+/// formulas by their values as last computed, never evaluated), numbered by row from 1 across the workbook; at most
+/// <c>maxColumns</c> columns read (a plan has a handful). A file that is not a workbook, a zip bomb, more than
+/// <c>maxRows</c> rows or a cell longer than <c>maxCell</c> characters is refused with the reason.
 /// </summary>
 public static class Spreadsheets
 {
     static Spreadsheets() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
-    public static IReadOnlyList<TableRow> Read(Stream stream, string file)
+    public static IReadOnlyList<TableRow> Read(byte[] content, string file, int maxRows, int maxColumns, int maxCell)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(content);
+        if (content.Length >= 4 && content[0] == (byte)'P' && content[1] == (byte)'K')
+        {
+            ZipGuard.Check(content, file);
+        }
+
         var rows = new List<TableRow>();
         try
         {
-            using var reader = ExcelReaderFactory.CreateReader(stream);
+            using var reader = ExcelReaderFactory.CreateReader(new MemoryStream(content, writable: false));
             var line = 0;
             do
             {
                 while (reader.Read())
                 {
-                    line++;
-                    var cells = new string[reader.FieldCount];
+                    if (++line > maxRows)
+                    {
+                        throw new InvalidDataException($"{file}: more than {maxRows:N0} rows; a work plan has hundreds — not imported");
+                    }
+
+                    var cells = new string[Math.Min(reader.FieldCount, maxColumns)];
                     for (var i = 0; i < cells.Length; i++)
                     {
                         cells[i] = reader.GetValue(i) switch
@@ -38,6 +48,15 @@ public static class Spreadsheets
                             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                             var other => other.ToString() ?? string.Empty,
                         };
+                        if (cells[i].Length > maxCell)
+                        {
+                            throw new InvalidDataException($"{file}: row {line}, column {i + 1}: a cell of {cells[i].Length:N0} characters (at most {maxCell:N0})");
+                        }
+                    }
+
+                    if (cells.All(c => c.Length == 0))
+                    {
+                        continue;
                     }
 
                     rows.Add(new TableRow(line, cells));
@@ -45,7 +64,8 @@ public static class Spreadsheets
             }
             while (reader.NextResult());
         }
-        catch (Exception e) when (e is ExcelDataReader.Exceptions.ExcelReaderException or InvalidDataException or IOException or NotSupportedException or ArgumentException)
+        catch (Exception e) when ((e is ExcelDataReader.Exceptions.ExcelReaderException or InvalidDataException or IOException or NotSupportedException or ArgumentException or FormatException or System.Xml.XmlException)
+            && !e.Message.StartsWith(file, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{file}: not a readable workbook ({e.Message})", e);
         }

@@ -31,6 +31,7 @@ public static class ServiceRegistration
         services.AddSingleton<AssignmentStore>();
         services.AddSingleton<ItemWorkflows>();
         services.AddSingleton<Supervision.Host.Import.PlanImports>();
+        services.AddSingleton<Supervision.Host.Import.ImportStore>();
         services.AddSingleton<Credentials>();
         services.AddSingleton<ItemSearch>();
         services.AddSingleton<Supervision.Host.Notices.NoticeStore>();

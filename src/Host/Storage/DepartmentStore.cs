@@ -14,9 +14,19 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     public async Task<Department> AddAsync(Department department, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(department);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var added = await AddInAsync(uow, department, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return added;
+    }
+
+    /// <summary>Adds a department inside a caller's transaction (an import creating the units it names).</summary>
+    internal async Task<Department> AddInAsync(UnitOfWork uow, Department department, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        ArgumentNullException.ThrowIfNull(department);
         var name = department.Name.Trim();
         var aliases = department.Aliases.Select(a => a.Trim()).Where(a => a.Length > 0 && a != name).Distinct(StringComparer.Ordinal).ToList();
-        await using var uow = await database.BeginAsync(cancellationToken);
         var taken = (await uow.Connection.QueryAsync<string>(uow.Command(
             $"SELECT name FROM department_names WHERE {database.Dialect.InList("name", "@names")}", new { names = aliases.Prepend(name).ToArray() }, cancellationToken))).AsList();
         if (taken.Count > 0)
@@ -34,7 +44,6 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
             var names = aliases.Select(a => new { name = a, id, isAlias = true }).Prepend(new { name, id, isAlias = false });
             await uow.Connection.ExecuteAsync(uow.Command(
                 "INSERT INTO department_names (name, department_id, is_alias) VALUES (@name, @id, @isAlias)", names, cancellationToken));
-            await uow.CommitAsync(cancellationToken);
         }
         catch (DbException e) when (DbErrors.IsUniqueViolation(e))
         {
@@ -69,7 +78,53 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
         return await LoadAsync(connection, string.Empty, null, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<Department>> LoadAsync(DbConnection connection, string where, object? parameters, CancellationToken cancellationToken)
+    /// <summary>Every department as a caller's transaction sees them.</summary>
+    internal static Task<IReadOnlyList<Department>> ListAsync(UnitOfWork uow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        return LoadAsync(uow.Connection, string.Empty, null, cancellationToken, uow.Transaction);
+    }
+
+    /// <summary>The groups plans name (各区县（市）政府 → its member departments' names).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GroupsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await GroupsAsync(connection, null, cancellationToken);
+    }
+
+    /// <summary>The groups as a caller's transaction sees them.</summary>
+    internal static Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GroupsAsync(UnitOfWork uow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        return GroupsAsync(uow.Connection, uow.Transaction, cancellationToken);
+    }
+
+    /// <summary>Sets a group's members (replacing any it had), in one transaction.</summary>
+    public async Task SetGroupAsync(string name, IReadOnlyCollection<long> members, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 0)
+        {
+            throw new ArgumentException("a group has at least one member", nameof(members));
+        }
+
+        await using var uow = await database.BeginAsync(cancellationToken);
+        await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM department_groups WHERE name = @name", new { name = name.Trim() }, cancellationToken));
+        await uow.Connection.ExecuteAsync(uow.Command(
+            "INSERT INTO department_groups (name, department_id) VALUES (@name, @id)", members.Distinct().Select(id => new { name = name.Trim(), id }), cancellationToken));
+        await uow.CommitAsync(cancellationToken);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GroupsAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(string Group, string Member)>(new CommandDefinition(
+            "SELECT g.name, d.name FROM department_groups g JOIN departments d ON d.id = g.department_id ORDER BY g.name, d.name",
+            transaction: transaction, cancellationToken: cancellationToken));
+        return rows.GroupBy(r => r.Group, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Member).ToList(), StringComparer.Ordinal);
+    }
+
+    private static async Task<IReadOnlyList<Department>> LoadAsync(DbConnection connection, string where, object? parameters, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
         var rows = await connection.QueryAsync<(long Id, string Name, long? ParentId, string? Alias)>(new CommandDefinition(
             $"""
@@ -79,6 +134,7 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
             ORDER BY d.name, n.name
             """,
             new DynamicParameters(parameters).Also("isAlias", true),
+            transaction,
             cancellationToken: cancellationToken));
         return rows
             .GroupBy(r => r.Id)

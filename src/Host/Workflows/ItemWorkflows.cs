@@ -65,7 +65,7 @@ public sealed class ItemWorkflows(
         ArgumentNullException.ThrowIfNull(actor);
         var definition = definitions.For(kind, definitionId)
             ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"definition: no {kind.Code()} workflow '{definitionId}'");
-        var context = await ContextAsync(cancellationToken);
+        var context = await ContextAsync(uow, cancellationToken);
         var now = clock.GetUtcNow();
         var registration = WorkflowEngine.Register(definition, actor, title, departmentId, fields, now, context);
         var clockContext = context.ClockFor(definition);
@@ -145,7 +145,7 @@ public sealed class ItemWorkflows(
     public async Task<IReadOnlyList<AvailableAction>> AvailableAsync(SupervisedItem item, Actor actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var context = await ContextAsync(cancellationToken);
+        var context = await ContextAsync(null, cancellationToken);
         await using var uow = await database.BeginAsync(cancellationToken);
         var (definition, _, state, _, _) = await StateAsync(uow, item, context, cancellationToken);
         return WorkflowEngine.Available(definition, state, actor);
@@ -183,7 +183,7 @@ public sealed class ItemWorkflows(
 
     private async Task<SupervisedItem> ActInAsync(UnitOfWork uow, long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
     {
-        var context = await ContextAsync(cancellationToken);
+        var context = await ContextAsync(uow, cancellationToken);
         var item = await items.GetForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
         if (expectedVersion is { } v && v != item.Version)
         {
@@ -270,9 +270,10 @@ public sealed class ItemWorkflows(
     private static DateOnly? StepDue(WorkflowDefinition definition, string step, DateTimeOffset now, ClockContext context) =>
         definition.Step(step)?.Limit is { IsDayBased: true } limit ? Clock.DueFrom(limit, context.DayOf(now), now, context.Calendar).DueDay : null;
 
-    private async Task<WorkflowContext> ContextAsync(CancellationToken cancellationToken)
+    // The departments as the transaction sees them (an import creates departments and their tasks in one transaction).
+    private async Task<WorkflowContext> ContextAsync(UnitOfWork? uow, CancellationToken cancellationToken)
     {
-        var all = await departments.ListAsync(cancellationToken);
+        var all = uow is null ? await departments.ListAsync(cancellationToken) : await DepartmentStore.ListAsync(uow, cancellationToken);
         var names = all.ToDictionary(d => d.Id, d => d.Name);
         var byName = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var d in all)

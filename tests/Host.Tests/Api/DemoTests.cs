@@ -29,7 +29,10 @@ public sealed class DemoTests
         await using var db = new Database(database.Settings);
         await using var connection = await db.OpenAsync(default);
         var lights = (await connection.QueryAsync<string>("SELECT DISTINCT light FROM assignments")).ToHashSet();
-        Assert.Equal(43L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items"));
+        // 40 requests, 3 tasks entered by hand, and the sample plan's 11 task rows from seeds/plans/sample-plan.docx.
+        Assert.Equal(54L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items"));
+        Assert.Equal(11L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items WHERE payload LIKE '%演示市2026年政务公开工作要点%'"));
+        Assert.Equal(["imported", "previewed"], await connection.QueryAsync<string>("SELECT status FROM imports ORDER BY id"));
         Assert.Superset(new HashSet<string> { "green", "red", "done-on-time" }, lights);
         Assert.True(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM assignments WHERE paused = 1") > 0);
         Assert.True((await new HistoryAudit(db, TimeProvider.System).VerifyAsync(default)).Intact);

@@ -98,10 +98,10 @@ public sealed class ImportCommandTests
         var (noActorCode, _, noActor) = await CliRunner.RunAsync("import", plan);
 
         Assert.True(firstCode == 0, firstError);
-        Assert.Contains("2 tasks created, 0 already imported, 1 not created.", first, StringComparison.Ordinal);
-        Assert.Contains("its deadline counts from an event ('新规出台后1个月内')", first, StringComparison.Ordinal);
+        Assert.Contains("2 tasks created and assigned, 1 awaiting their event, 0 already imported, 0 not created.", first, StringComparison.Ordinal);
+        Assert.Contains("counted from '新规出台' (新规出台后1个月内): assign it with the day the event happened", first, StringComparison.Ordinal);
         Assert.Equal(0, againCode);
-        Assert.Contains("0 tasks created, 2 already imported, 1 not created.", again, StringComparison.Ordinal);
+        Assert.Contains("0 tasks created and assigned, 0 awaiting their event, 3 already imported, 0 not created.", again, StringComparison.Ordinal);
         Assert.Equal(1, refusedCode);
         Assert.Contains("line 3: no department '样例局'", refused, StringComparison.Ordinal);
         Assert.Equal(2, noActorCode);
@@ -110,9 +110,12 @@ public sealed class ImportCommandTests
         await using var db = new Database(database.Settings);
         await using var connection = await db.OpenAsync(default);
         var tasks = (await Dapper.SqlMapper.QueryAsync<(string Title, string Step, string Payload)>(connection, "SELECT title, step, payload FROM items ORDER BY id")).ToList();
-        Assert.Equal(["公开权责清单（1/2）", "公开权责清单（2/2）"], tasks.Select(t => t.Title));
-        Assert.All(tasks, t => Assert.Equal("handle", t.Step));
-        Assert.Contains("\"plan\":\"样例市2021年政务公开工作要点任务分解表\"", tasks[0].Payload, StringComparison.Ordinal);
+        Assert.Equal(["公开权责清单（1/2）", "公开权责清单（2/2）", "宣传新规定"], tasks.Select(t => t.Title));
+        Assert.Equal(["handle", "handle", "assign"], tasks.Select(t => t.Step));
+        // The plan is the plan the table decomposes: its title without 任务分解表.
+        Assert.Contains("\"plan\":\"样例市2021年政务公开工作要点\"", tasks[0].Payload, StringComparison.Ordinal);
+        Assert.Contains("\"startsAfter\":\"新规出台\"", tasks[2].Payload, StringComparison.Ordinal);
+        Assert.Contains("\"deadline\":\"1 month\"", tasks[2].Payload, StringComparison.Ordinal);
         Assert.Contains("\"deadline\":\"month-end 2021-09\"", tasks[0].Payload, StringComparison.Ordinal);
         Assert.Contains("\"deadline\":\"长期坚持\"", tasks[1].Payload, StringComparison.Ordinal);
         // Each task assigned to its lead and responsible bureaus (the second row takes the item's units).
@@ -125,7 +128,7 @@ public sealed class ImportCommandTests
         await using var database = new SqliteTestDatabase();
         using var _ = new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, database.Settings.ConnectionString);
         var workbook = Path.Combine(Path.GetDirectoryName(database.Path)!, "plan.xlsx");
-        WriteWorkbook(workbook,
+        OfficeFiles.Workbook(workbook,
         [
             ["2021年局政务公开目标任务分解表"],
             ["序号", "任务内容", "牵头单位", "责任单位", "时间节点"],
@@ -143,42 +146,5 @@ public sealed class ImportCommandTests
         Assert.Equal(["1", "2"], items.Select(i => i.GetProperty("number").GetString()));
         Assert.Equal(["2021-06-30", "2021-09-30"], items.Select(i => i.GetProperty("deadlines")[0].GetProperty("due").GetString()));
         Assert.Empty(report.RootElement.GetProperty("warnings").EnumerateArray());
-    }
-
-    // A minimal .xlsx with one sheet: strings inline, numbers as numbers, dates as serial numbers with a date style.
-    private static void WriteWorkbook(string path, object[][] rows)
-    {
-        using var document = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Create(path, DocumentFormat.OpenXml.SpreadsheetDocumentType.Workbook);
-        var workbook = document.AddWorkbookPart();
-        workbook.Workbook = new DocumentFormat.OpenXml.Spreadsheet.Workbook();
-        var styles = workbook.AddNewPart<DocumentFormat.OpenXml.Packaging.WorkbookStylesPart>();
-        styles.Stylesheet = new DocumentFormat.OpenXml.Spreadsheet.Stylesheet(
-            new DocumentFormat.OpenXml.Spreadsheet.Fonts(new DocumentFormat.OpenXml.Spreadsheet.Font()),
-            new DocumentFormat.OpenXml.Spreadsheet.Fills(new DocumentFormat.OpenXml.Spreadsheet.Fill()),
-            new DocumentFormat.OpenXml.Spreadsheet.Borders(new DocumentFormat.OpenXml.Spreadsheet.Border()),
-            new DocumentFormat.OpenXml.Spreadsheet.CellFormats(
-                new DocumentFormat.OpenXml.Spreadsheet.CellFormat(),
-                new DocumentFormat.OpenXml.Spreadsheet.CellFormat { NumberFormatId = 14, ApplyNumberFormat = true }));
-        var sheetPart = workbook.AddNewPart<DocumentFormat.OpenXml.Packaging.WorksheetPart>();
-        var data = new DocumentFormat.OpenXml.Spreadsheet.SheetData();
-        foreach (var values in rows)
-        {
-            var row = new DocumentFormat.OpenXml.Spreadsheet.Row();
-            foreach (var value in values)
-            {
-                row.Append(value switch
-                {
-                    double n => new DocumentFormat.OpenXml.Spreadsheet.Cell { CellValue = new DocumentFormat.OpenXml.Spreadsheet.CellValue(n.ToString(System.Globalization.CultureInfo.InvariantCulture)), DataType = DocumentFormat.OpenXml.Spreadsheet.CellValues.Number },
-                    DateTime d => new DocumentFormat.OpenXml.Spreadsheet.Cell { CellValue = new DocumentFormat.OpenXml.Spreadsheet.CellValue(d.ToOADate().ToString(System.Globalization.CultureInfo.InvariantCulture)), StyleIndex = 1 },
-                    _ => new DocumentFormat.OpenXml.Spreadsheet.Cell { DataType = DocumentFormat.OpenXml.Spreadsheet.CellValues.InlineString, InlineString = new DocumentFormat.OpenXml.Spreadsheet.InlineString(new DocumentFormat.OpenXml.Spreadsheet.Text((string)value)) },
-                });
-            }
-
-            data.Append(row);
-        }
-
-        sheetPart.Worksheet = new DocumentFormat.OpenXml.Spreadsheet.Worksheet(data);
-        workbook.Workbook.AppendChild(new DocumentFormat.OpenXml.Spreadsheet.Sheets(
-            new DocumentFormat.OpenXml.Spreadsheet.Sheet { Id = workbook.GetIdOfPart(sheetPart), SheetId = 1, Name = "任务分解" }));
     }
 }

@@ -44,6 +44,37 @@ public abstract class SupervisionTaskWorkflowTests(DatabaseProvider provider) : 
         await _bed.Workflows.CompleteAsync(item.Id, await _bed.As(login), step, outcome, assignment.Id, new Dictionary<string, string>(), null, default);
 
     [Fact]
+    public async Task A_task_counted_from_an_event_waits_at_assigning_and_counts_from_the_day_the_event_happened()
+    {
+        var zhao = await _bed.As("zhao");
+        var fields = new Dictionary<string, string>
+        {
+            ["plan"] = "2025年政务公开工作要点",
+            ["planItem"] = "9",
+            ["content"] = "新规出台后及时开展解读",
+            ["leadDepartments"] = "市司法局",
+            ["deadline"] = "1 month",
+            ["startsAfter"] = "新规出台",
+        };
+        var item = await _bed.Workflows.RegisterAsync(ItemKind.Task, null, zhao, "新规解读", _bed.Departments["市政府办公室"], fields, default);
+        Assert.Equal("assign", item.Step);
+        Assert.Empty(await _bed.Assignments.ListAsync(item.Id, default));
+
+        // Without the event's day, or with a day still to come, assigning is refused.
+        var missing = await Assert.ThrowsAsync<WorkflowRefusedException>(() =>
+            _bed.Workflows.CompleteAsync(item.Id, zhao, "assign", "assigned", null, new Dictionary<string, string>(), null, default));
+        Assert.Contains("eventOn: required: this task's deadline counts from '新规出台'", missing.Message, StringComparison.Ordinal);
+        var future = await Assert.ThrowsAsync<WorkflowRefusedException>(() =>
+            _bed.Workflows.CompleteAsync(item.Id, zhao, "assign", "assigned", null, new Dictionary<string, string> { ["eventOn"] = "2025-09-02" }, null, default));
+        Assert.Contains("is in the future", future.Message, StringComparison.Ordinal);
+
+        // The rule came out on 2025-08-20 (today is 2025-09-01): one month from it is 2025-09-20, a Saturday, so Monday 09-22.
+        item = await _bed.Workflows.CompleteAsync(item.Id, zhao, "assign", "assigned", null, new Dictionary<string, string> { ["eventOn"] = "2025-08-20" }, null, default);
+        var assignment = Assert.Single(await _bed.Assignments.ListAsync(item.Id, default));
+        Assert.Equal(("handle", new DateOnly(2025, 9, 22)), (assignment.Step, assignment.DueOn));
+    }
+
+    [Fact]
     public async Task Assigning_creates_one_assignment_per_department_each_with_its_light()
     {
         var item = await RegisterAndAssignAsync("month-end 2025-12");
