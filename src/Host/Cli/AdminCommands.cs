@@ -6,7 +6,7 @@ using Supervision.Host.Storage;
 
 namespace Supervision.Host.Cli;
 
-/// <summary><c>departments add</c>, <c>users add</c>, <c>tokens create|revoke|list</c>: setting up who may do what.</summary>
+/// <summary><c>departments add|channel|load</c>, <c>users add</c>, <c>tokens create|revoke|list</c>: setting up who may do what.</summary>
 internal static class AdminCommands
 {
     public static Command Departments(TextWriter output, TextWriter error)
@@ -67,7 +67,40 @@ internal static class AdminCommands
                 return 2;
             }
         }));
-        return new Command("departments", "Departments.") { add, channels };
+        var file = new Argument<string>("file") { Description = "A directory file (seeds/departments format: departments with aliases and parents, and groups)." };
+        var load = new Command("load", "Create the departments of a directory file that are not yet present, and set its groups (all or nothing).") { file };
+        load.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            var path = parse.GetValue(file)!;
+            Supervision.Engine.Import.DirectoryContents contents;
+            try
+            {
+                contents = Supervision.Engine.Import.UnitDirectoryFile.Parse(await File.ReadAllTextAsync(path, ct), path);
+            }
+            catch (Exception e) when (e is Supervision.Engine.Import.UnitDirectoryFileException or IOException)
+            {
+                error.WriteLine(e is IOException ? $"{path}: {e.Message}" : e.Message);
+                return 2;
+            }
+
+            try
+            {
+                var (created, present) = await services.GetRequiredService<DepartmentStore>().LoadAsync(contents, ct);
+                foreach (var name in created)
+                {
+                    output.WriteLine($"created  {name}");
+                }
+
+                output.WriteLine($"{path}: {created.Count} departments created, {present.Count} already present, {contents.Groups.Count} groups set.");
+                return 0;
+            }
+            catch (DuplicateNameException e)
+            {
+                error.WriteLine($"{path}: nothing loaded: {e.Message}");
+                return 1;
+            }
+        }));
+        return new Command("departments", "Departments.") { add, channels, load };
     }
 
     public static Command Users(TextWriter output, TextWriter error)

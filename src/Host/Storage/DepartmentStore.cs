@@ -110,10 +110,66 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
         }
 
         await using var uow = await database.BeginAsync(cancellationToken);
+        await SetGroupInAsync(uow, name, members, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Sets a group's members inside a caller's transaction (loading a directory file).</summary>
+    internal static async Task SetGroupInAsync(UnitOfWork uow, string name, IReadOnlyCollection<long> members, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        ArgumentNullException.ThrowIfNull(members);
         await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM department_groups WHERE name = @name", new { name = name.Trim() }, cancellationToken));
         await uow.Connection.ExecuteAsync(uow.Command(
             "INSERT INTO department_groups (name, department_id) VALUES (@name, @id)", members.Distinct().Select(id => new { name = name.Trim(), id }), cancellationToken));
+    }
+
+    /// <summary>
+    /// Loads a directory file in one transaction: each department not yet present is created (with its aliases, under
+    /// its parent), ones already present (by name or alias) are left as they are, and each group is set to its
+    /// members. Returns the names created and those already present.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Created, IReadOnlyList<string> Present)> LoadAsync(Supervision.Engine.Import.DirectoryContents directory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var created = new List<string>();
+        var present = new List<string>();
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var d in await ListAsync(uow, cancellationToken))
+        {
+            ids[d.Name] = d.Id;
+            foreach (var alias in d.Aliases)
+            {
+                ids[alias] = d.Id;
+            }
+        }
+
+        foreach (var entry in directory.Departments)
+        {
+            if (ids.TryGetValue(entry.Name, out var existing))
+            {
+                present.Add(entry.Name);
+                continue;
+            }
+
+            var added = await AddInAsync(uow, new Department { Name = entry.Name, Aliases = entry.Aliases, ParentId = entry.Parent is null ? null : ids[entry.Parent] }, cancellationToken);
+            ids[added.Name] = added.Id;
+            foreach (var alias in added.Aliases)
+            {
+                ids[alias] = added.Id;
+            }
+
+            created.Add(entry.Name);
+        }
+
+        foreach (var (group, members) in directory.Groups)
+        {
+            await SetGroupInAsync(uow, group, members.Select(m => ids[m]).ToList(), cancellationToken);
+        }
+
         await uow.CommitAsync(cancellationToken);
+        return (created, present);
     }
 
     private static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GroupsAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)

@@ -123,6 +123,51 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
+    public async Task A_loaded_directory_expands_groups_and_a_Word_plan_with_new_units_imports_with_create_units()
+    {
+        await using var database = new SqliteTestDatabase();
+        using var _ = new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, database.Settings.ConnectionString);
+        var folder = Path.GetDirectoryName(database.Path)!;
+        var directory = Path.Combine(Supervision.Host.Tests.Import.RepositoryRoot.Path, "seeds", "departments", "sample-city.json");
+        Assert.Equal(0, (await CliRunner.RunAsync("migrate")).Code);
+
+        var (loadCode, loaded, loadError) = await CliRunner.RunAsync("departments", "load", directory);
+        var (againCode, again, _) = await CliRunner.RunAsync("departments", "load", directory);
+        Assert.True(loadCode == 0, loadError);
+        Assert.Contains("10 departments created, 0 already present, 3 groups set.", loaded, StringComparison.Ordinal);
+        Assert.Equal(0, againCode);
+        Assert.Contains("0 departments created, 10 already present, 3 groups set.", again, StringComparison.Ordinal);
+        Assert.Equal(0, (await CliRunner.RunAsync("users", "add", "--name", "zhao", "--role", "supervisor", "--department", "市政府办公室")).Code);
+
+        // A CSV plan naming a group: the stored group stands for its three governments.
+        var csv = Path.Combine(folder, "plan.csv");
+        await File.WriteAllTextAsync(csv, "样例市2026年政务公开工作要点任务分解表\n序号,主要任务,牵头单位,责任单位,完成时限\n1.公开权责清单,更新权责清单。,市司法局,各区县（市）政府,9月底\n");
+        var (csvCode, csvOutput, csvError) = await CliRunner.RunAsync("import", csv, "--as", "zhao", "--year", "2026");
+        Assert.True(csvCode == 0, csvError);
+        Assert.Contains("1 tasks created and assigned", csvOutput, StringComparison.Ordinal);
+
+        // A Word plan naming units nobody has: refused, then created on request, under the importer's department.
+        var (_, document) = Supervision.Host.Tests.Import.SamplePlan.Write(folder);
+        var (refusedCode, _, refused) = await CliRunner.RunAsync("import", document, "--as", "zhao");
+        var (createdCode, created, createdError) = await CliRunner.RunAsync("import", document, "--as", "zhao", "--create-units");
+
+        Assert.Equal(1, refusedCode);
+        Assert.Contains("no department '市卫健委'", refused, StringComparison.Ordinal);
+        Assert.True(createdCode == 0, createdError);
+        Assert.Contains("department created: 市卫健委", created, StringComparison.Ordinal);
+        Assert.Contains("department created: 各区政府", created, StringComparison.Ordinal);
+        Assert.Contains("plan '演示市2026年政务公开工作要点': 10 tasks created and assigned, 1 awaiting their event", created, StringComparison.Ordinal);
+
+        await using var db = new Database(database.Settings);
+        await using var connection = await db.OpenAsync(default);
+        // The CSV task: the justice bureau leads, the group's three governments are responsible.
+        Assert.Equal(4L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection,
+            "SELECT count(*) FROM assignments a JOIN items i ON i.id = a.item_id WHERE i.payload LIKE '%样例市2026年%'"));
+        Assert.Equal("样例市人民政府办公室", await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection,
+            "SELECT p.name FROM departments d JOIN departments p ON p.id = d.parent_id WHERE d.name = '市卫健委'"));
+    }
+
+    [Fact]
     public async Task A_workbook_is_read_like_any_table_numbers_and_dates_included()
     {
         await using var database = new SqliteTestDatabase();

@@ -14,21 +14,10 @@ public sealed class PlanFilesTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static string Repository()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Supervision.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir!.FullName;
-    }
-
     [Fact]
     public void The_sample_plan_in_seeds_is_what_the_generator_writes_and_both_files_hold_the_same_tasks()
     {
-        var seeds = Path.Combine(Repository(), "seeds", "plans");
+        var seeds = Path.Combine(RepositoryRoot.Path, "seeds", "plans");
         if (Environment.GetEnvironmentVariable("SUPERVISION_WRITE_SAMPLE_PLANS") == "1")
         {
             SamplePlan.Write(seeds);
