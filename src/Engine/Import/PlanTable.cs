@@ -34,7 +34,7 @@ public sealed record PlanDocument(string? Title, int Year, IReadOnlyList<PlanIte
 /// <c>责任单位</c>, <c>完成时限</c>/<c>时间节点</c>) found wherever it is and skipped where it repeats on every page;
 /// section headings (<c>一、</c>, <c>（一）</c>); items numbered <c>1.</c> / <c>1．</c> / <c>1、</c>; continuation rows with
 /// an empty first column that are further tasks of the item above (their empty unit cells take the item's first
-/// row's); rows with nothing but more text continuing the row above. A deadline cell holding as many deadlines as the
+/// row's, their empty time cell the nearest one above: cells merged down over the item's rows); rows with nothing but more text continuing the row above. A deadline cell holding as many deadlines as the
 /// item has rows without one is shared out in order (one per task); otherwise a task keeps all it was given.
 /// </summary>
 public static partial class PlanTable
@@ -166,6 +166,12 @@ public static partial class PlanTable
                     if (inText.Deadlines.Count > 0)
                     {
                         reading = inText;
+                    }
+                    else if (deadlines.Take(i).LastOrDefault(d => d.Length > 0) is { } above)
+                    {
+                        // A further row of the item with its time cell blank: the cell above was merged down over it
+                        // (Word and Excel keep a merged cell's text in its first row), so that time holds for it too.
+                        reading = ChineseDeadlines.Read(above, planYear) with { Warnings = [] };
                     }
                 }
 

@@ -19,14 +19,15 @@ public sealed record ImportDetail(ImportSummary Import, PlanReport Report, Impor
 /// <summary>What confirming created: every task row's outcome and the departments made for unknown units.</summary>
 public sealed record ImportResult(IReadOnlyList<ImportedTask> Tasks, IReadOnlyList<string> CreatedUnits);
 
-/// <summary>The body of a confirmation.</summary>
-public sealed record ImportConfirmation(bool CreateUnits = false);
+/// <summary>The body of a confirmation: create unknown units; what undated rows become (year-end, ongoing, skip).</summary>
+public sealed record ImportConfirmation(bool CreateUnits = false, string? Undated = null);
 
 /// <summary>
 /// Plan imports on the board (supervisors): <c>POST /api/imports</c> takes a plan file (multipart <c>file</c>, optional
 /// <c>year</c> and <c>plan</c>), stores it and answers with the dry run, writing no task; <c>POST
 /// /api/imports/{id}/confirm</c> creates the tasks from exactly the stored file, once (a second confirmation is 409);
-/// unknown units refuse it (422, listed) unless confirmed with <c>createUnits</c>. <c>GET /api/imports</c> lists the
+/// unknown units refuse it (422, listed) unless confirmed with <c>createUnits</c>; rows without a deadline are due at
+/// the plan year's end unless <c>undated</c> says <c>ongoing</c> or <c>skip</c>. <c>GET /api/imports</c> lists the
 /// recent uploads, <c>GET /api/imports/{id}</c> gives one with its report and outcome.
 /// </summary>
 public static class ImportsApi
@@ -124,13 +125,15 @@ public static class ImportsApi
             throw new WorkflowRefusedException(RefusalKind.Conflict, $"import {id} was confirmed by {record.ConfirmedBy} at {record.ConfirmedAt:u}; nothing more to do");
         }
 
+        var undated = UndatedTasksText.Parse(body?.Undated)
+            ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"undated: '{body?.Undated}' is not {UndatedTasksText.Choices}");
         var content = await imports.ContentAsync(id, ct) ?? throw new KeyNotFoundException($"No import {id}.");
         var read = Read(content, record.FileName, record.Year);
         var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
         ImportOutcome outcome;
         try
         {
-            outcome = await planImports.ApplyAsync(read.Plan, record.PlanName, actor, new Dictionary<string, IReadOnlyList<string>>(), body?.CreateUnits ?? false, ct, id);
+            outcome = await planImports.ApplyAsync(read.Plan, record.PlanName, actor, new Dictionary<string, IReadOnlyList<string>>(), body?.CreateUnits ?? false, ct, id, undated);
         }
         catch (ImportConfirmedException e)
         {

@@ -27,13 +27,20 @@ internal static class ImportCommand
         var actAs = new Option<string?>("--as") { Description = "The supervisor registering the tasks (needed to create them)." };
         var planName = new Option<string?>("--plan") { Description = "The plan's name the tasks carry (default: the document's title)." };
         var createUnits = new Option<bool>("--create-units") { Description = "Create the units the plan names that no department matches (under the supervisor's department) instead of refusing." };
-        var command = new Command("import", "Read a work plan and create its supervision tasks (or, with --dry-run, report them).") { file, year, dryRun, json, directory, actAs, planName, createUnits };
+        var undated = new Option<string?>("--undated") { Description = "Rows the plan gives no deadline: year-end (due at the end of the plan's year; the default), ongoing (reported quarterly) or skip." };
+        var command = new Command("import", "Read a work plan and create its supervision tasks (or, with --dry-run, report them).") { file, year, dryRun, json, directory, actAs, planName, createUnits, undated };
         command.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
         {
             var path = parse.GetValue(file)!;
             if (!File.Exists(path))
             {
                 error.WriteLine($"{path}: no such file.");
+                return 2;
+            }
+
+            if (UndatedTasksText.Parse(parse.GetValue(undated)) is not { } undatedTasks)
+            {
+                error.WriteLine($"--undated: '{parse.GetValue(undated)}' is not {UndatedTasksText.Choices}.");
                 return 2;
             }
 
@@ -87,7 +94,7 @@ internal static class ImportCommand
                 try
                 {
                     var actor = await services.GetRequiredService<Supervision.Host.Workflows.ItemWorkflows>().ActorAsync(parse.GetValue(actAs)!, ct);
-                    done = await services.GetRequiredService<PlanImports>().ApplyAsync(plan, name, actor, groups, parse.GetValue(createUnits), ct);
+                    done = await services.GetRequiredService<PlanImports>().ApplyAsync(plan, name, actor, groups, parse.GetValue(createUnits), ct, undated: undatedTasks);
                 }
                 catch (Exception e) when (e is Supervision.Engine.Workflows.WorkflowRefusedException or KeyNotFoundException or DuplicateNameException)
                 {

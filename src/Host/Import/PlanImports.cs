@@ -21,6 +21,33 @@ public sealed record ImportOutcome(IReadOnlyList<ImportedTask> Tasks, IReadOnlyL
     public int Created => Tasks.Count(t => t.Outcome is ImportOutcomes.Created or ImportOutcomes.AwaitingEvent);
 }
 
+/// <summary>
+/// What becomes of a task row whose plan gives it no deadline (many prose plans date only some items): due at the end
+/// of the plan's year, as an annual plan's tasks are (the default); ongoing, reported quarterly; or not created.
+/// Either way the outcome says so row by row: never a silent guess.
+/// </summary>
+public enum UndatedTasks
+{
+    YearEnd,
+    Ongoing,
+    Skip,
+}
+
+/// <summary>The words for <see cref="UndatedTasks"/> on the command line and in the API.</summary>
+public static class UndatedTasksText
+{
+    public const string Choices = "year-end, ongoing or skip";
+
+    /// <summary>Reads <c>year-end</c> (also the default when blank), <c>ongoing</c> or <c>skip</c>; null for anything else.</summary>
+    public static UndatedTasks? Parse(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "year-end" => UndatedTasks.YearEnd,
+        "ongoing" => UndatedTasks.Ongoing,
+        "skip" => UndatedTasks.Skip,
+        _ => null,
+    };
+}
+
 /// <summary>The outcomes of a task row.</summary>
 public static class ImportOutcomes
 {
@@ -41,7 +68,8 @@ public static class ImportOutcomes
 /// Creates the supervision tasks a plan holds, all in one transaction or none: one task per task row, titled by its
 /// item (numbered within the item when it has several rows), with the plan, item number, task text, the item's
 /// paragraph in the plan when the document holds one, lead and responsible departments (groups expanded) and the
-/// deadline (the earliest date; ongoing and continuous work as 长期坚持 reported quarterly), and assigned to its
+/// deadline (the earliest date; ongoing and continuous work as 长期坚持 reported quarterly; none in the plan as
+/// <see cref="UndatedTasks"/> says), and assigned to its
 /// departments at once (交办). A row whose deadline counts from an event (新规出台后1个月内) is created but left at 交办
 /// with the event and the span: assigning it asks for the day the event happened and counts from there. A row already
 /// imported (same plan, item number and task text) is left as it is, so importing a document again, or two people
@@ -78,7 +106,7 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
     /// so an upload is confirmed once however many press the button.
     /// </summary>
     public async Task<ImportOutcome> ApplyAsync(PlanDocument plan, string planName, Actor actor, IReadOnlyDictionary<string, IReadOnlyList<string>> groups, bool createUnits,
-        CancellationToken cancellationToken, long? importId = null)
+        CancellationToken cancellationToken, long? importId = null, UndatedTasks undated = UndatedTasks.YearEnd)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(actor);
@@ -157,7 +185,20 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
                     var deadline = task.Deadline.Earliest?.ToString()
                         ?? (readings.Any(d => d.Kind is DeadlineKind.Ongoing or DeadlineKind.Continuous) ? "长期坚持" : null)
                         ?? relative?.Limit!.ToString();
-                    var reason = lead.Count == 0 ? "no lead or responsible unit" : deadline is null ? "no deadline in the plan" : null;
+                    string? note = null;
+                    if (deadline is null && lead.Count > 0 && task.Deadline.Blank)
+                    {
+                        (deadline, note) = undated switch
+                        {
+                            UndatedTasks.YearEnd when plan.Year > 0 => ($"month-end {plan.Year}-12", $"no deadline in the plan: due at the end of {plan.Year}, as the plan's year"),
+                            UndatedTasks.Ongoing => ("长期坚持", "no deadline in the plan: ongoing, reported quarterly"),
+                            _ => (null, null),
+                        };
+                    }
+
+                    var reason = lead.Count == 0 ? "no lead or responsible unit"
+                        : deadline is null && task.Deadline.Blank ? (undated == UndatedTasks.Skip ? "no deadline in the plan (undated rows skipped)" : "no deadline in the plan and no plan year")
+                        : deadline is null ? $"its deadline '{task.Deadline.Original.Trim()}' is not understood" : null;
                     if (reason is not null)
                     {
                         outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.NotCreated, null, reason));
@@ -202,7 +243,7 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
                     }
 
                     created.Add(await workflows.CompleteInAsync(uow, registered.Id, actor, "assign", "assigned", cancellationToken));
-                    outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.Created, registered.Id, null));
+                    outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.Created, registered.Id, note));
                 }
             }
 

@@ -39,9 +39,9 @@ public sealed class PlanTableTests
         var first = plan.Items[0];
         Assert.Equal(3, first.Tasks.Count);
         Assert.Equal(["市委编办 市政府办公室", "市政府办公室"], first.Lead);
-        // A continuation row's empty lead is the item's first row's; its empty deadline stays empty.
+        // A continuation row's empty lead is the item's first row's; its empty time cell is the one above it, merged down.
         Assert.Equal("市委编办 市政府办公室", first.Tasks[2].Lead);
-        Assert.True(first.Tasks[2].Deadline.Blank);
+        Assert.Equal(new TimeLimit.MonthEnd(2021, 12), first.Tasks[2].Deadline.Earliest);
         Assert.Equal(new TimeLimit.MonthEnd(2021, 9), first.Tasks[0].Deadline.Earliest);
 
         // "12月底 9月底" over two task rows: one each, in order.
