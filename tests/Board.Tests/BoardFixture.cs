@@ -112,6 +112,12 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
         return await connection.ExecuteScalarAsync<long>(sql, parameters);
     }
 
+    public async Task<string?> TextAsync(string sql, object? parameters = null)
+    {
+        await using var connection = await Database.OpenAsync(default);
+        return await connection.ExecuteScalarAsync<string>(sql, parameters);
+    }
+
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     public async Task DisposeAsync()
@@ -137,4 +143,14 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
             await _database.DisposeAsync();
         }
     }
+}
+
+/// <summary>
+/// The board's test classes share one server and one browser (starting the demo city is the slow part) and so run
+/// one after another: each may compare the page with the database without another class changing it meanwhile.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class SharedBoard : ICollectionFixture<BoardFixture>
+{
+    public const string Name = "Board";
 }

@@ -9,7 +9,8 @@ namespace Supervision.Board.Tests;
 
 /// <summary>The light board in real Chromium against a real server: what a supervising office sees and does.</summary>
 [Trait("Browser", "Chromium")]
-public sealed class BoardTests(BoardFixture fixture, ITestOutputHelper output) : IClassFixture<BoardFixture>
+[Collection(SharedBoard.Name)]
+public sealed class BoardTests(BoardFixture fixture, ITestOutputHelper output)
 {
     // How long to wait for what must happen before concluding it never will; not a limit on the product.
     private static readonly PageWaitForFunctionOptions Patience = new() { Timeout = 150_000, PollingInterval = 100 };

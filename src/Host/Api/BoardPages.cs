@@ -5,7 +5,7 @@ namespace Supervision.Host.Api;
 /// <summary>
 /// The light board's page and its script and style, served from <c>wwwroot</c> beside the program. The page itself
 /// holds no data (it signs in and reads the API), so it is served without sign-in; <c>/items/{id}</c> (the links in
-/// notices) opens the same page on that item. Pages carry a strict Content-Security-Policy: scripts, styles and
+/// notices) opens the same page on that item, <c>/imports</c> and <c>/imports/{id}</c> on the plan imports. Pages carry a strict Content-Security-Policy: scripts, styles and
 /// connections only from this server, nothing inline, no framing.
 /// </summary>
 public static class BoardPages
@@ -28,7 +28,7 @@ public static class BoardPages
             }
 
             // The board's own addresses show the page; the script reads the path.
-            if (HttpMethods.IsGet(context.Request.Method) && (path == "/" || (path.StartsWithSegments("/items", out var rest) && long.TryParse(rest.Value?.TrimStart('/'), out _))))
+            if (HttpMethods.IsGet(context.Request.Method) && IsPage(path))
             {
                 context.Request.Path = "/index.html";
             }
@@ -45,4 +45,11 @@ public static class BoardPages
         });
         return app;
     }
+
+    // "/", "/items/{id}", "/imports" and "/imports/{id}": the addresses the script routes on.
+    private static bool IsPage(PathString path) =>
+        path == "/" || path == "/imports" || IsNumbered(path, "/items") || IsNumbered(path, "/imports");
+
+    private static bool IsNumbered(PathString path, string prefix) =>
+        path.StartsWithSegments(prefix, out var rest) && long.TryParse(rest.Value?.TrimStart('/'), out _);
 }

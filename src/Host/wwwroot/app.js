@@ -23,6 +23,26 @@
       system: "系统", registered: "登记", "light-changed": "灯色变化", "assignment-light-changed": "承办单位灯色变化", complete: "办理",
       assigned: "交办", pause: "暂停计时", resume: "恢复计时", extend: "延长期限", override: "确定期限", transfer: "转办", return: "退回", report: "报送进展", withdraw: "撤回",
       "deadline-recomputed": "期限重算",
+      importPlan: "导入计划", planFile: "计划文件（.xlsx .xls .docx .csv .tsv .txt，不超过10MB）", planYear: "年度（可选）",
+      planName: "计划名称（可选，默认取文件标题）", preview: "上传并预览", previewHint: "上传后先预览识别结果，不会创建任何任务；确认导入后才创建并交办。",
+      taskRows: "任务行", confirmImport: "确认导入", confirmHint: "确认后按上表创建任务并交办；同一计划的同一任务不会重复创建。",
+      importResult: "导入结果", recentImports: "最近导入", noImports: "还没有导入记录。", chooseFile: "请选择计划文件。",
+      fileTooLarge: "文件超过10MB，不能导入。", importFile: "文件", importLayout: "格式", importTitle: "标题", importYear: "年度",
+      importPlanName: "计划", importUploaded: "上传", importConfirmed: "确认", importItems: "事项数", importTaskRows: "任务行数",
+      importUnknown: "未匹配单位", importWarnings: "识别提示", importCreated: "已创建任务", importStatus: "状态", importBy: "上传人", importWhen: "上传时间",
+      "status.previewed": "已预览，待确认", "status.imported": "已导入",
+      itemNo: "序号", importItem: "事项", section: "分类", importTask: "任务", leadUnits: "牵头单位", responsibleUnits: "责任单位", planDeadline: "完成时限（识别结果 · 原文）",
+      line: "行", outcome: "结果", atLine: "第{0}行", asWritten: "原文：", noTaskRows: "该事项没有任务行。",
+      dueBy: "{0}前", afterEvent: "{0}后{1}内", theEvent: "起算事件", ongoing: "长期坚持", continuous: "实时", notUnderstood: "未能识别",
+      limitWorkingDays: "{0}个工作日", limitCalendarDays: "{0}日（自然日）", limitMonth: "{0}个月", limitMonths: "{0}个月", limitHours: "{0}小时", limitMinutes: "{0}分钟",
+      awaitingMark: "◷ 待事件发生后起算", unknownUnit: "（未匹配）", unknownUnits: "未匹配的单位",
+      unknownHint: "以下单位没有对应的部门：可先添加部门再重新上传，或勾选“确认时新建这些单位”。", createUnits: "确认时新建这些单位",
+      "outcome.created": "✔ 已创建并交办", "outcome.awaiting-event": "◷ 已创建，待事件发生后交办", "outcome.already-imported": "＝ 已导入过，未重复创建", "outcome.not-created": "✘ 未创建",
+      resultSummary: "创建 {0} 项（其中待事件 {1} 项），已导入过 {2} 项，未创建 {3} 项。", createdUnits: "新建的单位",
+      withNote: "{0}（{1}）", createdUnit: "（已新建）",
+      "layout.Workbook": "Excel 工作簿", "layout.Word table": "Word 表格", "layout.CSV": "CSV 表格", "layout.TabSeparated": "制表符分隔的表格",
+      "layout.CellPerLine": "每行一个单元格的表格", "layout.Prose": "编号段落",
+      awaitingEvent: "待起算", awaitingEventHint: "“{0}”发生后，在“已交办”中填写事件发生日期，期限自该日起算。",
     },
     en: {
       title: "Supervision light board", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
@@ -43,6 +63,30 @@
       system: "system", registered: "registered", "light-changed": "light changed", "assignment-light-changed": "department's light changed", complete: "completed",
       assigned: "assigned", pause: "paused", resume: "resumed", extend: "extended", override: "deadline set", transfer: "transferred", return: "returned", report: "progress reported", withdraw: "withdrawn",
       "deadline-recomputed": "deadline recomputed",
+      importPlan: "Import plan", planFile: "Plan file (.xlsx .xls .docx .csv .tsv .txt, at most 10 MB)", planYear: "Year (optional)",
+      planName: "Plan name (optional; the file's title by default)", preview: "Upload and preview", previewHint: "Uploading shows what was read and creates nothing; tasks are created and assigned only on confirming.",
+      taskRows: "Task rows", confirmImport: "Confirm import", confirmHint: "Confirming creates and assigns the tasks above; a task already imported from the same plan is not created twice.",
+      importResult: "Outcome", recentImports: "Recent imports", noImports: "No imports yet.", chooseFile: "Choose a plan file.",
+      fileTooLarge: "The file is larger than 10 MB and cannot be imported.", importFile: "File", importLayout: "Layout", importTitle: "Title", importYear: "Year",
+      importPlanName: "Plan", importUploaded: "Uploaded", importConfirmed: "Confirmed", importItems: "Items", importTaskRows: "Task rows",
+      importUnknown: "Unknown units", importWarnings: "Warnings", importCreated: "Tasks created", importStatus: "Status", importBy: "By", importWhen: "Uploaded at",
+      "status.previewed": "Previewed, not confirmed", "status.imported": "Imported",
+      itemNo: "No.", importItem: "Item", section: "Section", importTask: "Task", leadUnits: "Lead", responsibleUnits: "Responsible", planDeadline: "Deadline (as read · as written)",
+      line: "Line", outcome: "Outcome", atLine: "line {0}", asWritten: "written: ", noTaskRows: "This item has no task rows.",
+      dueBy: "by {0}", afterEvent: "within {1} after {0}", theEvent: "the event", ongoing: "ongoing", continuous: "continuous", notUnderstood: "not understood",
+      limitWorkingDays: "{0} working days", limitCalendarDays: "{0} calendar days", limitMonth: "{0} month", limitMonths: "{0} months", limitHours: "{0} hours", limitMinutes: "{0} minutes",
+      awaitingMark: "◷ counted from its event", unknownUnit: " (unknown)", unknownUnits: "Units no department matches",
+      unknownHint: "No department matches these units: add the departments and upload again, or tick \"create these units on confirming\".", createUnits: "Create these units on confirming",
+      "outcome.created": "✔ created and assigned", "outcome.awaiting-event": "◷ created, assigned when its event happens", "outcome.already-imported": "= already imported, left alone", "outcome.not-created": "✘ not created",
+      resultSummary: "{0} created ({1} awaiting their event), {2} already imported, {3} not created.", createdUnits: "Units created",
+      withNote: "{0} ({1})", createdUnit: " (created)",
+      "layout.Workbook": "Excel workbook", "layout.Word table": "Word table", "layout.CSV": "CSV table", "layout.TabSeparated": "tab-separated table",
+      "layout.CellPerLine": "table with one cell per line", "layout.Prose": "numbered paragraphs",
+      awaitingEvent: "Awaiting its event", awaitingEventHint: "When \"{0}\" happens, assign it with the day it happened; the deadline counts from that day.",
+      // The definitions give their field labels in Chinese only; these are the English of supervision-task's.
+      "field.plan": "Source plan", "field.planItem": "Plan item number", "field.content": "Task", "field.leadDepartments": "Lead departments",
+      "field.responsibleDepartments": "Responsible departments", "field.deadline": "Deadline", "field.startsAfter": "Counted from (event)",
+      "field.planText": "Plan text", "field.reportCadence": "Report cadence",
     },
   };
   const symbols = { green: "●", yellow: "▲", red: "■", serious: "✖", paused: "‖", "done-on-time": "✔", "done-late": "✘" };
@@ -100,11 +144,13 @@
   }
 
   async function api(path, options = {}) {
+    // A FormData body (a file upload) goes as it is: the browser writes its multipart Content-Type and boundary.
+    const form = options.body instanceof FormData;
     const response = await fetch(path, {
       credentials: "same-origin",
-      headers: options.body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+      headers: options.body && !form ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
       ...options,
-      body: options.body ? JSON.stringify(options.body) : undefined,
+      body: form ? options.body : options.body ? JSON.stringify(options.body) : undefined,
     });
     if (response.status === 401 && !path.startsWith("/api/session")) {
       showSignIn();
@@ -156,6 +202,8 @@
     $("signin").hidden = false;
     $("board-view").hidden = true;
     $("item-view").hidden = true;
+    $("imports-view").hidden = true;
+    $("nav-imports").hidden = true;
     $("signout").hidden = true;
     $("who").textContent = "";
     setLive(false);
@@ -171,6 +219,7 @@
     $("signin").hidden = true;
     $("signout").hidden = false;
     $("who").textContent = `${state.user.displayName}（${state.user.department.name}）`;
+    $("nav-imports").hidden = !isSupervisor();
     [state.definitions, state.departments] = await Promise.all([api("/api/definitions"), api("/api/departments")]);
     fillStepFilter();
     connectEvents();
@@ -185,10 +234,15 @@
   }
 
   async function route() {
-    const match = location.pathname.match(/^\/items\/(\d+)$/);
-    $("board-view").hidden = !!match;
-    $("item-view").hidden = !match;
-    if (match) await showItem(Number(match[1]));
+    // Only supervisors import plans (the API refuses anyone else): others asking for the page get the board.
+    if (location.pathname.startsWith("/imports") && !isSupervisor()) history.replaceState(null, "", "/");
+    const item = location.pathname.match(/^\/items\/(\d+)$/);
+    const imports = location.pathname.match(/^\/imports(?:\/(\d+))?$/);
+    $("board-view").hidden = !!(item || imports);
+    $("item-view").hidden = !item;
+    $("imports-view").hidden = !imports;
+    if (item) await showItem(Number(item[1]));
+    else if (imports) await showImports(imports[1] ? Number(imports[1]) : null);
     else await refreshBoard();
   }
 
@@ -202,9 +256,15 @@
     source.onerror = () => setLive(false);
     source.addEventListener("changed", () => {
       clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(() => route().catch(() => {}), 200);
+      refreshTimer = setTimeout(() => refreshView().catch(() => {}), 200);
     });
     state.events = source;
+  }
+
+  // On the import page a change elsewhere redraws only the recent imports: the report being read, its checkbox and
+  // its error message stay as they are.
+  function refreshView() {
+    return $("imports-view").hidden ? route() : loadImportList();
   }
 
   function setLive(on) {
@@ -499,7 +559,7 @@
     $("item-title").textContent = item.title;
     clear($("item-light")).append(lightBadge(item.light, item.seriouslyOverdue, item.paused));
     const facts = clear($("item-facts"));
-    const fact = (label, value) => facts.append(el("dt", { text: label }), el("dd", { text: value }));
+    const fact = (label, value, cls) => facts.append(el("dt", { text: label }), el("dd", { class: cls, text: value }));
     fact(t("number"), String(item.id));
     fact(t("kind"), item.kind === "request" ? t("requests") : t("tasks"));
     fact(t("department"), item.department.name);
@@ -507,7 +567,9 @@
     fact(t("received"), item.receivedOn);
     fact(t("due"), item.dueAt ? new Date(item.dueAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : item.dueOn || t("none"));
     if (item.result) fact(t("result"), item.result);
-    for (const [name, value] of Object.entries(item.fields || {})) fact(fieldLabel(definition, name), String(value));
+    const fields = item.fields || {};
+    for (const [name, value] of Object.entries(fields)) fact(fieldLabel(definition, name), fieldText(name, value, fields), name === "planText" ? "quote" : null);
+    if (fields.startsAfter && item.step === "assign") fact(t("awaitingEvent"), t("awaitingEventHint", fields.startsAfter), "hint");
 
     const assignments = $("assignments");
     clear(assignments.tHead).append(el("tr", {}, ...["assignment", "role", "step", "light", "due", "closed"].map((k) => el("th", { text: t(k) }))));
@@ -547,10 +609,18 @@
     for (const d of definition ? [definition, ...state.definitions] : state.definitions) {
       for (const s of d.steps) {
         const f = (s.fields || []).find((x) => x.name === name);
-        if (f) return state.lang === "zh" ? f.label : name;
+        if (f) return state.lang === "zh" ? f.label : texts.en[`field.${name}`] || name;
       }
     }
-    return name;
+    return state.lang === "zh" ? name : texts.en[`field.${name}`] || name;
+  }
+
+  // A task counted from an event stores its span in the notation of time limits ("1 month"): say it in words,
+  // with the event it counts from.
+  function fieldText(name, value, fields) {
+    const text = String(value);
+    if (name !== "deadline" || !limitNotation.test(text)) return text;
+    return fields.startsAfter ? t("afterEvent", fields.startsAfter, limitWords(text)) : limitWords(text);
   }
 
   function renderActions(item, actions) {
@@ -602,6 +672,246 @@
     }
   }
 
+  // --- plan imports (supervisors) -------------------------------------------------------------------------------
+
+  const maxPlanBytes = 10 * 1024 * 1024;
+  // The import shown: confirming it needs its id.
+  let currentImport = null;
+
+  const isSupervisor = () => !!state.user && state.user.role === "supervisor";
+  const dateTime = (at) => new Date(at).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB");
+
+  // A time limit as the server writes it: "20 working days", "15 calendar days no roll", "1 month", "5 hours".
+  const limitNotation = /^(\d+) (working days|calendar days|months?|hours|minutes)( no roll)?$/;
+  const limitKeys = { "working days": "limitWorkingDays", "calendar days": "limitCalendarDays", month: "limitMonth", months: "limitMonths", hours: "limitHours", minutes: "limitMinutes" };
+
+  function limitWords(limit) {
+    const match = limitNotation.exec(limit || "");
+    return match ? t(limitKeys[match[2]], match[1]) : limit || "";
+  }
+
+  function deadlineWords(d) {
+    switch (d.kind) {
+      case "dated": return t("dueBy", d.due);
+      case "relative": return t("afterEvent", d.event || t("theEvent"), limitWords(d.limit));
+      case "ongoing": return t("ongoing");
+      case "continuous": return t("continuous");
+      default: return d.text;
+    }
+  }
+
+  // The layout the server read the file as ("Workbook", "Word table", "Word Prose", "CSV", "TabSeparated"…) in words.
+  function layoutWords(layout) {
+    if (`layout.${layout}` in texts.zh) return t(`layout.${layout}`);
+    const word = /^Word (\w+)$/.exec(layout);
+    return word && `layout.${word[1]}` in texts.zh ? `Word ${t(`layout.${word[1]}`)}` : layout;
+  }
+
+  // The server's rule for a task that waits for its event: no dated deadline, a span after an event, not ongoing.
+  function awaitsEvent(read) {
+    return !read.some((d) => d.kind === "dated" || d.kind === "ongoing" || d.kind === "continuous") && read.some((d) => d.kind === "relative" && d.limit);
+  }
+
+  async function showImports(id) {
+    $("upload-error").textContent = "";
+    if (id === null) {
+      currentImport = null;
+      $("import-report").hidden = true;
+    } else {
+      try {
+        renderImport(await api(`/api/imports/${id}`));
+      } catch (error) {
+        if (error.status === 401) throw error;
+        currentImport = null;
+        $("import-report").hidden = true;
+        $("upload-error").textContent = error.message;
+      }
+    }
+    await loadImportList();
+  }
+
+  async function uploadPlan(form) {
+    const error = $("upload-error");
+    error.textContent = "";
+    const data = new FormData(form);
+    const file = data.get("file");
+    if (!(file instanceof File) || file.name === "") { error.textContent = t("chooseFile"); return; }
+    // Refused here too, so ten megabytes are not sent only to be turned away.
+    if (file.size > maxPlanBytes) { error.textContent = t("fileTooLarge"); return; }
+    for (const name of ["year", "plan"]) if (String(data.get(name) || "").trim() === "") data.delete(name);
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const detail = await api("/api/imports", { method: "POST", body: data });
+      form.reset();
+      history.pushState(null, "", `/imports/${detail.import.id}`);
+      renderImport(detail);
+      await loadImportList();
+    } catch (problem) {
+      if (problem.status !== 401) error.textContent = problem.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function confirmImport() {
+    if (!currentImport) return;
+    const error = $("confirm-error");
+    const button = $("import-confirm");
+    const createUnits = $("create-units");
+    error.textContent = "";
+    button.disabled = true;
+    try {
+      const detail = await api(`/api/imports/${currentImport.import.id}/confirm`, { method: "POST", body: { createUnits: !!(createUnits && createUnits.checked) } });
+      renderImport(detail);
+      await loadImportList();
+    } catch (problem) {
+      // 422 names the units no department matches; 409 says who confirmed it first.
+      if (problem.status !== 401) error.textContent = problem.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function renderImport(detail) {
+    currentImport = detail;
+    const { import: summary, report, result } = detail;
+    $("import-report").hidden = false;
+    $("import-report").dataset.import = String(summary.id);
+    $("import-title").textContent = summary.planName;
+    $("import-status").textContent = t(`status.${summary.status}`);
+    $("import-status").dataset.status = summary.status;
+    renderImportFacts(summary, report);
+    renderUnknownUnits(report.unknownUnits, summary.status === "previewed");
+    renderImportWarnings(report.warnings);
+    renderImportRows(report, result ? result.createdUnits : []);
+    $("import-confirm-box").hidden = summary.status !== "previewed";
+    $("confirm-error").textContent = "";
+    renderImportResult(result);
+  }
+
+  function renderImportFacts(summary, report) {
+    const facts = clear($("import-facts"));
+    const fact = (key, value) => facts.append(el("dt", { text: t(key) }), el("dd", { "data-fact": key, text: value }));
+    fact("importFile", report.file);
+    fact("importLayout", report.encoding ? t("withNote", layoutWords(report.layout), report.encoding) : layoutWords(report.layout));
+    fact("importTitle", report.title || t("none"));
+    fact("importYear", String(report.year));
+    fact("importUploaded", `${summary.uploadedBy}　${dateTime(summary.uploadedAt)}`);
+    if (summary.confirmedAt) fact("importConfirmed", `${summary.confirmedBy}　${dateTime(summary.confirmedAt)}`);
+    fact("importItems", String(summary.items));
+    fact("importTaskRows", String(summary.taskRows));
+    fact("importUnknown", String(summary.unknownUnits));
+    fact("importWarnings", String(summary.warnings));
+    if (summary.created !== null) fact("importCreated", String(summary.created));
+  }
+
+  function renderUnknownUnits(units, previewed) {
+    const box = clear($("import-units"));
+    if (units.length === 0) return;
+    box.append(el("h3", { text: t("unknownUnits") }));
+    if (previewed) box.append(el("p", { class: "muted", text: t("unknownHint") }));
+    box.append(el("ul", { class: "units" }, units.map((u) => el("li", { "data-unit": u.name }, el("strong", { text: u.name }), `　${t("atLine", u.firstLine)}`))));
+    if (previewed) box.append(el("label", { class: "check" }, el("input", { type: "checkbox", id: "create-units" }), el("span", { text: t("createUnits") })));
+  }
+
+  function renderImportWarnings(warnings) {
+    const box = clear($("import-warnings"));
+    if (warnings.length === 0) return;
+    box.append(el("h3", { text: t("importWarnings") }),
+      el("ul", { class: "warnings" }, warnings.map((w) => el("li", {}, el("span", { class: "muted", text: `${t("atLine", w.line)} · ${w.field}` }), `　${w.message}`))));
+  }
+
+  // Task rows grouped under their item: the item's number, title and section span its rows.
+  function renderImportRows(report, createdUnits) {
+    const table = $("import-rows");
+    clear(table.tHead).append(el("tr", {}, ...["itemNo", "importItem", "section", "importTask", "leadUnits", "responsibleUnits", "planDeadline"].map((k) => el("th", { text: t(k) }))));
+    const body = clear(table.tBodies[0]);
+    const unknown = new Set(report.unknownUnits.map((u) => u.name));
+    const created = new Set(createdUnits);
+    for (const item of report.items) {
+      const tasks = item.tasks.length > 0 ? item.tasks : [null];
+      tasks.forEach((task, i) => {
+        const awaiting = task !== null && awaitsEvent(task.deadline.read);
+        const tr = el("tr", { "data-plan-item": item.number, "data-line": task ? task.line : item.line, class: awaiting ? "awaiting" : null });
+        if (i === 0) {
+          const span = String(tasks.length);
+          tr.append(el("td", { rowspan: span, text: item.number }), el("td", { rowspan: span, text: item.title }), el("td", { rowspan: span, text: item.section || "—" }));
+        }
+        if (task === null) tr.append(el("td", { colspan: "4", class: "muted", text: t("noTaskRows") }));
+        else tr.append(el("td", { text: task.text }), unitsCell(task.lead, unknown, created), unitsCell(task.responsible, unknown, created), deadlineCell(task.deadline, awaiting));
+        body.append(tr);
+      });
+    }
+  }
+
+  // Units no department matched at upload are said so in words, not only by colour; once confirmed, those it created.
+  function unitsCell(names, unknown, created) {
+    const td = el("td");
+    names.forEach((name, i) => {
+      if (i > 0) td.append("、");
+      if (created.has(name)) td.append(el("span", { class: "created", text: `${name}${t("createdUnit")}` }));
+      else if (unknown.has(name)) td.append(el("span", { class: "unknown", text: `${name}${t("unknownUnit")}` }));
+      else td.append(el("span", { text: name }));
+    });
+    if (names.length === 0) td.append("—");
+    return td;
+  }
+
+  function deadlineCell(deadline, awaiting) {
+    const read = deadline.read.length > 0 ? deadline.read.map(deadlineWords).join("；") : t("notUnderstood");
+    return el("td", { class: "deadline" },
+      el("span", { class: deadline.read.length > 0 ? "read" : "read warn", text: read }),
+      deadline.original ? el("span", { class: "muted", text: `${t("asWritten")}${deadline.original}` }) : null,
+      awaiting ? el("span", { class: "awaiting-mark", text: t("awaitingMark") }) : null);
+  }
+
+  function renderImportResult(result) {
+    $("import-result").hidden = !result;
+    if (!result) return;
+    const count = (outcome) => result.tasks.filter((r) => r.outcome === outcome).length;
+    const awaiting = count("awaiting-event");
+    $("import-result-summary").textContent = t("resultSummary", count("created") + awaiting, awaiting, count("already-imported"), count("not-created"));
+    const table = $("import-outcomes");
+    clear(table.tHead).append(el("tr", {}, ...["line", "itemNo", "itemTitle", "outcome"].map((k) => el("th", { text: t(k) }))));
+    const body = clear(table.tBodies[0]);
+    for (const row of result.tasks) {
+      const title = row.itemId
+        ? el("a", { href: `/items/${row.itemId}`, "data-item": row.itemId, text: row.title, onclick: (e) => { e.preventDefault(); navigate(`/items/${row.itemId}`); } })
+        : el("span", { text: row.title });
+      // The server's reason says what to do next; a task awaiting its event is said in the page's language.
+      const reason = row.outcome === "not-created" && row.reason ? el("div", { class: "muted", text: row.reason }) : null;
+      body.append(el("tr", { "data-outcome": row.outcome, "data-line": row.line },
+        el("td", { text: String(row.line) }), el("td", { text: row.number }), el("td", {}, title),
+        el("td", {}, el("span", { class: `outcome outcome-${row.outcome}`, text: t(`outcome.${row.outcome}`) }), reason)));
+    }
+    const units = clear($("created-units"));
+    if (result.createdUnits.length > 0) {
+      units.append(el("h3", { text: t("createdUnits") }), el("ul", { class: "units" }, result.createdUnits.map((name) => el("li", { text: name }))));
+    }
+  }
+
+  async function loadImportList() {
+    renderImportList(await api("/api/imports?limit=20"));
+  }
+
+  function renderImportList(imports) {
+    const table = $("imports-list");
+    const numeric = new Set(["importItems", "importTaskRows", "importUnknown", "importWarnings", "importCreated"]);
+    const keys = ["importStatus", "importFile", "importPlanName", "importBy", "importWhen", ...numeric];
+    clear(table.tHead).append(el("tr", {}, ...keys.map((k) => el("th", { class: numeric.has(k) ? "num" : null, text: t(k) }))));
+    const body = clear(table.tBodies[0]);
+    if (imports.length === 0) body.append(el("tr", {}, el("td", { colspan: String(keys.length), class: "muted", text: t("noImports") })));
+    const shown = currentImport && !$("import-report").hidden ? currentImport.import.id : null;
+    for (const i of imports) {
+      const open = el("a", { href: `/imports/${i.id}`, text: i.fileName, onclick: (e) => { e.preventDefault(); navigate(`/imports/${i.id}`); } });
+      const number = (n) => el("td", { class: "num", text: n === null ? "—" : String(n) });
+      body.append(el("tr", { "data-import": i.id, "aria-current": i.id === shown ? "true" : null },
+        el("td", {}, el("span", { class: `status status-${i.status}`, text: t(`status.${i.status}`) })),
+        el("td", {}, open), el("td", { text: i.planName }), el("td", { text: i.uploadedBy }), el("td", { text: dateTime(i.uploadedAt) }),
+        number(i.items), number(i.taskRows), number(i.unknownUnits), number(i.warnings), number(i.created)));
+    }
+  }
 
   function showError(error) {
     if (error && error.status === 401) return;
@@ -655,7 +965,10 @@
     $("list-close").addEventListener("click", () => { state.list = null; $("list-card").hidden = true; });
     $("prev").addEventListener("click", () => { state.list.page -= 1; loadList().catch(showError); });
     $("next").addEventListener("click", () => { state.list.page += 1; loadList().catch(showError); });
-    for (const link of [$("home"), $("back")]) link.addEventListener("click", (e) => { e.preventDefault(); navigate("/"); });
+    for (const link of [$("home"), $("back"), ...document.querySelectorAll("#imports-view a.back")]) link.addEventListener("click", (e) => { e.preventDefault(); navigate("/"); });
+    $("nav-imports").addEventListener("click", (e) => { e.preventDefault(); navigate("/imports"); });
+    $("import-form").addEventListener("submit", (e) => { e.preventDefault(); uploadPlan(e.target).catch(showError); });
+    $("import-confirm").addEventListener("click", () => confirmImport().catch(showError));
     window.addEventListener("popstate", () => route().catch(showError));
     start().catch(showError);
   });

@@ -119,11 +119,14 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_page_is_served_with_a_strict_content_security_policy_and_item_links_open_it()
+    public async Task The_page_is_served_with_a_strict_content_security_policy_and_item_and_import_links_open_it()
     {
         using var anonymous = _server.Client();
         using var page = await anonymous.GetAsync(new Uri("/", UriKind.Relative));
         using var item = await anonymous.GetAsync(new Uri("/items/42", UriKind.Relative));
+        using var imports = await anonymous.GetAsync(new Uri("/imports", UriKind.Relative));
+        using var import = await anonymous.GetAsync(new Uri("/imports/7", UriKind.Relative));
+        using var notAnImport = await anonymous.GetAsync(new Uri("/imports/latest", UriKind.Relative));
         using var script = await anonymous.GetAsync(new Uri("/app.js", UriKind.Relative));
         using var api = await anonymous.GetAsync(new Uri("/api/items", UriKind.Relative));
 
@@ -131,6 +134,11 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("<html lang=\"zh-CN\">", html, StringComparison.Ordinal);
         Assert.Equal(html, await item.Content.ReadAsStringAsync());
+        Assert.Equal(html, await imports.Content.ReadAsStringAsync());
+        Assert.Equal(html, await import.Content.ReadAsStringAsync());
+        Assert.Contains("script-src 'self'", import.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        // Only the script's own addresses are the page: anything else under /imports is not served it.
+        Assert.NotEqual(HttpStatusCode.OK, notAnImport.StatusCode);
         Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
