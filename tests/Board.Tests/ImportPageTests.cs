@@ -91,6 +91,8 @@ public sealed class ImportPageTests(BoardFixture fixture)
         await page.CheckAsync("#create-units");
         var confirmed = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#import-confirm"), r => r.Url.EndsWith("/confirm", StringComparison.Ordinal));
         Assert.Equal((int)HttpStatusCode.OK, confirmed.Status);
+        // Rows the plan gives no deadline would be due at the plan year's end: the page's default choice, sent with the confirmation.
+        Assert.Contains("\"undated\":\"year-end\"", confirmed.Request.PostData, StringComparison.Ordinal);
         await page.WaitForSelectorAsync("#import-result:not([hidden]) #import-outcomes tbody tr[data-outcome]");
         Assert.Equal(2, await page.Locator("#import-outcomes tr[data-outcome=created]").CountAsync());
         Assert.Equal(1, await page.Locator("#import-outcomes tr[data-outcome=awaiting-event]").CountAsync());

@@ -25,6 +25,7 @@
       "deadline-recomputed": "期限重算",
       importPlan: "导入计划", planFile: "计划文件（.xlsx .xls .docx .csv .tsv .txt，不超过10MB）", planYear: "年度（可选）",
       planName: "计划名称（可选，默认取文件标题）", preview: "上传并预览", previewHint: "上传后先预览识别结果，不会创建任何任务；确认导入后才创建并交办。",
+      undatedLabel: "计划未写完成时限的任务", "undated.year-end": "年底前完成", "undated.ongoing": "长期坚持，按季度报送进展", "undated.skip": "不创建",
       taskRows: "任务行", confirmImport: "确认导入", confirmHint: "确认后按上表创建任务并交办；同一计划的同一任务不会重复创建。",
       importResult: "导入结果", recentImports: "最近导入", noImports: "还没有导入记录。", chooseFile: "请选择计划文件。",
       fileTooLarge: "文件超过10MB，不能导入。", importFile: "文件", importLayout: "格式", importTitle: "标题", importYear: "年度",
@@ -65,6 +66,7 @@
       "deadline-recomputed": "deadline recomputed",
       importPlan: "Import plan", planFile: "Plan file (.xlsx .xls .docx .csv .tsv .txt, at most 10 MB)", planYear: "Year (optional)",
       planName: "Plan name (optional; the file's title by default)", preview: "Upload and preview", previewHint: "Uploading shows what was read and creates nothing; tasks are created and assigned only on confirming.",
+      undatedLabel: "Tasks the plan gives no deadline", "undated.year-end": "Due at the end of the plan's year", "undated.ongoing": "Ongoing, progress reported quarterly", "undated.skip": "Not created",
       taskRows: "Task rows", confirmImport: "Confirm import", confirmHint: "Confirming creates and assigns the tasks above; a task already imported from the same plan is not created twice.",
       importResult: "Outcome", recentImports: "Recent imports", noImports: "No imports yet.", chooseFile: "Choose a plan file.",
       fileTooLarge: "The file is larger than 10 MB and cannot be imported.", importFile: "File", importLayout: "Layout", importTitle: "Title", importYear: "Year",
@@ -762,7 +764,7 @@
     error.textContent = "";
     button.disabled = true;
     try {
-      const detail = await api(`/api/imports/${currentImport.import.id}/confirm`, { method: "POST", body: { createUnits: !!(createUnits && createUnits.checked) } });
+      const detail = await api(`/api/imports/${currentImport.import.id}/confirm`, { method: "POST", body: { createUnits: !!(createUnits && createUnits.checked), undated: $("import-undated").value } });
       renderImport(detail);
       await loadImportList();
     } catch (problem) {
@@ -879,8 +881,9 @@
       const title = row.itemId
         ? el("a", { href: `/items/${row.itemId}`, "data-item": row.itemId, text: row.title, onclick: (e) => { e.preventDefault(); navigate(`/items/${row.itemId}`); } })
         : el("span", { text: row.title });
-      // The server's reason says what to do next; a task awaiting its event is said in the page's language.
-      const reason = row.outcome === "not-created" && row.reason ? el("div", { class: "muted", text: row.reason }) : null;
+      // The server's reason says why a row was not created, or how a row the plan gives no deadline was dated;
+      // a task awaiting its event is said in the page's language.
+      const reason = row.reason && row.outcome !== "awaiting-event" ? el("div", { class: "muted", text: row.reason }) : null;
       body.append(el("tr", { "data-outcome": row.outcome, "data-line": row.line },
         el("td", { text: String(row.line) }), el("td", { text: row.number }), el("td", {}, title),
         el("td", {}, el("span", { class: `outcome outcome-${row.outcome}`, text: t(`outcome.${row.outcome}`) }), reason)));
