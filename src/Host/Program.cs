@@ -83,13 +83,16 @@ app.MapBoard();
 app.MapNotices();
 app.MapEvents();
 app.MapImports();
+app.MapReports();
 
 try
 {
+    // The assessment rules are read before serving, so a broken rules file stops the start with its problems named.
+    _ = app.Services.GetRequiredService<Supervision.Host.Reports.ScoringRulesProvider>();
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is DatabaseSettingsException or MigrationException or DefinitionLoadException or InvalidOperationException)
+catch (Exception e) when (e is DatabaseSettingsException or MigrationException or DefinitionLoadException or InvalidOperationException or Supervision.Engine.Reports.ScoringRulesException)
 {
     // A configuration or schema problem: say it plainly instead of a stack trace.
     await Console.Error.WriteLineAsync($"Supervision could not start: {e.Message}");

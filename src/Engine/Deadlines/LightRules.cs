@@ -31,6 +31,31 @@ public static class LightRules
         return state.DueEnd is { } end && effective >= end;
     }
 
+    /// <summary>
+    /// The light a clock gave at <paramref name="end"/> from the events that had happened by then (a past day's light,
+    /// for trends and reports): the start counts from its start day whenever it was entered, later events only once
+    /// they had happened; null when the clock had not started.
+    /// </summary>
+    public static LightReading? AsOf(IReadOnlyList<ClockEvent> events, ClockPolicy policy, ClockContext context, DateTimeOffset end)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(context);
+        var known = events.Where((e, i) => (i == 0 && e is ClockEvent.Started) || e.At < end).ToList();
+        if (known.Count == 0 || known[0] is not ClockEvent.Started started)
+        {
+            return null;
+        }
+
+        known[0] = started with { At = context.StartOf(started.StartDay) };
+        if (known.Skip(1).Any(e => e.At < known[0].At))
+        {
+            known = [known[0]];
+        }
+
+        return Evaluate(Clock.Fold(known, context with { ExtensionCap = policy.ExtensionCap }), policy.Light, context, end.AddTicks(-1));
+    }
+
     /// <summary>The light at <paramref name="now"/>.</summary>
     public static LightReading Evaluate(ClockState state, LightPolicy policy, ClockContext context, DateTimeOffset now)
     {

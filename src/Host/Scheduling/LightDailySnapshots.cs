@@ -113,20 +113,11 @@ public sealed class LightDailySnapshots(Database database, OfficeTimeZone zone, 
                 }
 
                 var events = ownClocks.TryGetValue(a.Id, out var own) && own.Count > 0 ? own : item.Events;
-                // The start counts from its start day whenever it was entered; later events only once they had happened.
-                var known = events.Where((e, i) => i == 0 && e is ClockEvent.Started || e.At < end).ToList();
-                if (known.Count == 0 || known[0] is not ClockEvent.Started started)
+                if (LightRules.AsOf(events, item.Policy, context, end) is not { } reading)
                 {
                     continue;
                 }
 
-                known[0] = started with { At = context.StartOf(started.StartDay) };
-                if (known.Skip(1).Any(e => e.At < known[0].At))
-                {
-                    known = [known[0]];
-                }
-
-                var reading = LightRules.Evaluate(Clock.Fold(known, context with { ExtensionCap = item.Policy.ExtensionCap }), item.Policy.Light, context, end.AddTicks(-1));
                 var row = counts.TryGetValue((a.DepartmentId, a.Kind), out var r) ? r : counts[(a.DepartmentId, a.Kind)] = new int[5];
                 row[0] += reading.Light == Light.Green ? 1 : 0;
                 row[1] += reading.Light == Light.Yellow ? 1 : 0;

@@ -32,6 +32,9 @@ public static class ServiceRegistration
         services.AddSingleton<ItemWorkflows>();
         services.AddSingleton<Supervision.Host.Import.PlanImports>();
         services.AddSingleton<Supervision.Host.Import.ImportStore>();
+        services.AddSingleton<Supervision.Host.Reports.ReportData>();
+        services.AddSingleton<Supervision.Host.Reports.ReportService>();
+        services.AddSingleton<Supervision.Host.Reports.ScoringRulesProvider>();
         services.AddSingleton<Credentials>();
         services.AddSingleton<ItemSearch>();
         services.AddSingleton<Supervision.Host.Notices.NoticeStore>();

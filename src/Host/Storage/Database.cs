@@ -148,6 +148,9 @@ public sealed class SqlDialect
         ? $"({prefix}title ILIKE {parameter} ESCAPE '\\' OR {prefix}payload::text ILIKE {parameter} ESCAPE '\\')"
         : $"({prefix}title LIKE {parameter} ESCAPE '\\' OR {prefix}payload LIKE {parameter} ESCAPE '\\')";
 
+    /// <summary>A JSON column's top-level text field (<paramref name="key"/> must be a plain name).</summary>
+    public string JsonText(string column, string key) => _isPostgres ? $"({column}->>'{key}')" : $"json_extract({column}, '$.{key}')";
+
     /// <summary>A row lock for a read that is about to be followed by a write (SQLite's write lock is already held).</summary>
     public string ForUpdate => _isPostgres ? " FOR UPDATE" : string.Empty;
 }

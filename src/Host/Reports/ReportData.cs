@@ -1,0 +1,222 @@
+using System.Text.Json;
+using Dapper;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+using Supervision.Engine.Reports;
+using Supervision.Host.Calendars;
+using Supervision.Host.Deadlines;
+using Supervision.Host.Setup;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Reports;
+
+/// <summary>
+/// Reads what the reports count for a period and a set of departments: every assignment the departments had during
+/// it (got by its end and not ended before its start), with its light at the period's end — as stored when the period
+/// reaches today, otherwise as its clock gave it then, by the same rules as the live lights — and the extensions,
+/// pauses and returns from review that happened within it.
+/// </summary>
+public sealed class ReportData(Database database, ClockStore clocks, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock)
+{
+    public ClockContext Context => new(calendars.Current, zone.Zone);
+
+    public async Task<IReadOnlyList<AssignmentRecord>> LoadAsync(ReportPeriod period, IReadOnlyCollection<long>? departments, CancellationToken cancellationToken) =>
+        (await LoadWithDetailsAsync(period, departments, cancellationToken)).Records;
+
+    /// <summary>The records with what the ledger shows besides: each assignment's item title, role and current step.</summary>
+    public async Task<(IReadOnlyList<AssignmentRecord> Records, IReadOnlyDictionary<long, AssignmentDetail> Details)> LoadWithDetailsAsync(
+        ReportPeriod period, IReadOnlyCollection<long>? departments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        var context = Context;
+        var (start, end) = (context.StartOf(period.From), context.EndOf(period.To));
+        var today = context.DayOf(clock.GetUtcNow());
+        var scope = departments is null ? string.Empty : $" AND {database.Dialect.InList("a.department_id", "@departments")}";
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var rows = (await uow.Connection.QueryAsync<Row>(uow.Command(
+            $"""
+            SELECT a.id AS AssignmentId, a.item_id AS ItemId, i.kind AS Kind, i.definition_id AS Definition, i.payload AS Payload,
+                   i.title AS Title, a.role AS Role, a.step AS Step,
+                   a.department_id AS DepartmentId, i.received_on AS ReceivedOn, a.created_at AS CreatedAt, a.due_on AS DueOn, a.due_at AS DueAt,
+                   a.closed_at AS ClosedAt, a.result AS Result, a.light AS Light, a.seriously_overdue AS SeriouslyOverdue, a.paused AS Paused
+            FROM assignments a JOIN items i ON i.id = a.item_id
+            WHERE i.received_on <= @to AND a.created_at < @end AND (a.closed_at IS NULL OR a.closed_at >= @start){scope}
+            ORDER BY a.id
+            """,
+            new { to = period.To, end, start, departments = departments?.ToArray() }, cancellationToken))).AsList();
+
+        // What happened within the period, to each assignment (an item's own clock is its handling assignment's).
+        var firstOfItem = rows.GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.Min(r => r.AssignmentId));
+        var events = (await uow.Connection.QueryAsync<(long ItemId, long? AssignmentId, string Kind)>(uow.Command(
+            "SELECT item_id, assignment_id, kind FROM clock_events WHERE at >= @start AND at < @end AND kind IN ('extended', 'paused')",
+            new { start, end }, cancellationToken))).AsList();
+        var returns = (await uow.Connection.QueryAsync<(long ItemId, string Detail)>(uow.Command(
+            $"""
+            SELECT item_id, {(database.Provider == DatabaseProvider.PostgreSql ? "detail::text" : "detail")} FROM item_history
+            WHERE at >= @start AND at < @end AND (action = 'return' OR (action = 'complete' AND {database.Dialect.JsonText("detail", "outcome")} = 'returned'))
+            """,
+            new { start, end }, cancellationToken))).AsList();
+        var counts = new Dictionary<long, (int Extensions, int Pauses, int Returns)>();
+        void Count(long assignment, int extensions, int pauses, int returned)
+        {
+            var c = counts.GetValueOrDefault(assignment);
+            counts[assignment] = (c.Extensions + extensions, c.Pauses + pauses, c.Returns + returned);
+        }
+
+        foreach (var e in events)
+        {
+            if ((e.AssignmentId ?? firstOfItem.GetValueOrDefault(e.ItemId)) is var id and > 0)
+            {
+                Count(id, e.Kind == "extended" ? 1 : 0, e.Kind == "paused" ? 1 : 0, 0);
+            }
+        }
+
+        foreach (var (itemId, detail) in returns)
+        {
+            using var json = JsonDocument.Parse(detail);
+            var id = json.RootElement.TryGetProperty("assignment", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetInt64() : firstOfItem.GetValueOrDefault(itemId);
+            if (id > 0)
+            {
+                Count(id, 0, 0, 1);
+            }
+        }
+
+        // Open at the period's end but the period is past: the light then, from the clock's events known by then.
+        var reconstruct = period.To < today
+            ? rows.Where(r => r.ClosedAt is null || r.ClosedAt >= end).ToList()
+            : [];
+        var lightsThen = new Dictionary<long, LightReading>();
+        if (reconstruct.Count > 0)
+        {
+            var itemClocks = await clocks.LoadManyAsync(uow, reconstruct.Select(r => r.ItemId).Distinct().ToList(), cancellationToken);
+            foreach (var itemId in reconstruct.Select(r => r.ItemId).Distinct())
+            {
+                var own = await ClockStore.LoadAssignmentClocksAsync(uow, itemId, cancellationToken);
+                foreach (var r in reconstruct.Where(r => r.ItemId == itemId))
+                {
+                    if (!itemClocks.TryGetValue(itemId, out var item))
+                    {
+                        continue;
+                    }
+
+                    var history = own.TryGetValue(r.AssignmentId, out var mine) && mine.Count > 0 ? mine : item.Events;
+                    if (LightRules.AsOf(history, item.Policy, context, end) is { } reading)
+                    {
+                        lightsThen[r.AssignmentId] = reading;
+                    }
+                }
+            }
+        }
+
+        var records = new List<AssignmentRecord>(rows.Count);
+        foreach (var r in rows)
+        {
+            var kind = r.Kind == "task" ? ItemKind.Task : ItemKind.Request;
+            var startedOn = kind == ItemKind.Request ? r.ReceivedOn : context.DayOf(r.CreatedAt);
+            if (startedOn > period.To)
+            {
+                continue;
+            }
+
+            string? plan = null, planItem = null;
+            if (kind == ItemKind.Task)
+            {
+                using var payload = JsonDocument.Parse(r.Payload);
+                plan = payload.RootElement.TryGetProperty("plan", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+                planItem = payload.RootElement.TryGetProperty("planItem", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            }
+
+            var closedOn = r.ClosedAt is { } closed ? context.DayOf(closed) : (DateOnly?)null;
+            var light = Lights.Parse(r.Light);
+            var (serious, paused) = (r.SeriouslyOverdue, r.Paused);
+            if (lightsThen.TryGetValue(r.AssignmentId, out var then))
+            {
+                (light, serious, paused) = (then.Light, then.SeriouslyOverdue, then.Paused);
+            }
+
+            var c = counts.GetValueOrDefault(r.AssignmentId);
+            records.Add(new AssignmentRecord
+            {
+                ItemId = r.ItemId,
+                AssignmentId = r.AssignmentId,
+                Kind = kind,
+                Definition = r.Definition,
+                Plan = plan,
+                PlanItem = planItem,
+                DepartmentId = r.DepartmentId,
+                StartedOn = startedOn,
+                DueOn = r.DueOn ?? (r.DueAt is { } at ? context.DayOf(at) : null),
+                ClosedOn = closedOn,
+                Result = r.Result,
+                Light = light,
+                SeriouslyOverdue = serious,
+                Paused = paused,
+                Extensions = c.Extensions,
+                Pauses = c.Pauses,
+                Returns = c.Returns,
+            });
+        }
+
+        await uow.CommitAsync(cancellationToken);
+        return (records, rows.ToDictionary(r => r.AssignmentId, r => new AssignmentDetail(r.Title, r.Role, r.Step)));
+    }
+
+    /// <summary>Every history entry of the given items, in order, for the ledger's second sheet.</summary>
+    public async Task<IReadOnlyList<HistoryRow>> HistoryAsync(IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(itemIds);
+        var result = new List<HistoryRow>();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var chunk in itemIds.Order().Chunk(500))
+        {
+            result.AddRange(await connection.QueryAsync<HistoryRow>(new CommandDefinition(
+                $"""
+                SELECT item_id AS ItemId, seq AS Seq, at AS At, actor AS Actor, action AS Action, from_step AS FromStep, to_step AS ToStep,
+                       from_light AS FromLight, to_light AS ToLight
+                FROM item_history WHERE {database.Dialect.InList("item_id", "@ids")} ORDER BY item_id, seq
+                """, new { ids = chunk }, cancellationToken: cancellationToken)));
+        }
+
+        return result;
+    }
+
+    private sealed record Row
+    {
+        public string Title { get; init; } = "";
+        public string Role { get; init; } = "";
+        public string Step { get; init; } = "";
+        public long AssignmentId { get; init; }
+        public long ItemId { get; init; }
+        public string Kind { get; init; } = "";
+        public string Definition { get; init; } = "";
+        public string Payload { get; init; } = "{}";
+        public long DepartmentId { get; init; }
+        public DateOnly ReceivedOn { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateOnly? DueOn { get; init; }
+        public DateTimeOffset? DueAt { get; init; }
+        public DateTimeOffset? ClosedAt { get; init; }
+        public string? Result { get; init; }
+        public string Light { get; init; } = "";
+        public bool SeriouslyOverdue { get; init; }
+        public bool Paused { get; init; }
+    }
+}
+
+/// <summary>What the ledger shows of an assignment besides its record: the item's title, the department's role, the step.</summary>
+public sealed record AssignmentDetail(string Title, string Role, string Step);
+
+/// <summary>A history entry as the ledger lists it.</summary>
+public sealed record HistoryRow
+{
+    public long ItemId { get; init; }
+    public long Seq { get; init; }
+    public DateTimeOffset At { get; init; }
+    public string Actor { get; init; } = "";
+    public string Action { get; init; } = "";
+    public string? FromStep { get; init; }
+    public string? ToStep { get; init; }
+    public string? FromLight { get; init; }
+    public string? ToLight { get; init; }
+}
