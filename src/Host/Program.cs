@@ -84,6 +84,7 @@ app.MapNotices();
 app.MapEvents();
 app.MapImports();
 app.MapReports();
+app.MapCirculationPages();
 
 try
 {

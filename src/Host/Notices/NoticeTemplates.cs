@@ -8,9 +8,6 @@ namespace Supervision.Host.Notices;
 /// <summary>What a notice about one item says: the item, the department handling it, its deadline and light.</summary>
 public sealed record NoticeFacts(long ItemId, string Title, string Department, DateOnly? DueOn, DateTimeOffset? DueAt, Light Light, bool SeriouslyOverdue);
 
-/// <summary>A month's figures for one supervising office's circulation.</summary>
-public sealed record CirculationFigures(int Received, int Finished, int OnTime, int Late, int Open, int Red, int SeriouslyOverdue, int Yellow, IReadOnlyList<(string Department, int Red)> RedByDepartment);
-
 /// <summary>
 /// The texts of notices, Chinese by default (<c>Supervision:Notices:Language</c> = <c>zh</c> or <c>en</c>). Every
 /// notice about an item names the item and its number, the department, the deadline (a day, or an exact time for
@@ -64,34 +61,54 @@ public sealed class NoticeTemplates(IConfiguration configuration, OfficeTimeZone
             : ($"【督办】{facts.Title}", Body(facts, $"{facts.Department}办理的“{facts.Title}”已严重超期，请督促办理。"));
     }
 
-    /// <summary>The monthly circulation (通报) of one office: the month's figures, red items by department, the board's link.</summary>
-    public (string Subject, string Body) Circulation(DateOnly month, CirculationFigures figures)
+    /// <summary>
+    /// A circulation (通报) of one office: the period's figures, the departments with work overdue and open at its end,
+    /// the lowest scores, and the link to the printable circulation.
+    /// </summary>
+    public (string Subject, string Body) Circulation(long id, string office, Supervision.Engine.Reports.ReportPeriod period, bool monthly, Supervision.Host.Reports.StatisticsReport report)
     {
-        ArgumentNullException.ThrowIfNull(figures);
+        ArgumentNullException.ThrowIfNull(period);
+        ArgumentNullException.ThrowIfNull(report);
+        var t = report.Totals;
+        var rate = t.OnTimeRate is { } r ? Math.Round(100 * r, 1) : (double?)null;
+        var red = report.Departments.Where(d => d.Own.OpenRed > 0).OrderByDescending(d => d.Own.OpenRed).ThenBy(d => d.Name, StringComparer.Ordinal).ToList();
+        var lowest = report.Departments.Where(d => d.Score.Total < d.Score.Start).OrderBy(d => d.Score.Total).Take(5).ToList();
+        var link = Link(string.Create(CultureInfo.InvariantCulture, $"/circulations/{id}"));
         var body = new StringBuilder();
-        var rate = figures.Finished > 0 ? Math.Round(100.0 * figures.OnTime / figures.Finished, 1) : (double?)null;
         if (English)
         {
-            body.Append(CultureInfo.InvariantCulture, $"{month:yyyy-MM}: {figures.Received} received, {figures.Finished} finished ({figures.OnTime} on time, {figures.Late} late{(rate is { } r ? $", on-time rate {r}%" : string.Empty)}); ");
-            body.Append(CultureInfo.InvariantCulture, $"{figures.Open} open now, of which {figures.Red} red ({figures.SeriouslyOverdue} seriously overdue) and {figures.Yellow} yellow.");
-            foreach (var (department, red) in figures.RedByDepartment)
+            var name = monthly ? $"{period.From:yyyy-MM}" : $"{period.From:yyyy-MM-dd} to {period.To:yyyy-MM-dd}";
+            body.Append(CultureInfo.InvariantCulture, $"{office}, {name}: {t.Received} received, {t.Completed} finished ({t.CompletedOnTime} on time, {t.CompletedLate} late{(rate is { } e ? $", on-time rate {e}%" : string.Empty)}); ");
+            body.Append(CultureInfo.InvariantCulture, $"{t.Open} open at the end, of which {t.OpenRed} red ({t.OpenSeriouslyOverdue} seriously overdue) and {t.OpenYellow} yellow.");
+            foreach (var d in red)
             {
-                body.Append(CultureInfo.InvariantCulture, $"\n{department}: {red} overdue and open.");
+                body.Append(CultureInfo.InvariantCulture, $"\n{d.Name}: {d.Own.OpenRed} overdue and open.");
             }
 
-            body.Append("\nBoard: ").Append(BoardLink());
-            return (string.Create(CultureInfo.InvariantCulture, $"[Circulation] {month:yyyy-MM}"), body.ToString());
+            foreach (var d in lowest)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"\n{d.Name}: score {Supervision.Engine.Reports.Scoring.Format(d.Score.Total)}.");
+            }
+
+            body.Append("\nCirculation: ").Append(link);
+            return ($"[Circulation] {office} {name}", body.ToString());
         }
 
-        body.Append(CultureInfo.InvariantCulture, $"{month.Year}年{month.Month}月：受理{figures.Received}件，办结{figures.Finished}件（按期{figures.OnTime}件，超期{figures.Late}件{(rate is { } z ? $"，按期率{z}%" : string.Empty)}）；");
-        body.Append(CultureInfo.InvariantCulture, $"目前在办{figures.Open}件，其中红灯{figures.Red}件（严重超期{figures.SeriouslyOverdue}件）、黄灯{figures.Yellow}件。");
-        foreach (var (department, red) in figures.RedByDepartment)
+        var when = monthly ? $"{period.From.Year}年{period.From.Month}月" : $"{period.From:yyyy-MM-dd}至{period.To:yyyy-MM-dd}";
+        body.Append(CultureInfo.InvariantCulture, $"{when}：受理{t.Received}件，办结{t.Completed}件（按期{t.CompletedOnTime}件，超期{t.CompletedLate}件{(rate is { } z ? $"，按期率{z}%" : string.Empty)}）；");
+        body.Append(CultureInfo.InvariantCulture, $"期末在办{t.Open}件，其中红灯{t.OpenRed}件（严重超期{t.OpenSeriouslyOverdue}件）、黄灯{t.OpenYellow}件。");
+        foreach (var d in red)
         {
-            body.Append(CultureInfo.InvariantCulture, $"\n{department}：超期未办结{red}件。");
+            body.Append(CultureInfo.InvariantCulture, $"\n{d.Name}：超期未办结{d.Own.OpenRed}件。");
         }
 
-        body.Append("\n查看：").Append(BoardLink());
-        return (string.Create(CultureInfo.InvariantCulture, $"【通报】{month.Year}年{month.Month}月办理情况"), body.ToString());
+        foreach (var d in lowest)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"\n{d.Name}：考核得分{Supervision.Engine.Reports.Scoring.Format(d.Score.Total)}分。");
+        }
+
+        body.Append("\n通报全文：").Append(link);
+        return ($"【通报】{office}{when}办理情况", body.ToString());
     }
 
     /// <summary>The deadline as a notice says it, in the office's time zone.</summary>

@@ -35,6 +35,7 @@ public static class ServiceRegistration
         services.AddSingleton<Supervision.Host.Reports.ReportData>();
         services.AddSingleton<Supervision.Host.Reports.ReportService>();
         services.AddSingleton<Supervision.Host.Reports.ScoringRulesProvider>();
+        services.AddSingleton<Supervision.Host.Reports.Circulations>();
         services.AddSingleton<Credentials>();
         services.AddSingleton<ItemSearch>();
         services.AddSingleton<Supervision.Host.Notices.NoticeStore>();

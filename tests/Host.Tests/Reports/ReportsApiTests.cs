@@ -185,6 +185,57 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
         Assert.Equal(HttpStatusCode.BadRequest, badTable.StatusCode);
     }
 
+    [Fact]
+    public async Task A_circulation_is_generated_once_a_month_on_demand_for_any_period_and_printed_for_those_it_covers()
+    {
+        using var zhao = _server.Client("zhao");
+        using var zhang = _server.Client("zhang");
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DepartmentStore>(_server.Services);
+        var office = await store.FindByNameAsync("市政府办公室", default);
+        await store.AddAsync(new Engine.Organisation.Department { Name = "<script>alert(1)</script>局", ParentId = office!.Id }, default);
+        var monthly = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Supervision.Host.Scheduling.MonthlyCirculation>(_server.Services);
+
+        // The monthly job for October, run twice (two Hosts, or a retry): one circulation, its notice written once.
+        Assert.Equal(1, await monthly.RunAsync(new DateOnly(2025, 10, 1), default));
+        Assert.Equal(0, await monthly.RunAsync(new DateOnly(2025, 10, 1), default));
+        var onDemand = await OkAsync(zhao.PostAsJsonAsync("/api/reports/circulations", new { from = "2025-10-09", to = "2025-10-16" }));
+        using var byHandler = await zhang.PostAsJsonAsync("/api/reports/circulations", new { from = "2025-10-09", to = "2025-10-16" });
+
+        Assert.Equal(0, onDemand.GetProperty("notices").GetInt32());
+        Assert.Equal(HttpStatusCode.Forbidden, byHandler.StatusCode);
+        // The bureaus under the office read its circulations too, newest first.
+        var list = await OkAsync(zhang.GetAsync(new Uri("/api/reports/circulations", UriKind.Relative)));
+        Assert.Equal(["on-demand", "monthly"], list.EnumerateArray().Select(c => c.GetProperty("kind").GetString()));
+        var october = list.EnumerateArray().Last();
+        Assert.Equal(("2025-10-01", "2025-10-31", "system"), (october.GetProperty("from").GetString(), october.GetProperty("to").GetString(), october.GetProperty("generatedBy").GetString()));
+        Assert.Equal(3, october.GetProperty("totals").GetProperty("completedOnTime").GetInt32() + october.GetProperty("totals").GetProperty("completedLate").GetInt32());
+        var id = october.GetProperty("id").GetInt64();
+        var stored = await OkAsync(zhang.GetAsync(new Uri($"/api/reports/circulations/{id}", UriKind.Relative)));
+        Assert.Equal(94, Department(stored.GetProperty("report"), "市司法局").GetProperty("score").GetProperty("total").GetDouble());
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM notices WHERE kind = 'circulation'"));
+
+        using var page = await zhang.GetAsync(new Uri($"/circulations/{id}", UriKind.Relative));
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<h1>市政府办公室2025年10月政务公开办理情况通报</h1>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>市司法局</td><td>1</td><td>1</td><td>1</td><td>50%</td>", html, StringComparison.Ordinal);
+        Assert.Contains("市司法局：依申请公开逾期答复1次（-6分），得分94分。", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;局", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.Contains("default-src 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        using var css = await zhang.GetAsync(new Uri("/print.css", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+        using var missing = await zhang.GetAsync(new Uri("/circulations/999", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var database = new Database(_server.DatabaseSettings);
+        await using var connection = await database.OpenAsync(default);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, sql);
+    }
+
     // Every sheet's rows as text, as a spreadsheet shows the values (numbers invariant, date cells as days).
     private static Dictionary<string, List<string[]>> Read(byte[] workbook)
     {

@@ -198,9 +198,12 @@ public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLi
         var (login, subject, body) = await connection.QuerySingleAsync<(string, string, string)>(
             "SELECT u.login, n.subject, n.body FROM notices n JOIN users u ON u.id = n.recipient_user_id WHERE n.kind = 'circulation'");
         Assert.Equal("zhao", login);
-        Assert.Equal("【通报】2025年9月办理情况", subject);
-        Assert.StartsWith("2025年9月：受理1件，办结1件（按期1件，超期0件，按期率100%）；目前在办1件，其中红灯1件（严重超期1件）、黄灯0件。", body, StringComparison.Ordinal);
+        Assert.Equal("【通报】市政府办公室2025年9月办理情况", subject);
+        Assert.StartsWith("2025年9月：受理1件，办结1件（按期1件，超期0件，按期率100%）；期末在办1件，其中红灯1件（严重超期1件）、黄灯0件。", body, StringComparison.Ordinal);
         Assert.Contains("市司法局：超期未办结1件。", body, StringComparison.Ordinal);
+        // The justice bureau's score: -6 for the request overdue at the month's end.
+        Assert.Contains("市司法局：考核得分94分。", body, StringComparison.Ordinal);
+        Assert.EndsWith("通报全文：/circulations/1", body, StringComparison.Ordinal);
     }
 }
 

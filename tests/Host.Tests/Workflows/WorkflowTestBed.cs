@@ -56,9 +56,16 @@ public sealed class WorkflowTestBed : IAsyncDisposable
             Clock, NullLogger<Supervision.Host.Notices.NoticeDispatcher>.Instance, configuration);
 
     /// <summary>A monthly circulation, as each server instance has one.</summary>
-    public Supervision.Host.Scheduling.MonthlyCirculation NewMonthlyCirculation() =>
-        new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), new DepartmentStore(Database, Clock), Calendars, OfficeTimeZone.Resolve(null), Clock,
-            NullLogger<Supervision.Host.Scheduling.MonthlyCirculation>.Instance);
+    public Supervision.Host.Scheduling.MonthlyCirculation NewMonthlyCirculation()
+    {
+        var zone = OfficeTimeZone.Resolve(null);
+        var departments = new DepartmentStore(Database, Clock);
+        var reports = new Supervision.Host.Reports.ReportService(
+            new Supervision.Host.Reports.ReportData(Database, new Supervision.Host.Deadlines.ClockStore(Database), Calendars, zone, Clock), departments, Catalog,
+            new Supervision.Host.Reports.ScoringRulesProvider(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
+        var circulations = new Supervision.Host.Reports.Circulations(Database, reports, departments, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), Clock);
+        return new(Database, circulations, Calendars, zone, Clock, NullLogger<Supervision.Host.Scheduling.MonthlyCirculation>.Instance);
+    }
 
     /// <summary>A nightly overdue run, as each server instance has one.</summary>
     public Supervision.Host.Scheduling.OverdueRun NewOverdueRun() =>
