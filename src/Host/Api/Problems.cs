@@ -33,6 +33,7 @@ public static class Problems
         WorkflowRefusedException { Kind: RefusalKind.Invalid } => (StatusCodes.Status400BadRequest, "Invalid request"),
         WorkflowRefusedException => (StatusCodes.Status422UnprocessableEntity, "Refused by a rule"),
         ClockRuleException => (StatusCodes.Status422UnprocessableEntity, "Refused by a rule"),
+        Supervision.Engine.Calendars.CalendarRangeException => (StatusCodes.Status422UnprocessableEntity, "Outside the calendar"),
         ConcurrencyException => (StatusCodes.Status409Conflict, "Conflict"),
         KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, "Request too large"),

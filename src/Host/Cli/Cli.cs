@@ -44,6 +44,7 @@ public static class Cli
         AuditCommands.History(output, error),
         AuditCommands.Trends(output, error),
         ImportCommand.Create(output, error),
+        ReportCommand.Create(output, error),
         AdminCommands.Departments(output, error),
         AdminCommands.Users(output, error),
         AdminCommands.Tokens(output, error),
@@ -145,7 +146,7 @@ public static class Cli
             .AddEnvironmentVariables()
             .AddSupervisionEnvironment()
             .Build();
-        var services = new ServiceCollection().AddLogging().AddSupervisionCore(configuration);
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddSupervisionCore(configuration);
         try
         {
             await using var provider = services.BuildServiceProvider();
@@ -156,7 +157,7 @@ public static class Cli
 
             return await job(provider);
         }
-        catch (Exception e) when (e is DatabaseSettingsException or InvalidOperationException)
+        catch (Exception e) when (e is DatabaseSettingsException or InvalidOperationException or Supervision.Engine.Reports.ScoringRulesException)
         {
             error.WriteLine($"error: {e.Message}");
             return 2;

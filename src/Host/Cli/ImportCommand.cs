@@ -96,7 +96,7 @@ internal static class ImportCommand
                     var actor = await services.GetRequiredService<Supervision.Host.Workflows.ItemWorkflows>().ActorAsync(parse.GetValue(actAs)!, ct);
                     done = await services.GetRequiredService<PlanImports>().ApplyAsync(plan, name, actor, groups, parse.GetValue(createUnits), ct, undated: undatedTasks);
                 }
-                catch (Exception e) when (e is Supervision.Engine.Workflows.WorkflowRefusedException or KeyNotFoundException or DuplicateNameException)
+                catch (Exception e) when (e is Supervision.Engine.Workflows.WorkflowRefusedException or KeyNotFoundException or DuplicateNameException or Supervision.Engine.Calendars.CalendarRangeException)
                 {
                     error.WriteLine($"{path}: nothing imported: {e.Message}");
                     return 2;
