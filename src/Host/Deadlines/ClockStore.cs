@@ -45,22 +45,48 @@ public sealed class ClockStore(Database database)
             return result;
         }
 
-        var ids = itemIds.ToArray();
-        var policies = await uow.Connection.QueryAsync<(long Id, string Policy)>(uow.Command(
-            $"SELECT id, clock_policy FROM items WHERE {database.Dialect.InList("id", "@ids")} AND clock_policy IS NOT NULL", new { ids }, cancellationToken));
-        foreach (var (id, policy) in policies)
+        // In chunks: SQLite takes a bounded number of parameters in one statement.
+        foreach (var ids in itemIds.Chunk(1000))
         {
-            result[id] = ([], ClockPolicy.FromJson(policy));
+            var policies = await uow.Connection.QueryAsync<(long Id, string Policy)>(uow.Command(
+                $"SELECT id, clock_policy FROM items WHERE {database.Dialect.InList("id", "@ids")} AND clock_policy IS NOT NULL", new { ids }, cancellationToken));
+            foreach (var (id, policy) in policies)
+            {
+                result[id] = ([], ClockPolicy.FromJson(policy));
+            }
+
+            var rows = await uow.Connection.QueryAsync<EventRow>(uow.Command(
+                $"SELECT item_id AS ItemId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE {database.Dialect.InList("item_id", "@ids")} AND assignment_id IS NULL ORDER BY item_id, seq",
+                new { ids }, cancellationToken));
+            foreach (var row in rows)
+            {
+                if (result.TryGetValue(row.ItemId, out var clock))
+                {
+                    clock.Item1.Add(row.ToEvent());
+                }
+            }
         }
 
-        var rows = await uow.Connection.QueryAsync<EventRow>(uow.Command(
-            $"SELECT item_id AS ItemId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE {database.Dialect.InList("item_id", "@ids")} AND assignment_id IS NULL ORDER BY item_id, seq",
-            new { ids }, cancellationToken));
-        foreach (var row in rows)
+        return result;
+    }
+
+    /// <summary>The clocks of the assignments of several items at once, by assignment id, inside a caller's transaction.</summary>
+    internal async Task<Dictionary<long, List<ClockEvent>>> LoadAssignmentClocksManyAsync(UnitOfWork uow, IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<long, List<ClockEvent>>();
+        foreach (var ids in itemIds.Chunk(1000))
         {
-            if (result.TryGetValue(row.ItemId, out var clock))
+            var rows = await uow.Connection.QueryAsync<EventRow>(uow.Command(
+                $"SELECT item_id AS ItemId, assignment_id AS AssignmentId, seq AS Sequence, at AS At, kind AS Kind, data AS Data FROM clock_events WHERE {database.Dialect.InList("item_id", "@ids")} AND assignment_id IS NOT NULL ORDER BY item_id, seq",
+                new { ids }, cancellationToken));
+            foreach (var row in rows)
             {
-                clock.Item1.Add(row.ToEvent());
+                if (!result.TryGetValue(row.AssignmentId!.Value, out var events))
+                {
+                    result[row.AssignmentId.Value] = events = [];
+                }
+
+                events.Add(row.ToEvent());
             }
         }
 

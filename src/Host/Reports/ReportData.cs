@@ -89,22 +89,20 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
         var lightsThen = new Dictionary<long, LightReading>();
         if (reconstruct.Count > 0)
         {
-            var itemClocks = await clocks.LoadManyAsync(uow, reconstruct.Select(r => r.ItemId).Distinct().ToList(), cancellationToken);
-            foreach (var itemId in reconstruct.Select(r => r.ItemId).Distinct())
+            var itemIds = reconstruct.Select(r => r.ItemId).Distinct().ToList();
+            var itemClocks = await clocks.LoadManyAsync(uow, itemIds, cancellationToken);
+            var own = await clocks.LoadAssignmentClocksManyAsync(uow, itemIds, cancellationToken);
+            foreach (var r in reconstruct)
             {
-                var own = await ClockStore.LoadAssignmentClocksAsync(uow, itemId, cancellationToken);
-                foreach (var r in reconstruct.Where(r => r.ItemId == itemId))
+                if (!itemClocks.TryGetValue(r.ItemId, out var item))
                 {
-                    if (!itemClocks.TryGetValue(itemId, out var item))
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    var history = own.TryGetValue(r.AssignmentId, out var mine) && mine.Count > 0 ? mine : item.Events;
-                    if (LightRules.AsOf(history, item.Policy, context, end) is { } reading)
-                    {
-                        lightsThen[r.AssignmentId] = reading;
-                    }
+                var history = own.TryGetValue(r.AssignmentId, out var mine) && mine.Count > 0 ? mine : item.Events;
+                if (LightRules.AsOf(history, item.Policy, context, end) is { } reading)
+                {
+                    lightsThen[r.AssignmentId] = reading;
                 }
             }
         }

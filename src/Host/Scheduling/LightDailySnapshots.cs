@@ -86,14 +86,7 @@ public sealed class LightDailySnapshots(Database database, OfficeTimeZone zone, 
             WHERE i.received_on < @today AND (a.closed_at IS NULL OR a.closed_at >= @from)
             """, new { today, from = context.StartOf(today.AddDays(-days)) }, cancellationToken))).AsList();
         var itemClocks = await clocks.LoadManyAsync(uow, assignments.Select(a => a.ItemId).Distinct().ToList(), cancellationToken);
-        var ownClocks = new Dictionary<long, List<ClockEvent>>();
-        foreach (var itemId in assignments.Select(a => a.ItemId).Distinct())
-        {
-            foreach (var (id, events) in await ClockStore.LoadAssignmentClocksAsync(uow, itemId, cancellationToken))
-            {
-                ownClocks[id] = events;
-            }
-        }
+        var ownClocks = await clocks.LoadAssignmentClocksManyAsync(uow, assignments.Select(a => a.ItemId).Distinct().ToList(), cancellationToken);
 
         var written = 0;
         for (var day = today.AddDays(-days); day < today; day = day.AddDays(1))
