@@ -13,7 +13,8 @@ namespace Supervision.Host.Demo;
 /// <c>--demo</c>: a small city to look at, created once: a government office over bureaus and a district, people in
 /// each role with passwords and API tokens, disclosure requests received over the past weeks and moved along their
 /// steps (so the board shows every light, pauses, extensions and finished ones), and supervision tasks assigned to
-/// several bureaus, and the project's sample plan (seeds/plans) imported as a supervisor uploads it. Everything goes
+/// several bureaus, the project's sample plan (seeds/plans) imported as a supervisor uploads it, and last month's
+/// circulation (通报). Everything goes
 /// through the same workflow code as real use, so histories are real.
 /// </summary>
 internal sealed class DemoData(
@@ -24,6 +25,7 @@ internal sealed class DemoData(
     Supervision.Host.Scheduling.LightDailySnapshots daily,
     ImportStore imports,
     PlanImports planImports,
+    Supervision.Host.Reports.Circulations circulations,
     TimeProvider clock,
     ILogger<DemoData> logger) : IHostedService
 {
@@ -72,6 +74,10 @@ internal sealed class DemoData(
         await RequestsAsync(ids, cancellationToken);
         await TasksAsync(cancellationToken);
         await PlanAsync(cancellationToken);
+
+        // Last month's circulation (通报), as the job on the 1st makes it, so the reports page has one to show.
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        await circulations.GenerateAsync(office.Id, Engine.Reports.ReportPeriod.MonthOf(new DateOnly(today.Year, today.Month, 1).AddMonths(-1)), monthly: true, "system", send: true, cancellationToken);
 
         // Four weeks of the trend chart, as the lights of these items stood each day since they were received.
         await daily.ReconstructAsync(28, cancellationToken);

@@ -33,6 +33,7 @@ public sealed class DemoTests
         Assert.Equal(54L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items"));
         Assert.Equal(11L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items WHERE payload LIKE '%演示市2026年政务公开工作要点%'"));
         Assert.Equal(["imported", "previewed"], await connection.QueryAsync<string>("SELECT status FROM imports ORDER BY id"));
+        Assert.Equal("monthly", await connection.ExecuteScalarAsync<string>("SELECT kind FROM circulations"));
         Assert.Superset(new HashSet<string> { "green", "red", "done-on-time" }, lights);
         Assert.True(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM assignments WHERE paused = 1") > 0);
         Assert.True((await new HistoryAudit(db, TimeProvider.System).VerifyAsync(default)).Intact);
