@@ -5,8 +5,9 @@ namespace Supervision.Host.Api;
 /// <summary>
 /// The light board's page and its script and style, served from <c>wwwroot</c> beside the program. The page itself
 /// holds no data (it signs in and reads the API), so it is served without sign-in; <c>/items/{id}</c> (the links in
-/// notices) opens the same page on that item, <c>/imports</c> and <c>/imports/{id}</c> on the plan imports. Pages carry a strict Content-Security-Policy: scripts, styles and
-/// connections only from this server, nothing inline, no framing.
+/// notices) opens the same page on that item, <c>/imports</c> and <c>/imports/{id}</c> on the plan imports, <c>/reports</c>
+/// on the reports (statistics, scores, exports and circulations; the period is in its query). Pages carry a strict
+/// Content-Security-Policy: scripts, styles and connections only from this server, nothing inline, no framing.
 /// </summary>
 public static class BoardPages
 {
@@ -46,9 +47,9 @@ public static class BoardPages
         return app;
     }
 
-    // "/", "/items/{id}", "/imports" and "/imports/{id}": the addresses the script routes on.
+    // "/", "/items/{id}", "/imports", "/imports/{id}" and "/reports": the addresses the script routes on.
     private static bool IsPage(PathString path) =>
-        path == "/" || path == "/imports" || IsNumbered(path, "/items") || IsNumbered(path, "/imports");
+        path == "/" || path == "/imports" || path == "/reports" || IsNumbered(path, "/items") || IsNumbered(path, "/imports");
 
     private static bool IsNumbered(PathString path, string prefix) =>
         path.StartsWithSegments(prefix, out var rest) && long.TryParse(rest.Value?.TrimStart('/'), out _);

@@ -44,6 +44,22 @@
       "layout.Workbook": "Excel 工作簿", "layout.Word table": "Word 表格", "layout.CSV": "CSV 表格", "layout.TabSeparated": "制表符分隔的表格",
       "layout.CellPerLine": "每行一个单元格的表格", "layout.Prose": "编号段落",
       awaitingEvent: "待起算", awaitingEventHint: "“{0}”发生后，在“已交办”中填写事件发生日期，期限自该日起算。",
+      reports: "统计考核", period: "统计期间", thisMonth: "本月", lastMonth: "上月", thisQuarter: "本季度", thisYear: "本年",
+      from: "起始日期", to: "截止日期", query: "查询", periodRange: "{0} 至 {1}",
+      byDepartment: "按部门", byWorkflow: "按业务类型", byPlan: "按计划", byPlanItem: "按计划事项",
+      reportLegend: "有下级部门的行为含下级的合计，展开后“本级”行为该部门自身承办的事项；其余为本部门数字。在办按统计期末的灯色计。考核得分按各部门本级承办事项计算，点击得分查看扣分、加分明细。",
+      summary: "期间受理（交办）{0}件，按期办结{1}件、超期办结{2}件，按期率{3}；期末在办{4}件，其中红灯{5}件（严重超期{6}件）。",
+      "fig.received": "受理/交办", "fig.completedOnTime": "按期办结", "fig.completedLate": "超期办结", "fig.onTimeRate": "按期率",
+      "fig.averageWorkingDays": "平均办理工作日", "fig.p90WorkingDays": "P90办理工作日", "fig.extensions": "延期", "fig.pauses": "暂停", "fig.returns": "退回",
+      openAtEnd: "期末在办", score: "考核得分", ownRow: "本级", workflow: "业务类型", plan: "计划", planItem: "事项", noFigures: "该期间没有数据。",
+      showScore: "{0}的考核得分明细", rulesName: "依据《{0}》", rule: "考核规则", count: "次数", points: "分值", startScore: "基础分", finalScore: "得分",
+      clamped: "（已按得分上下限调整）",
+      circulations: "通报", sendCirculation: "同时发送到通知和渠道", generateCirculation: "生成所选期间的通报", circulationPeriod: "（{0} 至 {1}）",
+      circulationNo: "编号", circulationKind: "类型", "kind.monthly": "月度通报", "kind.on-demand": "按需通报", office: "单位",
+      generatedAt: "生成时间", generatedBy: "生成人", monthlyBy: "系统（每月自动）", printable: "打印版", noCirculations: "还没有通报。",
+      circulationMade: "已生成通报（编号 {0}）。", circulationSent: "已生成通报（编号 {0}），发出 {1} 条通知。",
+      exports: "导出", exportsPeriod: "{0} 至 {1}", statistics: "统计表", ledger: "台账", excel: "Excel", csv: "CSV", csvTables: "CSV：",
+      "csv.departments": "部门", "csv.scores": "考核得分", "csv.workflows": "业务类型", "csv.plans": "计划", "csv.items": "计划事项",
     },
     en: {
       title: "Supervision light board", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
@@ -85,12 +101,34 @@
       "layout.Workbook": "Excel workbook", "layout.Word table": "Word table", "layout.CSV": "CSV table", "layout.TabSeparated": "tab-separated table",
       "layout.CellPerLine": "table with one cell per line", "layout.Prose": "numbered paragraphs",
       awaitingEvent: "Awaiting its event", awaitingEventHint: "When \"{0}\" happens, assign it with the day it happened; the deadline counts from that day.",
+      reports: "Reports", period: "Period", thisMonth: "This month", lastMonth: "Last month", thisQuarter: "This quarter", thisYear: "This year",
+      from: "From", to: "To", query: "Show", periodRange: "{0} to {1}",
+      byDepartment: "By department", byWorkflow: "By workflow", byPlan: "By plan", byPlanItem: "By plan item",
+      reportLegend: "A department with departments under it shows the total with them; unfolded, its \"own\" row shows its own assignments. Open items are counted by their light at the period's end. Scores count each department's own assignments; click a score for its deductions and additions.",
+      summary: "{0} received or assigned in the period, {1} completed on time and {2} late, on-time rate {3}; {4} open at its end, {5} of them red ({6} seriously overdue).",
+      "fig.received": "Received", "fig.completedOnTime": "On time", "fig.completedLate": "Late", "fig.onTimeRate": "On-time rate",
+      "fig.averageWorkingDays": "Mean working days", "fig.p90WorkingDays": "P90 working days", "fig.extensions": "Extensions", "fig.pauses": "Pauses", "fig.returns": "Returns",
+      openAtEnd: "Open at the period's end", score: "Score", ownRow: "Own", workflow: "Workflow", plan: "Plan", planItem: "Item", noFigures: "Nothing in this period.",
+      showScore: "Score of {0}, line by line", rulesName: "Under \"{0}\"", rule: "Rule", count: "Count", points: "Points", startScore: "Start", finalScore: "Score",
+      clamped: " (held within the score's bounds)",
+      circulations: "Circulations", sendCirculation: "Also send to inboxes and channels", generateCirculation: "Generate a circulation for the chosen period", circulationPeriod: "({0} to {1})",
+      circulationNo: "No.", circulationKind: "Kind", "kind.monthly": "Monthly", "kind.on-demand": "On demand", office: "Office",
+      generatedAt: "Generated", generatedBy: "By", monthlyBy: "system (monthly)", printable: "Printable", noCirculations: "No circulations yet.",
+      circulationMade: "Circulation {0} generated.", circulationSent: "Circulation {0} generated; notices sent: {1}.",
+      exports: "Export", exportsPeriod: "{0} to {1}", statistics: "Statistics", ledger: "Ledger", excel: "Excel", csv: "CSV", csvTables: "CSV:",
+      "csv.departments": "departments", "csv.scores": "scores", "csv.workflows": "workflows", "csv.plans": "plans", "csv.items": "plan items",
       // The definitions give their field labels in Chinese only; these are the English of supervision-task's.
       "field.plan": "Source plan", "field.planItem": "Plan item number", "field.content": "Task", "field.leadDepartments": "Lead departments",
       "field.responsibleDepartments": "Responsible departments", "field.deadline": "Deadline", "field.startsAfter": "Counted from (event)",
       "field.planText": "Plan text", "field.reportCadence": "Report cadence",
     },
   };
+  // The reports page: the statistics shown, how its department tree is sorted and folded, whose score is opened, the
+  // tab, the circulations listed and the one just generated. Signing out forgets it.
+  function freshReports() {
+    return { data: null, sort: { key: "name", dir: 1 }, expanded: new Set(), breakdown: null, tab: "departments", circulations: [], made: null };
+  }
+
   const symbols = { green: "●", yellow: "▲", red: "■", serious: "✖", paused: "‖", "done-on-time": "✔", "done-late": "✘" };
   const columns = [
     { key: "green", light: "green" },
@@ -112,6 +150,7 @@
     definitions: [],
     departments: [],
     events: null,
+    reports: freshReports(),
   };
 
   const $ = (id) => document.getElementById(id);
@@ -200,12 +239,15 @@
 
   function showSignIn() {
     state.user = null;
+    state.reports = freshReports();
     if (state.events) { state.events.close(); state.events = null; }
     $("signin").hidden = false;
     $("board-view").hidden = true;
     $("item-view").hidden = true;
     $("imports-view").hidden = true;
+    $("reports-view").hidden = true;
     $("nav-imports").hidden = true;
+    $("nav-reports").hidden = true;
     $("signout").hidden = true;
     $("who").textContent = "";
     setLive(false);
@@ -222,6 +264,7 @@
     $("signout").hidden = false;
     $("who").textContent = `${state.user.displayName}（${state.user.department.name}）`;
     $("nav-imports").hidden = !isSupervisor();
+    $("nav-reports").hidden = false;
     [state.definitions, state.departments] = await Promise.all([api("/api/definitions"), api("/api/departments")]);
     fillStepFilter();
     connectEvents();
@@ -240,12 +283,22 @@
     if (location.pathname.startsWith("/imports") && !isSupervisor()) history.replaceState(null, "", "/");
     const item = location.pathname.match(/^\/items\/(\d+)$/);
     const imports = location.pathname.match(/^\/imports(?:\/(\d+))?$/);
-    $("board-view").hidden = !!(item || imports);
+    const reports = location.pathname === "/reports";
+    $("board-view").hidden = !!(item || imports || reports);
     $("item-view").hidden = !item;
     $("imports-view").hidden = !imports;
+    $("reports-view").hidden = !reports;
+    markCurrent($("nav-imports"), !!imports);
+    markCurrent($("nav-reports"), reports);
     if (item) await showItem(Number(item[1]));
     else if (imports) await showImports(imports[1] ? Number(imports[1]) : null);
+    else if (reports) await showReports();
     else await refreshBoard();
+  }
+
+  function markCurrent(link, on) {
+    if (on) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
   }
 
   // --- live updates ---------------------------------------------------------------------------------------------
@@ -264,9 +317,12 @@
   }
 
   // On the import page a change elsewhere redraws only the recent imports: the report being read, its checkbox and
-  // its error message stay as they are.
+  // its error message stay as they are. On the reports page it reloads the figures and circulations of the period
+  // shown, leaving the period being typed, the folding, the opened score and the tab as they are.
   function refreshView() {
-    return $("imports-view").hidden ? route() : loadImportList();
+    if (!$("imports-view").hidden) return loadImportList();
+    if (!$("reports-view").hidden) return refreshReports();
+    return route();
   }
 
   function setLive(on) {
@@ -916,6 +972,318 @@
     }
   }
 
+  // --- reports (统计考核) ---------------------------------------------------------------------------------------
+
+  // The figures every report table shows, in order; the four lights at the period's end carry their symbol and word.
+  const figureColumns = [
+    { key: "received" }, { key: "completedOnTime" }, { key: "completedLate" }, { key: "onTimeRate", format: "rate" },
+    { key: "openGreen", light: "green" }, { key: "openYellow", light: "yellow" }, { key: "openRed", light: "red" }, { key: "openSeriouslyOverdue", light: "serious" },
+    { key: "averageWorkingDays", format: "mean" }, { key: "p90WorkingDays" }, { key: "extensions" }, { key: "pauses" }, { key: "returns" },
+  ];
+  const blank = "—";
+  const percent = (rate) => (rate === null || rate === undefined ? blank : `${(100 * rate).toFixed(1)}%`);
+  const figureText = (column, value) => {
+    if (value === null || value === undefined) return blank;
+    if (column.format === "rate") return percent(value);
+    return column.format === "mean" ? value.toFixed(1) : String(value);
+  };
+  // Scores as the server writes them (at most two decimals, no trailing zeros); points with their sign.
+  const scoreText = (score) => String(Math.round(score * 100) / 100);
+  const pointsText = (points) => (points > 0 ? `+${scoreText(points)}` : scoreText(points));
+
+  // The period asked for: the address's (/reports?from=&to=), or the server's default (the 1st of this month to today).
+  function addressPeriod() {
+    const q = new URLSearchParams(location.search);
+    return { from: q.get("from") || "", to: q.get("to") || "" };
+  }
+
+  function periodQuery(period, extra = {}) {
+    const q = new URLSearchParams();
+    if (period.from) q.set("from", period.from);
+    if (period.to) q.set("to", period.to);
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    return q;
+  }
+
+  async function showReports() {
+    $("circulation-form").hidden = !isSupervisor();
+    await Promise.all([loadReport(addressPeriod(), true), loadCirculations()]);
+  }
+
+  function refreshReports() {
+    return Promise.all([loadReport(addressPeriod(), false), loadCirculations()]);
+  }
+
+  // A period the server refuses (not a day, or ending before it starts) is said with its reason; the figures of the
+  // period last shown stay, headed by that period. Only the latest request is shown: a live refresh of the previous
+  // period answering after a new period was chosen is dropped.
+  let reportRequest = 0;
+  async function loadReport(period, fillInputs) {
+    const error = $("reports-error");
+    const form = $("period-form");
+    const request = ++reportRequest;
+    try {
+      const report = await api(`/api/reports/departments?${periodQuery(period)}`);
+      if (request !== reportRequest) return;
+      error.textContent = "";
+      state.reports.data = report;
+      if (fillInputs) { form.elements.from.value = report.from; form.elements.to.value = report.to; }
+      renderReports();
+    } catch (problem) {
+      if (problem.status === 401) throw problem;
+      if (request !== reportRequest) return;
+      error.textContent = problem.message;
+      if (fillInputs) { form.elements.from.value = period.from; form.elements.to.value = period.to; }
+    }
+  }
+
+  function applyPeriod(from, to) {
+    const path = `/reports?${periodQuery({ from, to })}`;
+    if (location.pathname + location.search !== path) history.pushState(null, "", path);
+    route().catch(showError);
+  }
+
+  // Quick periods by the browser's calendar (the board is read in the office's zone): this month, this quarter and
+  // this year up to today, and last month whole.
+  function quickPeriod(which) {
+    const now = new Date();
+    const [year, month] = [now.getFullYear(), now.getMonth()];
+    const day = (y, m, d) => {
+      const date = new Date(y, m, d);
+      return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+    };
+    const today = day(year, month, now.getDate());
+    switch (which) {
+      case "last-month": return [day(year, month - 1, 1), day(year, month, 0)];
+      case "this-quarter": return [day(year, month - (month % 3), 1), today];
+      case "this-year": return [day(year, 0, 1), today];
+      default: return [day(year, month, 1), today];
+    }
+  }
+
+  function renderReports() {
+    const report = state.reports.data;
+    if (!report) return;
+    const card = $("report-card");
+    card.dataset.from = report.from;
+    card.dataset.to = report.to;
+    $("report-period").textContent = t("periodRange", report.from, report.to);
+    const f = report.totals;
+    $("report-summary").textContent = t("summary", f.received, f.completedOnTime, f.completedLate, percent(f.onTimeRate), f.open, f.openRed, f.openSeriouslyOverdue);
+    renderTabs();
+    renderReportDepartments();
+    const workflowName = (row) => (state.lang === "zh" ? row.name : (definitionOf(row.key) || {}).titleEn || row.name);
+    renderReportRows("report-workflows", report.workflows, ["workflow"], (row) => [workflowName(row)]);
+    renderReportRows("report-plans", report.plans, ["plan"], (row) => [row.name]);
+    // A plan item's key is "plan#item".
+    renderReportRows("report-items", report.planItems, ["plan", "planItem"], (row) => {
+      const at = row.key.lastIndexOf("#");
+      return at < 0 ? [row.name, blank] : [row.key.slice(0, at), row.key.slice(at + 1) || blank];
+    });
+    for (const link of document.querySelectorAll("#exports a[data-export]")) {
+      link.href = `/api/reports/${link.dataset.export}?${periodQuery(report, link.dataset.table ? { table: link.dataset.table } : {})}`;
+    }
+    $("exports-period").textContent = t("exportsPeriod", report.from, report.to);
+    $("circulation-period").textContent = t("circulationPeriod", report.from, report.to);
+  }
+
+  function renderTabs() {
+    for (const tab of document.querySelectorAll("#report-card [role=tab]")) {
+      const selected = tab.dataset.tab === state.reports.tab;
+      tab.setAttribute("aria-selected", selected ? "true" : "false");
+      tab.tabIndex = selected ? 0 : -1;
+      $(tab.getAttribute("aria-controls")).hidden = !selected;
+    }
+  }
+
+  function selectTab(name, focus) {
+    state.reports.tab = name;
+    renderTabs();
+    if (focus) $(`tab-${name}`).focus();
+  }
+
+  // Headings over two rows: the lights at the period's end grouped under one heading, every other column spanning
+  // both. The department table sorts on its on-time rate.
+  function figureHead(head, leading, trailing, sortable) {
+    const top = el("tr", {}, ...leading);
+    const lights = el("tr");
+    const lit = figureColumns.filter((c) => c.light);
+    for (const c of figureColumns) {
+      if (c === lit[0]) top.append(el("th", { class: "group", scope: "colgroup", colspan: String(lit.length), text: t("openAtEnd") }));
+      if (c.light) lights.append(el("th", { class: "num", scope: "col", text: `${symbols[c.light]} ${t(c.light)}` }));
+      else if (sortable && c.key === "onTimeRate") top.append(reportSortHead("onTimeRate", t("fig.onTimeRate"), true));
+      else top.append(el("th", { class: "num", scope: "col", rowspan: "2", text: t(`fig.${c.key}`) }));
+    }
+    top.append(...trailing);
+    head.append(top, lights);
+  }
+
+  function reportSortHead(key, label, numeric) {
+    const sort = state.reports.sort;
+    const th = el("th", { class: numeric ? "num" : null, scope: "col", rowspan: "2", "data-sort": key },
+      el("button", {
+        type: "button", class: "sort", text: label,
+        onclick: () => { state.reports.sort = { key, dir: sort.key === key ? -sort.dir : key === "name" ? 1 : -1 }; renderReportDepartments(); },
+      }));
+    if (sort.key === key) th.setAttribute("aria-sort", sort.dir > 0 ? "ascending" : "descending");
+    return th;
+  }
+
+  const figureCells = (figures) => figureColumns.map((c) => el("td", {
+    class: c.light && figures[c.key] > 0 ? `num light-${c.light}` : "num", "data-figure": c.key, text: figureText(c, figures[c.key]),
+  }));
+
+  // Departments in a tree as on the board; a department whose parent the caller does not see is a root.
+  function reportTree(departments) {
+    const byId = new Map(departments.map((d) => [d.id, { row: d, children: [] }]));
+    const roots = [];
+    for (const node of byId.values()) {
+      const parent = node.row.parentId !== null ? byId.get(node.row.parentId) : undefined;
+      (parent ? parent.children : roots).push(node);
+    }
+    return roots;
+  }
+
+  // A department with departments under it shows its total with them; one without, its own figures (the same).
+  const shownFigures = (node) => (node.children.length > 0 ? node.row.total : node.row.own);
+
+  function sortReportNodes(nodes) {
+    const { key, dir } = state.reports.sort;
+    const value = (node) => (key === "name" ? node.row.name : key === "score" ? node.row.score.total : shownFigures(node).onTimeRate ?? -1);
+    return [...nodes].sort((a, b) => {
+      const [x, y] = [value(a), value(b)];
+      return (typeof x === "string" ? x.localeCompare(y, "zh-CN") : x - y) * dir || a.row.name.localeCompare(b.row.name, "zh-CN");
+    });
+  }
+
+  function renderReportDepartments() {
+    const report = state.reports.data;
+    const table = $("report-departments");
+    figureHead(clear(table.tHead), [reportSortHead("name", t("department"), false)], [reportSortHead("score", t("score"), true)], true);
+    const span = String(figureColumns.length + 2);
+    const body = clear(table.tBodies[0]);
+    if (report.departments.length === 0) body.append(el("tr", {}, el("td", { colspan: span, class: "muted", text: t("noFigures") })));
+    const expanded = state.reports.expanded;
+    const addRows = (nodes, depth) => {
+      for (const node of sortReportNodes(nodes)) {
+        const d = node.row;
+        const hasChildren = node.children.length > 0;
+        const open = expanded.has(d.id) || (depth === 0 && !expanded.has(-d.id));
+        const name = el("td", { class: `dept indent-${Math.min(depth, 3)}` });
+        if (hasChildren) {
+          name.append(el("button", {
+            type: "button", class: "toggle", "aria-expanded": open ? "true" : "false", "aria-label": open ? t("collapse") : t("expand"), text: open ? "▾" : "▸",
+            onclick: () => {
+              if (open) { expanded.delete(d.id); if (depth === 0) expanded.add(-d.id); } else { expanded.add(d.id); expanded.delete(-d.id); }
+              renderReportDepartments();
+            },
+          }));
+        }
+        name.append(document.createTextNode(d.name));
+        const shown = state.reports.breakdown === d.id;
+        const score = el("button", {
+          type: "button", class: "count score", text: scoreText(d.score.total), "aria-label": t("showScore", d.name),
+          "aria-expanded": shown ? "true" : "false", "aria-controls": shown ? `breakdown-${d.id}` : null,
+          onclick: () => { state.reports.breakdown = shown ? null : d.id; renderReportDepartments(); },
+        });
+        body.append(el("tr", { "data-department": d.id, "data-figures": hasChildren ? "total" : "own", "data-depth": depth },
+          name, ...figureCells(shownFigures(node)), el("td", { class: "num", "data-figure": "score" }, score)));
+        if (shown) body.append(scoreBreakdown(d, span));
+        if (hasChildren && open) {
+          // The department's own assignments, so that its rows below add up to its total.
+          body.append(el("tr", { class: "own-row", "data-own": d.id },
+            el("td", { class: `dept indent-${Math.min(depth + 1, 3)}`, text: t("ownRow") }), ...figureCells(d.own), el("td")));
+          addRows(node.children, depth + 1);
+        }
+      }
+    };
+    addRows(reportTree(report.departments), 0);
+    clear(table.tFoot).append(el("tr", {}, el("td", { text: t("total") }), ...figureCells(report.totals), el("td")));
+  }
+
+  // The score line by line: the start, each rule (in the page's language) with its count and points, and the total,
+  // which the rules' floor and ceiling may have held.
+  function scoreBreakdown(d, span) {
+    const score = d.score;
+    const description = (line) => (state.lang === "zh" ? line.descriptionZh : line.descriptionEn);
+    const sum = score.lines.reduce((total, line) => total + line.points, score.start);
+    const held = Math.abs(sum - score.total) > 1e-9;
+    const lines = el("table", { class: "compact score-lines" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("rule") }), el("th", { class: "num", scope: "col", text: t("count") }), el("th", { class: "num", scope: "col", text: t("points") }))),
+      el("tbody", {},
+        el("tr", { "data-line": "start" }, el("td", { text: t("startScore") }), el("td", { class: "num" }), el("td", { class: "num", "data-start": score.start, text: scoreText(score.start) })),
+        score.lines.map((line) => el("tr", { "data-rule": line.rule },
+          el("td", { class: "rule", text: description(line) }),
+          el("td", { class: "num", "data-count": line.count, text: String(line.count) }),
+          el("td", { class: `num${line.points < 0 ? " minus" : line.points > 0 ? " plus" : ""}`, "data-points": line.points, text: pointsText(line.points) })))),
+      el("tfoot", {}, el("tr", {}, el("td", { text: `${t("finalScore")}${held ? t("clamped") : ""}` }), el("td"), el("td", { class: "num", "data-total": score.total, text: scoreText(score.total) }))));
+    return el("tr", { class: "breakdown", id: `breakdown-${d.id}`, "data-breakdown": d.id },
+      el("td", { colspan: span },
+        el("p", { class: "muted", text: `${t("showScore", d.name)}　${t("rulesName", state.reports.data.rules)}` }), lines));
+  }
+
+  function renderReportRows(id, rows, names, cells) {
+    const table = $(id);
+    figureHead(clear(table.tHead), names.map((k) => el("th", { scope: "col", rowspan: "2", text: t(k) })), [], false);
+    const body = clear(table.tBodies[0]);
+    if (rows.length === 0) body.append(el("tr", {}, el("td", { colspan: String(names.length + figureColumns.length), class: "muted", text: t("noFigures") })));
+    for (const row of rows) body.append(el("tr", { "data-key": row.key }, ...cells(row).map((text) => el("td", { text })), ...figureCells(row.figures)));
+  }
+
+  // --- circulations (通报) ---
+
+  async function loadCirculations() {
+    try {
+      state.reports.circulations = await api("/api/reports/circulations");
+      renderCirculations();
+    } catch (problem) {
+      if (problem.status === 401) throw problem;
+      $("circulation-error").textContent = problem.message;
+    }
+  }
+
+  function renderCirculations() {
+    const table = $("circulations");
+    const heads = [["circulationNo", true], ["circulationKind"], ["office"], ["period"], ["generatedAt"], ["generatedBy"],
+      ["fig.received", true], ["fig.completedOnTime", true], ["fig.completedLate", true], ["fig.onTimeRate", true], ["open", true], ["red", true], ["printable"]];
+    clear(table.tHead).append(el("tr", {}, ...heads.map(([k, numeric]) => el("th", { class: numeric ? "num" : null, scope: "col", text: k === "red" ? `${symbols.red} ${t("red")}` : t(k) }))));
+    const body = clear(table.tBodies[0]);
+    const list = state.reports.circulations;
+    if (list.length === 0) body.append(el("tr", {}, el("td", { colspan: String(heads.length), class: "muted", text: t("noCirculations") })));
+    const number = (n) => el("td", { class: "num", text: String(n) });
+    for (const c of list) {
+      body.append(el("tr", { "data-circulation": c.id, "data-kind": c.kind, "aria-current": c.id === (state.reports.made || {}).id ? "true" : null },
+        number(c.id), el("td", { text: t(`kind.${c.kind}`) }), el("td", { text: c.office }), el("td", { text: t("periodRange", c.from, c.to) }),
+        el("td", { text: dateTime(c.generatedAt) }), el("td", { text: c.generatedBy === "system" ? t("monthlyBy") : c.generatedBy }),
+        number(c.totals.received), number(c.totals.completedOnTime), number(c.totals.completedLate),
+        el("td", { class: "num", text: percent(c.totals.onTimeRate) }), number(c.totals.open), number(c.totals.openRed),
+        el("td", {}, el("a", { href: `/circulations/${c.id}`, target: "_blank", rel: "noopener", "data-print": c.id, text: t("printable") }))));
+    }
+    const made = state.reports.made;
+    $("circulation-result").textContent = !made ? "" : made.send ? t("circulationSent", made.id, made.notices) : t("circulationMade", made.id);
+  }
+
+  // Supervisors generate one for the period shown (not what may be typed but not yet applied).
+  async function generateCirculation() {
+    const report = state.reports.data;
+    if (!report) return;
+    const error = $("circulation-error");
+    const button = $("circulation-generate");
+    const send = $("circulation-send").checked;
+    error.textContent = "";
+    button.disabled = true;
+    try {
+      const made = await api("/api/reports/circulations", { method: "POST", body: { from: report.from, to: report.to, send } });
+      state.reports.made = { id: made.circulation.id, notices: made.notices, send };
+      $("circulation-send").checked = false;
+      await loadCirculations();
+    } catch (problem) {
+      if (problem.status !== 401) error.textContent = problem.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   function showError(error) {
     if (error && error.status === 401) return;
     console.error(error);
@@ -931,6 +1299,7 @@
       applyLanguage();
       // Redraw what is on screen in the new language at once, then reload it.
       if (state.user && state.board && !$("board-view").hidden) { renderBoard(); renderForecast(); }
+      if (state.user && state.reports.data && !$("reports-view").hidden) { renderReports(); renderCirculations(); }
       if (state.user) route().catch(showError);
     });
     $("signin-form").addEventListener("submit", async (e) => {
@@ -968,8 +1337,34 @@
     $("list-close").addEventListener("click", () => { state.list = null; $("list-card").hidden = true; });
     $("prev").addEventListener("click", () => { state.list.page -= 1; loadList().catch(showError); });
     $("next").addEventListener("click", () => { state.list.page += 1; loadList().catch(showError); });
-    for (const link of [$("home"), $("back"), ...document.querySelectorAll("#imports-view a.back")]) link.addEventListener("click", (e) => { e.preventDefault(); navigate("/"); });
+    for (const link of [$("home"), $("back"), ...document.querySelectorAll("#imports-view a.back, #reports-view a.back")]) link.addEventListener("click", (e) => { e.preventDefault(); navigate("/"); });
     $("nav-imports").addEventListener("click", (e) => { e.preventDefault(); navigate("/imports"); });
+    $("nav-reports").addEventListener("click", (e) => { e.preventDefault(); navigate("/reports"); });
+    $("period-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      applyPeriod(e.target.elements.from.value, e.target.elements.to.value);
+    });
+    for (const button of document.querySelectorAll("#period-form [data-period]")) {
+      button.addEventListener("click", () => {
+        const [from, to] = quickPeriod(button.dataset.period);
+        const form = $("period-form");
+        form.elements.from.value = from;
+        form.elements.to.value = to;
+        applyPeriod(from, to);
+      });
+    }
+    const tabs = [...document.querySelectorAll("#report-card [role=tab]")];
+    for (const tab of tabs) {
+      tab.addEventListener("click", () => selectTab(tab.dataset.tab, false));
+      // Arrow keys move between tabs, as in a tab list.
+      tab.addEventListener("keydown", (e) => {
+        const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+        if (step === 0) return;
+        e.preventDefault();
+        selectTab(tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length].dataset.tab, true);
+      });
+    }
+    $("circulation-form").addEventListener("submit", (e) => { e.preventDefault(); generateCirculation().catch(showError); });
     $("import-form").addEventListener("submit", (e) => { e.preventDefault(); uploadPlan(e.target).catch(showError); });
     $("import-confirm").addEventListener("click", () => confirmImport().catch(showError));
     window.addEventListener("popstate", () => route().catch(showError));

@@ -119,7 +119,7 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_page_is_served_with_a_strict_content_security_policy_and_item_and_import_links_open_it()
+    public async Task The_page_is_served_with_a_strict_content_security_policy_and_item_import_and_report_links_open_it()
     {
         using var anonymous = _server.Client();
         using var page = await anonymous.GetAsync(new Uri("/", UriKind.Relative));
@@ -127,6 +127,8 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
         using var imports = await anonymous.GetAsync(new Uri("/imports", UriKind.Relative));
         using var import = await anonymous.GetAsync(new Uri("/imports/7", UriKind.Relative));
         using var notAnImport = await anonymous.GetAsync(new Uri("/imports/latest", UriKind.Relative));
+        using var reports = await anonymous.GetAsync(new Uri("/reports?from=2025-10-01&to=2025-10-09", UriKind.Relative));
+        using var notAReport = await anonymous.GetAsync(new Uri("/reports/7", UriKind.Relative));
         using var script = await anonymous.GetAsync(new Uri("/app.js", UriKind.Relative));
         using var api = await anonymous.GetAsync(new Uri("/api/items", UriKind.Relative));
 
@@ -136,9 +138,12 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(html, await item.Content.ReadAsStringAsync());
         Assert.Equal(html, await imports.Content.ReadAsStringAsync());
         Assert.Equal(html, await import.Content.ReadAsStringAsync());
+        Assert.Equal(html, await reports.Content.ReadAsStringAsync());
+        Assert.Contains("script-src 'self'", reports.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Contains("script-src 'self'", import.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
-        // Only the script's own addresses are the page: anything else under /imports is not served it.
+        // Only the script's own addresses are the page: anything else under /imports or /reports is not served it.
         Assert.NotEqual(HttpStatusCode.OK, notAnImport.StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, notAReport.StatusCode);
         Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
