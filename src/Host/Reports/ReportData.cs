@@ -41,10 +41,10 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
                    a.department_id AS DepartmentId, i.received_on AS ReceivedOn, a.created_at AS CreatedAt, a.due_on AS DueOn, a.due_at AS DueAt,
                    a.closed_at AS ClosedAt, a.result AS Result, a.light AS Light, a.seriously_overdue AS SeriouslyOverdue, a.paused AS Paused
             FROM assignments a JOIN items i ON i.id = a.item_id
-            WHERE i.received_on <= @to AND a.created_at < @end AND (a.closed_at IS NULL OR a.closed_at >= @start){scope}
+            WHERE i.received_on <= @to AND (a.closed_at IS NULL OR a.closed_at >= @start){scope}
             ORDER BY a.id
             """,
-            new { to = period.To, end, start, departments = departments?.ToArray() }, cancellationToken))).AsList();
+            new { to = period.To, start, departments = departments?.ToArray() }, cancellationToken))).AsList();
 
         // What happened within the period, to each assignment (an item's own clock is its handling assignment's).
         var firstOfItem = rows.GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.Min(r => r.AssignmentId));

@@ -60,7 +60,7 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
 
     // Justice: R1 (received 09-15, due 10-17, extended, answered 10-10), R2 (received 08-20, due 09-17, answered 10-13:
     // 14 working days late), and its share of task T1 (due 10-31) still open. Education: R3 (received 10-20, paused),
-    // and its share of T1, returned once and accepted on 10-16. Queried on 11-05, after October.
+    // its share of T1, returned once and accepted on 10-16, and R4 (received 10-28, entered 11-05). Queried on 11-05.
     private async Task BuildOctoberAsync()
     {
         using var zhang = _server.Client("zhang");
@@ -89,6 +89,8 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
         await ActAsync(li, r3, "complete", new { step = "review", outcome = "accepted" });
         await ActAsync(li, r3, "pause", new { reason = "third-party-consultation", note = "征求第三方意见" });
         At(11, 5);
+        // R4 was received on 10-28 but entered only on 11-05: it counts in October, as received then and open at its end.
+        await RequestAsync(li, "R4", "2025-10-28", "市教育局");
     }
 
     private static JsonElement Department(JsonElement report, string name) =>
@@ -116,8 +118,8 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
             justice.GetProperty("score").GetProperty("lines").EnumerateArray().Select(l => (l.GetProperty("rule").GetString(), l.GetProperty("count").GetInt32())));
 
         var education = Department(report, "市教育局").GetProperty("own");
-        Assert.Equal((2, 1, 0), (education.GetProperty("received").GetInt32(), education.GetProperty("completedOnTime").GetInt32(), education.GetProperty("completedLate").GetInt32()));
-        Assert.Equal((1, 1), (education.GetProperty("openGreen").GetInt32(), education.GetProperty("openPaused").GetInt32()));
+        Assert.Equal((3, 1, 0), (education.GetProperty("received").GetInt32(), education.GetProperty("completedOnTime").GetInt32(), education.GetProperty("completedLate").GetInt32()));
+        Assert.Equal((2, 1), (education.GetProperty("openGreen").GetInt32(), education.GetProperty("openPaused").GetInt32()));
         // T1 accepted 10-16: 6 working days after 10-09 (10-11 a working Saturday); 11 working days early.
         Assert.Equal((6.0, 6), (education.GetProperty("averageWorkingDays").GetDouble(), education.GetProperty("p90WorkingDays").GetInt32()));
         Assert.Equal((1, 1), (education.GetProperty("pauses").GetInt32(), education.GetProperty("returns").GetInt32()));
@@ -126,7 +128,7 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
         // The office has none of its own; with the bureaus under it, all of them.
         var office = Department(report, "市政府办公室");
         Assert.Equal(0, office.GetProperty("own").GetProperty("received").GetInt32());
-        Assert.Equal(3, office.GetProperty("total").GetProperty("received").GetInt32());
+        Assert.Equal(4, office.GetProperty("total").GetProperty("received").GetInt32());
         Assert.Equal(3, report.GetProperty("totals").GetProperty("completedOnTime").GetInt32() + report.GetProperty("totals").GetProperty("completedLate").GetInt32());
         Assert.Equal(["disclosure-request", "supervision-task"], report.GetProperty("workflows").EnumerateArray().Select(w => w.GetProperty("key").GetString()));
 
