@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Supervision.Bench.Load;
+
+// Supervision.Bench.Load generate CONNECTION [departments] [items] [seed]
+// Supervision.Bench.Load http URL TOKEN PATH [requests] [concurrency]   (PATH may hold {0} for a cycling department id)
+switch (args.FirstOrDefault())
+{
+    case "generate" when args.Length >= 2:
+        return await Generator.RunAsync(args[1], Number(args, 2, 1_000), Number(args, 3, 1_000_000), Number(args, 4, 20261122));
+    case "http" when args.Length >= 4:
+        return await HttpLoad.RunAsync(new Uri(args[1]), args[2], args[3], Number(args, 4, 2_000), Number(args, 5, 4));
+    default:
+        Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] | http URL TOKEN PATH [requests=2000] [concurrency=4]");
+        return 2;
+}
+
+static int Number(string[] args, int at, int fallback) => args.Length > at ? int.Parse(args[at], CultureInfo.InvariantCulture) : fallback;
+
+/// <summary>
+/// Requests one path of a running Host over and over from several concurrent clients on loopback (after a warm-up),
+/// and prints the latency percentiles and the throughput. Each client has its own connection.
+/// </summary>
+internal static class HttpLoad
+{
+    public static async Task<int> RunAsync(Uri server, string token, string path, int requests, int concurrency)
+    {
+        var clients = Enumerable.Range(0, concurrency).Select(_ =>
+        {
+            var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = server };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return client;
+        }).ToList();
+        var departments = Enumerable.Range(2, 50).ToArray();
+        async Task<double> OnceAsync(HttpClient client, int n)
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await client.GetAsync(new Uri(string.Format(CultureInfo.InvariantCulture, path, departments[n % departments.Length]), UriKind.Relative));
+            await response.Content.LoadIntoBufferAsync();
+            watch.Stop();
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+
+            return watch.Elapsed.TotalMilliseconds;
+        }
+
+        // Warm-up: the first requests compile and fill caches.
+        for (var i = 0; i < Math.Min(50, requests); i++)
+        {
+            await OnceAsync(clients[0], i);
+        }
+
+        var latencies = new double[requests];
+        var next = -1;
+        var total = Stopwatch.StartNew();
+        await Task.WhenAll(clients.Select(async client =>
+        {
+            int n;
+            while ((n = Interlocked.Increment(ref next)) < requests)
+            {
+                latencies[n] = await OnceAsync(client, n);
+            }
+        }));
+        total.Stop();
+        Array.Sort(latencies);
+        double P(double q) => latencies[Math.Max(0, (int)Math.Ceiling(q * latencies.Length) - 1)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{path}: {requests} requests, {concurrency} clients: p50 {P(0.50):0.0} ms, p95 {P(0.95):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} req/s"));
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+
+        return 0;
+    }
+}
