@@ -162,6 +162,15 @@ if [ -f "$publish/Supervision.Host.dll" ]; then
   fi
 fi
 
+# --- The load benchmark's harness, at small scale ----------------------------------------------------------------
+# bench/run-load.sh --quick fills a throwaway PostgreSQL with a small province, starts the published server and
+# measures it over HTTP: it proves the harness works (no figure is asserted). It needs PostgreSQL; without it the
+# benchmark is skipped like the PostgreSQL tests.
+if [ -n "$SUPERVISION_TEST_PG" ] && [ -f "$publish/Supervision.Host.dll" ]; then
+  say "bench: load harness, quick"
+  if SUPERVISION_PUBLISHED="$publish" bench/run-load.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
+
 # --- Summary -----------------------------------------------------------------------------------------------------
 if [ -z "$SUPERVISION_TEST_PG" ]; then
   banner "REMINDER: PostgreSQL tests were SKIPPED on this machine (no PostgreSQL server binaries)."

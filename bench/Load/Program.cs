@@ -4,15 +4,15 @@ using System.Net.Http.Headers;
 using Supervision.Bench.Load;
 
 // Supervision.Bench.Load generate CONNECTION [departments] [items] [seed]
-// Supervision.Bench.Load http URL TOKEN PATH [requests] [concurrency]   (PATH may hold {0} for a cycling department id)
+// Supervision.Bench.Load http URL TOKEN PATH [requests] [concurrency] [departments]   (PATH may hold {0}: department ids 2..departments in turn)
 switch (args.FirstOrDefault())
 {
     case "generate" when args.Length >= 2:
         return await Generator.RunAsync(args[1], Number(args, 2, 1_000), Number(args, 3, 1_000_000), Number(args, 4, 20261122));
     case "http" when args.Length >= 4:
-        return await HttpLoad.RunAsync(new Uri(args[1]), args[2], args[3], Number(args, 4, 2_000), Number(args, 5, 4));
+        return await HttpLoad.RunAsync(new Uri(args[1]), args[2], args[3], Number(args, 4, 2_000), Number(args, 5, 4), Number(args, 6, 1_000));
     default:
-        Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] | http URL TOKEN PATH [requests=2000] [concurrency=4]");
+        Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] | http URL TOKEN PATH [requests=2000] [concurrency=4] [departments=1000]");
         return 2;
 }
 
@@ -24,7 +24,7 @@ static int Number(string[] args, int at, int fallback) => args.Length > at ? int
 /// </summary>
 internal static class HttpLoad
 {
-    public static async Task<int> RunAsync(Uri server, string token, string path, int requests, int concurrency)
+    public static async Task<int> RunAsync(Uri server, string token, string path, int requests, int concurrency, int departmentCount)
     {
         var clients = Enumerable.Range(0, concurrency).Select(_ =>
         {
@@ -32,7 +32,7 @@ internal static class HttpLoad
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             return client;
         }).ToList();
-        var departments = Enumerable.Range(2, 50).ToArray();
+        var departments = Enumerable.Range(2, Math.Max(1, Math.Min(500, departmentCount - 1))).ToArray();
         async Task<double> OnceAsync(HttpClient client, int n)
         {
             var watch = Stopwatch.StartNew();

@@ -80,9 +80,10 @@ public static class BoardApi
             GROUP BY a.department_id, a.light, a.seriously_overdue, a.paused
             """,
             new { ids = visible.ToArray(), kind, step, dueUntil, like }, cancellationToken: ct))).AsList();
+        var byDepartment = counts.GroupBy(c => c.DepartmentId).ToDictionary(g => g.Key, g => g.ToList());
         var rows = all.Where(d => visible.Contains(d.Id)).Select(d =>
         {
-            var mine = counts.Where(c => c.DepartmentId == d.Id).ToList();
+            var mine = byDepartment.GetValueOrDefault(d.Id) ?? [];
             int Sum(Func<CountRow, bool> predicate) => (int)mine.Where(predicate).Sum(c => c.Count);
             var onTime = Sum(c => c.Light == "done-on-time");
             var late = Sum(c => c.Light == "done-late");
