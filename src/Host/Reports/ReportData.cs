@@ -161,16 +161,16 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
     }
 
     /// <summary>Every history entry of the given items, in order, for the ledger's second sheet.</summary>
-    public async Task<IReadOnlyList<HistoryRow>> HistoryAsync(IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<ItemStore.HistoryRow>> HistoryAsync(IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(itemIds);
-        var result = new List<HistoryRow>();
+        var result = new List<ItemStore.HistoryRow>();
         await using var connection = await database.OpenAsync(cancellationToken);
         foreach (var chunk in itemIds.Order().Chunk(500))
         {
-            result.AddRange(await connection.QueryAsync<HistoryRow>(new CommandDefinition(
+            result.AddRange(await connection.QueryAsync<ItemStore.HistoryRow>(new CommandDefinition(
                 $"""
-                SELECT item_id AS ItemId, seq AS Seq, at AS At, actor AS Actor, action AS Action, from_step AS FromStep, to_step AS ToStep,
+                SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, from_step AS FromStep, to_step AS ToStep,
                        from_light AS FromLight, to_light AS ToLight
                 FROM item_history WHERE {database.Dialect.InList("item_id", "@ids")} ORDER BY item_id, seq
                 """, new { ids = chunk }, cancellationToken: cancellationToken)));
@@ -204,17 +204,3 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
 
 /// <summary>What the ledger shows of an assignment besides its record: the item's title, the department's role, the step.</summary>
 public sealed record AssignmentDetail(string Title, string Role, string Step);
-
-/// <summary>A history entry as the ledger lists it.</summary>
-public sealed record HistoryRow
-{
-    public long ItemId { get; init; }
-    public long Seq { get; init; }
-    public DateTimeOffset At { get; init; }
-    public string Actor { get; init; } = "";
-    public string Action { get; init; } = "";
-    public string? FromStep { get; init; }
-    public string? ToStep { get; init; }
-    public string? FromLight { get; init; }
-    public string? ToLight { get; init; }
-}

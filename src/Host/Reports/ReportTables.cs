@@ -37,8 +37,8 @@ public static class ReportTables
         ];
     }
 
-    public static IReadOnlyList<ExportTable> Ledger(ReportPeriod period, IReadOnlyList<AssignmentRecord> records, IReadOnlyDictionary<long, AssignmentDetail> details,
-        IReadOnlyDictionary<long, Department> departments, IReadOnlyList<HistoryRow> history, ClockContext context)
+    internal static IReadOnlyList<ExportTable> Ledger(ReportPeriod period, IReadOnlyList<AssignmentRecord> records, IReadOnlyDictionary<long, AssignmentDetail> details,
+        IReadOnlyDictionary<long, Department> departments, IReadOnlyList<Supervision.Host.Storage.ItemStore.HistoryRow> history, ClockContext context)
     {
         ArgumentNullException.ThrowIfNull(period);
         ArgumentNullException.ThrowIfNull(records);
@@ -61,7 +61,7 @@ public static class ReportTables
         }).ToList();
         var steps = history.Select(h => (IReadOnlyList<object?>)
         [
-            h.ItemId, h.Seq, TimeZoneInfo.ConvertTime(h.At, context.Zone).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+            h.ItemId, h.Sequence, TimeZoneInfo.ConvertTime(h.At, context.Zone).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
             h.Actor, h.Action, h.FromStep, h.ToStep, h.FromLight, h.ToLight,
         ]).ToList();
         return
