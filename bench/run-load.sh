@@ -2,18 +2,20 @@
 # Whole-system figures on PostgreSQL: fill a throwaway durable cluster with a province (bench/Load generate), start the
 # published Host on it, and measure the board summary and item lists over HTTP from a second process on loopback.
 # Prints figures, asserts nothing; copy them into docs/benchmarks.md with the date and machine.
-#   bench/run-load.sh [--quick] [--items N] [--departments N] [--requests N]
+#   bench/run-load.sh [--quick] [--items N] [--departments N] [--requests N] [--runs N]
+#   Each figure: N runs (default 3) of the given requests with one client, then with four; medians and spreads.
 #   --quick: 50 departments, 2,000 items, 200 requests per figure: exercises the harness in under a minute (CI runs it).
 # Reuses an existing publish in artifacts/publish when given SUPERVISION_PUBLISHED=DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-items=1000000 departments=1000 requests=2000 clients=4
+items=1000000 departments=1000 requests=2000 runs=3
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) items=2000 departments=50 requests=200 clients=2 ;;
+    --quick) items=2000 departments=50 requests=200 runs=1 ;;
     --items) items=$2; shift ;;
     --departments) departments=$2; shift ;;
     --requests) requests=$2; shift ;;
+    --runs) runs=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -61,9 +63,14 @@ for _ in $(seq 1 120); do
 done
 
 url="http://127.0.0.1:$port_http"
-echo "== HTTP from a second process on loopback, $clients clients, after 50 warm-up requests"
-$load http "$url" "$token" "/api/board" "$requests" "$clients" "$departments"
-$load http "$url" "$token" "/api/board?kind=task&dueWithin=5" "$requests" "$clients" "$departments"
-$load http "$url" "$token" "/api/items?light=red&open=true&pageSize=50" "$requests" "$clients" "$departments"
-$load http "$url" "$token" "/api/items?department={0}&subtree=true&open=true&pageSize=50" "$requests" "$clients" "$departments"
+echo "== board counts agree with a recount: $($host board verify 2>&1 | tail -1)"
+echo "== HTTP from a second process on loopback, after 50 warm-up requests; $runs run(s) per figure, 1 then 4 clients"
+for path in "/api/board" "/api/board?kind=task" "/api/board?kind=task&dueWithin=5" \
+            "/api/items?light=red&open=true&pageSize=50" \
+            "/api/items?department={0}&subtree=true&open=true&pageSize=50" \
+            "/api/items?department={0}&light=red&open=true&pageSize=50"; do
+  for clients in 1 4; do
+    $load http "$url" "$token" "$path" "$requests" "$clients" "$departments" "$runs" | tail -1
+  done
+done
 echo "== Host memory after the run: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$host_pid/status 2>/dev/null || echo unknown) RSS"

@@ -25,7 +25,7 @@ internal static class Generator
 {
     private const int Batch = 20_000;
 
-    public static async Task<int> RunAsync(string connectionString, int departments, int items, int seed)
+    public static async Task<int> RunAsync(string connectionString, int departments, int items, int seed, int burst = 0)
     {
         var calendar = CalendarFile.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "seeds", "calendar", "cn-statutory.json")), "cn-statutory.json");
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
@@ -36,6 +36,11 @@ internal static class Generator
         var today = context.DayOf(now);
         var random = new Random(seed);
         var watch = Stopwatch.StartNew();
+        var (burstAt, burstReceived) = burst > 0 ? BurstInstant(calendar, context, request, now) : (now, []);
+        if (burst > 0)
+        {
+            Console.WriteLine($"burst: {burst:N0} requests change light at {burstAt:yyyy-MM-dd HH:mm:ss zzz} (stored as of just before it; received on {burstReceived.Count} possible days)");
+        }
         await using var source = NpgsqlDataSource.Create(connectionString);
         await using (var check = source.CreateCommand("SELECT count(*) FROM items"))
         {
@@ -66,6 +71,11 @@ internal static class Generator
 
         await using (var connection = await source.OpenConnectionAsync())
         {
+            await using (var off = new NpgsqlCommand("ALTER TABLE assignments DISABLE TRIGGER assignments_board_counts", connection))
+            {
+                await off.ExecuteNonQueryAsync();
+            }
+
             await using (var writer = await connection.BeginBinaryImportAsync("COPY departments (id, name, parent_id, created_at) FROM STDIN (FORMAT BINARY)"))
             {
                 foreach (var (id, name, parent) in names)
@@ -88,6 +98,23 @@ internal static class Generator
                     await writer.WriteAsync(name, NpgsqlDbType.Text);
                     await writer.WriteAsync(id, NpgsqlDbType.Bigint);
                     await writer.WriteAsync(false, NpgsqlDbType.Boolean);
+                }
+
+                await writer.CompleteAsync();
+            }
+
+            // A handler in every department below the office, so light changes have someone to notify (inbox).
+            await using (var writer = await connection.BeginBinaryImportAsync("COPY users (login, display_name, department_id, role, active, created_at) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var (id, _, _) in names.Where(n => n.Parent is not null))
+                {
+                    await writer.StartRowAsync();
+                    await writer.WriteAsync($"handler-{id}", NpgsqlDbType.Text);
+                    await writer.WriteAsync($"办理人{id}", NpgsqlDbType.Text);
+                    await writer.WriteAsync(id, NpgsqlDbType.Bigint);
+                    await writer.WriteAsync("handler", NpgsqlDbType.Text);
+                    await writer.WriteAsync(true, NpgsqlDbType.Boolean);
+                    await writer.WriteAsync(now.UtcDateTime, NpgsqlDbType.TimestampTz);
                 }
 
                 await writer.CompleteAsync();
@@ -115,7 +142,18 @@ internal static class Generator
                 var registeredAt = now.AddMinutes(-random.Next(60, 60 * 24 * 60));
                 var paused = random.Next(20) == 0;
                 var extended = !paused && random.Next(30) == 0;
-                if (!isTask)
+                if (i < burst)
+                {
+                    // Stored as computed just before the burst instant, which has passed: due now, all at once.
+                    var received = burstReceived[random.Next(burstReceived.Count)];
+                    var at = burstAt.AddHours(-2);
+                    var events = new List<ClockEvent> { new ClockEvent.Started(at, received, request.Clock.Limit!) };
+                    var snapshot = DeadlineSnapshot.Of(Clock.Fold(events, context with { ExtensionCap = request.Clock.Policy.ExtensionCap }), request.Clock.Policy, context, burstAt.AddTicks(-1));
+                    rows.Add(new Generated(id, ItemKind.Request, $"申请公开第{id}号", department, request, received, at, snapshot, requestPolicy, events,
+                        [(++assignmentId, department, "handling", null, snapshot)], "review"));
+                    counts[snapshot.Light] = counts.GetValueOrDefault(snapshot.Light) + 1;
+                }
+                else if (!isTask)
                 {
                     // Most answered within the limit's reach; one in seven received long enough ago to be overdue.
                     var received = SubtractWorkingDays(calendar, today, random.Next(7) == 0 ? 20 + random.Next(20) : random.Next(20));
@@ -157,6 +195,12 @@ internal static class Generator
 
         await using (var connection = await source.OpenConnectionAsync())
         {
+            // The board's counts: the trigger was off while copying (a million single changes to fold); one recount.
+            await using (var recount = new NpgsqlCommand("ALTER TABLE assignments ENABLE TRIGGER assignments_board_counts; " + Supervision.Host.Storage.BoardCounts.RebuildSql, connection))
+            {
+                await recount.ExecuteNonQueryAsync();
+            }
+
             foreach (var table in (string[])["departments", "items", "assignments"])
             {
                 await using var command = new NpgsqlCommand($"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))", connection);
@@ -171,6 +215,35 @@ internal static class Generator
         Console.WriteLine($"generated {names.Count:N0} departments, {items:N0} open items, {assignmentId:N0} assignments in {watch.Elapsed.TotalSeconds:0.0} s; "
             + $"assignment lights: {string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key.Code()} {c.Value:N0}"))}");
         return 0;
+    }
+
+    /// <summary>The latest local midnight up to now at which requests change light, and the receipt days that make
+    /// a request change exactly then (computed as the product computes it, just before that instant).</summary>
+    private static (DateTimeOffset At, List<DateOnly> Received) BurstInstant(WorkingCalendar calendar, ClockContext context, WorkflowDefinition request, DateTimeOffset now)
+    {
+        var today = context.DayOf(now);
+        for (var back = 0; back < 14; back++)
+        {
+            var at = context.StartOf(today.AddDays(-back));
+            var received = new List<DateOnly>();
+            for (var offset = 0; offset < 60; offset++)
+            {
+                var day = SubtractWorkingDays(calendar, context.DayOf(at), offset);
+                var events = new List<ClockEvent> { new ClockEvent.Started(at.AddHours(-2), day, request.Clock.Limit!) };
+                var snapshot = DeadlineSnapshot.Of(Clock.Fold(events, context with { ExtensionCap = request.Clock.Policy.ExtensionCap }), request.Clock.Policy, context, at.AddTicks(-1));
+                if (snapshot.NextChangeAt == at)
+                {
+                    received.Add(day);
+                }
+            }
+
+            if (received.Count > 0)
+            {
+                return (at, received);
+            }
+        }
+
+        throw new InvalidOperationException("No midnight in the last two weeks at which a request changes light.");
     }
 
     private static DateOnly SubtractWorkingDays(WorkingCalendar calendar, DateOnly day, int count)
@@ -256,7 +329,7 @@ internal static class Generator
         }
 
         await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY assignments (id, item_id, department_id, role, step, light, due_on, due_at, paused, seriously_overdue, next_change_at, calendar_version, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
+            "COPY assignments (id, item_id, kind, department_id, role, step, light, due_on, due_at, paused, seriously_overdue, next_change_at, calendar_version, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var r in rows)
             {
@@ -265,6 +338,7 @@ internal static class Generator
                     await writer.StartRowAsync();
                     await writer.WriteAsync(a.Id, NpgsqlDbType.Bigint);
                     await writer.WriteAsync(r.Id, NpgsqlDbType.Bigint);
+                    await writer.WriteAsync(r.Kind == ItemKind.Task ? "task" : "request", NpgsqlDbType.Text);
                     await writer.WriteAsync(a.Department, NpgsqlDbType.Bigint);
                     await writer.WriteAsync(a.Role, NpgsqlDbType.Text);
                     await writer.WriteAsync(r.Step, NpgsqlDbType.Text);
@@ -273,8 +347,8 @@ internal static class Generator
                     await writer.WriteAsync(a.Snapshot.DueAt?.UtcDateTime, NpgsqlDbType.TimestampTz);
                     await writer.WriteAsync(a.Snapshot.Paused, NpgsqlDbType.Boolean);
                     await writer.WriteAsync(a.Snapshot.SeriouslyOverdue, NpgsqlDbType.Boolean);
-                    // A request's changes are driven by its item's clock; a task's by each share's.
-                    await writer.WriteAsync(r.Kind == ItemKind.Task ? a.Snapshot.NextChangeAt?.UtcDateTime : null, NpgsqlDbType.TimestampTz);
+                    // A request's assignment carries its item's snapshot (as ItemSnapshots stores it); a task's its own.
+                    await writer.WriteAsync(a.Snapshot.NextChangeAt?.UtcDateTime, NpgsqlDbType.TimestampTz);
                     await writer.WriteAsync(a.Snapshot.CalendarVersion, NpgsqlDbType.Integer);
                     await writer.WriteAsync(r.RegisteredAt.UtcDateTime, NpgsqlDbType.TimestampTz);
                     await writer.WriteAsync(r.RegisteredAt.UtcDateTime, NpgsqlDbType.TimestampTz);

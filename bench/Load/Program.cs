@@ -3,16 +3,16 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using Supervision.Bench.Load;
 
-// Supervision.Bench.Load generate CONNECTION [departments] [items] [seed]
-// Supervision.Bench.Load http URL TOKEN PATH [requests] [concurrency] [departments]   (PATH may hold {0}: department ids 2..departments in turn)
+// Supervision.Bench.Load generate CONNECTION [departments] [items] [seed] [burst]   (burst: that many requests due at one past instant)
+// Supervision.Bench.Load http URL TOKEN PATH [requests] [concurrency] [departments] [runs]   (PATH may hold {0}: department ids 2..departments in turn)
 switch (args.FirstOrDefault())
 {
     case "generate" when args.Length >= 2:
-        return await Generator.RunAsync(args[1], Number(args, 2, 1_000), Number(args, 3, 1_000_000), Number(args, 4, 20261122));
+        return await Generator.RunAsync(args[1], Number(args, 2, 1_000), Number(args, 3, 1_000_000), Number(args, 4, 20261122), Number(args, 5, 0));
     case "http" when args.Length >= 4:
-        return await HttpLoad.RunAsync(new Uri(args[1]), args[2], args[3], Number(args, 4, 2_000), Number(args, 5, 4), Number(args, 6, 1_000));
+        return await HttpLoad.RunAsync(new Uri(args[1]), args[2], args[3], Number(args, 4, 2_000), Number(args, 5, 4), Number(args, 6, 1_000), Number(args, 7, 1));
     default:
-        Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] | http URL TOKEN PATH [requests=2000] [concurrency=4] [departments=1000]");
+        Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] [burst=0] | http URL TOKEN PATH [requests=2000] [concurrency=4] [departments=1000] [runs=1]");
         return 2;
 }
 
@@ -24,7 +24,7 @@ static int Number(string[] args, int at, int fallback) => args.Length > at ? int
 /// </summary>
 internal static class HttpLoad
 {
-    public static async Task<int> RunAsync(Uri server, string token, string path, int requests, int concurrency, int departmentCount)
+    public static async Task<int> RunAsync(Uri server, string token, string path, int requests, int concurrency, int departmentCount, int runs)
     {
         var clients = Enumerable.Range(0, concurrency).Select(_ =>
         {
@@ -53,22 +53,41 @@ internal static class HttpLoad
             await OnceAsync(clients[0], i);
         }
 
-        var latencies = new double[requests];
-        var next = -1;
-        var total = Stopwatch.StartNew();
-        await Task.WhenAll(clients.Select(async client =>
+        var results = new List<(double P50, double P95, double P99, double Max, double PerSecond)>();
+        for (var run = 0; run < Math.Max(1, runs); run++)
         {
-            int n;
-            while ((n = Interlocked.Increment(ref next)) < requests)
+            var latencies = new double[requests];
+            var next = -1;
+            var total = Stopwatch.StartNew();
+            await Task.WhenAll(clients.Select(async client =>
             {
-                latencies[n] = await OnceAsync(client, n);
+                int n;
+                while ((n = Interlocked.Increment(ref next)) < requests)
+                {
+                    latencies[n] = await OnceAsync(client, n);
+                }
+            }));
+            total.Stop();
+            Array.Sort(latencies);
+            double P(double q) => latencies[Math.Max(0, (int)Math.Ceiling(q * latencies.Length) - 1)];
+            results.Add((P(0.50), P(0.95), P(0.99), latencies[^1], requests / total.Elapsed.TotalSeconds));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: {requests} requests, {concurrency} clients: p50 {P(0.50):0.0} ms, p95 {P(0.95):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} req/s"));
+        }
+
+        if (results.Count > 1)
+        {
+            static double Median(IEnumerable<double> values)
+            {
+                var sorted = values.Order().ToArray();
+                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
             }
-        }));
-        total.Stop();
-        Array.Sort(latencies);
-        double P(double q) => latencies[Math.Max(0, (int)Math.Ceiling(q * latencies.Length) - 1)];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{path}: {requests} requests, {concurrency} clients: p50 {P(0.50):0.0} ms, p95 {P(0.95):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} req/s"));
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{path}, {concurrency} clients, median of {results.Count} runs: p50 {Median(results.Select(r => r.P50)):0.0} ms, p95 {Median(results.Select(r => r.P95)):0.0} ms " +
+                $"(runs {results.Min(r => r.P95):0.0}–{results.Max(r => r.P95):0.0}), p99 {Median(results.Select(r => r.P99)):0.0} ms, {Median(results.Select(r => r.PerSecond)):0} req/s"));
+        }
+
         foreach (var client in clients)
         {
             client.Dispose();

@@ -33,6 +33,7 @@ builder.Services.AddSupervisionCore(builder.Configuration);
 builder.Services.AddHostedService<MigrateOnStart>();
 builder.Services.AddHostedService<HistoryDigestService>();
 builder.Services.AddHostedService<TransitionLoop>();
+builder.Services.AddHostedService<BoardCountsCompaction>();
 builder.Services.AddHostedService<WakeListener>();
 builder.Services.AddHostedService<Supervision.Host.Notices.DispatchLoop>();
 builder.AddSupervisionScheduler();

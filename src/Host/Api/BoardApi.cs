@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Supervision.Engine.Items;
@@ -17,8 +18,9 @@ public sealed record BoardRow(long DepartmentId, string Department, long? Parent
 /// <summary>How many open assignments turn yellow or red within the next N working days.</summary>
 public sealed record Forecast(int WorkingDays, string Until, int TurnYellow, int TurnRed);
 
-/// <summary>The light board summary for the caller's departments.</summary>
-public sealed record Board(DateTimeOffset At, string Today, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast);
+/// <summary>The light board summary for the caller's departments. The counts are as of <c>At</c>; the forecast as of
+/// <c>ForecastAt</c> (kept until something changes, see <see cref="BoardForecasts"/>).</summary>
+public sealed record Board(DateTimeOffset At, string Today, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast, DateTimeOffset ForecastAt);
 
 /// <summary>One office day of the trends chart: the open assignments of the caller's departments by light as last
 /// recorded that day (see <c>LightDailySnapshots</c>); all zeros when nothing was open or nothing was recorded.
@@ -45,12 +47,13 @@ public static class BoardApi
 
     public static IEndpointRouteBuilder MapBoard(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/board", GetAsync).WithTags("Board");
+        endpoints.MapGet("/api/board", GetAsync).WithTags("Board").Produces<Board>();
         endpoints.MapGet("/api/board/trends", GetTrendsAsync).WithTags("Board");
         return endpoints;
     }
 
-    private static async Task<Ok<Board>> GetAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct,
+    private static async Task<IResult> GetAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, BoardCounts boardCounts, BoardForecasts forecasts, BoardResponses responses,
+        Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct,
         string? kind = null, string? step = null, string? text = null, int? dueWithin = null)
     {
         var (all, visible) = await VisibleAsync(user, workflows, departments, ct);
@@ -67,69 +70,123 @@ public static class BoardApi
 
         // The same filters as the item list, on the assignments the board counts.
         var dueCalendar = calendars.Current;
-        var dueToday = new Supervision.Engine.Clocks.ClockContext(dueCalendar, zone.Zone).DayOf(now);
+        var context = new Supervision.Engine.Clocks.ClockContext(dueCalendar, zone.Zone);
+        var dueToday = context.DayOf(now);
         DateOnly? dueUntil = dueWithin is { } n ? n == 0 ? dueToday : dueCalendar.AddWorkingDays(dueCalendar.NextWorkingDayOnOrAfter(dueToday), n - 1) : null;
         var like = string.IsNullOrWhiteSpace(text) ? null : SqlDialect.ContainsPattern(text);
-        var kindFilter = (kind is null ? string.Empty : " AND i.kind = @kind")
+        var kindFilter = (kind is null ? string.Empty : " AND a.kind = @kind")
             + (step is null ? string.Empty : " AND a.step = @step")
             + (dueUntil is null ? string.Empty : " AND a.closed_at IS NULL AND a.due_on <= @dueUntil")
             + (like is null ? string.Empty : " AND " + database.Dialect.TextMatch("i.", "@like"));
-        // The item is joined only when a filter reads it (kind, text): at a million rows the join is most of the cost.
-        var from = kind is null && like is null ? "assignments a" : "assignments a JOIN items i ON i.id = a.item_id";
+        // The item is joined only when the text filter reads it.
+        var from = like is null ? "assignments a" : "assignments a JOIN items i ON i.id = a.item_id";
+        // An admin sees every department: no list of a thousand ids to match.
+        var everyone = visible.Count == all.Count;
+        var departmentFilter = everyone ? "TRUE" : database.Dialect.InList("a.department_id", "@ids");
         await using var connection = await database.OpenAsync(ct);
-        var counts = (await connection.QueryAsync<CountRow>(new CommandDefinition(
-            $"""
-            SELECT a.department_id AS DepartmentId, a.light AS Light, a.seriously_overdue AS SeriouslyOverdue, a.paused AS Paused, count(*) AS Count
-            FROM {from}
-            WHERE {database.Dialect.InList("a.department_id", "@ids")}{kindFilter}
-            GROUP BY a.department_id, a.light, a.seriously_overdue, a.paused
-            """,
-            new { ids = visible.ToArray(), kind, step, dueUntil, like }, cancellationToken: ct))).AsList();
-        var byDepartment = counts.GroupBy(c => c.DepartmentId).ToDictionary(g => g.Key, g => g.ToList());
-        var rows = all.Where(d => visible.Contains(d.Id)).Select(d =>
+        IReadOnlyList<DepartmentCounts> counts;
+        if (step is null && dueUntil is null && like is null)
         {
-            var mine = byDepartment.GetValueOrDefault(d.Id) ?? [];
-            int Sum(Func<CountRow, bool> predicate) => (int)mine.Where(predicate).Sum(c => c.Count);
-            var onTime = Sum(c => c.Light == "done-on-time");
-            var late = Sum(c => c.Light == "done-late");
-            return new BoardRow(d.Id, d.Name, d.ParentId,
-                Sum(c => c.Light == "green"), Sum(c => c.Light == "yellow"), Sum(c => c.Light == "red"),
-                Sum(c => c.Light == "red" && c.SeriouslyOverdue), Sum(c => c.Paused && c.Light is "green" or "yellow" or "red"),
-                Sum(c => c.Light is "green" or "yellow" or "red"), onTime, late, Rate(onTime, late));
-        }).ToList();
-        var totals = new BoardRow(0, "合计", null, rows.Sum(r => r.Green), rows.Sum(r => r.Yellow), rows.Sum(r => r.Red), rows.Sum(r => r.SeriouslyOverdue), rows.Sum(r => r.Paused),
-            rows.Sum(r => r.Open), rows.Sum(r => r.DoneOnTime), rows.Sum(r => r.DoneLate), Rate(rows.Sum(r => r.DoneOnTime), rows.Sum(r => r.DoneLate)));
+            // The usual board: the kept counts (maintained with every change), not a count of the assignments.
+            counts = await boardCounts.ReadAsync(connection, everyone ? null : visible, kind, ct);
+        }
+        else
+        {
+            counts = (await connection.QueryAsync<DepartmentCounts>(new CommandDefinition(
+                $"""
+                SELECT a.department_id AS DepartmentId,
+                       SUM(CASE WHEN a.light = 'green' THEN 1 ELSE 0 END) AS Green, SUM(CASE WHEN a.light = 'yellow' THEN 1 ELSE 0 END) AS Yellow,
+                       SUM(CASE WHEN a.light = 'red' THEN 1 ELSE 0 END) AS Red, SUM(CASE WHEN a.light = 'red' AND a.seriously_overdue THEN 1 ELSE 0 END) AS SeriouslyOverdue,
+                       SUM(CASE WHEN a.paused AND a.light IN ('green', 'yellow', 'red') THEN 1 ELSE 0 END) AS Paused,
+                       SUM(CASE WHEN a.light = 'done-on-time' THEN 1 ELSE 0 END) AS DoneOnTime, SUM(CASE WHEN a.light = 'done-late' THEN 1 ELSE 0 END) AS DoneLate
+                FROM {from}
+                WHERE {departmentFilter}{kindFilter}
+                GROUP BY a.department_id
+                """,
+                new { ids = visible.ToArray(), kind, step, dueUntil, like }, cancellationToken: ct))).AsList();
+        }
 
-        // Forecast: a green assignment's next change is its turn to yellow (or red when there is no yellow stage);
-        // anything open and not yet red turns red when its due day ends.
-        var calendar = calendars.Current;
-        var context = new Supervision.Engine.Clocks.ClockContext(calendar, zone.Zone);
         var today = context.DayOf(now);
-        // The three horizons in one pass over the open assignments.
-        var lastDays = Horizons.Select(days => (Days: days, Last: calendar.AddWorkingDays(calendar.NextWorkingDayOnOrAfter(today), days - 1))).ToList();
-        var turns = await connection.QuerySingleAsync<(long Yellow1, long Red1, long Yellow3, long Red3, long Yellow7, long Red7)>(new CommandDefinition(
-            $"""
-            SELECT
-              {string.Join(",\n  ", lastDays.Select((_, i) => $"COALESCE(SUM(CASE WHEN a.light = 'green' AND a.next_change_at < @horizon{i} AND (a.due_on IS NULL OR a.due_on > @last{i}) THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN a.light IN ('green', 'yellow') AND a.paused = @no AND a.due_on <= @last{i} THEN 1 ELSE 0 END), 0)"))}
-            FROM {from}
-            WHERE a.closed_at IS NULL AND {database.Dialect.InList("a.department_id", "@ids")}{kindFilter}
-            """,
-            new
+        var filtered = step is not null || dueUntil is not null || like is not null;
+        async Task<IReadOnlyList<Forecast>> ComputeAsync(CancellationToken cancellationToken)
+        {
+            await using var own = await database.OpenAsync(cancellationToken);
+            return await ForecastAsync(own, database, context, today, from, departmentFilter, kindFilter, new ForecastFilters(visible.ToArray(), kind, step, dueUntil, like), cancellationToken);
+        }
+
+        // The unfiltered forecast is kept until lights or items change (here or on another instance) or it is
+        // Supervision:Board:ForecastMaxAge old; filtered ones are computed for the request.
+        var (forecast, forecastAt) = filtered
+            ? (await ComputeAsync(ct), now)
+            : await forecasts.GetAsync($"{Text(today)}|{kind}|{(everyone ? "*" : string.Join(',', visible.Order()))}", ComputeAsync);
+        // Everything but the instant is kept per scope and kind while the counts, the directory and the forecast
+        // are the very ones it was written from (each of those is itself kept until it changes).
+        var key = filtered ? null : $"{Text(today)}|{kind}|{(everyone ? "*" : string.Join(',', visible.Order()))}";
+        if (key is null || !responses.TryGet(key, counts, all, forecast, out var body))
+        {
+            var byDepartment = counts.ToDictionary(c => c.DepartmentId);
+            var rows = all.Where(d => visible.Contains(d.Id)).Select(d =>
             {
-                horizon0 = context.EndOf(lastDays[0].Last), last0 = lastDays[0].Last,
-                horizon1 = context.EndOf(lastDays[1].Last), last1 = lastDays[1].Last,
-                horizon2 = context.EndOf(lastDays[2].Last), last2 = lastDays[2].Last,
-                no = false, ids = visible.ToArray(), kind, step, dueUntil, like,
-            }, cancellationToken: ct));
-        var forecast = new List<Forecast>
+                var c = byDepartment.GetValueOrDefault(d.Id) ?? new DepartmentCounts();
+                int onTime = (int)c.DoneOnTime, late = (int)c.DoneLate;
+                return new BoardRow(d.Id, d.Name, d.ParentId, (int)c.Green, (int)c.Yellow, (int)c.Red, (int)c.SeriouslyOverdue, (int)c.Paused,
+                    (int)(c.Green + c.Yellow + c.Red), onTime, late, Rate(onTime, late));
+            }).ToList();
+            var totals = new BoardRow(0, "合计", null, rows.Sum(r => r.Green), rows.Sum(r => r.Yellow), rows.Sum(r => r.Red), rows.Sum(r => r.SeriouslyOverdue), rows.Sum(r => r.Paused),
+                rows.Sum(r => r.Open), rows.Sum(r => r.DoneOnTime), rows.Sum(r => r.DoneLate), Rate(rows.Sum(r => r.DoneOnTime), rows.Sum(r => r.DoneLate)));
+
+            body = JsonSerializer.SerializeToUtf8Bytes(new BoardBody(Text(today), totals, rows, forecast, forecastAt), json.Value.SerializerOptions);
+            if (key is not null)
+            {
+                responses.Keep(key, counts, all, forecast, body);
+            }
+        }
+
+        return new BoardJson(now, body, json.Value.SerializerOptions);
+    }
+
+    /// <summary>How many open assignments (within the filters) turn yellow or red within each horizon.</summary>
+    private static async Task<IReadOnlyList<Forecast>> ForecastAsync(System.Data.Common.DbConnection connection, Database database, Supervision.Engine.Clocks.ClockContext context, DateOnly today,
+        string from, string departmentFilter, string kindFilter, ForecastFilters filters, CancellationToken cancellationToken)
+    {
+        // A green assignment's next change is its turn to yellow (or red when there is no yellow stage);
+        // anything open and not yet red turns red when its due day ends.
+        var calendar = context.Calendar;
+        // Each from its partial index (migration 0011), over the next days only: the due days up to the last
+        // horizon, and the instants green assignments turn.
+        var lastDays = Horizons.Select(days => (Days: days, Last: calendar.AddWorkingDays(calendar.NextWorkingDayOnOrAfter(today), days - 1))).ToList();
+        var parameters = new DynamicParameters(new { ids = filters.Ids, kind = filters.Kind, step = filters.Step, dueUntil = filters.DueUntil, like = filters.Like });
+        for (var i = 0; i < lastDays.Count; i++)
+        {
+            parameters.Add($"last{i}", lastDays[i].Last);
+            parameters.Add($"horizon{i}", context.EndOf(lastDays[i].Last));
+        }
+
+        // Written as the partial index's predicate says it, so both planners match it with any parameter values.
+        var notPaused = database.Provider == DatabaseProvider.PostgreSql ? "NOT a.paused" : "a.paused = 0";
+        var red = await connection.QuerySingleAsync<(long Red1, long Red3, long Red7)>(new CommandDefinition(
+            $"""
+            SELECT {string.Join(", ", lastDays.Select((_, i) => $"COALESCE(SUM(CASE WHEN a.due_on <= @last{i} THEN 1 ELSE 0 END), 0)"))}
+            FROM {from}
+            WHERE a.closed_at IS NULL AND {notPaused} AND a.light IN ('green', 'yellow') AND a.due_on <= @last2 AND {departmentFilter}{kindFilter}
+            """, parameters, cancellationToken: cancellationToken));
+        var yellow = await connection.QuerySingleAsync<(long Yellow1, long Yellow3, long Yellow7)>(new CommandDefinition(
+            $"""
+            SELECT {string.Join(", ", lastDays.Select((_, i) => $"COALESCE(SUM(CASE WHEN a.next_change_at < @horizon{i} AND (a.due_on IS NULL OR a.due_on > @last{i}) THEN 1 ELSE 0 END), 0)"))}
+            FROM {from}
+            WHERE a.closed_at IS NULL AND a.light = 'green' AND a.next_change_at < @horizon2 AND {departmentFilter}{kindFilter}
+            """, parameters, cancellationToken: cancellationToken));
+        var turns = (yellow.Yellow1, red.Red1, yellow.Yellow3, red.Red3, yellow.Yellow7, red.Red7);
+        return new List<Forecast>
         {
             new(1, Text(lastDays[0].Last), (int)turns.Yellow1, (int)turns.Red1),
             new(3, Text(lastDays[1].Last), (int)turns.Yellow3, (int)turns.Red3),
             new(7, Text(lastDays[2].Last), (int)turns.Yellow7, (int)turns.Red7),
         };
-
-        return TypedResults.Ok(new Board(now, Text(today), totals, rows, forecast));
     }
+
+    /// <summary>The parameters the board's filters bind.</summary>
+    private sealed record ForecastFilters(long[] Ids, string? Kind, string? Step, DateOnly? DueUntil, string? Like);
 
     private static async Task<Ok<Trends>> GetTrendsAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct, int days = 28, string? kind = null)
     {
@@ -182,8 +239,8 @@ public static class BoardApi
     /// <summary>The caller's departments: every one for an admin, otherwise the caller's scope.</summary>
     private static async Task<(IReadOnlyList<Department> All, HashSet<long> Visible)> VisibleAsync(ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
     {
-        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
         var all = await departments.ListAsync(ct);
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, all, ct);
         return (all, actor.Role == Role.Admin ? all.Select(d => d.Id).ToHashSet() : actor.Scope.ToHashSet());
     }
 
@@ -191,15 +248,6 @@ public static class BoardApi
     private static double? Rate(int onTime, int late) => onTime + late == 0 ? null : Math.Round(100.0 * onTime / (onTime + late), 1);
 
     private static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    private sealed record CountRow
-    {
-        public long DepartmentId { get; init; }
-        public string Light { get; init; } = "";
-        public bool SeriouslyOverdue { get; init; }
-        public bool Paused { get; init; }
-        public long Count { get; init; }
-    }
 
     private sealed record DailyRow
     {

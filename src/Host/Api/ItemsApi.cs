@@ -39,7 +39,9 @@ public sealed record ActionView(string Action, long? Assignment, string Step, st
 public sealed record ItemDetail(ItemView Item, IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<HistoryView> History, object? Explanation, IReadOnlyList<ActionView> Actions);
 
 /// <summary>A page of items.</summary>
-public sealed record ItemPage(IReadOnlyList<ItemView> Items, int Page, int PageSize, long Total);
+/// <summary>A page of items; <c>Total</c> is how many match, or at least that many when <c>TotalIsAtLeast</c> (broad
+/// filters at a province are counted up to <see cref="ItemSearch.CountLimit"/>).</summary>
+public sealed record ItemPage(IReadOnlyList<ItemView> Items, int Page, int PageSize, long Total, bool TotalIsAtLeast = false);
 
 /// <summary>POST /api/requests.</summary>
 public sealed record RegisterRequestBody(string? Title, string? Applicant, string? Channel, string? ReceivedOn, string? Department, string? Content, string? Definition);
@@ -103,7 +105,8 @@ public static class ItemsApi
         string? kind = null, string? department = null, bool subtree = false, string? light = null, bool? serious = null, string? step = null, string? dueBefore = null, string? dueAfter = null,
         int? dueWithin = null, string? text = null, bool? paused = null, bool? open = null, int page = 1, int pageSize = 50)
     {
-        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var directory = await departments.ListAsync(ct);
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, directory, ct);
         if (page < 1 || pageSize is < 1 or > 200)
         {
             throw new WorkflowRefusedException(RefusalKind.Invalid, "page: from 1; pageSize: 1 to 200");
@@ -113,7 +116,7 @@ public static class ItemsApi
         if (department is not null)
         {
             var id = await DepartmentAsync(department, "department", departments, ct);
-            within = subtree ? (await departments.ListAsync(ct)).Subtree(id) : [id];
+            within = subtree ? directory.Subtree(id) : [id];
         }
 
         var before = Day(dueBefore, "dueBefore");
@@ -142,14 +145,12 @@ public static class ItemsApi
             paused,
             open,
             serious);
-        var (items, total) = await search.SearchAsync(filter, actor.Role == Role.Admin ? null : actor.Scope, page, pageSize, ct);
-        var views = new List<ItemView>();
-        foreach (var item in items)
-        {
-            views.Add(await ViewAsync(item, departments, ct));
-        }
-
-        return TypedResults.Ok(new ItemPage(views, page, pageSize, total));
+        // A scope holding every department restricts nothing (and a thousand ids would cost every row a lookup).
+        var scope = actor.Role == Role.Admin || actor.Scope.Count >= directory.Count ? null : actor.Scope;
+        var found = await search.SearchAsync(filter, scope, page, pageSize, ct);
+        var names = directory.ToDictionary(d => d.Id, d => d.Name);
+        var views = found.Items.Select(item => View(item, names.GetValueOrDefault(item.DepartmentId) ?? string.Empty)).ToList();
+        return TypedResults.Ok(new ItemPage(views, page, pageSize, found.Total, found.TotalIsAtLeast));
     }
 
     private static async Task<Ok<ItemDetail>> Get(long id, ClaimsPrincipal user, ItemWorkflows workflows, ItemStore items, AssignmentStore assignments, ItemClocks clocks, DepartmentStore departments, TimeProvider clock, CancellationToken ct)
@@ -203,13 +204,13 @@ public static class ItemsApi
         return TypedResults.Ok(await ViewAsync(item, departments, ct));
     }
 
-    internal static async Task<ItemView> ViewAsync(SupervisedItem item, DepartmentStore departments, CancellationToken ct)
-    {
-        var department = await departments.GetAsync(item.DepartmentId, ct);
-        return new ItemView(item.Id, item.Kind.Code(), item.Title, new DepartmentRef(item.DepartmentId, department?.Name ?? string.Empty), item.Step, item.Light.Code(), item.SeriouslyOverdue,
+    internal static async Task<ItemView> ViewAsync(SupervisedItem item, DepartmentStore departments, CancellationToken ct) =>
+        View(item, (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty);
+
+    private static ItemView View(SupervisedItem item, string departmentName) =>
+        new(item.Id, item.Kind.Code(), item.Title, new DepartmentRef(item.DepartmentId, departmentName), item.Step, item.Light.Code(), item.SeriouslyOverdue,
             Day(item.DueOn), item.DueAt, item.Paused, item.NextChangeAt, item.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Day(item.StepDueOn),
             item.Result, item.ClosedAt, item.Version, $"{item.DefinitionId} v{item.DefinitionVersion}", JsonDocument.Parse(item.Payload).RootElement);
-    }
 
     private static async Task<long> DepartmentAsync(string? nameOrId, string field, DepartmentStore departments, CancellationToken ct)
     {

@@ -4,7 +4,7 @@ using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Cli;
 
-/// <summary><c>definitions validate [dir]</c>, <c>history verify</c> and <c>history digest</c>.</summary>
+/// <summary><c>definitions validate [dir]</c>, <c>history verify</c>, <c>history digest</c>, <c>board verify|recount</c>, <c>trends reconstruct</c>.</summary>
 internal static class AuditCommands
 {
     public static Command Definitions(TextWriter output, TextWriter error)
@@ -55,6 +55,34 @@ internal static class AuditCommands
             return 0;
         }));
         return new Command("history", "Item histories: verify and seal.") { verify, digest };
+    }
+
+    /// <summary><c>board verify</c> and <c>board recount</c>: the board's kept counts against the assignments.</summary>
+    public static Command Board(TextWriter output, TextWriter error)
+    {
+        var verify = new Command("verify", "Compare the board's kept counts with a recount of the assignments; exit 1 naming each department and kind that differs.");
+        verify.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            var differences = await services.GetRequiredService<BoardCounts>().VerifyAsync(ct);
+            foreach (var d in differences)
+            {
+                error.WriteLine($"department {d.DepartmentId} ({d.Kind}): kept {Figures(d.Kept)}, counted {Figures(d.Counted)}");
+            }
+
+            output.WriteLine(differences.Count == 0 ? "Board counts agree with the assignments." : $"Board counts DIFFER for {differences.Count} department and kind row(s); 'board recount' repairs them.");
+            return differences.Count == 0 ? 0 : 1;
+        }));
+        var recount = new Command("recount", "Replace the board's kept counts by a recount of the assignments (writers wait meanwhile).");
+        recount.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            var rows = await services.GetRequiredService<BoardCounts>().RebuildAsync(ct);
+            output.WriteLine($"Board counts recounted: {rows} department and kind row(s).");
+            return 0;
+        }));
+        return new Command("board", "The light board's kept counts: verify and recount.") { verify, recount };
+
+        static string Figures(DepartmentCounts c) =>
+            $"green {c.Green}, yellow {c.Yellow}, red {c.Red} (seriously overdue {c.SeriouslyOverdue}), paused {c.Paused}, done on time {c.DoneOnTime}, late {c.DoneLate}";
     }
 
     /// <summary><c>trends reconstruct --days N</c>: fill the board's trend for days before the daily job recorded them.</summary>

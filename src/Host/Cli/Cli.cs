@@ -42,6 +42,7 @@ public static class Cli
         DeadlineCommand.Create(output, error),
         AuditCommands.Definitions(output, error),
         AuditCommands.History(output, error),
+        AuditCommands.Board(output, error),
         AuditCommands.Trends(output, error),
         ImportCommand.Create(output, error),
         ReportCommand.Create(output, error),

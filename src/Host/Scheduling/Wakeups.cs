@@ -25,6 +25,7 @@ public sealed class Wakeups : IDisposable
     private bool _pendingNotices;
     private bool _pendingChange;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _changeVersion;
 
     /// <summary>Identifies this instance's broadcasts so it ignores its own.</summary>
     public string InstanceId { get; } = Guid.NewGuid().ToString("N");
@@ -76,6 +77,10 @@ public sealed class Wakeups : IDisposable
 
         Release(_broadcast);
     }
+
+    /// <summary>Counts the changes of lights or items seen here (this instance's and those other instances broadcast):
+    /// whatever was computed from the database at an earlier value may be out of date.</summary>
+    public long ChangeVersion => Interlocked.Read(ref _changeVersion);
 
     /// <summary>Completes at the next change of lights or items on any instance.</summary>
     public Task NextChangeAsync(CancellationToken cancellationToken)
@@ -161,6 +166,7 @@ public sealed class Wakeups : IDisposable
 
     private void PublishChange()
     {
+        Interlocked.Increment(ref _changeVersion);
         TaskCompletionSource previous;
         lock (_gate)
         {

@@ -22,6 +22,7 @@ public static class ServiceRegistration
         services.AddSingleton<DepartmentStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<ItemStore>();
+        services.AddSingleton<BoardCounts>();
         services.AddSingleton(_ => new ShippedCalendar(configuration[SupervisionConfiguration.CalendarFileKey]));
         services.AddSingleton<ClockStore>();
         services.AddSingleton<DeadlineRecomputer>();
@@ -45,6 +46,8 @@ public static class ServiceRegistration
         services.AddSingleton<ItemSnapshots>();
         services.AddSingleton<Supervision.Host.Scheduling.LightTransitions>();
         services.AddSingleton<Supervision.Host.Scheduling.Wakeups>();
+        services.AddSingleton<BoardForecasts>();
+        services.AddSingleton<BoardResponses>();
         services.AddSingleton<Supervision.Host.Scheduling.OverdueRun>();
         services.AddSingleton<Supervision.Host.Scheduling.MonthlyCirculation>();
         services.AddSingleton<Supervision.Host.Scheduling.LightDailySnapshots>();

@@ -30,6 +30,12 @@ public static class SupervisionConfiguration
     /// <summary>The longest the light transition loop sleeps between sweeps (TimeSpan, default 00:00:30).</summary>
     public const string TransitionSweepKey = "Supervision:Transitions:SafetySweep";
 
+    /// <summary>How often the board's pending count changes are folded into its counts (TimeSpan, default 00:00:02).</summary>
+    public const string BoardCompactEveryKey = "Supervision:Board:CompactEvery";
+
+    /// <summary>The longest the board's unfiltered forecast is kept when nothing is known to have changed (TimeSpan, default 00:00:30).</summary>
+    public const string BoardForecastMaxAgeKey = "Supervision:Board:ForecastMaxAge";
+
     /// <summary>The address the server listens on when nothing else says: http://localhost:5080.</summary>
     public const string DefaultUrls = "http://localhost:5080";
 

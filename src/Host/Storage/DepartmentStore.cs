@@ -10,6 +10,8 @@ public sealed class DuplicateNameException(string message) : Exception(message);
 /// <summary>Departments with their aliases; a name or alias identifies at most one department.</summary>
 public sealed class DepartmentStore(Database database, TimeProvider clock)
 {
+    private KeptDirectory? _kept;
+
     /// <summary>Adds a department with its aliases in one transaction; returns it with its id.</summary>
     public async Task<Department> AddAsync(Department department, CancellationToken cancellationToken)
     {
@@ -71,12 +73,25 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
             new { name = nameOrAlias.Trim() }, cancellationToken)).SingleOrDefault();
     }
 
-    /// <summary>Every department, ordered by name.</summary>
+    /// <summary>Every department, ordered by name: kept in memory and reloaded only when the directory's version
+    /// (moved by the database on every change of departments or their names, whoever makes it) has moved.</summary>
     public async Task<IReadOnlyList<Department>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await LoadAsync(connection, string.Empty, null, cancellationToken);
+        // The version is read before the rows: what is loaded is at least as new as the version it is kept under.
+        var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT version FROM directory_version WHERE id = 1", cancellationToken: cancellationToken));
+        var kept = _kept;
+        if (kept is not null && kept.Version == version)
+        {
+            return kept.Departments;
+        }
+
+        var loaded = (await LoadAsync(connection, string.Empty, null, cancellationToken)).ToList().AsReadOnly();
+        _kept = new KeptDirectory(version, loaded);
+        return loaded;
     }
+
+    private sealed record KeptDirectory(long Version, IReadOnlyList<Department> Departments);
 
     /// <summary>Every department as a caller's transaction sees them.</summary>
     internal static Task<IReadOnlyList<Department>> ListAsync(UnitOfWork uow, CancellationToken cancellationToken)

@@ -313,12 +313,31 @@ public sealed record ItemFilter(
     bool? Open = null,
     bool? SeriouslyOverdue = null);
 
-/// <summary>Finds items by filter within the departments a user may see, newest first, a page at a time.</summary>
-public sealed class ItemSearch(Database database)
+/// <summary>
+/// Finds items by filter within the departments a user may see, newest first, a page at a time. Two ways in, chosen
+/// per request from the kept board counts (<see cref="BoardCounts"/>) as statistics: a department filter whose
+/// departments own few assignments is answered from those assignments (an index range per department, then the page
+/// of item ids); anything broader walks the items newest first, and its total is counted up to
+/// <see cref="CountLimit"/> (said as "at least") rather than over hundreds of thousands of rows.
+/// </summary>
+public sealed class ItemSearch(Database database, BoardCounts boardCounts)
 {
-    public async Task<(IReadOnlyList<Supervision.Engine.Items.SupervisedItem> Items, long Total)> SearchAsync(ItemFilter filter, IReadOnlyCollection<long>? scope, int page, int pageSize, CancellationToken cancellationToken)
+    /// <summary>Totals above this are reported as "more than" (the page itself is exact).</summary>
+    public const int CountLimit = 10_000;
+
+    /// <summary>Below this many assignments (by the kept counts) a department filter is answered from the assignments.</summary>
+    private const long FewAssignments = 50_000;
+
+    public async Task<ItemSearchResult> SearchAsync(ItemFilter filter, IReadOnlyCollection<long>? scope, int page, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (filter.Departments is { } departments && string.IsNullOrWhiteSpace(filter.Text) && (scope is null || departments.All(scope.Contains))
+            && await AssignmentsOfAsync(connection, departments, filter, cancellationToken) < FewAssignments)
+        {
+            return await FromAssignmentsAsync(connection, filter, page, pageSize, cancellationToken);
+        }
+
         var where = new List<string>();
         var p = new DynamicParameters();
         if (scope is not null)
@@ -334,19 +353,10 @@ public sealed class ItemSearch(Database database)
         }
 
         if (filter.Kind is { } kind) Add("kind = @kind", "kind", Supervision.Engine.Items.ItemKinds.Code(kind));
-        if (filter.Departments is { } departments)
+        if (filter.Departments is not null)
         {
             // The same conditions, on one assignment of those departments.
-            var on = new List<string> { database.Dialect.InList("a.department_id", "@departments") };
-            p.Add("departments", departments.ToArray());
-            if (filter.Light is { } l) { on.Add("a.light = @light"); p.Add("light", Supervision.Engine.Items.Lights.Code(l)); }
-            if (filter.SeriouslyOverdue is { } so) { on.Add("a.seriously_overdue = @serious"); p.Add("serious", so); }
-            if (filter.Paused is { } pa) { on.Add("a.paused = @paused"); p.Add("paused", pa); }
-            if (filter.Step is { } st) { on.Add("a.step = @step"); p.Add("step", st); }
-            if (filter.DueBefore is { } db) { on.Add("a.due_on <= @dueBefore"); p.Add("dueBefore", db); }
-            if (filter.DueAfter is { } da) { on.Add("a.due_on >= @dueAfter"); p.Add("dueAfter", da); }
-            if (filter.Open is { } op) { on.Add(op ? "a.closed_at IS NULL" : "a.closed_at IS NOT NULL"); }
-            where.Add($"EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND {string.Join(" AND ", on)})");
+            where.Add($"EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND {string.Join(" AND ", AssignmentConditions(filter, p, withKind: false))})");
         }
         else
         {
@@ -368,10 +378,73 @@ public sealed class ItemSearch(Database database)
         var clause = where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where);
         p.Add("limit", pageSize);
         p.Add("offset", (page - 1) * pageSize);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM items {clause}", p, cancellationToken: cancellationToken));
+        p.Add("countLimit", CountLimit + 1);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM (SELECT 1 FROM items {clause} LIMIT @countLimit) counted", p, cancellationToken: cancellationToken));
         var rows = await connection.QueryAsync<ItemStore.ItemRow>(new CommandDefinition(
             $"SELECT {ItemStore.ItemColumns} FROM items {clause} ORDER BY id DESC LIMIT @limit OFFSET @offset", p, cancellationToken: cancellationToken));
-        return (rows.Select(r => r.ToItem()).ToList(), total);
+        return new ItemSearchResult(rows.Select(r => r.ToItem()).ToList(), Math.Min(total, CountLimit), total > CountLimit);
+    }
+
+    /// <summary>How many assignments the departments own (open ones only when the filter asks for open), by the kept counts.</summary>
+    private async Task<long> AssignmentsOfAsync(System.Data.Common.DbConnection connection, IReadOnlyCollection<long> departments, ItemFilter filter, CancellationToken cancellationToken)
+    {
+        var kind = filter.Kind is { } k ? Supervision.Engine.Items.ItemKinds.Code(k) : null;
+        var counts = await boardCounts.ReadAsync(connection, departments, kind, cancellationToken);
+        return counts.Sum(c => c.Green + c.Yellow + c.Red + (filter.Open == true ? 0 : c.DoneOnTime + c.DoneLate));
+    }
+
+    /// <summary>The page from the departments' assignments: the distinct item ids matching, newest first, then those items.</summary>
+    private async Task<ItemSearchResult> FromAssignmentsAsync(System.Data.Common.DbConnection connection, ItemFilter filter, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var p = new DynamicParameters();
+        var on = string.Join(" AND ", AssignmentConditions(filter, p, withKind: true));
+        p.Add("limit", pageSize);
+        p.Add("offset", (page - 1) * pageSize);
+        long total;
+        long[] ids;
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            // One pass over the assignments for both the total and the page.
+            var (count, page1) = await connection.QuerySingleAsync<(long, long[])>(new CommandDefinition(
+                $"""
+                WITH hits AS MATERIALIZED (SELECT DISTINCT a.item_id FROM assignments a WHERE {on})
+                SELECT (SELECT count(*) FROM hits), ARRAY(SELECT item_id FROM hits ORDER BY item_id DESC LIMIT @limit OFFSET @offset)
+                """, p, cancellationToken: cancellationToken));
+            (total, ids) = (count, page1);
+        }
+        else
+        {
+            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(DISTINCT a.item_id) FROM assignments a WHERE {on}", p, cancellationToken: cancellationToken));
+            ids = (await connection.QueryAsync<long>(new CommandDefinition(
+                $"SELECT DISTINCT a.item_id FROM assignments a WHERE {on} ORDER BY a.item_id DESC LIMIT @limit OFFSET @offset", p, cancellationToken: cancellationToken))).ToArray();
+        }
+
+        if (ids.Length == 0)
+        {
+            return new ItemSearchResult([], total, false);
+        }
+
+        var rows = await connection.QueryAsync<ItemStore.ItemRow>(new CommandDefinition(
+            $"SELECT {ItemStore.ItemColumns} FROM items WHERE {database.Dialect.InList("id", "@ids")} ORDER BY id DESC", new { ids }, cancellationToken: cancellationToken));
+        return new ItemSearchResult(rows.Select(r => r.ToItem()).ToList(), total, false);
+    }
+
+    /// <summary>The filter's conditions on one assignment (alias <c>a</c>) of its departments, parameters added to <paramref name="p"/>.</summary>
+    private List<string> AssignmentConditions(ItemFilter filter, DynamicParameters p, bool withKind)
+    {
+        var on = new List<string> { database.Dialect.InList("a.department_id", "@departments") };
+        p.Add("departments", filter.Departments!.ToArray());
+        if (withKind && filter.Kind is { } kind) { on.Add("a.kind = @kind"); p.Add("kind", Supervision.Engine.Items.ItemKinds.Code(kind)); }
+        if (filter.Light is { } l) { on.Add("a.light = @light"); p.Add("light", Supervision.Engine.Items.Lights.Code(l)); }
+        if (filter.SeriouslyOverdue is { } so) { on.Add("a.seriously_overdue = @serious"); p.Add("serious", so); }
+        if (filter.Paused is { } pa) { on.Add("a.paused = @paused"); p.Add("paused", pa); }
+        if (filter.Step is { } st) { on.Add("a.step = @step"); p.Add("step", st); }
+        if (filter.DueBefore is { } db) { on.Add("a.due_on <= @dueBefore"); p.Add("dueBefore", db); }
+        if (filter.DueAfter is { } da) { on.Add("a.due_on >= @dueAfter"); p.Add("dueAfter", da); }
+        if (filter.Open is { } op) { on.Add(op ? "a.closed_at IS NULL" : "a.closed_at IS NOT NULL"); }
+        return on;
     }
 }
+
+/// <summary>A page of items and how many match in all; when <see cref="TotalIsAtLeast"/>, at least that many.</summary>
+public sealed record ItemSearchResult(IReadOnlyList<Supervision.Engine.Items.SupervisedItem> Items, long Total, bool TotalIsAtLeast);

@@ -50,8 +50,8 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
         var now = clock.GetUtcNow();
         return await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
             """
-            INSERT INTO assignments (item_id, department_id, role, step, light, due_on, due_at, paused, seriously_overdue, next_change_at, calendar_version, created_at, updated_at)
-            VALUES (@itemId, @departmentId, @role, @step, @light, @DueOn, @DueAt, @Paused, @SeriouslyOverdue, @NextChangeAt, @CalendarVersion, @now, @now)
+            INSERT INTO assignments (item_id, kind, department_id, role, step, light, due_on, due_at, paused, seriously_overdue, next_change_at, calendar_version, created_at, updated_at)
+            VALUES (@itemId, (SELECT kind FROM items WHERE id = @itemId), @departmentId, @role, @step, @light, @DueOn, @DueAt, @Paused, @SeriouslyOverdue, @NextChangeAt, @CalendarVersion, @now, @now)
             RETURNING id
             """,
             new { itemId, departmentId, role = Code(role), step, light = snapshot.Light.Code(), snapshot.DueOn, snapshot.DueAt, snapshot.Paused, snapshot.SeriouslyOverdue, snapshot.NextChangeAt, snapshot.CalendarVersion, now },

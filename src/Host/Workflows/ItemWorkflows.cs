@@ -29,7 +29,11 @@ public sealed class ItemWorkflows(
     Supervision.Host.Scheduling.Wakeups? wakeups = null)
 {
     /// <summary>The actor for a signed-in user: role, department and the departments below it.</summary>
-    public async Task<Actor> ActorAsync(string login, CancellationToken cancellationToken)
+    public async Task<Actor> ActorAsync(string login, CancellationToken cancellationToken) =>
+        await ActorAsync(login, await departments.ListAsync(cancellationToken), cancellationToken);
+
+    /// <summary>The actor behind a login, with the department directory the caller already holds.</summary>
+    public async Task<Actor> ActorAsync(string login, IReadOnlyList<Supervision.Engine.Organisation.Department> directory, CancellationToken cancellationToken)
     {
         var user = await users.FindByLoginAsync(login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
         if (!user.Active)
@@ -37,7 +41,7 @@ public sealed class ItemWorkflows(
             throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' is no longer active");
         }
 
-        var scope = (await departments.ListAsync(cancellationToken)).Subtree(user.DepartmentId);
+        var scope = directory.Subtree(user.DepartmentId);
 
         if (!DefinitionLoader.TryRole(user.Role, out var role))
         {

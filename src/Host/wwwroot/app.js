@@ -601,10 +601,11 @@
         el("td", {}, lightBadge(item.light, item.seriouslyOverdue, item.paused)),
         el("td", { text: item.dueAt ? new Date(item.dueAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : item.dueOn || "—" })));
     }
+    // A broad filter at a province is counted up to a limit: "10000+", and a full page means there may be more.
     const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
-    $("page-info").textContent = t("page", page.page, page.total);
+    $("page-info").textContent = t("page", page.page, page.totalIsAtLeast ? `${page.total}+` : page.total);
     $("prev").disabled = page.page <= 1;
-    $("next").disabled = page.page >= pages;
+    $("next").disabled = page.totalIsAtLeast ? page.items.length < page.pageSize : page.page >= pages;
   }
 
   // --- one item -------------------------------------------------------------------------------------------------

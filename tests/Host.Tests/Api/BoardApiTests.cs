@@ -94,6 +94,32 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_board_and_its_forecast_follow_each_change_at_once()
+    {
+        using var zhang = _server.Client("zhang");
+        using var zhao = _server.Client("zhao");
+        async Task<(int Open, int Red7, int Red3)> BoardAsync()
+        {
+            var board = await JsonAsync(await zhao.GetAsync(new Uri("/api/board", UriKind.Relative)));
+            var forecast = board.GetProperty("forecast").EnumerateArray().ToDictionary(f => f.GetProperty("workingDays").GetInt32(), f => f.GetProperty("turnRed").GetInt32());
+            return (board.GetProperty("totals").GetProperty("open").GetInt32(), forecast[7], forecast[3]);
+        }
+
+        Assert.Equal((0, 0, 0), await BoardAsync());
+        Assert.Equal((0, 0, 0), await BoardAsync());
+
+        // Received Friday 2025-09-12: due Thursday 10-16, the seventh working day from today (10-09).
+        using var created = await zhang.PostAsJsonAsync("/api/requests", new { title = "甲", applicant = "甲", channel = "online", receivedOn = "2025-09-12", department = "市司法局", content = "甲" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal((1, 1, 0), await BoardAsync());
+
+        var id = (await JsonAsync(created)).GetProperty("id").GetInt64();
+        using var withdrawn = await zhang.PostAsJsonAsync($"/api/items/{id}/actions/withdraw", new { reason = "申请人撤回" });
+        Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
+        Assert.Equal((0, 0, 0), await BoardAsync());
+    }
+
+    [Fact]
     public async Task The_event_stream_says_changed_when_someone_acts()
     {
         using var zhao = _server.Client("zhao");
