@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using Supervision.Bench.Load;
 
 // Supervision.Bench.Load generate CONNECTION [departments] [items] [seed] [burst]   (burst: that many requests due at one past instant)
+// Supervision.Bench.Load burst-wait CONNECTION N   (after generate with a burst: waits until the N burst items are processed by a running Host)
 // Supervision.Bench.Load http URL TOKEN PATH [requests] [concurrency] [departments] [runs]   (PATH may hold {0}: department ids 2..departments in turn)
 switch (args.FirstOrDefault())
 {
@@ -11,6 +12,8 @@ switch (args.FirstOrDefault())
         return await Generator.RunAsync(args[1], Number(args, 2, 1_000), Number(args, 3, 1_000_000), Number(args, 4, 20261122), Number(args, 5, 0));
     case "http" when args.Length >= 4:
         return await HttpLoad.RunAsync(new Uri(args[1]), args[2], args[3], Number(args, 4, 2_000), Number(args, 5, 4), Number(args, 6, 1_000), Number(args, 7, 1));
+    case "burst-wait" when args.Length >= 3:
+        return await BurstWait.RunAsync(args[1], Number(args, 2, 100_000));
     default:
         Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] [burst=0] | http URL TOKEN PATH [requests=2000] [concurrency=4] [departments=1000] [runs=1]");
         return 2;
@@ -94,5 +97,49 @@ internal static class HttpLoad
         }
 
         return 0;
+    }
+}
+
+/// <summary>
+/// Watches a database generated with a burst (items 1..N due at one past instant) while a Host processes it: prints
+/// the time from the first recorded change until none of the N is still due, the rate, and the notices written.
+/// </summary>
+internal static class BurstWait
+{
+    public static async Task<int> RunAsync(string connectionString, int burst)
+    {
+        await using var source = Npgsql.NpgsqlDataSource.Create(connectionString);
+        async Task<(long Due, long Changes, long Notices)> StateAsync()
+        {
+            await using var command = source.CreateCommand(
+                "SELECT (SELECT count(*) FROM items WHERE id <= $1 AND next_change_at <= now()), " +
+                "(SELECT count(*) FROM item_history WHERE item_id <= $1 AND action = 'light-changed'), (SELECT count(*) FROM notices)");
+            command.Parameters.AddWithValue((long)burst);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        }
+
+        var start = await StateAsync();
+        Console.WriteLine($"burst: {start.Due:N0} of {burst:N0} items due, {start.Changes:N0} changes recorded, {start.Notices:N0} notices; waiting for a Host to start on them");
+        var watch = new Stopwatch();
+        var state = start;
+        var patience = Stopwatch.StartNew();
+        while (state.Due > 0 && patience.Elapsed < TimeSpan.FromMinutes(30))
+        {
+            await Task.Delay(50);
+            state = await StateAsync();
+            if (!watch.IsRunning && state.Changes > start.Changes)
+            {
+                watch.Start();
+            }
+        }
+
+        watch.Stop();
+        var changed = state.Changes - start.Changes;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"burst of {burst:N0}: {changed:N0} light changes recorded and {state.Notices - start.Notices:N0} notices written in {watch.Elapsed.TotalSeconds:0.00} s from the first recorded change " +
+            $"({changed / Math.Max(watch.Elapsed.TotalSeconds, 0.001):0} items/s); {state.Due:N0} still due"));
+        return state.Due == 0 ? 0 : 1;
     }
 }

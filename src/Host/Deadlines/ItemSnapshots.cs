@@ -9,6 +9,11 @@ using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Deadlines;
 
+/// <summary>What refreshing one item writes (see <see cref="ItemSnapshots.Plan"/>): assignments to update with their
+/// fresh snapshots, the item to save (null when its aggregate is unchanged) with its history entry, the lights that
+/// moved, and whether anything an observer would call a change happened.</summary>
+internal sealed record RefreshPlan(IReadOnlyList<(Assignment Stored, DeadlineSnapshot Fresh)> Assignments, SupervisedItem? Saved, HistoryEntry? Entry, IReadOnlyList<LightChange> Lights, bool Changed);
+
 /// <summary>A light that moved on an item (requests) or on one assignment (tasks).</summary>
 public sealed record LightChange(long? AssignmentId, long DepartmentId, Light From, Light To, bool FromSerious, bool ToSerious, DateOnly? DueOn, DateTimeOffset? DueAt = null);
 
@@ -27,17 +32,43 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
     /// <summary>Like <see cref="RefreshAsync"/>, also saying which lights moved (the assignments' for tasks, the item's otherwise).</summary>
     internal async Task<(bool Changed, IReadOnlyList<LightChange> Lights)> RefreshWithChangesAsync(UnitOfWork uow, SupervisedItem item, WorkingCalendar calendar, DateTimeOffset now, string action, CancellationToken cancellationToken)
     {
-        var lights = new List<LightChange>();
         var loaded = await clocks.LoadManyAsync(uow, [item.Id], cancellationToken);
         if (!loaded.TryGetValue(item.Id, out var log))
         {
-            return (false, lights);
+            return (false, []);
         }
 
-        var context = new ClockContext(calendar, zone.Zone, log.Policy.ExtensionCap);
+        var plan = Plan(item, log, await ClockStore.LoadAssignmentClocksAsync(uow, item.Id, cancellationToken), await AssignmentStore.ListAsync(uow, item.Id, cancellationToken), calendar, zone.Zone, now, action);
+        foreach (var (a, fresh) in plan.Assignments)
+        {
+            await assignments.UpdateAsync(uow, a.Id, a.Step, a.DepartmentId, fresh, a.ClosedAt, a.Result, cancellationToken);
+        }
+
+        if (plan.Saved is { } saved)
+        {
+            await items.SaveAsync(uow, saved, plan.Entry!, cancellationToken);
+        }
+
+        return (plan.Changed, plan.Lights);
+    }
+
+    /// <summary>
+    /// What refreshing one item writes, computed without touching storage: each assignment whose fold differs from
+    /// what is stored, the item when its aggregate differs (with its history entry), and the lights that moved (the
+    /// assignments' for tasks, the item's otherwise). The one computation behind a single refresh and the light
+    /// transitions' batches.
+    /// </summary>
+    internal static RefreshPlan Plan(SupervisedItem item, (List<ClockEvent> Events, ClockPolicy Policy) log, IReadOnlyDictionary<long, List<ClockEvent>> assignmentClocks,
+        IReadOnlyList<Assignment> stored, WorkingCalendar calendar, TimeZoneInfo zone, DateTimeOffset now, string action)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(assignmentClocks);
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(calendar);
+        var lights = new List<LightChange>();
+        var updates = new List<(Assignment, DeadlineSnapshot)>();
+        var context = new ClockContext(calendar, zone, log.Policy.ExtensionCap);
         var itemSnapshot = log.Events.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(log.Events, context), log.Policy, context, now) : null;
-        var assignmentClocks = await ClockStore.LoadAssignmentClocksAsync(uow, item.Id, cancellationToken);
-        var stored = await AssignmentStore.ListAsync(uow, item.Id, cancellationToken);
         var snapshots = new List<(DeadlineSnapshot Snapshot, bool Closed)>();
         foreach (var a in stored)
         {
@@ -49,7 +80,7 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
             snapshots.Add((fresh, a.ClosedAt is not null));
             if (fresh.DiffersFrom(before))
             {
-                await assignments.UpdateAsync(uow, a.Id, a.Step, a.DepartmentId, fresh, a.ClosedAt, a.Result, cancellationToken);
+                updates.Add((a, fresh));
                 if (item.Kind == ItemKind.Task && (fresh.Light != before.Light || fresh.SeriouslyOverdue != before.SeriouslyOverdue))
                 {
                     lights.Add(new LightChange(a.Id, a.DepartmentId, before.Light, fresh.Light, before.SeriouslyOverdue, fresh.SeriouslyOverdue, fresh.DueOn, fresh.DueAt));
@@ -61,7 +92,7 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
         var stale = DeadlineSnapshot.Of(item);
         if (!aggregate.DiffersFrom(stale))
         {
-            return (lights.Count > 0, lights);
+            return new RefreshPlan(updates, null, null, lights, lights.Count > 0);
         }
 
         if (item.Kind != ItemKind.Task && (aggregate.Light != stale.Light || aggregate.SeriouslyOverdue != stale.SeriouslyOverdue))
@@ -69,7 +100,7 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
             lights.Add(new LightChange(null, item.DepartmentId, stale.Light, aggregate.Light, stale.SeriouslyOverdue, aggregate.SeriouslyOverdue, aggregate.DueOn, aggregate.DueAt));
         }
 
-        await items.SaveAsync(uow, aggregate.ApplyTo(item), new HistoryEntry
+        var entry = new HistoryEntry
         {
             At = now,
             Actor = "system",
@@ -86,8 +117,8 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
                 toLight = aggregate.Light.Code(),
                 seriouslyOverdue = aggregate.SeriouslyOverdue,
             }),
-        }, cancellationToken);
-        return (true, lights);
+        };
+        return new RefreshPlan(updates, aggregate.ApplyTo(item), entry, lights, true);
     }
 
     /// <summary>A closed item or assignment shows done-on-time or done-late; without a clock of its own, on time.</summary>

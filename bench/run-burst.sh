@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The midnight burst on PostgreSQL: a throwaway durable cluster filled with a province (bench/Load generate) in which
+# BURST disclosure requests change light at one instant that has just passed (stored as computed just before it), as
+# at local midnight; then the published Host starts and bench/Load burst-wait times how long it takes until every one
+# of them is recorded (history entry, new light, next instant) and its notices are written.
+# Prints figures, asserts nothing.
+#   bench/run-burst.sh [--quick] [--items N] [--burst N] [--departments N]
+#   --quick: 50 departments, 2,000 items, a burst of 500: exercises the harness in under a minute.
+# Reuses an existing publish when given SUPERVISION_PUBLISHED=DIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+items=1000000 departments=1000 burst=100000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) items=2000 departments=50 burst=500 ;;
+    --items) items=$2; shift ;;
+    --burst) burst=$2; shift ;;
+    --departments) departments=$2; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+work=$(mktemp -d /tmp/supervision-burst.XXXXXX)
+pg_dir=$(mktemp -d /tmp/supervision-burst-pg.XXXXXX)
+host_pid=""
+cleanup() {
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null || true
+  tests/postgres-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true
+  rm -rf "$work" "$pg_dir"
+}
+trap cleanup EXIT
+
+published=${SUPERVISION_PUBLISHED:-}
+if [ -z "$published" ]; then
+  published="$work/publish"
+  dotnet publish src/Host/Supervision.Host.csproj -c Release -o "$published" -nologo -v quiet
+fi
+dotnet build bench/Load -c Release -nologo -v quiet
+load="dotnet bench/Load/bin/Release/net10.0/Supervision.Bench.Load.dll"
+host="dotnet $published/Supervision.Host.dll"
+
+SUPERVISION_PG_DURABLE=1 tests/postgres-cluster.sh start "$pg_dir" >/dev/null
+socket="$pg_dir/socket"; port=$(cat "$pg_dir/port")
+runas=(); [ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
+"${runas[@]}" "$(cat "$pg_dir/bindir")/createdb" -h "$socket" -p "$port" -U postgres load
+export SUPERVISION_DB="Host=$socket;Port=$port;Username=postgres;Database=load;Maximum Pool Size=50"
+
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(dotnet --version); $("$(cat "$pg_dir/bindir")/postgres" --version)"
+$host migrate | tail -1
+$load generate "$SUPERVISION_DB" "$departments" "$items" 20261122 "$burst"
+
+port_http=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+$load burst-wait "$SUPERVISION_DB" "$burst" &
+wait_pid=$!
+sleep 1
+(cd "$work" && exec $host --urls "http://127.0.0.1:$port_http" >"$work/host.log" 2>&1) &
+host_pid=$!
+status=0
+wait "$wait_pid" || status=$?
+echo "== history after the burst: $($host history verify 2>&1 | tail -1)"
+echo "== board counts after the burst: $($host board verify 2>&1 | tail -1)"
+exit "$status"
