@@ -109,37 +109,37 @@ internal static class BurstWait
     public static async Task<int> RunAsync(string connectionString, int burst)
     {
         await using var source = Npgsql.NpgsqlDataSource.Create(connectionString);
-        async Task<(long Due, long Changes, long Notices)> StateAsync()
+        async Task<long> ScalarAsync(string sql)
         {
-            await using var command = source.CreateCommand(
-                "SELECT (SELECT count(*) FROM items WHERE id <= $1 AND next_change_at <= now()), " +
-                "(SELECT count(*) FROM item_history WHERE item_id <= $1 AND action = 'light-changed'), (SELECT count(*) FROM notices)");
+            await using var command = source.CreateCommand(sql);
             command.Parameters.AddWithValue((long)burst);
-            await using var reader = await command.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            return (long)(await command.ExecuteScalarAsync())!;
         }
 
-        var start = await StateAsync();
-        Console.WriteLine($"burst: {start.Due:N0} of {burst:N0} items due, {start.Changes:N0} changes recorded, {start.Notices:N0} notices; waiting for a Host to start on them");
+        // Cheap enough to ask often without slowing the Host down: the due index, shrinking as the burst is worked off.
+        const string Due = "SELECT count(*) FROM items WHERE next_change_at <= now() AND id <= $1";
+        var due = await ScalarAsync(Due);
+        var notices = await ScalarAsync("SELECT count(*) + 0 * $1 FROM notices");
+        Console.WriteLine($"burst: {due:N0} of {burst:N0} items due, {notices:N0} notices; waiting for a Host to start on them");
+        var initial = due;
         var watch = new Stopwatch();
-        var state = start;
         var patience = Stopwatch.StartNew();
-        while (state.Due > 0 && patience.Elapsed < TimeSpan.FromMinutes(30))
+        while (due > 0 && patience.Elapsed < TimeSpan.FromMinutes(30))
         {
-            await Task.Delay(50);
-            state = await StateAsync();
-            if (!watch.IsRunning && state.Changes > start.Changes)
+            await Task.Delay(100);
+            due = await ScalarAsync(Due);
+            if (!watch.IsRunning && due < initial)
             {
                 watch.Start();
             }
         }
 
         watch.Stop();
-        var changed = state.Changes - start.Changes;
+        var changes = await ScalarAsync("SELECT count(*) FROM item_history WHERE item_id <= $1 AND action = 'light-changed'");
+        var written = await ScalarAsync("SELECT count(*) + 0 * $1 FROM notices") - notices;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"burst of {burst:N0}: {changed:N0} light changes recorded and {state.Notices - start.Notices:N0} notices written in {watch.Elapsed.TotalSeconds:0.00} s from the first recorded change " +
-            $"({changed / Math.Max(watch.Elapsed.TotalSeconds, 0.001):0} items/s); {state.Due:N0} still due"));
-        return state.Due == 0 ? 0 : 1;
+            $"burst of {burst:N0}: {changes:N0} light changes recorded and {written:N0} notices written in {watch.Elapsed.TotalSeconds:0.00} s from the first committed batch " +
+            $"(within 0.1 s; {(initial - due) / Math.Max(watch.Elapsed.TotalSeconds, 0.001):0} items/s); {due:N0} still due"));
+        return due == 0 && changes == burst ? 0 : 1;
     }
 }

@@ -32,7 +32,12 @@ public sealed record ClockContext(WorkingCalendar Calendar, TimeZoneInfo Zone, T
     /// <summary>The instant a local day ends (the next day's start): the moment a day-based limit is missed.</summary>
     public DateTimeOffset EndOf(DateOnly day) => StartOf(day.AddDays(1));
 
-    private static DateTime FixedFrom(TimeZoneInfo zone)
+    // Per zone, once: reading a zone's rules allocates them afresh, and a context is made per clock folded.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<TimeZoneInfo, DateTime> FixedFromByZone = new();
+
+    private static DateTime FixedFrom(TimeZoneInfo zone) => FixedFromByZone.GetOrAdd(zone, ComputeFixedFrom);
+
+    private static DateTime ComputeFixedFrom(TimeZoneInfo zone)
     {
         var rules = zone.GetAdjustmentRules();
         if (rules.Length == 0)

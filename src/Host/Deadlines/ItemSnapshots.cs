@@ -24,6 +24,15 @@ public sealed record LightChange(long? AssignmentId, long DepartmentId, Light Fr
 /// </summary>
 public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, AssignmentStore assignments, OfficeTimeZone zone)
 {
+    /// <summary>The clock store this reads with (for batches that load many items at once).</summary>
+    internal ClockStore Clocks => clocks;
+
+    /// <summary>The assignment store this writes with.</summary>
+    internal AssignmentStore Assignments => assignments;
+
+    /// <summary>The office's time zone.</summary>
+    internal TimeZoneInfo Zone => zone.Zone;
+
     /// <summary>Recomputes one item inside a caller's transaction; returns true when anything stored changed.
     /// Throws <see cref="ConcurrencyException"/> if the item moved on since <paramref name="item"/> was read.</summary>
     internal async Task<bool> RefreshAsync(UnitOfWork uow, SupervisedItem item, WorkingCalendar calendar, DateTimeOffset now, string action, CancellationToken cancellationToken) =>

@@ -1,4 +1,6 @@
 using Dapper;
+using Npgsql;
+using NpgsqlTypes;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Notices;
@@ -17,7 +19,7 @@ public sealed record Notice(long Id, string Kind, string Subject, string Body, l
 public sealed class NoticeStore(Database database, TimeProvider clock, IConfiguration? configuration = null)
 {
     /// <summary>True when <c>Supervision:Smtp:Host</c> is set: people with an e-mail address also get their notices by mail.</summary>
-    private bool MailEnabled => !string.IsNullOrWhiteSpace(configuration?["Supervision:Smtp:Host"]);
+    internal bool MailEnabled => !string.IsNullOrWhiteSpace(configuration?["Supervision:Smtp:Host"]);
 
     /// <summary>Writes a person's notice to their inbox and, when mail is set up and they have an address, as an e-mail.</summary>
     internal async Task<bool> EnqueueForUserAsync(UnitOfWork uow, NewNotice inbox, CancellationToken cancellationToken)
@@ -50,6 +52,51 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
             """,
             new { notice.Key, notice.Channel, notice.Kind, notice.RecipientUserId, notice.RecipientAddress, notice.Subject, notice.Body, notice.ItemId, notice.Event, now, status = inbox ? "delivered" : "pending", next = inbox ? (DateTimeOffset?)null : now, delivered = inbox ? now : (DateTimeOffset?)null },
             cancellationToken)) == 1;
+    }
+
+    /// <summary>Writes several notices inside a caller's transaction, each unless its key was written before (on
+    /// PostgreSQL in one statement); returns how many were written.</summary>
+    internal async Task<int> EnqueueManyAsync(UnitOfWork uow, IReadOnlyList<NewNotice> notices, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notices);
+        if (notices.Count == 0)
+        {
+            return 0;
+        }
+
+        if (uow.Connection is not NpgsqlConnection postgres)
+        {
+            var written = 0;
+            foreach (var notice in notices)
+            {
+                written += await EnqueueAsync(uow, notice, cancellationToken) ? 1 : 0;
+            }
+
+            return written;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO notices (notice_key, channel, kind, recipient_user_id, recipient_address, subject, body, item_id, event, created_at, status, next_attempt_at, delivered_at)
+            SELECT v.notice_key, v.channel, v.kind, v.recipient_user_id, v.recipient_address, v.subject, v.body, v.item_id, v.event, @now,
+                   CASE WHEN v.channel = 'inbox' THEN 'delivered' ELSE 'pending' END,
+                   CASE WHEN v.channel = 'inbox' THEN NULL ELSE @now END,
+                   CASE WHEN v.channel = 'inbox' THEN @now END
+            FROM unnest(@notice_key, @channel, @kind, @recipient_user_id, @recipient_address, @subject, @body, @item_id, @event)
+                 AS v(notice_key, channel, kind, recipient_user_id, recipient_address, subject, body, item_id, event)
+            ON CONFLICT (notice_key) DO NOTHING
+            """, postgres, (NpgsqlTransaction)uow.Transaction);
+        command.Parameters.Add(new NpgsqlParameter("notice_key", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Key).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("channel", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Channel).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("kind", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Kind).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("recipient_user_id", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = notices.Select(n => n.RecipientUserId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("recipient_address", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.RecipientAddress).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("subject", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Subject).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("body", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Body).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("item_id", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = notices.Select(n => n.ItemId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("event", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Event).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = clock.GetUtcNow().UtcDateTime });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Adds a channel a department's notices also go to (webhook, wecom, dingtalk).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
+using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Calendars;
@@ -29,25 +30,31 @@ public sealed class LightTransitions(
     DepartmentStore departments,
     TimeProvider clock,
     ILogger<LightTransitions> logger,
-    Wakeups? wakeups = null)
+    Wakeups? wakeups = null,
+    IConfiguration? configuration = null)
 {
-    public const int BatchSize = 200;
+    public const int BatchSize = 500;
 
-    /// <summary>Processes everything due at <paramref name="now"/> (the clock's now when null); returns how many items changed.</summary>
+    /// <summary>Processes everything due at <paramref name="now"/> (the clock's now when null); returns how many items changed.
+    /// On PostgreSQL <c>Supervision:Transitions:Workers</c> batches (default 2) run at once, each on its own connection
+    /// and its own rows (<c>SKIP LOCKED</c>), so one batch's database work overlaps another's computing; SQLite has one writer.</summary>
     public async Task<int> ProcessDueAsync(DateTimeOffset? now, CancellationToken cancellationToken)
     {
         var at = now ?? clock.GetUtcNow();
+        var workers = database.Provider == DatabaseProvider.PostgreSql ? Math.Clamp(configuration?.GetValue("Supervision:Transitions:Workers", 2) ?? 2, 1, 16) : 1;
         var changed = 0;
-        for (var round = 0; round < 10_000; round++)
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
         {
-            var (taken, done) = await ProcessBatchAsync(at, cancellationToken);
-            changed += done;
-            if (taken < BatchSize)
+            for (var round = 0; round < 10_000; round++)
             {
-                break;
+                var (taken, done) = await ProcessBatchAsync(at, cancellationToken);
+                Interlocked.Add(ref changed, done);
+                if (taken < BatchSize)
+                {
+                    break;
+                }
             }
-        }
-
+        }));
         return changed;
     }
 
@@ -68,48 +75,86 @@ public sealed class LightTransitions(
     private async Task<(int Taken, int Changed)> ProcessBatchAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var uow = await database.BeginAsync(cancellationToken);
+        // Straight off the due index, locking as it goes: another instance skips these rows and takes the next ones.
+        // An item's stored next change is the earliest of its open assignments', so the items' index finds them all;
+        // the assignments' index is asked as well (once the items' runs short) in case an item's copy lags behind.
+        var skipLocked = database.Provider == DatabaseProvider.PostgreSql ? " FOR UPDATE SKIP LOCKED" : string.Empty;
         var ids = (await uow.Connection.QueryAsync<long>(uow.Command(
-            $"""
-            SELECT id FROM items
-            WHERE id IN (SELECT id FROM items WHERE next_change_at <= @now UNION SELECT item_id FROM assignments WHERE next_change_at <= @now)
-            ORDER BY id LIMIT @batch{(database.Provider == DatabaseProvider.PostgreSql ? " FOR UPDATE SKIP LOCKED" : string.Empty)}
-            """,
+            $"SELECT id FROM items WHERE next_change_at <= @now ORDER BY next_change_at LIMIT @batch{skipLocked}",
             new { now, batch = BatchSize }, cancellationToken))).AsList();
-        var changed = 0;
-        var calendar = calendars.Current;
-        var names = (await departments.ListAsync(cancellationToken)).ToDictionary(d => d.Id);
-        foreach (var id in ids)
+        if (ids.Count < BatchSize)
         {
-            var item = await items.GetForUpdateAsync(uow, id, cancellationToken);
-            if (item is null)
+            ids.AddRange(await uow.Connection.QueryAsync<long>(uow.Command(
+                $"""
+                SELECT id FROM items
+                WHERE id IN (SELECT item_id FROM assignments WHERE next_change_at <= @now) AND NOT ({database.Dialect.InList("id", "@taken")})
+                ORDER BY id LIMIT @batch{skipLocked}
+                """,
+                new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
+        }
+        var changed = 0;
+        if (ids.Count > 0)
+        {
+            // The whole batch is read in four statements, computed in memory by the same plan a single refresh
+            // uses, and written in a handful: a midnight burst costs statements per batch, not per item.
+            var calendar = calendars.Current;
+            var names = (await departments.ListAsync(cancellationToken)).ToDictionary(d => d.Id);
+            var taken = await items.GetManyAsync(uow, ids, cancellationToken);
+            var logs = await snapshots.Clocks.LoadManyAsync(uow, ids, cancellationToken);
+            var assignmentClocks = await snapshots.Clocks.LoadAssignmentClocksManyAsync(uow, ids, cancellationToken);
+            var stored = await snapshots.Assignments.ListManyAsync(uow, ids, cancellationToken);
+            var updates = new List<(Assignment Stored, DeadlineSnapshot Fresh)>();
+            var writes = new List<ItemWrite>();
+            var lights = new List<(SupervisedItem Item, WorkflowDefinition Definition, LightChange Change)>();
+            foreach (var id in ids)
             {
-                continue;
-            }
-
-            var (any, lights) = await snapshots.RefreshWithChangesAsync(uow, item, calendar, now, "light-changed", cancellationToken);
-            if (!any)
-            {
-                continue;
-            }
-
-            changed++;
-            var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
-            foreach (var light in lights)
-            {
-                if (light.AssignmentId is { } assignment)
+                if (!taken.TryGetValue(id, out var item) || !logs.TryGetValue(id, out var log))
                 {
-                    await items.AppendAsync(uow, item.Id, new HistoryEntry
-                    {
-                        At = now,
-                        Actor = "system",
-                        Action = "assignment-light-changed",
-                        FromLight = light.From,
-                        ToLight = light.To,
-                        Detail = JsonSerializer.Serialize(new { assignment, department = names.GetValueOrDefault(light.DepartmentId)?.Name, seriouslyOverdue = light.ToSerious }),
-                    }, cancellationToken);
+                    continue;
                 }
 
-                await NotifyAsync(uow, item, definition, light, names, now, cancellationToken);
+                var plan = ItemSnapshots.Plan(item, log, assignmentClocks, stored.GetValueOrDefault(id) ?? [], calendar, snapshots.Zone, now, "light-changed");
+                updates.AddRange(plan.Assignments);
+                if (!plan.Changed)
+                {
+                    continue;
+                }
+
+                changed++;
+                var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
+                var entries = new List<HistoryEntry>();
+                if (plan.Entry is { } entry)
+                {
+                    entries.Add(entry);
+                }
+
+                foreach (var light in plan.Lights)
+                {
+                    if (light.AssignmentId is { } assignment)
+                    {
+                        entries.Add(new HistoryEntry
+                        {
+                            At = now,
+                            Actor = "system",
+                            Action = "assignment-light-changed",
+                            FromLight = light.From,
+                            ToLight = light.To,
+                            Detail = JsonSerializer.Serialize(new { assignment, department = names.GetValueOrDefault(light.DepartmentId)?.Name, seriouslyOverdue = light.ToSerious }),
+                        });
+                    }
+
+                    lights.Add((item, definition, light));
+                }
+
+                writes.Add(new ItemWrite(id, plan.Saved, entries));
+            }
+
+            await snapshots.Assignments.UpdateSnapshotsAsync(uow, updates, cancellationToken);
+            await items.SaveSnapshotsAsync(uow, writes, cancellationToken);
+            if (lights.Count > 0)
+            {
+                var audience = await Audience.LoadAsync(uow, names, cancellationToken);
+                await notices.EnqueueManyAsync(uow, lights.SelectMany(l => Notices(l.Item, l.Definition, l.Change, names, audience)).ToList(), cancellationToken);
             }
         }
 
@@ -128,8 +173,10 @@ public sealed class LightTransitions(
         return (ids.Count, changed);
     }
 
-    private async Task NotifyAsync(UnitOfWork uow, SupervisedItem item, WorkflowDefinition definition, LightChange change,
-        IReadOnlyDictionary<long, Engine.Organisation.Department> names, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The escalation ladder's notices for one light change: each level reached, to the department's
+    /// channels and to each person the definition names (inbox, and e-mail when mail is set up and they have an
+    /// address), keyed by the cause so the same change never notifies twice.</summary>
+    private IEnumerable<NewNotice> Notices(SupervisedItem item, WorkflowDefinition definition, LightChange change, IReadOnlyDictionary<long, Engine.Organisation.Department> names, Audience audience)
     {
         var levels = new List<(string Level, IReadOnlyList<Recipient> To)>();
         if (change.To == Light.Yellow && change.From == Light.Green)
@@ -154,39 +201,77 @@ public sealed class LightTransitions(
         {
             var (subject, body) = templates.LightChanged(facts, level);
             var cause = $"light:{item.Id}:{change.AssignmentId ?? 0}:{level}:{due}";
-            await notices.EnqueueForDepartmentAsync(uow, change.DepartmentId, cause, level, subject, body, item.Id, $"light-changed:{level}", cancellationToken);
-            foreach (var userId in await RecipientsAsync(uow, recipients, change.DepartmentId, names, cancellationToken))
+            var @event = $"light-changed:{level}";
+            foreach (var (channel, address) in audience.Channels[change.DepartmentId])
             {
-                await notices.EnqueueForUserAsync(uow, new NewNotice($"{cause}:{userId}", "inbox", level, userId, null, subject, body, item.Id, $"light-changed:{level}"), cancellationToken);
+                yield return new NewNotice($"{cause}:{channel}:{address}", channel, level, null, address, subject, body, item.Id, @event);
+            }
+
+            foreach (var user in audience.Recipients(recipients, change.DepartmentId))
+            {
+                yield return new NewNotice($"{cause}:{user.Id}", "inbox", level, user.Id, null, subject, body, item.Id, @event);
+                if (notices.MailEnabled && !string.IsNullOrWhiteSpace(user.Email))
+                {
+                    yield return new NewNotice($"{cause}:{user.Id}:email", "email", level, user.Id, user.Email, subject, body, item.Id, @event);
+                }
             }
         }
     }
 
-    private static async Task<IReadOnlyCollection<long>> RecipientsAsync(UnitOfWork uow, IReadOnlyList<Recipient> recipients, long departmentId,
-        IReadOnlyDictionary<long, Engine.Organisation.Department> departments, CancellationToken cancellationToken)
+    /// <summary>Who can be told, read once per batch: active users by department and role, and the departments' channels.</summary>
+    private sealed class Audience
     {
-        var users = new HashSet<long>();
-        foreach (var recipient in recipients)
+        private ILookup<(long Department, string Role), (long Id, string? Email)> _users = null!;
+        private IReadOnlyDictionary<long, Engine.Organisation.Department> _departments = null!;
+
+        public ILookup<long, (string Channel, string Address)> Channels { get; private set; } = null!;
+
+        public static async Task<Audience> LoadAsync(UnitOfWork uow, IReadOnlyDictionary<long, Engine.Organisation.Department> departments, CancellationToken cancellationToken)
         {
-            if (recipient == Recipient.SupervisingOffice)
+            var users = await uow.Connection.QueryAsync<(long Id, long DepartmentId, string Role, string? Email)>(uow.Command(
+                "SELECT id, department_id, role, email FROM users WHERE active = @active ORDER BY id", new { active = true }, cancellationToken));
+            var channels = await uow.Connection.QueryAsync<(long DepartmentId, string Channel, string Address)>(uow.Command(
+                "SELECT department_id, channel, address FROM notice_channels ORDER BY id", null, cancellationToken));
+            return new Audience
             {
-                // The nearest department above with supervisors in it.
-                for (var d = departments.GetValueOrDefault(departmentId)?.ParentId; d is { } id; d = departments.GetValueOrDefault(id)?.ParentId)
+                _users = users.ToLookup(u => (u.DepartmentId, u.Role), u => (u.Id, u.Email)),
+                _departments = departments,
+                Channels = channels.ToLookup(c => c.DepartmentId, c => (c.Channel, c.Address)),
+            };
+        }
+
+        /// <summary>The people a level names for a department: its handlers or leads, or the supervisors of the
+        /// nearest department above it that has any.</summary>
+        public IEnumerable<(long Id, string? Email)> Recipients(IReadOnlyList<Recipient> recipients, long departmentId)
+        {
+            var seen = new HashSet<long>();
+            foreach (var recipient in recipients)
+            {
+                IEnumerable<(long Id, string? Email)> found = [];
+                if (recipient == Recipient.SupervisingOffice)
                 {
-                    var found = await UserStore.IdsInRoleAsync(uow, id, "supervisor", cancellationToken);
-                    if (found.Count > 0)
+                    for (var d = _departments.GetValueOrDefault(departmentId)?.ParentId; d is { } id; d = _departments.GetValueOrDefault(id)?.ParentId)
                     {
-                        users.UnionWith(found);
-                        break;
+                        if (_users.Contains((id, "supervisor")))
+                        {
+                            found = _users[(id, "supervisor")];
+                            break;
+                        }
+                    }
+                }
+                else
+                {
+                    found = _users[(departmentId, recipient == Recipient.Lead ? "lead" : "handler")];
+                }
+
+                foreach (var user in found)
+                {
+                    if (seen.Add(user.Id))
+                    {
+                        yield return user;
                     }
                 }
             }
-            else
-            {
-                users.UnionWith(await UserStore.IdsInRoleAsync(uow, departmentId, recipient == Recipient.Lead ? "lead" : "handler", cancellationToken));
-            }
         }
-
-        return users;
     }
 }

@@ -1,4 +1,6 @@
 using Dapper;
+using Npgsql;
+using NpgsqlTypes;
 using Supervision.Engine.Items;
 
 namespace Supervision.Host.Storage;
@@ -127,6 +129,164 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         var row = await uow.Connection.QuerySingleOrDefaultAsync<ItemRow>(uow.Command(
             $"SELECT {ItemColumns} FROM items WHERE id = @id{database.Dialect.ForUpdate}", new { id }, cancellationToken));
         return row?.ToItem();
+    }
+
+    /// <summary>Several items at once, by id, inside a caller's transaction (which holds their locks).</summary>
+    internal async Task<Dictionary<long, SupervisedItem>> GetManyAsync(UnitOfWork uow, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<long, SupervisedItem>();
+        foreach (var chunk in ids.Chunk(1000))
+        {
+            foreach (var row in await uow.Connection.QueryAsync<ItemRow>(uow.Command($"SELECT {ItemColumns} FROM items WHERE {database.Dialect.InList("id", "@chunk")}", new { chunk }, cancellationToken)))
+            {
+                result[row.Id] = row.ToItem();
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Saves fresh deadline snapshots of several items and appends their history entries, in order, on each item's
+    /// hash chain, as <see cref="SaveAsync(UnitOfWork, SupervisedItem, HistoryEntry, CancellationToken)"/> and
+    /// <see cref="AppendAsync"/> would one by one: on PostgreSQL in a few statements whatever the number of items
+    /// (snapshots with their versions, previous hashes, entries), on SQLite one by one. A saved item must still be at the version
+    /// it was read at (it is locked by the caller), or nothing is written.
+    /// </summary>
+    internal async Task SaveSnapshotsAsync(UnitOfWork uow, IReadOnlyList<ItemWrite> writes, CancellationToken cancellationToken)
+    {
+        writes = writes.Where(w => w.Entries.Count > 0).ToList();
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        if (uow.Connection is not NpgsqlConnection postgres)
+        {
+            foreach (var write in writes)
+            {
+                var entries = write.Entries.AsEnumerable();
+                if (write.Saved is { } saved)
+                {
+                    await SaveAsync(uow, saved, write.Entries[0], cancellationToken);
+                    entries = entries.Skip(1);
+                }
+
+                foreach (var entry in entries)
+                {
+                    await AppendAsync(uow, write.ItemId, entry, cancellationToken);
+                }
+            }
+
+            return;
+        }
+
+        var transaction = (NpgsqlTransaction)uow.Transaction;
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Each item's version moves by its number of entries (the entries take the sequence numbers in between), in
+        // the same statement that saves its snapshot: one new row version per item.
+        var versions = new Dictionary<long, int>();
+        var saves = writes.Where(w => w.Saved is not null).ToList();
+        if (saves.Count > 0)
+        {
+            await using var update = new NpgsqlCommand(
+                """
+                UPDATE items i SET light = v.light, due_on = v.due_on, due_at = v.due_at, paused = v.paused, next_change_at = v.next_change_at,
+                       seriously_overdue = v.serious, calendar_version = v.calendar_version, updated_at = @now, version = i.version + v.n
+                FROM unnest(@id, @version, @n, @light, @due_on, @due_at, @paused, @next_change_at, @serious, @calendar_version)
+                     AS v(id, version, n, light, due_on, due_at, paused, next_change_at, serious, calendar_version)
+                WHERE i.id = v.id AND i.version = v.version
+                RETURNING i.id, i.version
+                """, postgres, transaction);
+            var items = saves.Select(w => w.Saved!).ToList();
+            update.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = items.Select(i => i.Id).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("version", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = items.Select(i => i.Version).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("n", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = saves.Select(w => w.Entries.Count).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("light", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = items.Select(i => i.Light.Code()).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("due_on", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = items.Select(i => i.DueOn).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("due_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = items.Select(i => i.DueAt?.UtcDateTime).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("paused", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = items.Select(i => i.Paused).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("next_change_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = items.Select(i => i.NextChangeAt?.UtcDateTime).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("serious", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = items.Select(i => i.SeriouslyOverdue).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("calendar_version", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = items.Select(i => i.CalendarVersion).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now });
+            await using (var reader = await update.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    versions[reader.GetInt64(0)] = reader.GetInt32(1);
+                }
+            }
+
+            if (versions.Count != saves.Count)
+            {
+                throw new ConcurrencyException($"{saves.Count - versions.Count} of {saves.Count} items were changed by someone else while their lights were recomputed.");
+            }
+        }
+
+        var appends = writes.Where(w => w.Saved is null).ToList();
+        if (appends.Count > 0)
+        {
+            await using var bump = new NpgsqlCommand(
+                "UPDATE items i SET version = i.version + v.n FROM unnest(@id, @n) AS v(id, n) WHERE i.id = v.id RETURNING i.id, i.version", postgres, transaction);
+            bump.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = appends.Select(w => w.ItemId).ToArray() });
+            bump.Parameters.Add(new NpgsqlParameter("n", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = appends.Select(w => w.Entries.Count).ToArray() });
+            await using var reader = await bump.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                versions[reader.GetInt64(0)] = reader.GetInt32(1);
+            }
+        }
+
+        var firsts = writes.ToDictionary(w => w.ItemId, w => versions.TryGetValue(w.ItemId, out var v) ? v - w.Entries.Count + 1 : throw new KeyNotFoundException($"Item {w.ItemId} does not exist."));
+        var previous = new Dictionary<long, string>();
+        await using (var heads = new NpgsqlCommand(
+            "SELECT h.item_id, h.hash FROM item_history h JOIN unnest(@id, @seq) AS v(id, seq) ON h.item_id = v.id AND h.seq = v.seq", postgres, transaction))
+        {
+            heads.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = firsts.Keys.ToArray() });
+            heads.Parameters.Add(new NpgsqlParameter("seq", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = firsts.Values.Select(f => f - 1).ToArray() });
+            await using var reader = await heads.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                previous[reader.GetInt64(0)] = reader.GetString(1);
+            }
+        }
+
+        var rows = new List<(long ItemId, int Sequence, DateTimeOffset At, HistoryEntry Entry, string? Previous, string Hash)>();
+        foreach (var write in writes)
+        {
+            var sequence = firsts[write.ItemId];
+            var prior = sequence == 1 ? null : previous.GetValueOrDefault(write.ItemId);
+            foreach (var entry in write.Entries)
+            {
+                var at = HistoryChain.ToStoredPrecision(entry.At);
+                var hash = HistoryChain.Hash(prior, write.ItemId, sequence, at, entry.Actor, entry.Action, entry.FromStep, entry.ToStep, entry.FromLight?.Code(), entry.ToLight?.Code(), entry.Detail);
+                rows.Add((write.ItemId, sequence, at, entry, prior, hash));
+                prior = hash;
+                sequence++;
+            }
+        }
+
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO item_history (item_id, seq, at, actor, action, from_step, to_step, from_light, to_light, detail, prev_hash, hash)
+            SELECT v.item_id, v.seq, v.at, v.actor, v.action, v.from_step, v.to_step, v.from_light, v.to_light, CAST(v.detail AS jsonb), v.prev_hash, v.hash
+            FROM unnest(@item_id, @seq, @at, @actor, @action, @from_step, @to_step, @from_light, @to_light, @detail, @prev_hash, @hash)
+                 AS v(item_id, seq, at, actor, action, from_step, to_step, from_light, to_light, detail, prev_hash, hash)
+            """, postgres, transaction);
+        insert.Parameters.Add(new NpgsqlParameter("item_id", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = rows.Select(r => r.ItemId).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("seq", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = rows.Select(r => r.Sequence).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = rows.Select(r => r.At.UtcDateTime).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("actor", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Entry.Actor).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("action", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Entry.Action).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("from_step", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Entry.FromStep).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("to_step", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Entry.ToStep).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("from_light", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Entry.FromLight?.Code()).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("to_light", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Entry.ToLight?.Code()).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("detail", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Entry.Detail).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("prev_hash", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Previous).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("hash", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Hash).ToArray() });
+        await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Open items with a clock, by id after <paramref name="afterId"/>, for set-based recomputation.</summary>
@@ -295,6 +455,10 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         };
     }
 }
+
+/// <summary>What to write for one item in <see cref="ItemStore.SaveSnapshotsAsync"/>: its fresh snapshot to save
+/// (null when only history is appended) and its history entries in order (the first belongs to the save).</summary>
+internal sealed record ItemWrite(long ItemId, SupervisedItem? Saved, IReadOnlyList<HistoryEntry> Entries);
 
 /// <summary>
 /// What <see cref="ItemSearch"/> looks for; null fields do not filter. With <see cref="Departments"/>, the light,

@@ -1,4 +1,6 @@
 using Dapper;
+using Npgsql;
+using NpgsqlTypes;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
@@ -44,6 +46,67 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
     internal static async Task<IReadOnlyList<Assignment>> ListAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken) =>
         (await uow.Connection.QueryAsync<Row>(uow.Command($"SELECT {Columns} FROM assignments WHERE item_id = @itemId ORDER BY id", new { itemId }, cancellationToken)))
             .Select(r => r.ToAssignment()).ToList();
+
+    /// <summary>The assignments of several items at once, by item, inside a caller's transaction.</summary>
+    internal async Task<Dictionary<long, List<Assignment>>> ListManyAsync(UnitOfWork uow, IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<long, List<Assignment>>();
+        foreach (var ids in itemIds.Chunk(1000))
+        {
+            foreach (var row in await uow.Connection.QueryAsync<Row>(uow.Command(
+                $"SELECT {Columns} FROM assignments WHERE {database.Dialect.InList("item_id", "@ids")} ORDER BY item_id, id", new { ids }, cancellationToken)))
+            {
+                if (!result.TryGetValue(row.ItemId, out var list))
+                {
+                    result[row.ItemId] = list = [];
+                }
+
+                list.Add(row.ToAssignment());
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Stores fresh snapshots (deadline, light, next change) of several assignments: on PostgreSQL in one
+    /// statement, on SQLite one by one (in-process, under the write lock).</summary>
+    internal async Task UpdateSnapshotsAsync(UnitOfWork uow, IReadOnlyList<(Assignment Stored, DeadlineSnapshot Fresh)> updates, CancellationToken cancellationToken)
+    {
+        if (updates.Count == 0)
+        {
+            return;
+        }
+
+        if (uow.Connection is not NpgsqlConnection postgres)
+        {
+            foreach (var (a, snapshot) in updates)
+            {
+                await UpdateAsync(uow, a.Id, a.Step, a.DepartmentId, snapshot, a.ClosedAt, a.Result, cancellationToken);
+            }
+
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE assignments a SET light = v.light, due_on = v.due_on, due_at = v.due_at, paused = v.paused, seriously_overdue = v.serious,
+                   next_change_at = v.next_change_at, calendar_version = v.calendar_version, updated_at = @now
+            FROM unnest(@id, @light, @due_on, @due_at, @paused, @serious, @next_change_at, @calendar_version)
+                 AS v(id, light, due_on, due_at, paused, serious, next_change_at, calendar_version)
+            WHERE a.id = v.id
+            """, postgres, (NpgsqlTransaction)uow.Transaction);
+        var fresh = updates.Select(u => u.Fresh).ToList();
+        command.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = updates.Select(u => u.Stored.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("light", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = fresh.Select(f => f.Light.Code()).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("due_on", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = fresh.Select(f => f.DueOn).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("due_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = fresh.Select(f => f.DueAt?.UtcDateTime).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("paused", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = fresh.Select(f => f.Paused).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("serious", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = fresh.Select(f => f.SeriouslyOverdue).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("next_change_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = fresh.Select(f => f.NextChangeAt?.UtcDateTime).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("calendar_version", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = fresh.Select(f => f.CalendarVersion).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = clock.GetUtcNow().UtcDateTime });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     internal async Task<long> AddAsync(UnitOfWork uow, long itemId, long departmentId, AssignmentRole role, string step, DeadlineSnapshot snapshot, CancellationToken cancellationToken)
     {
