@@ -162,13 +162,17 @@ if [ -f "$publish/Supervision.Host.dll" ]; then
   fi
 fi
 
-# --- The load benchmark's harness, at small scale ----------------------------------------------------------------
+# --- The benchmarks' harnesses, at small scale ---------------------------------------------------------------------
 # bench/run-load.sh --quick fills a throwaway PostgreSQL with a small province, starts the published server and
-# measures it over HTTP: it proves the harness works (no figure is asserted). It needs PostgreSQL; without it the
-# benchmark is skipped like the PostgreSQL tests.
+# measures it over HTTP; bench/run-burst.sh --quick times a small midnight burst and its comparison with one Quartz
+# trigger per item (and fails if a change is missing or the history or board counts do not verify afterwards). They
+# prove the harnesses work: no time is asserted. They need PostgreSQL; without it they are skipped like the
+# PostgreSQL tests.
 if [ -n "$SUPERVISION_TEST_PG" ] && [ -f "$publish/Supervision.Host.dll" ]; then
   say "bench: load harness, quick"
   if SUPERVISION_PUBLISHED="$publish" bench/run-load.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  say "bench: burst harness, quick"
+  if SUPERVISION_PUBLISHED="$publish" bench/run-burst.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 fi
 
 # --- Summary -----------------------------------------------------------------------------------------------------

@@ -4,18 +4,22 @@
 # at local midnight; then the published Host starts and bench/Load burst-wait times how long it takes until every one
 # of them is recorded (history entry, new light, next instant) and its notices are written.
 # Prints figures, asserts nothing.
-#   bench/run-burst.sh [--quick] [--items N] [--burst N] [--departments N]
-#   --quick: 50 departments, 2,000 items, a burst of 500: exercises the harness in under a minute.
+# Then the comparison, in the same run: a smaller burst (--compare N, default 2,000) in a fresh database processed
+# once by one Quartz trigger per item (bench/Load quartz-per-item: Quartz's clustered PostgreSQL job store, each job
+# recomputing its item in its own transaction with the product's code) and once by the Host's batches.
+#   bench/run-burst.sh [--quick] [--items N] [--burst N] [--departments N] [--compare N]
+#   --quick: 50 departments, 2,000 items, a burst of 500, a comparison of 200: exercises the harness in about a minute.
 # Reuses an existing publish when given SUPERVISION_PUBLISHED=DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-items=1000000 departments=1000 burst=100000
+items=1000000 departments=1000 burst=100000 compare=2000
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) items=2000 departments=50 burst=500 ;;
+    --quick) items=2000 departments=50 burst=500 compare=200 ;;
     --items) items=$2; shift ;;
     --burst) burst=$2; shift ;;
     --departments) departments=$2; shift ;;
+    --compare) compare=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -51,13 +55,45 @@ $host migrate | tail -1
 $load generate "$SUPERVISION_DB" "$departments" "$items" 20261122 "$burst"
 
 port_http=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-$load burst-wait "$SUPERVISION_DB" "$burst" &
-wait_pid=$!
-sleep 1
-(cd "$work" && exec $host --urls "http://127.0.0.1:$port_http" >"$work/host.log" 2>&1) &
-host_pid=$!
+start_host() {
+  (cd "$work" && exec $host --urls "http://127.0.0.1:$port_http" >>"$work/host.log" 2>&1) &
+  host_pid=$!
+  for _ in $(seq 1 120); do
+    $host health --url "http://127.0.0.1:$port_http/health" >/dev/null 2>&1 && return 0
+    kill -0 "$host_pid" 2>/dev/null || { cat "$work/host.log"; exit 1; }
+    sleep 0.5
+  done
+}
+# The Host is started and idle first (the burst items are moved ahead before it looks), then the burst happens.
+$load burst-park "$SUPERVISION_DB" "$burst" >/dev/null
+start_host
 status=0
-wait "$wait_pid" || status=$?
-echo "== history after the burst: $($host history verify 2>&1 | tail -1)"
-echo "== board counts after the burst: $($host board verify 2>&1 | tail -1)"
+$load burst-wait "$SUPERVISION_DB" "$burst" 10 || status=$?
+check() {  # label, command: prints the check's last line; a failed check fails the run
+  local label=$1 out code=0
+  shift
+  out=$("$@" 2>&1) || code=$?
+  echo "== $label: $(echo "$out" | tail -1)"
+  [ "$code" -eq 0 ] || status=1
+}
+check "history after the burst" $host history verify
+check "board counts after the burst" $host board verify
+kill "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null || true; host_pid=""
+
+echo "== comparison: a burst of $compare, one Quartz trigger per item, then the Host's batches"
+for design in quartz batches; do
+  "${runas[@]}" "$(cat "$pg_dir/bindir")/createdb" -h "$socket" -p "$port" -U postgres "compare_$design"
+  export SUPERVISION_DB="Host=$socket;Port=$port;Username=postgres;Database=compare_$design;Maximum Pool Size=50"
+  $host migrate >/dev/null
+  $load generate "$SUPERVISION_DB" 50 $((compare * 2)) 20261122 "$compare" >/dev/null 2>&1
+  if [ "$design" = quartz ]; then
+    $load quartz-per-item "$SUPERVISION_DB" "$compare" || status=$?
+  else
+    $load burst-park "$SUPERVISION_DB" "$compare" >/dev/null
+    start_host
+    $load burst-wait "$SUPERVISION_DB" "$compare" 10 || status=$?
+    kill "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null || true; host_pid=""
+  fi
+  check "$design: history" $host history verify
+done
 exit "$status"

@@ -4,7 +4,9 @@ using System.Net.Http.Headers;
 using Supervision.Bench.Load;
 
 // Supervision.Bench.Load generate CONNECTION [departments] [items] [seed] [burst]   (burst: that many requests due at one past instant)
-// Supervision.Bench.Load burst-wait CONNECTION N   (after generate with a burst: waits until the N burst items are processed by a running Host)
+// Supervision.Bench.Load burst-park CONNECTION N   (moves the burst an hour ahead, so a Host can start idle)
+// Supervision.Bench.Load burst-wait CONNECTION N [seconds]   (after generate with a burst: the burst happens in that many seconds; timed until a running Host has processed it)
+// Supervision.Bench.Load quartz-per-item CONNECTION N   (the comparison: one Quartz trigger per due burst item, all at one instant)
 // Supervision.Bench.Load http URL TOKEN PATH [requests] [concurrency] [departments] [runs]   (PATH may hold {0}: department ids 2..departments in turn)
 switch (args.FirstOrDefault())
 {
@@ -12,8 +14,12 @@ switch (args.FirstOrDefault())
         return await Generator.RunAsync(args[1], Number(args, 2, 1_000), Number(args, 3, 1_000_000), Number(args, 4, 20261122), Number(args, 5, 0));
     case "http" when args.Length >= 4:
         return await HttpLoad.RunAsync(new Uri(args[1]), args[2], args[3], Number(args, 4, 2_000), Number(args, 5, 4), Number(args, 6, 1_000), Number(args, 7, 1));
+    case "quartz-per-item" when args.Length >= 3:
+        return await QuartzPerItem.RunAsync(args[1], Number(args, 2, 2_000));
+    case "burst-park" when args.Length >= 3:
+        return await BurstWait.RunAsync(args[1], Number(args, 2, 100_000), 3600, wait: false);
     case "burst-wait" when args.Length >= 3:
-        return await BurstWait.RunAsync(args[1], Number(args, 2, 100_000));
+        return await BurstWait.RunAsync(args[1], Number(args, 2, 100_000), Number(args, 3, 10));
     default:
         Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] [burst=0] | http URL TOKEN PATH [requests=2000] [concurrency=4] [departments=1000] [runs=1]");
         return 2;
@@ -101,45 +107,69 @@ internal static class HttpLoad
 }
 
 /// <summary>
-/// Watches a database generated with a burst (items 1..N due at one past instant) while a Host processes it: prints
-/// the time from the first recorded change until none of the N is still due, the rate, and the notices written.
+/// The midnight burst, timed from its instant. A database generated with a burst holds N items whose stored lights
+/// are stale since an instant just past; this moves their stored next change to a few seconds ahead (the instant the
+/// burst "happens"), tells running Hosts as another instance would (<c>NOTIFY supervision_wake</c>), and times from that
+/// instant until none of the N is due any more: every change recorded (history, light, next instant) and its notices
+/// written, in the same transactions.
 /// </summary>
 internal static class BurstWait
 {
-    public static async Task<int> RunAsync(string connectionString, int burst)
+    public static async Task<int> RunAsync(string connectionString, int burst, int aheadSeconds, bool wait = true)
     {
         await using var source = Npgsql.NpgsqlDataSource.Create(connectionString);
-        async Task<long> ScalarAsync(string sql)
+        var at = DateTimeOffset.UtcNow.AddSeconds(aheadSeconds);
+        await using (var arm = source.CreateCommand(
+            "WITH i AS (UPDATE items SET next_change_at = $2 WHERE id <= $1 AND next_change_at IS NOT NULL RETURNING 1), " +
+            "a AS (UPDATE assignments SET next_change_at = $2 WHERE item_id <= $1 AND next_change_at IS NOT NULL RETURNING 1) " +
+            "SELECT pg_notify('supervision_wake', 'bench:t:' || $3), (SELECT count(*) FROM i), (SELECT count(*) FROM a)"))
+        {
+            arm.Parameters.AddWithValue((long)burst);
+            arm.Parameters.AddWithValue(at.UtcDateTime);
+            arm.Parameters.AddWithValue(at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+            await arm.ExecuteNonQueryAsync();
+        }
+
+        if (!wait)
+        {
+            Console.WriteLine($"burst: items 1 to {burst:N0} parked until {at:HH:mm:ss}");
+            return 0;
+        }
+
+        async Task<long> CountAsync(string sql)
         {
             await using var command = source.CreateCommand(sql);
             command.Parameters.AddWithValue((long)burst);
-            return (long)(await command.ExecuteScalarAsync())!;
+            command.Parameters.AddWithValue(at.UtcDateTime);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
         }
 
-        // Cheap enough to ask often without slowing the Host down: the due index, shrinking as the burst is worked off.
-        const string Due = "SELECT count(*) FROM items WHERE next_change_at <= now() AND id <= $1";
-        var due = await ScalarAsync(Due);
-        var notices = await ScalarAsync("SELECT count(*) + 0 * $1 FROM notices");
-        Console.WriteLine($"burst: {due:N0} of {burst:N0} items due, {notices:N0} notices; waiting for a Host to start on them");
-        var initial = due;
-        var watch = new Stopwatch();
-        var patience = Stopwatch.StartNew();
-        while (due > 0 && patience.Elapsed < TimeSpan.FromMinutes(30))
+        // Cheap enough to ask often without slowing the Host: whether any is left, off the due index (a count of a
+        // hundred thousand due rows every 50 ms would itself be a load).
+        const string Left = "SELECT count(*) FROM (SELECT 1 FROM items WHERE next_change_at <= $2 AND id <= $1 ORDER BY next_change_at LIMIT 1) left_over";
+        const string Due = "SELECT count(*) FROM items WHERE next_change_at <= $2 AND id <= $1";
+        var notices = await CountAsync("SELECT count(*) + 0 * $1 + 0 * extract(epoch FROM $2) FROM notices");
+        var due = await CountAsync(Due);
+        Console.WriteLine($"burst: {due:N0} of {burst:N0} items change light at {at:HH:mm:ss.fff} (in {aheadSeconds} s)");
+        while (DateTimeOffset.UtcNow < at)
         {
-            await Task.Delay(100);
-            due = await ScalarAsync(Due);
-            if (!watch.IsRunning && due < initial)
-            {
-                watch.Start();
-            }
+            await Task.Delay(10);
+        }
+
+        var watch = Stopwatch.StartNew();
+        while (due > 0 && watch.Elapsed < TimeSpan.FromMinutes(30))
+        {
+            await Task.Delay(50);
+            due = await CountAsync(Left);
         }
 
         watch.Stop();
-        var changes = await ScalarAsync("SELECT count(*) FROM item_history WHERE item_id <= $1 AND action = 'light-changed'");
-        var written = await ScalarAsync("SELECT count(*) + 0 * $1 FROM notices") - notices;
+        due = await CountAsync(Due);
+        var changes = await CountAsync("SELECT count(*) + 0 * extract(epoch FROM $2) FROM item_history WHERE item_id <= $1 AND action = 'light-changed'");
+        var written = await CountAsync("SELECT count(*) + 0 * $1 + 0 * extract(epoch FROM $2) FROM notices") - notices;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"burst of {burst:N0}: {changes:N0} light changes recorded and {written:N0} notices written in {watch.Elapsed.TotalSeconds:0.00} s from the first committed batch " +
-            $"(within 0.1 s; {(initial - due) / Math.Max(watch.Elapsed.TotalSeconds, 0.001):0} items/s); {due:N0} still due"));
+            $"burst of {burst:N0}: {changes:N0} light changes recorded and {written:N0} notices written {watch.Elapsed.TotalSeconds:0.00} s after their instant " +
+            $"({changes / Math.Max(watch.Elapsed.TotalSeconds, 0.001):0} items/s); {due:N0} still due"));
         return due == 0 && changes == burst ? 0 : 1;
     }
 }

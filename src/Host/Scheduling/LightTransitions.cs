@@ -92,6 +92,38 @@ public sealed class LightTransitions(
                 """,
                 new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
         }
+        var changed = await ApplyAsync(uow, ids, now, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        if (changed > 0)
+        {
+            wakeups?.NoticesQueued();
+            wakeups?.BoardChanged();
+        }
+
+        if (ids.Count > 0)
+        {
+            logger.LogInformation("Light transitions at {Now}: {Taken} items taken, {Changed} changed", now, ids.Count, changed);
+        }
+
+        return (ids.Count, changed);
+    }
+
+    /// <summary>One item alone, in a transaction of its own, if it is due: what a design with one scheduled job per
+    /// item does at its instant (bench/Load compares it with the batches). True when its light changed.</summary>
+    public async Task<bool> ProcessItemAsync(long itemId, DateTimeOffset? now, CancellationToken cancellationToken)
+    {
+        var at = now ?? clock.GetUtcNow();
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var due = (await uow.Connection.QueryAsync<long>(uow.Command(
+            $"SELECT id FROM items WHERE id = @itemId AND next_change_at <= @at{database.Dialect.ForUpdate}", new { itemId, at }, cancellationToken))).AsList();
+        var changed = await ApplyAsync(uow, due, at, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return changed > 0;
+    }
+
+    /// <summary>Recomputes the given (locked) items and writes what changed, with history and notices; returns how many changed.</summary>
+    private async Task<int> ApplyAsync(UnitOfWork uow, List<long> ids, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var changed = 0;
         if (ids.Count > 0)
         {
@@ -158,19 +190,7 @@ public sealed class LightTransitions(
             }
         }
 
-        await uow.CommitAsync(cancellationToken);
-        if (changed > 0)
-        {
-            wakeups?.NoticesQueued();
-            wakeups?.BoardChanged();
-        }
-
-        if (ids.Count > 0)
-        {
-            logger.LogInformation("Light transitions at {Now}: {Taken} items taken, {Changed} changed", now, ids.Count, changed);
-        }
-
-        return (ids.Count, changed);
+        return changed;
     }
 
     /// <summary>The escalation ladder's notices for one light change: each level reached, to the department's
