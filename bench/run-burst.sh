@@ -9,7 +9,7 @@
 # recomputing its item in its own transaction with the product's code) and once by the Host's batches.
 #   bench/run-burst.sh [--quick] [--items N] [--burst N] [--departments N] [--compare N]
 #   --quick: 50 departments, 2,000 items, a burst of 500, a comparison of 200: exercises the harness in about a minute.
-# Reuses an existing publish when given SUPERVISION_PUBLISHED=DIR.
+# Reuses an existing publish when given SUPERVISION_PUBLISHED=DIR (see bench/cluster.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 items=1000000 departments=1000 burst=100000 compare=2000
@@ -25,45 +25,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-work=$(mktemp -d /tmp/supervision-burst.XXXXXX)
-pg_dir=$(mktemp -d /tmp/supervision-burst-pg.XXXXXX)
-host_pid=""
-cleanup() {
-  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null || true
-  tests/postgres-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true
-  rm -rf "$work" "$pg_dir"
-}
-trap cleanup EXIT
-
-published=${SUPERVISION_PUBLISHED:-}
-if [ -z "$published" ]; then
-  published="$work/publish"
-  dotnet publish src/Host/Supervision.Host.csproj -c Release -o "$published" -nologo -v quiet
-fi
-dotnet build bench/Load -c Release -nologo -v quiet
-load="dotnet bench/Load/bin/Release/net10.0/Supervision.Bench.Load.dll"
-host="dotnet $published/Supervision.Host.dll"
-
-SUPERVISION_PG_DURABLE=1 tests/postgres-cluster.sh start "$pg_dir" >/dev/null
-socket="$pg_dir/socket"; port=$(cat "$pg_dir/port")
-runas=(); [ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
-"${runas[@]}" "$(cat "$pg_dir/bindir")/createdb" -h "$socket" -p "$port" -U postgres load
-export SUPERVISION_DB="Host=$socket;Port=$port;Username=postgres;Database=load;Maximum Pool Size=50"
-
-echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(dotnet --version); $("$(cat "$pg_dir/bindir")/postgres" --version)"
+. bench/cluster.sh
 $host migrate | tail -1
 $load generate "$SUPERVISION_DB" "$departments" "$items" 20261122 "$burst"
 
-port_http=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-start_host() {
-  (cd "$work" && exec $host --urls "http://127.0.0.1:$port_http" >>"$work/host.log" 2>&1) &
-  host_pid=$!
-  for _ in $(seq 1 120); do
-    $host health --url "http://127.0.0.1:$port_http/health" >/dev/null 2>&1 && return 0
-    kill -0 "$host_pid" 2>/dev/null || { cat "$work/host.log"; exit 1; }
-    sleep 0.5
-  done
-}
 # The Host is started and idle first (the burst items are moved ahead before it looks), then the burst happens.
 $load burst-park "$SUPERVISION_DB" "$burst" >/dev/null
 start_host
@@ -78,12 +43,11 @@ check() {  # label, command: prints the check's last line; a failed check fails 
 }
 check "history after the burst" $host history verify
 check "board counts after the burst" $host board verify
-kill "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null || true; host_pid=""
+stop_host
 
 echo "== comparison: a burst of $compare, one Quartz trigger per item, then the Host's batches"
 for design in quartz batches; do
-  "${runas[@]}" "$(cat "$pg_dir/bindir")/createdb" -h "$socket" -p "$port" -U postgres "compare_$design"
-  export SUPERVISION_DB="Host=$socket;Port=$port;Username=postgres;Database=compare_$design;Maximum Pool Size=50"
+  createdb_load "compare_$design"
   $host migrate >/dev/null
   $load generate "$SUPERVISION_DB" 50 $((compare * 2)) 20261122 "$compare" >/dev/null 2>&1
   if [ "$design" = quartz ]; then
@@ -92,7 +56,7 @@ for design in quartz batches; do
     $load burst-park "$SUPERVISION_DB" "$compare" >/dev/null
     start_host
     $load burst-wait "$SUPERVISION_DB" "$compare" 10 || status=$?
-    kill "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null || true; host_pid=""
+    stop_host
   fi
   check "$design: history" $host history verify
 done
