@@ -33,7 +33,10 @@ public sealed class LightTransitions(
     Wakeups? wakeups = null,
     IConfiguration? configuration = null)
 {
-    public const int BatchSize = 500;
+    /// <summary>Items per batch unless <c>Supervision:Transitions:BatchSize</c> says otherwise (1 to 5,000).</summary>
+    public const int DefaultBatchSize = 500;
+
+    private int BatchSize => Math.Clamp(configuration?.GetValue("Supervision:Transitions:BatchSize", DefaultBatchSize) ?? DefaultBatchSize, 1, 5_000);
 
     /// <summary>Processes everything due at <paramref name="now"/> (the clock's now when null); returns how many items changed.
     /// On PostgreSQL <c>Supervision:Transitions:Workers</c> batches (default 2) run at once, each on its own connection

@@ -185,6 +185,8 @@ public sealed class PostgresEscalationOnRealHostsTests(ITestOutputHelper output)
             // A crashed server's claimed notices pass to the other after this lease.
             ["Supervision__Notices__Lease"] = "00:00:20",
             ["Supervision__RateLimit__PermitsPerMinute"] = "100000",
+            // Small batches, so the burst takes many of them and both servers (two workers each) share it.
+            ["Supervision__Transitions__BatchSize"] = "20",
         };
         await using var doomed = new RunningHost(City.Environment(testDatabase, settings));
         await using var survivor = new RunningHost(City.Environment(testDatabase, settings));
