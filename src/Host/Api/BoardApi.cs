@@ -94,11 +94,7 @@ public static class BoardApi
         {
             counts = (await connection.QueryAsync<DepartmentCounts>(new CommandDefinition(
                 $"""
-                SELECT a.department_id AS DepartmentId,
-                       SUM(CASE WHEN a.light = 'green' THEN 1 ELSE 0 END) AS Green, SUM(CASE WHEN a.light = 'yellow' THEN 1 ELSE 0 END) AS Yellow,
-                       SUM(CASE WHEN a.light = 'red' THEN 1 ELSE 0 END) AS Red, SUM(CASE WHEN a.light = 'red' AND a.seriously_overdue THEN 1 ELSE 0 END) AS SeriouslyOverdue,
-                       SUM(CASE WHEN a.paused AND a.light IN ('green', 'yellow', 'red') THEN 1 ELSE 0 END) AS Paused,
-                       SUM(CASE WHEN a.light = 'done-on-time' THEN 1 ELSE 0 END) AS DoneOnTime, SUM(CASE WHEN a.light = 'done-late' THEN 1 ELSE 0 END) AS DoneLate
+                SELECT a.department_id AS DepartmentId, {BoardCounts.Recount}
                 FROM {from}
                 WHERE {departmentFilter}{kindFilter}
                 GROUP BY a.department_id

@@ -185,7 +185,7 @@ public sealed class BoardCounts(Database database)
             GROUP BY department_id, kind
             """, null, cancellationToken))).ToDictionary(k => (k.DepartmentId, Kind: k.Kind!));
         var counted = (await uow.Connection.QueryAsync<DepartmentCounts>(uow.Command(
-            $"SELECT department_id AS DepartmentId, kind AS Kind, {Recount} FROM assignments GROUP BY department_id, kind",
+            $"SELECT a.department_id AS DepartmentId, a.kind AS Kind, {Recount} FROM assignments a GROUP BY a.department_id, a.kind",
             null, cancellationToken))).ToDictionary(k => (k.DepartmentId, Kind: k.Kind!));
         var differences = new List<CountsDifference>();
         foreach (var key in kept.Keys.Union(counted.Keys).Order())
@@ -225,7 +225,7 @@ public sealed class BoardCounts(Database database)
         DELETE FROM board_counts;
         UPDATE board_counts_generation SET generation = generation + 1 WHERE id = 1;
         INSERT INTO board_counts (department_id, kind, {CountColumns})
-        SELECT department_id, kind, {Recount} FROM assignments GROUP BY department_id, kind;
+        SELECT a.department_id, a.kind, {Recount} FROM assignments a GROUP BY a.department_id, a.kind;
         """;
 
     private const string NextGeneration = "UPDATE board_counts_generation SET generation = generation + 1 WHERE id = 1";
@@ -237,12 +237,14 @@ public sealed class BoardCounts(Database database)
         done_on_time = board_counts.done_on_time + excluded.done_on_time, done_late = board_counts.done_late + excluded.done_late
         """;
 
-    // Portable: a comparison is 0/1 in SQLite and boolean in PostgreSQL, so CASE rather than SUM(condition).
-    private const string Recount =
+    /// <summary>How an assignment (alias <c>a</c>) counts, summed: the one definition the kept counts are checked and
+    /// rebuilt against, and the board counts by when its filters are not kept. Portable: a comparison is 0/1 in SQLite
+    /// and boolean in PostgreSQL, so CASE rather than SUM(condition).</summary>
+    internal const string Recount =
         """
-        SUM(CASE WHEN light = 'green' THEN 1 ELSE 0 END) AS Green, SUM(CASE WHEN light = 'yellow' THEN 1 ELSE 0 END) AS Yellow,
-        SUM(CASE WHEN light = 'red' THEN 1 ELSE 0 END) AS Red, SUM(CASE WHEN light = 'red' AND seriously_overdue THEN 1 ELSE 0 END) AS SeriouslyOverdue,
-        SUM(CASE WHEN paused AND light IN ('green', 'yellow', 'red') THEN 1 ELSE 0 END) AS Paused,
-        SUM(CASE WHEN light = 'done-on-time' THEN 1 ELSE 0 END) AS DoneOnTime, SUM(CASE WHEN light = 'done-late' THEN 1 ELSE 0 END) AS DoneLate
+        SUM(CASE WHEN a.light = 'green' THEN 1 ELSE 0 END) AS Green, SUM(CASE WHEN a.light = 'yellow' THEN 1 ELSE 0 END) AS Yellow,
+        SUM(CASE WHEN a.light = 'red' THEN 1 ELSE 0 END) AS Red, SUM(CASE WHEN a.light = 'red' AND a.seriously_overdue THEN 1 ELSE 0 END) AS SeriouslyOverdue,
+        SUM(CASE WHEN a.paused AND a.light IN ('green', 'yellow', 'red') THEN 1 ELSE 0 END) AS Paused,
+        SUM(CASE WHEN a.light = 'done-on-time' THEN 1 ELSE 0 END) AS DoneOnTime, SUM(CASE WHEN a.light = 'done-late' THEN 1 ELSE 0 END) AS DoneLate
         """;
 }
