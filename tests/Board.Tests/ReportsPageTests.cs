@@ -229,7 +229,8 @@ public sealed class ReportsPageTests(BoardFixture fixture)
         var printable = await page.RunAndWaitForPopupAsync(() => first.Locator("a[data-print]").ClickAsync());
         await printable.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         Assert.EndsWith($"/circulations/{circulation}", printable.Url, StringComparison.Ordinal);
-        var (fromDay, toDay) = (Today.AddDays(-60), Today);
+        // The period the page was opened on (the office's day may have turned since).
+        var (fromDay, toDay) = (DateOnly.ParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture), DateOnly.ParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture));
         Assert.Equal($"演示市人民政府办公室{fromDay.Year}年{fromDay.Month}月{fromDay.Day}日至{toDay.Year}年{toDay.Month}月{toDay.Day}日政务公开办理情况通报",
             (await printable.Locator("h1").InnerTextAsync()).Trim());
         await printable.CloseAsync();
