@@ -4,7 +4,7 @@ using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Cli;
 
-/// <summary><c>definitions validate [dir]</c>, <c>history verify</c>, <c>history digest</c>, <c>board verify|recount</c>, <c>trends reconstruct</c>.</summary>
+/// <summary><c>definitions validate [dir]</c>, <c>history verify</c>, <c>history digest</c>, <c>board verify|recount</c>, <c>trends reconstruct</c>, <c>overdue run</c>.</summary>
 internal static class AuditCommands
 {
     public static Command Definitions(TextWriter output, TextWriter error)
@@ -104,5 +104,32 @@ internal static class AuditCommands
             return 0;
         }));
         return new Command("trends", "The light board's daily trend.") { reconstruct };
+    }
+
+    /// <summary><c>overdue run [--day yyyy-MM-dd]</c>: the nightly overdue run, now (for a day it did not run, or to time it).</summary>
+    public static Command Overdue(TextWriter output, TextWriter error)
+    {
+        var day = new Option<string?>("--day") { Description = "The office day to run for, yyyy-MM-dd (default: today in the office's time zone). Notices already written for that day are not written again." };
+        var run = new Command("run", "Send the overdue run's urging and supervision notices for one day, as the nightly job does.") { day };
+        run.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            DateOnly? on = null;
+            if (parse.GetValue(day) is { } text)
+            {
+                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed))
+                {
+                    error.WriteLine($"--day: '{text}' is not a date (yyyy-MM-dd).");
+                    return 2;
+                }
+
+                on = parsed;
+            }
+
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var (overdue, written) = await services.GetRequiredService<Supervision.Host.Scheduling.OverdueRun>().RunWithFiguresAsync(on, ct);
+            output.WriteLine($"Overdue run: {overdue} overdue assignments, {written} notices written, in {watch.Elapsed.TotalSeconds:0.0} s.");
+            return 0;
+        }));
+        return new Command("overdue", "The nightly overdue run.") { run };
     }
 }

@@ -44,6 +44,7 @@ public static class Cli
         AuditCommands.History(output, error),
         AuditCommands.Board(output, error),
         AuditCommands.Trends(output, error),
+        AuditCommands.Overdue(output, error),
         ImportCommand.Create(output, error),
         ReportCommand.Create(output, error),
         AdminCommands.Departments(output, error),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Supervision.Engine.Workflows;
 using Supervision.Host.Notices;
 using Supervision.Host.Setup;
 using Supervision.Host.Storage;
@@ -8,76 +9,127 @@ namespace Supervision.Host.Scheduling;
 
 /// <summary>
 /// The nightly overdue run for one office day: every open, running assignment past its deadline gets an urging
-/// notice (催办通知) to its department's handlers, copied to its lead; seriously overdue ones also a supervision
-/// notice (督办通知) to the supervising office above. Every notice is keyed by item, assignment, day and recipient, so
-/// running the same day twice, or on two instances at once, sends nothing twice.
+/// notice (催办通知) to its department's channels and handlers, copied to its lead; seriously overdue ones also a
+/// supervision notice (督办通知) to the supervisors of the nearest office above that has any. Every notice is keyed by
+/// item, assignment, day and recipient, so running the same day twice, or on two instances at once, or again after a
+/// run that stopped half-way, sends nothing twice and misses nothing.
 /// </summary>
+/// <remarks>
+/// The overdue assignments are read in chunks along their primary key (<see cref="ChunkSize"/> at a time, each chunk
+/// with its notices written in one statement and committed on its own), so a province with a hundred thousand overdue
+/// assignments neither holds one transaction open for the whole run nor asks the database once per notice. Who can
+/// be told (users by department and role, the departments' channels) is read once per run.
+/// </remarks>
 public sealed class OverdueRun(Database database, NoticeStore notices, NoticeTemplates templates, DepartmentStore departments, OfficeTimeZone zone, TimeProvider clock, ILogger<OverdueRun> logger, Wakeups? wakeups = null)
 {
+    /// <summary>How many overdue assignments one transaction covers.</summary>
+    public int ChunkSize { get; init; } = 1_000;
+
     /// <summary>Runs for <paramref name="day"/> (the office's today when null); returns how many notices were newly written.</summary>
-    public async Task<int> RunAsync(DateOnly? day, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(DateOnly? day, CancellationToken cancellationToken) => (await RunWithFiguresAsync(day, cancellationToken)).Written;
+
+    /// <summary>Runs for <paramref name="day"/> (the office's today when null); returns how many overdue assignments
+    /// were found and how many notices were newly written.</summary>
+    public async Task<(int Overdue, int Written)> RunWithFiguresAsync(DateOnly? day, CancellationToken cancellationToken)
     {
         var today = day ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone.Zone).DateTime);
         var key = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var all = (await departments.ListAsync(cancellationToken)).ToDictionary(d => d.Id);
-        await using var uow = await database.BeginAsync(cancellationToken);
-        var overdue = (await uow.Connection.QueryAsync<Row>(uow.Command(
-            """
-            SELECT a.id AS AssignmentId, a.item_id AS ItemId, a.department_id AS DepartmentId, a.seriously_overdue AS SeriouslyOverdue,
-                   a.due_on AS DueOn, a.due_at AS DueAt, i.title AS Title
-            FROM assignments a JOIN items i ON i.id = a.item_id
-            WHERE a.closed_at IS NULL AND a.light = 'red' AND a.paused = @no
-            ORDER BY a.item_id, a.id
-            """, new { no = false }, cancellationToken))).AsList();
-        var written = 0;
-        foreach (var row in overdue)
+        Audience? audience = null;
+        long after = 0;
+        int overdue = 0, written = 0;
+        while (true)
         {
-            var facts = new NoticeFacts(row.ItemId, row.Title, all.GetValueOrDefault(row.DepartmentId)?.Name ?? string.Empty, row.DueOn, row.DueAt, Engine.Items.Light.Red, row.SeriouslyOverdue);
-            var (subject, urging) = templates.Urging(facts, copy: false);
-            written += await notices.EnqueueForDepartmentAsync(uow, row.DepartmentId, $"urging:{row.ItemId}:{row.AssignmentId}:{key}", "urging",
-                subject, urging, row.ItemId, $"overdue-run:{key}", cancellationToken);
-            var recipients = new List<(long UserId, bool Copy)>();
-            recipients.AddRange((await UserStore.IdsInRoleAsync(uow, row.DepartmentId, "handler", cancellationToken)).Select(id => (id, false)));
-            recipients.AddRange((await UserStore.IdsInRoleAsync(uow, row.DepartmentId, "lead", cancellationToken)).Select(id => (id, true)));
-            foreach (var (userId, copy) in recipients)
+            await using var uow = await database.BeginAsync(cancellationToken);
+            audience ??= await Audience.LoadAsync(uow, all, cancellationToken);
+            var rows = (await uow.Connection.QueryAsync<Row>(uow.Command(
+                """
+                SELECT a.id AS AssignmentId, a.item_id AS ItemId, a.department_id AS DepartmentId, a.seriously_overdue AS SeriouslyOverdue,
+                       a.due_on AS DueOn, a.due_at AS DueAt, i.title AS Title
+                FROM assignments a JOIN items i ON i.id = a.item_id
+                WHERE a.id > @after AND a.closed_at IS NULL AND a.light = 'red' AND a.paused = @no
+                ORDER BY a.id
+                LIMIT @chunk
+                """, new { after, no = false, chunk = ChunkSize }, cancellationToken))).AsList();
+            if (rows.Count == 0)
             {
-                var (title, text) = templates.Urging(facts, copy);
-                written += await notices.EnqueueForUserAsync(uow, new NewNotice(
-                    $"urging:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "urging", userId, null, title, text, row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
+                break;
             }
 
-            if (!row.SeriouslyOverdue)
+            var batch = new List<NewNotice>();
+            foreach (var row in rows)
             {
-                continue;
+                batch.AddRange(Notices(row, key, all, audience));
             }
 
-            for (var parent = all.GetValueOrDefault(row.DepartmentId)?.ParentId; parent is { } office; parent = all.GetValueOrDefault(office)?.ParentId)
+            written += await notices.EnqueueManyAsync(uow, batch, cancellationToken);
+            await uow.CommitAsync(cancellationToken);
+            overdue += rows.Count;
+            after = rows[^1].AssignmentId;
+            if (rows.Count < ChunkSize)
             {
-                var supervisors = await UserStore.IdsInRoleAsync(uow, office, "supervisor", cancellationToken);
-                if (supervisors.Count == 0)
-                {
-                    continue;
-                }
-
-                var (title, text) = templates.Supervising(facts);
-                foreach (var userId in supervisors)
-                {
-                    written += await notices.EnqueueForUserAsync(uow, new NewNotice(
-                        $"supervision:{row.ItemId}:{row.AssignmentId}:{key}:{userId}", "inbox", "supervision", userId, null, title, text, row.ItemId, $"overdue-run:{key}"), cancellationToken) ? 1 : 0;
-                }
-
                 break;
             }
         }
 
-        await uow.CommitAsync(cancellationToken);
         if (written > 0)
         {
             wakeups?.NoticesQueued();
         }
 
-        logger.LogInformation("Overdue run for {Day}: {Overdue} overdue assignments, {Written} notices written", key, overdue.Count, written);
-        return written;
+        logger.LogInformation("Overdue run for {Day}: {Overdue} overdue assignments, {Written} notices written", key, overdue, written);
+        return (overdue, written);
+    }
+
+    /// <summary>One overdue assignment's notices: urging to the department's channels, its handlers and (as copies)
+    /// its leads; when seriously overdue, supervision to the supervising office above. Keys name the cause and the
+    /// recipient, so a second run of the same day writes nothing new.</summary>
+    private IEnumerable<NewNotice> Notices(Row row, string day, IReadOnlyDictionary<long, Engine.Organisation.Department> all, Audience audience)
+    {
+        var facts = new NoticeFacts(row.ItemId, row.Title, all.GetValueOrDefault(row.DepartmentId)?.Name ?? string.Empty, row.DueOn, row.DueAt, Engine.Items.Light.Red, row.SeriouslyOverdue);
+        var cause = $"urging:{row.ItemId}:{row.AssignmentId}:{day}";
+        var @event = $"overdue-run:{day}";
+        var (subject, body) = templates.Urging(facts, copy: false);
+        foreach (var (channel, address) in audience.Channels[row.DepartmentId])
+        {
+            yield return new NewNotice($"{cause}:{channel}:{address}", channel, "urging", null, address, subject, body, row.ItemId, @event);
+        }
+
+        var handlers = audience.Recipients([Recipient.Handler], row.DepartmentId).ToList();
+        var seen = handlers.Select(u => u.Id).ToHashSet();
+        var people = handlers.Select(u => (User: u, Copy: false)).Concat(audience.Recipients([Recipient.Lead], row.DepartmentId).Where(u => seen.Add(u.Id)).Select(u => (User: u, Copy: true)));
+        foreach (var (user, copy) in people)
+        {
+            var (title, text) = templates.Urging(facts, copy);
+            foreach (var notice in ToPerson($"{cause}:{user.Id}", "urging", user, title, text, row.ItemId, @event))
+            {
+                yield return notice;
+            }
+        }
+
+        if (!row.SeriouslyOverdue)
+        {
+            yield break;
+        }
+
+        var (heading, words) = templates.Supervising(facts);
+        foreach (var user in audience.Recipients([Recipient.SupervisingOffice], row.DepartmentId))
+        {
+            foreach (var notice in ToPerson($"supervision:{row.ItemId}:{row.AssignmentId}:{day}:{user.Id}", "supervision", user, heading, words, row.ItemId, @event))
+            {
+                yield return notice;
+            }
+        }
+    }
+
+    /// <summary>A person's notice in their inbox and, when mail is set up and they have an address, by e-mail.</summary>
+    private IEnumerable<NewNotice> ToPerson(string key, string kind, (long Id, string? Email) user, string subject, string body, long itemId, string @event)
+    {
+        yield return new NewNotice(key, "inbox", kind, user.Id, null, subject, body, itemId, @event);
+        if (notices.MailEnabled && !string.IsNullOrWhiteSpace(user.Email))
+        {
+            yield return new NewNotice($"{key}:email", "email", kind, user.Id, user.Email, subject, body, itemId, @event);
+        }
     }
 
     private sealed record Row

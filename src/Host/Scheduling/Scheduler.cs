@@ -12,7 +12,9 @@ namespace Supervision.Host.Scheduling;
 /// same misfire policy, idempotent per office, month and recipient;</item>
 /// <item>the nightly overdue run, cron <c>Supervision:OverdueRun:Cron</c> (default 02:00) in the office's zone.
 /// Misfire policy: fire and proceed — a Host that was down at 02:00 runs it at start-up; the run is idempotent per
-/// day, so a late or repeated run sends nothing twice.</item>
+/// day, so a late or repeated run sends nothing twice. Both jobs ask Quartz for recovery: a run cut off by a crash
+/// (its chunks committed so far kept) is fired again when the scheduler comes back or, clustered, by another Host,
+/// and writes only what the cut-off run had not.</item>
 /// <item>the light counts of the day for the trends chart (<see cref="LightDailySnapshots"/>), cron
 /// <c>Supervision:LightDaily:Cron</c> (default every 10 minutes), same misfire policy: one run for everything missed.
 /// It also runs once each time the scheduler starts (Quartz's <c>RunAtStartup</c>), so a Host that was down over
@@ -71,12 +73,12 @@ public static class Scheduler
                 trigger => trigger
                     .WithIdentity("overdue-run")
                     .WithCronSchedule(cron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
-                job => job.WithIdentity("overdue-run"));
+                job => job.WithIdentity("overdue-run").RequestRecovery());
             q.ScheduleJob<MonthlyCirculationJob>(
                 trigger => trigger
                     .WithIdentity("monthly-circulation")
                     .WithCronSchedule(circulationCron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
-                job => job.WithIdentity("monthly-circulation"));
+                job => job.WithIdentity("monthly-circulation").RequestRecovery());
             var lightDaily = new JobKey("light-daily");
             q.ScheduleJob<LightDailyJob>(
                 trigger => trigger

@@ -175,6 +175,47 @@ public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_nightly_run_cut_off_between_chunks_is_completed_by_the_next_run_without_repeating_anything()
+    {
+        foreach (var title in new[] { "逾期申请一", "逾期申请二", "逾期申请三" })
+        {
+            await RegisterAsync(title);
+        }
+
+        SetClock(new DateTimeOffset(2025, 11, 10, 2, 0, 0, Cst));
+        await _bed.NewTransitions().ProcessDueAsync(null, default);
+        var before = await NoticeKeysAsync();
+
+        // One assignment per transaction: three overdue, seriously so (handler, lead copy, supervising office each).
+        var first = await _bed.NewOverdueRun(chunkSize: 1).RunWithFiguresAsync(null, default);
+        var written = (await NoticeKeysAsync()).Except(before).ToList();
+        Assert.Equal((3, 9), first);
+        Assert.Equal(9, written.Count);
+        Assert.Equal(3, written.Count(k => k.StartsWith("supervision:", StringComparison.Ordinal)));
+
+        // A run that stopped after its first chunk committed: the other two assignments' notices were never written.
+        var firstAssignment = written.Select(k => k.Split(':')[2]).Min(StringComparer.Ordinal)!;
+        await using (var connection = await _bed.Database.OpenAsync(default))
+        {
+            var removed = await connection.ExecuteAsync("DELETE FROM notices WHERE kind IN ('urging', 'supervision') AND notice_key NOT LIKE @kept",
+                new { kept = $"%:{firstAssignment}:2025-11-10%" });
+            Assert.Equal(6, removed);
+        }
+
+        var again = await _bed.NewOverdueRun(chunkSize: 1).RunWithFiguresAsync(null, default);
+        var twice = await _bed.NewOverdueRun().RunWithFiguresAsync(null, default);
+        Assert.Equal((3, 6), again);
+        Assert.Equal((3, 0), twice);
+        Assert.Equal(written.Order(StringComparer.Ordinal), (await NoticeKeysAsync()).Except(before).Order(StringComparer.Ordinal));
+    }
+
+    private async Task<List<string>> NoticeKeysAsync()
+    {
+        await using var connection = await _bed.Database.OpenAsync(default);
+        return (await connection.QueryAsync<string>("SELECT notice_key FROM notices ORDER BY id")).ToList();
+    }
+
+    [Fact]
     public async Task The_monthly_circulation_tells_the_supervising_office_what_happened_last_month_once()
     {
         var zhang = await _bed.As("zhang");
