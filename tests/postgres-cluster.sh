@@ -40,6 +40,8 @@ case "$cmd" in
     # Tests trade durability for speed; benchmarks (SUPERVISION_PG_DURABLE=1) keep production settings.
     durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     [ "${SUPERVISION_PG_DURABLE:-0}" = 1 ] && durability=""
+    # Further server settings for benchmarks, e.g. SUPERVISION_PG_OPTIONS="-c track_commit_timestamp=on".
+    durability="$durability ${SUPERVISION_PG_OPTIONS:-}"
     # A free port number (only names the socket file, no TCP listener is opened).
     port=$(( 20000 + RANDOM % 20000 ))
     as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
