@@ -79,20 +79,26 @@ public sealed class Credentials(Database database, UserStore users, TimeProvider
             .Select(r => new TokenInfo(r.Id, r.UserLogin, r.Name, r.CreatedAt, r.RevokedAt, r.LastUsedAt)).ToList();
     }
 
-    /// <summary>The active user an active token belongs to, or null; records when the token was last used.</summary>
+    /// <summary>The active user an active token belongs to, or null; records when the token was last used (to the
+    /// minute: a token used many times a second is written at most once a minute).</summary>
     public async Task<User?> CheckTokenAsync(string token, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<(long TokenId, string Login)>(new CommandDefinition(
-            "SELECT t.id, u.login FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = @hash AND t.revoked_at IS NULL AND u.active = @active",
+        var row = await connection.QuerySingleOrDefaultAsync<(long TokenId, string Login, DateTimeOffset? LastUsedAt)>(new CommandDefinition(
+            "SELECT t.id, u.login, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = @hash AND t.revoked_at IS NULL AND u.active = @active",
             new { hash = Hash(token), active = true }, cancellationToken: cancellationToken));
         if (row.Login is null)
         {
             return null;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("UPDATE api_tokens SET last_used_at = @now WHERE id = @id",
-            new { id = row.TokenId, now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
+        var now = clock.GetUtcNow();
+        if (row.LastUsedAt is not { } last || now - last >= TimeSpan.FromMinutes(1) || now < last)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("UPDATE api_tokens SET last_used_at = @now WHERE id = @id",
+                new { id = row.TokenId, now }, cancellationToken: cancellationToken));
+        }
+
         return await users.FindByLoginAsync(row.Login, cancellationToken);
     }
 

@@ -122,7 +122,7 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
                 await uow.Connection.ExecuteAsync(uow.Command("SELECT pg_advisory_xact_lock(@key)", new { key = LockKey(planName) }, cancellationToken));
             }
 
-            var stored = await DepartmentStore.ListAsync(uow, cancellationToken);
+            var stored = await departments.ListAsync(uow, cancellationToken);
             var known = (await DepartmentStore.GroupsAsync(uow, cancellationToken)).ToDictionary(g => g.Key, g => g.Value, StringComparer.Ordinal);
             foreach (var (name, members) in groups)
             {
@@ -145,7 +145,7 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
                     createdUnits.Add(name);
                 }
 
-                stored = await DepartmentStore.ListAsync(uow, cancellationToken);
+                stored = await departments.ListAsync(uow, cancellationToken);
                 units = new UnitDirectory(stored, groups);
                 // The importer's scope takes in the departments just made under it.
                 actor = actor with { Scope = actor.Scope.Union(stored.Where(d => createdUnits.Contains(d.Name)).Select(d => d.Id)).ToHashSet() };

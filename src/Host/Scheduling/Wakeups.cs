@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using Npgsql;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Scheduling;
@@ -232,7 +231,7 @@ internal sealed class WakeListener(Database database, Wakeups wakeups, ILogger<W
         {
             try
             {
-                await using var connection = (NpgsqlConnection)await database.OpenAsync(stoppingToken);
+                await using var connection = await database.OpenDedicatedAsync(stoppingToken);
                 connection.Notification += (_, e) => wakeups.Receive(e.Payload);
                 await connection.ExecuteAsync(new CommandDefinition($"LISTEN {Wakeups.Channel}", cancellationToken: stoppingToken));
                 wakeups.WakeAll();

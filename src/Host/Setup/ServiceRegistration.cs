@@ -19,6 +19,7 @@ public static class ServiceRegistration
         services.AddSingleton(_ => DatabaseSettings.Parse(configuration[DatabaseSettings.ConfigurationKey]));
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
+        services.AddSingleton<Supervision.Host.Api.AccessLogWriter>();
         services.AddSingleton<DepartmentStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<ItemStore>();

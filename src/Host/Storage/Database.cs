@@ -23,7 +23,7 @@ public sealed class Database : IAsyncDisposable
         Settings = settings;
         if (settings.Provider == DatabaseProvider.PostgreSql)
         {
-            _postgres = NpgsqlDataSource.Create(settings.ConnectionString);
+            _postgres = NpgsqlDataSource.Create(WithPoolSettings(settings.ConnectionString));
         }
         else
         {
@@ -37,6 +37,36 @@ public sealed class Database : IAsyncDisposable
     }
 
     public DatabaseSettings Settings { get; }
+    /// <summary>
+    /// How the product uses pooled connections, unless the connection string says otherwise. It asks the same few
+    /// dozen statements over and over: Npgsql prepares each on the server after its second use on a connection. And
+    /// a connection handed back to the pool is not reset (<c>DISCARD ALL</c>), which would drop those prepared
+    /// statements and the plans PostgreSQL keeps for the board count trigger, so they would be parsed and planned
+    /// again on every request. Nothing here leaves session state behind: transactions end, advisory locks are
+    /// transaction-scoped or released in a <c>finally</c>, and the one <c>LISTEN</c> runs on its own unpooled
+    /// connection (<see cref="OpenDedicatedAsync"/>).
+    /// </summary>
+    internal static string WithPoolSettings(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = connectionString.Replace(" ", string.Empty, StringComparison.Ordinal);
+        if (!given.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 100;
+            if (!given.Contains("AutoPrepareMinUsages", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.AutoPrepareMinUsages = 2;
+            }
+        }
+
+        if (!given.Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+    }
+
 
     public DatabaseProvider Provider => Settings.Provider;
 
@@ -58,6 +88,28 @@ public sealed class Database : IAsyncDisposable
             await using var pragma = connection.CreateCommand();
             pragma.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A PostgreSQL connection of its own, outside the pool, for a long-lived session (<c>LISTEN</c>): its
+    /// session state never reaches a pooled connection.</summary>
+    public async Task<NpgsqlConnection> OpenDedicatedAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is null)
+        {
+            throw new InvalidOperationException("A dedicated connection is a PostgreSQL connection.");
+        }
+
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Settings.ConnectionString) { Pooling = false }.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
             return connection;
         }
         catch

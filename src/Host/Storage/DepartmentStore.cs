@@ -59,8 +59,8 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     /// <summary>The department with this id, or null.</summary>
     public async Task<Department?> GetAsync(long id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return (await LoadAsync(connection, "WHERE d.id = @id", new { id }, cancellationToken)).SingleOrDefault();
+        await ListAsync(cancellationToken);
+        return _kept?.ById.GetValueOrDefault(id);
     }
 
     /// <summary>The department going by this name or alias, or null.</summary>
@@ -87,17 +87,23 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
         }
 
         var loaded = (await LoadAsync(connection, string.Empty, null, cancellationToken)).ToList().AsReadOnly();
-        _kept = new KeptDirectory(version, loaded);
+        _kept = new KeptDirectory(version, loaded, loaded.ToDictionary(d => d.Id));
         return loaded;
     }
 
-    private sealed record KeptDirectory(long Version, IReadOnlyList<Department> Departments);
+    private sealed record KeptDirectory(long Version, IReadOnlyList<Department> Departments, IReadOnlyDictionary<long, Department> ById);
 
-    /// <summary>Every department as a caller's transaction sees them.</summary>
-    internal static Task<IReadOnlyList<Department>> ListAsync(UnitOfWork uow, CancellationToken cancellationToken)
+    /// <summary>Every department as a caller's transaction sees them: the kept directory when the transaction sees
+    /// the version it was kept under (no change since, made here or elsewhere), else read in the transaction (an
+    /// import creates departments and their tasks in one transaction; its own changes moved the version).</summary>
+    internal async Task<IReadOnlyList<Department>> ListAsync(UnitOfWork uow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uow);
-        return LoadAsync(uow.Connection, string.Empty, null, cancellationToken, uow.Transaction);
+        var version = await uow.Connection.ExecuteScalarAsync<long>(uow.Command("SELECT version FROM directory_version WHERE id = 1", null, cancellationToken));
+        var kept = _kept;
+        return kept is not null && kept.Version == version
+            ? kept.Departments
+            : await LoadAsync(uow.Connection, string.Empty, null, cancellationToken, uow.Transaction);
     }
 
     /// <summary>The groups plans name (各区县（市）政府 → its member departments' names).</summary>

@@ -78,18 +78,21 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         ArgumentNullException.ThrowIfNull(updated);
         ArgumentNullException.ThrowIfNull(entry);
         var now = clock.GetUtcNow();
-        var changed = await uow.Connection.ExecuteAsync(uow.Command(
+        // The new state and the history entry's sequence number in one statement: the version moves with the entry.
+        var sequence = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
             $"""
             UPDATE items SET title = @Title, department_id = @DepartmentId, step = @Step, light = @Light, due_on = @DueOn,
                              due_at = @DueAt, paused = @Paused, next_change_at = @NextChangeAt,
                              payload = {database.Dialect.Json("@Payload")}, updated_at = @now, closed_at = @ClosedAt,
                              seriously_overdue = @SeriouslyOverdue, calendar_version = @CalendarVersion,
-                             step_entered_at = @StepEnteredAt, step_due_on = @StepDueOn, result = @Result
+                             step_entered_at = @StepEnteredAt, step_due_on = @StepDueOn, result = @Result,
+                             version = version + 1
             WHERE id = @Id AND version = @Version
+            RETURNING version
             """,
             Parameters(updated, now),
             cancellationToken));
-        if (changed == 0)
+        if (sequence is not { } version)
         {
             var current = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
                 "SELECT version FROM items WHERE id = @Id", new { updated.Id }, cancellationToken));
@@ -99,7 +102,7 @@ public sealed class ItemStore(Database database, TimeProvider clock)
                     $"Item {updated.Id} was changed by someone else (version {current}, you had {updated.Version}); reload it and try again.");
         }
 
-        var version = await AppendAsync(uow, updated.Id, entry, cancellationToken);
+        await WriteEntryAsync(uow, updated.Id, version, entry, cancellationToken);
         return updated with { Version = version, UpdatedAt = now };
     }
 
@@ -325,6 +328,14 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         var sequence = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
             "UPDATE items SET version = version + 1 WHERE id = @itemId RETURNING version", new { itemId }, cancellationToken))
             ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
+        await WriteEntryAsync(uow, itemId, sequence, entry, cancellationToken);
+        return sequence;
+    }
+
+    // The entry numbered <paramref name="sequence"/>, chained to the one before it; the caller holds the item's row
+    // lock and moved its version to that number.
+    private async Task WriteEntryAsync(UnitOfWork uow, long itemId, int sequence, HistoryEntry entry, CancellationToken cancellationToken)
+    {
         var previous = sequence == 1 ? null : await uow.Connection.ExecuteScalarAsync<string?>(uow.Command(
             "SELECT hash FROM item_history WHERE item_id = @itemId AND seq = @prior", new { itemId, prior = sequence - 1 }, cancellationToken));
         var at = HistoryChain.ToStoredPrecision(entry.At);
@@ -338,7 +349,6 @@ public sealed class ItemStore(Database database, TimeProvider clock)
             """,
             new { itemId, sequence, at, entry.Actor, entry.Action, entry.FromStep, entry.ToStep, fromLight, toLight, entry.Detail, previous, hash },
             cancellationToken));
-        return sequence;
     }
 
     private static DynamicParameters Parameters(SupervisedItem item, DateTimeOffset now)

@@ -277,7 +277,7 @@ public sealed class ItemWorkflows(
     // The departments as the transaction sees them (an import creates departments and their tasks in one transaction).
     private async Task<WorkflowContext> ContextAsync(UnitOfWork? uow, CancellationToken cancellationToken)
     {
-        var all = uow is null ? await departments.ListAsync(cancellationToken) : await DepartmentStore.ListAsync(uow, cancellationToken);
+        var all = uow is null ? await departments.ListAsync(cancellationToken) : await departments.ListAsync(uow, cancellationToken);
         var names = all.ToDictionary(d => d.Id, d => d.Name);
         var byName = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var d in all)
