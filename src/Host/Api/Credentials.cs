@@ -79,27 +79,38 @@ public sealed class Credentials(Database database, UserStore users, TimeProvider
             .Select(r => new TokenInfo(r.Id, r.UserLogin, r.Name, r.CreatedAt, r.RevokedAt, r.LastUsedAt)).ToList();
     }
 
-    /// <summary>The active user an active token belongs to, or null; records when the token was last used (to the
-    /// minute: a token used many times a second is written at most once a minute).</summary>
+    /// <summary>The active user an active token belongs to, or null (one query for both); records when the token was
+    /// last used (to the minute: a token used many times a second is written at most once a minute).</summary>
     public async Task<User?> CheckTokenAsync(string token, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<(long TokenId, string Login, DateTimeOffset? LastUsedAt)>(new CommandDefinition(
-            "SELECT t.id, u.login, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = @hash AND t.revoked_at IS NULL AND u.active = @active",
-            new { hash = Hash(token), active = true }, cancellationToken: cancellationToken));
-        if (row.Login is null)
+        var found = (await connection.QueryAsync<TokenUse, User, (TokenUse Token, User User)>(new CommandDefinition(
+            """
+            SELECT t.id AS TokenId, t.last_used_at AS LastUsedAt,
+                   u.id AS Id, u.login AS Login, u.display_name AS DisplayName, u.department_id AS DepartmentId, u.role AS Role, u.active AS Active
+            FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = @hash AND t.revoked_at IS NULL AND u.active = @active
+            """,
+            new { hash = Hash(token), active = true }, cancellationToken: cancellationToken), (use, user) => (use, user), splitOn: "Id")).SingleOrDefault();
+        if (found.User is null)
         {
             return null;
         }
 
         var now = clock.GetUtcNow();
-        if (row.LastUsedAt is not { } last || now - last >= TimeSpan.FromMinutes(1) || now < last)
+        if (found.Token.LastUsedAt is not { } last || now - last >= TimeSpan.FromMinutes(1) || now < last)
         {
             await connection.ExecuteAsync(new CommandDefinition("UPDATE api_tokens SET last_used_at = @now WHERE id = @id",
-                new { id = row.TokenId, now }, cancellationToken: cancellationToken));
+                new { id = found.Token.TokenId, now }, cancellationToken: cancellationToken));
         }
 
-        return await users.FindByLoginAsync(row.Login, cancellationToken);
+        return found.User;
+    }
+
+    private sealed record TokenUse
+    {
+        public long TokenId { get; init; }
+        public DateTimeOffset? LastUsedAt { get; init; }
     }
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

@@ -186,7 +186,8 @@ public static class ItemsApi
 
     private static async Task<Ok<ItemView>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
     {
-        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var directory = await departments.ListAsync(ct);
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, directory, ct);
         var fields = body.Fields ?? [];
         var item = action switch
         {
@@ -201,7 +202,7 @@ public static class ItemsApi
             "withdraw" => await workflows.WithdrawAsync(id, actor, body.Reason ?? string.Empty, body.Version, ct),
             _ => throw new KeyNotFoundException($"'{action}' is not an action; expected complete, pause, resume, extend, override, transfer, return, report or withdraw."),
         };
-        return TypedResults.Ok(await ViewAsync(item, departments, ct));
+        return TypedResults.Ok(View(item, directory.FirstOrDefault(d => d.Id == item.DepartmentId)?.Name ?? (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty));
     }
 
     internal static async Task<ItemView> ViewAsync(SupervisedItem item, DepartmentStore departments, CancellationToken ct) =>

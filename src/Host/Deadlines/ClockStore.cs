@@ -93,6 +93,40 @@ public sealed class ClockStore(Database database)
         return result;
     }
 
+    /// <summary>An item's own clock (empty when it has no clock policy) and its assignments' clocks, by assignment id,
+    /// in one query inside a caller's transaction.</summary>
+    internal static async Task<(List<ClockEvent> Item, Dictionary<long, List<ClockEvent>> Assignments)> LoadItemClocksAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken)
+    {
+        var rows = await uow.Connection.QueryAsync<EventRow>(uow.Command(
+            """
+            SELECT e.item_id AS ItemId, e.assignment_id AS AssignmentId, e.seq AS Sequence, e.at AS At, e.kind AS Kind, e.data AS Data
+            FROM clock_events e
+            WHERE e.item_id = @itemId
+              AND (e.assignment_id IS NOT NULL OR EXISTS (SELECT 1 FROM items i WHERE i.id = @itemId AND i.clock_policy IS NOT NULL))
+            ORDER BY e.seq
+            """,
+            new { itemId }, cancellationToken));
+        var item = new List<ClockEvent>();
+        var assignments = new Dictionary<long, List<ClockEvent>>();
+        foreach (var row in rows)
+        {
+            if (row.AssignmentId is not { } assignment)
+            {
+                item.Add(row.ToEvent());
+            }
+            else if (assignments.TryGetValue(assignment, out var events))
+            {
+                events.Add(row.ToEvent());
+            }
+            else
+            {
+                assignments[assignment] = [row.ToEvent()];
+            }
+        }
+
+        return (item, assignments);
+    }
+
     /// <summary>The clocks of an item's assignments, by assignment id, inside a caller's transaction.</summary>
     internal static async Task<Dictionary<long, List<ClockEvent>>> LoadAssignmentClocksAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken)
     {

@@ -160,8 +160,7 @@ public sealed class ItemWorkflows(
     {
         var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
         var clockContext = context.ClockFor(definition);
-        var itemEvents = (await clocks.LoadManyAsync(uow, [item.Id], cancellationToken)).GetValueOrDefault(item.Id).Events ?? [];
-        var assignmentEvents = await ClockStore.LoadAssignmentClocksAsync(uow, item.Id, cancellationToken);
+        var (itemEvents, assignmentEvents) = await ClockStore.LoadItemClocksAsync(uow, item.Id, cancellationToken);
         var stored = await AssignmentStore.ListAsync(uow, item.Id, cancellationToken);
         var state = new InstanceState(
             item,
