@@ -3,17 +3,18 @@
 # generate (with STREAM requests stored stale, to change light one after another):
 #   1. change lag: STREAM light changes spread evenly at RATE a second while the published Host runs; for each, the
 #      time from its computed instant to the commit of its recorded change (track_commit_timestamp);
-#   2. step completion over HTTP (accepting disclosure requests at review, one POST each) at CLIENTS concurrent
-#      clients, then pgbench's simple-update (-N) on the same cluster with the same number of clients, for the ratio;
+#   2. step completion over HTTP (accepting disclosure requests at review, one POST each) at each number of concurrent
+#      clients in CLIENTS ("4 8 16"), each followed by pgbench's simple-update (-N) on the same cluster with the same
+#      number of clients while the Host is idle, for the ratio;
 #   3. the nightly overdue run (CLI 'overdue run', as the Quartz job runs it) over every overdue assignment, twice:
 #      the second run finds everything written and writes nothing.
 # Prints figures, asserts nothing.
-#   bench/run-steady.sh [--quick] [--items N] [--departments N] [--stream N] [--rate N] [--requests N] [--clients N] [--runs N]
+#   bench/run-steady.sh [--quick] [--items N] [--departments N] [--stream N] [--rate N] [--requests N] [--clients "N M ..."] [--runs N]
 #   --quick: 50 departments, 2,000 items, a stream of 200 at 100/s, 300 completions: the harness itself in about a minute.
 # Reuses an existing publish when given SUPERVISION_PUBLISHED=DIR (see bench/cluster.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-items=1000000 departments=1000 stream=30000 rate=500 requests=5000 clients=16 runs=3 seconds=30
+items=1000000 departments=1000 stream=30000 rate=500 requests=5000 clients="4 8 16" runs=3 seconds=20
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) items=2000 departments=50 stream=200 rate=100 requests=100 clients=4 runs=1 seconds=3 ;;
@@ -44,16 +45,18 @@ status=0
 echo "== change lag under a steady stream of $stream light changes at $rate/s"
 $load stream "$SUPERVISION_DB" "$stream" "$rate" || status=$?
 
-echo "== step completion over HTTP, $clients clients, $runs run(s) of $requests"
-$load complete "$url" "$token" "$SUPERVISION_DB" "$requests" "$clients" "$runs" "$stream" || status=$?
-echo "== Host memory after the completions: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$host_pid/status 2>/dev/null || echo unknown) RSS"
-stop_host
-
-echo "== pgbench simple-update (-N) on the same cluster, $clients clients, $seconds s"
+# pgbench's own tables in their own database on the same cluster, for the simple-update figure beside each HTTP one.
 pgbench=("${runas[@]}" "$(cat "$pg_dir/bindir")/pgbench" -h "$socket" -p "$port" -U postgres)
 "${runas[@]}" "$(cat "$pg_dir/bindir")/createdb" -h "$socket" -p "$port" -U postgres pgbench
 "${pgbench[@]}" -i -q -s 10 pgbench >/dev/null 2>&1
-"${pgbench[@]}" -N -M prepared -c "$clients" -j 2 -T "$seconds" pgbench 2>/dev/null | grep -E "^(tps|latency average)" || status=1
+for c in $clients; do
+  echo "== step completion over HTTP, $c clients, $runs run(s) of $requests; then pgbench simple-update (-N), $c clients, $seconds s"
+  $load complete "$url" "$token" "$SUPERVISION_DB" "$requests" "$c" "$runs" "$stream" | tail -1 || status=1
+  "${pgbench[@]}" -N -M prepared -c "$c" -j "$(( c < 2 ? c : 2 ))" -T "$seconds" pgbench 2>/dev/null | grep -E "^(tps|latency average)" | tr '\n' ' ' || status=1
+  echo
+done
+echo "== Host memory after the completions: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$host_pid/status 2>/dev/null || echo unknown) RSS"
+stop_host
 
 check() {  # label, command: prints the command's last line; a failed check fails the run
   local label=$1 out code=0

@@ -87,11 +87,15 @@ public sealed class LightTransitions(
             new { now, batch = BatchSize }, cancellationToken))).AsList();
         if (ids.Count < BatchSize)
         {
+            // Driven by the assignments' due index (never a walk of the items): the earliest due assignments of items
+            // not taken above, then their items, locked as above.
             ids.AddRange(await uow.Connection.QueryAsync<long>(uow.Command(
                 $"""
                 SELECT id FROM items
-                WHERE id IN (SELECT item_id FROM assignments WHERE next_change_at <= @now) AND NOT ({database.Dialect.InList("id", "@taken")})
-                ORDER BY id LIMIT @batch{skipLocked}
+                WHERE id IN (SELECT a.item_id FROM assignments a
+                             WHERE a.next_change_at <= @now AND NOT ({database.Dialect.InList("a.item_id", "@taken")})
+                             ORDER BY a.next_change_at LIMIT @batch)
+                ORDER BY id{skipLocked}
                 """,
                 new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
         }

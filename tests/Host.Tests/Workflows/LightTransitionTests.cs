@@ -175,6 +175,28 @@ public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task An_item_whose_own_copy_of_its_next_change_lags_is_found_through_its_assignments_due_instant()
+    {
+        var lagging = await RegisterAsync("副本滞后");
+        var current = await RegisterAsync("副本正常");
+        await using (var connection = await _bed.Database.OpenAsync(default))
+        {
+            // Only the assignment says the first is due (the items' due index does not list it).
+            await connection.ExecuteAsync("UPDATE items SET next_change_at = NULL WHERE id = @id", new { id = lagging.Id });
+        }
+
+        SetClock(new DateTimeOffset(2025, 11, 10, 2, 0, 0, Cst));
+        var changed = await _bed.NewTransitions().ProcessDueAsync(null, default);
+
+        Assert.Equal(2, changed);
+        var found = (await _bed.Items.GetAsync(lagging.Id, default))!;
+        var listed = (await _bed.Items.GetAsync(current.Id, default))!;
+        Assert.Equal((Light.Red, true), (found.Light, found.SeriouslyOverdue));
+        Assert.Equal((found.Light, found.SeriouslyOverdue, found.DueOn, found.NextChangeAt), (listed.Light, listed.SeriouslyOverdue, listed.DueOn, listed.NextChangeAt));
+        Assert.Equal(0, await _bed.NewTransitions().ProcessDueAsync(null, default));
+    }
+
+    [Fact]
     public async Task A_nightly_run_cut_off_between_chunks_is_completed_by_the_next_run_without_repeating_anything()
     {
         foreach (var title in new[] { "逾期申请一", "逾期申请二", "逾期申请三" })
