@@ -78,8 +78,29 @@ public sealed partial record ClockPolicy(LightPolicy Light, TimeLimit? Extension
         ExtensionCap = ExtensionCap?.ToString(),
     }, Options);
 
-    /// <summary>Reads the stored JSON form.</summary>
+    /// <summary>Reads the stored JSON form. An office has a handful of distinct policies and every item load reads
+    /// one, so each distinct text is read once and its (immutable) policy handed out again.</summary>
     public static ClockPolicy FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (Read.TryGetValue(json, out var known))
+        {
+            return known;
+        }
+
+        var policy = Parse(json);
+        if (Read.Count >= 1_000)
+        {
+            Read.Clear();
+        }
+
+        Read[json] = policy;
+        return policy;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ClockPolicy> Read = new(StringComparer.Ordinal);
+
+    private static ClockPolicy Parse(string json)
     {
         var shape = JsonSerializer.Deserialize<Shape>(json, Options) ?? throw new FormatException("A clock policy is empty.");
         if (!TryParseYellow(shape.Yellow, out var yellow, out var error))

@@ -20,7 +20,30 @@ public sealed class NoticeTemplates(IConfiguration configuration, OfficeTimeZone
     public const string LanguageKey = "Supervision:Notices:Language";
     private static readonly string[] ZhWeekdays = ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"];
 
-    private bool English => string.Equals(configuration[LanguageKey], "en", StringComparison.OrdinalIgnoreCase);
+    private Kept? _kept;
+
+    private bool English => Settings.English;
+
+    // The two settings, read once and again only after the configuration reloads: a burst renders a notice for
+    // every light change, and each read of the host's configuration takes a lock.
+    private (bool English, string? Root) Settings
+    {
+        get
+        {
+            var kept = _kept;
+            if (kept is not null && !kept.Reload.HasChanged)
+            {
+                return kept.Values;
+            }
+
+            var reload = configuration.GetReloadToken();
+            var values = (string.Equals(configuration[LanguageKey], "en", StringComparison.OrdinalIgnoreCase), configuration[PublicUrlKey]?.Trim().TrimEnd('/'));
+            _kept = new Kept(reload, values);
+            return values;
+        }
+    }
+
+    private sealed record Kept(Microsoft.Extensions.Primitives.IChangeToken Reload, (bool English, string? Root) Values);
 
     /// <summary>Where the item opens on the board.</summary>
     public string ItemLink(long itemId) => Link(string.Create(CultureInfo.InvariantCulture, $"/items/{itemId}"));
@@ -156,7 +179,7 @@ public sealed class NoticeTemplates(IConfiguration configuration, OfficeTimeZone
 
     private string Link(string path)
     {
-        var root = configuration[PublicUrlKey]?.Trim().TrimEnd('/');
+        var root = Settings.Root;
         return string.IsNullOrEmpty(root) ? path : root + path;
     }
 
