@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using Npgsql;
 
@@ -110,65 +109,22 @@ internal static class Completions
             return 1;
         }
 
-        var clients = Enumerable.Range(0, concurrency).Select(_ =>
-        {
-            var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = server };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            return client;
-        }).ToList();
+        var clients = Measure.Clients(server, token, concurrency);
         var body = """{"step":"review","outcome":"accepted"}""";
-        async Task<double> OnceAsync(HttpClient client, long id)
+        Task<double> OnceAsync(HttpClient client, long id) => Measure.TimedAsync($"item {id}", async () =>
         {
-            var watch = Stopwatch.StartNew();
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
-            using var response = await client.PostAsync(new Uri($"/api/items/{id}/actions/complete", UriKind.Relative), content);
-            await response.Content.LoadIntoBufferAsync();
-            watch.Stop();
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"item {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            }
-
-            return watch.Elapsed.TotalMilliseconds;
-        }
+            return await client.PostAsync(new Uri($"/api/items/{id}/actions/complete", UriKind.Relative), content);
+        });
 
         for (var i = 0; i < warmUp; i++)
         {
             await OnceAsync(clients[i % clients.Count], ids.Dequeue());
         }
 
-        var results = new List<(double P50, double P99, double PerSecond)>();
-        for (var run = 0; run < runs; run++)
-        {
-            var batch = Enumerable.Range(0, requests).Select(_ => ids.Dequeue()).ToArray();
-            var latencies = new double[requests];
-            var next = -1;
-            var total = Stopwatch.StartNew();
-            await Task.WhenAll(clients.Select(async client =>
-            {
-                int n;
-                while ((n = Interlocked.Increment(ref next)) < requests)
-                {
-                    latencies[n] = await OnceAsync(client, batch[n]);
-                }
-            }));
-            total.Stop();
-            Array.Sort(latencies);
-            double P(double q) => latencies[Math.Max(0, (int)Math.Ceiling(q * latencies.Length) - 1)];
-            results.Add((P(0.50), P(0.99), requests / total.Elapsed.TotalSeconds));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"complete: {requests} steps, {concurrency} clients: p50 {P(0.50):0.0} ms, p95 {P(0.95):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} req/s"));
-        }
-
-        static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-        }
-
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"complete, {concurrency} clients, median of {results.Count} runs: p50 {Median(results.Select(r => r.P50)):0.0} ms, p99 {Median(results.Select(r => r.P99)):0.0} ms " +
-            $"(runs {results.Min(r => r.P99):0.0}–{results.Max(r => r.P99):0.0}), {Median(results.Select(r => r.PerSecond)):0} req/s (runs {results.Min(r => r.PerSecond):0}–{results.Max(r => r.PerSecond):0})"));
+        // Each run its own items, taken before it starts.
+        var batches = Enumerable.Range(0, runs).Select(_ => Enumerable.Range(0, requests).Select(_ => ids.Dequeue()).ToArray()).ToArray();
+        await Measure.RunsAsync("complete", clients, requests, runs, (client, run, n) => OnceAsync(client, batches[run][n]));
         foreach (var client in clients)
         {
             client.Dispose();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using Supervision.Bench.Load;
 
 // Supervision.Bench.Load generate CONNECTION [departments] [items] [seed] [burst]   (burst: that many requests due at one past instant)
@@ -41,26 +40,10 @@ internal static class HttpLoad
 {
     public static async Task<int> RunAsync(Uri server, string token, string path, int requests, int concurrency, int departmentCount, int runs)
     {
-        var clients = Enumerable.Range(0, concurrency).Select(_ =>
-        {
-            var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = server };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            return client;
-        }).ToList();
+        var clients = Measure.Clients(server, token, concurrency);
         var departments = Enumerable.Range(2, Math.Max(1, Math.Min(500, departmentCount - 1))).ToArray();
-        async Task<double> OnceAsync(HttpClient client, int n)
-        {
-            var watch = Stopwatch.StartNew();
-            using var response = await client.GetAsync(new Uri(string.Format(CultureInfo.InvariantCulture, path, departments[n % departments.Length]), UriKind.Relative));
-            await response.Content.LoadIntoBufferAsync();
-            watch.Stop();
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            }
-
-            return watch.Elapsed.TotalMilliseconds;
-        }
+        Task<double> OnceAsync(HttpClient client, int n) => Measure.TimedAsync(path,
+            () => client.GetAsync(new Uri(string.Format(CultureInfo.InvariantCulture, path, departments[n % departments.Length]), UriKind.Relative)));
 
         // Warm-up: the first requests compile and fill caches.
         for (var i = 0; i < Math.Min(50, requests); i++)
@@ -68,41 +51,7 @@ internal static class HttpLoad
             await OnceAsync(clients[0], i);
         }
 
-        var results = new List<(double P50, double P95, double P99, double Max, double PerSecond)>();
-        for (var run = 0; run < Math.Max(1, runs); run++)
-        {
-            var latencies = new double[requests];
-            var next = -1;
-            var total = Stopwatch.StartNew();
-            await Task.WhenAll(clients.Select(async client =>
-            {
-                int n;
-                while ((n = Interlocked.Increment(ref next)) < requests)
-                {
-                    latencies[n] = await OnceAsync(client, n);
-                }
-            }));
-            total.Stop();
-            Array.Sort(latencies);
-            double P(double q) => latencies[Math.Max(0, (int)Math.Ceiling(q * latencies.Length) - 1)];
-            results.Add((P(0.50), P(0.95), P(0.99), latencies[^1], requests / total.Elapsed.TotalSeconds));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{path}: {requests} requests, {concurrency} clients: p50 {P(0.50):0.0} ms, p95 {P(0.95):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} req/s"));
-        }
-
-        if (results.Count > 1)
-        {
-            static double Median(IEnumerable<double> values)
-            {
-                var sorted = values.Order().ToArray();
-                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{path}, {concurrency} clients, median of {results.Count} runs: p50 {Median(results.Select(r => r.P50)):0.0} ms, p95 {Median(results.Select(r => r.P95)):0.0} ms " +
-                $"(runs {results.Min(r => r.P95):0.0}–{results.Max(r => r.P95):0.0}), p99 {Median(results.Select(r => r.P99)):0.0} ms, {Median(results.Select(r => r.PerSecond)):0} req/s"));
-        }
-
+        await Measure.RunsAsync(path, clients, requests, runs, (client, _, n) => OnceAsync(client, n));
         foreach (var client in clients)
         {
             client.Dispose();
