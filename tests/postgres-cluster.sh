@@ -4,6 +4,8 @@
 #
 #   tests/postgres-cluster.sh start DIR   -> prints the admin connection string on stdout
 #   tests/postgres-cluster.sh stop DIR    -> stops the cluster and removes DIR
+#   tests/postgres-cluster.sh halt DIR    -> stops the server, keeping its data (an outage, for reliability tests)
+#   tests/postgres-cluster.sh resume DIR  -> starts the halted server again on the same socket and port
 set -euo pipefail
 
 find_bindir() {
@@ -23,8 +25,8 @@ as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-cmd=${1:?usage: $0 start|stop DIR}
-dir=${2:?usage: $0 start|stop DIR}
+cmd=${1:?usage: $0 start|stop|halt|resume DIR}
+dir=${2:?usage: $0 start|stop|halt|resume DIR}
 
 case "$cmd" in
   start)
@@ -46,9 +48,10 @@ case "$cmd" in
     port=$(( 20000 + RANDOM % 20000 ))
     as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir/socket -c listen_addresses='' $durability -c max_connections=300" \
+    options="-p $port -k $dir/socket -c listen_addresses='' $durability -c max_connections=300"
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" \
       start >"$dir/pg_ctl.log" 2>&1 || { cat "$dir/pg_ctl.log" "$dir/server.log" >&2; exit 1; }
+    echo "$options" >"$dir/options"
     echo "$bindir" >"$dir/bindir"
     echo "$port" >"$dir/port"
     echo "Host=$dir/socket;Port=$port;Username=postgres;Database=postgres;Pooling=true"
@@ -59,6 +62,13 @@ case "$cmd" in
     fi
     rm -rf "$dir"
     ;;
+  halt)
+    as_owner "$(cat "$dir/bindir")/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+    ;;
+  resume)
+    as_owner "$(cat "$dir/bindir")/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(cat "$dir/options")" \
+      start >"$dir/pg_ctl.log" 2>&1 || { cat "$dir/pg_ctl.log" "$dir/server.log" >&2; exit 1; }
+    ;;
   *)
-    echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+    echo "usage: $0 start|stop|halt|resume DIR" >&2; exit 2 ;;
 esac

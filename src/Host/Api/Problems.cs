@@ -10,7 +10,8 @@ namespace Supervision.Host.Api;
 
 /// <summary>
 /// Every error as RFC 7807 problem details: 400 malformed input (naming the field), 401/403 with a reason, 404
-/// unknown item, 409 concurrency conflict or step already done, 422 a rule of the workflow or the law.
+/// unknown item, 409 concurrency conflict or step already done, 422 a rule of the workflow or the law, 503 with
+/// Retry-After when the database cannot be reached.
 /// </summary>
 public static class Problems
 {
@@ -24,6 +25,9 @@ public static class Problems
             new ProblemDetails { Status = status, Title = title, Detail = detail, Type = TypeOf(status), Instance = context.Request.Path },
             JsonOptions));
     }
+
+    /// <summary>What a 503 for an unreachable database tells the client to wait (Retry-After, seconds).</summary>
+    public const int RetryAfterSeconds = 5;
 
     /// <summary>The status and title for a domain exception, or null for an unexpected one.</summary>
     public static (int Status, string Title)? Classify(Exception exception) => exception switch
@@ -53,6 +57,7 @@ public static class Problems
         413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
         422 => "https://tools.ietf.org/html/rfc9110#section-15.5.21",
         429 => "https://tools.ietf.org/html/rfc6585#section-4",
+        503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
     };
 
@@ -68,6 +73,16 @@ internal sealed class DomainExceptionHandler(ILogger<DomainExceptionHandler> log
         if (inner is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
             await Problems.WriteAsync(httpContext, StatusCodes.Status413PayloadTooLarge, "Request too large", $"A request body may have at most {Limits.MaxBodyBytes / 1024} KiB.");
+            return true;
+        }
+
+        if (DbErrors.IsUnavailable(exception))
+        {
+            // Fail fast and say when to come back: nothing of the request was written (its transaction never committed).
+            logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
+            httpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Problems.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, "Database unavailable",
+                $"The database cannot be reached right now; nothing was changed. Try again in {Problems.RetryAfterSeconds} seconds.");
             return true;
         }
 

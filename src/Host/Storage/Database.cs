@@ -44,24 +44,34 @@ public sealed class Database : IAsyncDisposable
     /// statements and the plans PostgreSQL keeps for the board count trigger, so they would be parsed and planned
     /// again on every request. Nothing here leaves session state behind: transactions end, advisory locks are
     /// transaction-scoped or released in a <c>finally</c>, and the one <c>LISTEN</c> runs on its own unpooled
-    /// connection (<see cref="OpenDedicatedAsync"/>).
+    /// connection (<see cref="OpenDedicatedAsync"/>). And a connection is waited for at most 5 s (<c>Timeout</c>).
     /// </summary>
     internal static string WithPoolSettings(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var given = connectionString.Replace(" ", string.Empty, StringComparison.Ordinal);
-        if (!given.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        // The keys the string names itself, without spaces and case ("Max Auto Prepare" = "maxautoprepare").
+        var given = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => part.Split('=')[0].Replace(" ", string.Empty, StringComparison.Ordinal).Trim().ToUpperInvariant())
+            .ToHashSet(StringComparer.Ordinal);
+        if (!given.Contains("MAXAUTOPREPARE"))
         {
             builder.MaxAutoPrepare = 100;
-            if (!given.Contains("AutoPrepareMinUsages", StringComparison.OrdinalIgnoreCase))
+            if (!given.Contains("AUTOPREPAREMINUSAGES"))
             {
                 builder.AutoPrepareMinUsages = 2;
             }
         }
 
-        if (!given.Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
+        if (!given.Contains("NORESETONCLOSE"))
         {
             builder.NoResetOnClose = true;
+        }
+
+        // A request waits at most this long for a connection (a database that does not answer, a pool that is full)
+        // before it is answered 503 with Retry-After, instead of Npgsql's 15 s.
+        if (!given.Contains("TIMEOUT"))
+        {
+            builder.Timeout = 5;
         }
 
         return builder.ConnectionString;

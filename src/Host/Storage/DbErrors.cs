@@ -15,4 +15,32 @@ internal static class DbErrors
         SqliteException lite => lite.SqliteExtendedErrorCode is 2067 or 1555,
         _ => false,
     };
+
+    /// <summary>
+    /// The database cannot serve anyone right now, through no fault of the request: PostgreSQL unreachable, shutting
+    /// down or starting (connection refused, SQLSTATE classes 08 and 57P), out of connections (53300), or the pool
+    /// waited its whole timeout; SQLite's file still locked by another writer after the busy timeout. Asking again
+    /// later may succeed. Looks through wrapping exceptions.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                                               || pg.SqlState == PostgresErrorCodes.TooManyConnections:
+                    return true;
+                case PostgresException:
+                    return false;
+                case NpgsqlException npgsql when npgsql.IsTransient:
+                    return true;
+                // SQLITE_BUSY (5) and SQLITE_LOCKED (6), after the connection's busy timeout.
+                case SqliteException lite when lite.SqliteErrorCode is 5 or 6:
+                    return true;
+            }
+        }
+
+        return false;
+    }
 }
