@@ -184,7 +184,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
             client.Credentials = new System.Net.NetworkCredential(user, section["Password"]);
         }
 
-        using var message = new System.Net.Mail.MailMessage(section["From"] ?? "supervision@localhost", notice.Address, notice.Subject, notice.Body)
+        using var message = new System.Net.Mail.MailMessage(section["From"] ?? "supervision@localhost", notice.Address, OneLine(notice.Subject), notice.Body)
         {
             SubjectEncoding = Encoding.UTF8,
             BodyEncoding = Encoding.UTF8,
@@ -247,4 +247,9 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         public int Attempts { get; init; }
         public DateTimeOffset CreatedAt { get; init; }
     }
+
+    /// <summary>A subject on one line: line breaks and other control characters in what it quotes (an item's title
+    /// as entered or imported) become spaces, so they can neither add a header nor make the message unsendable.</summary>
+    internal static string OneLine(string subject) =>
+        string.Join(' ', new string(subject.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Split(' ', StringSplitOptions.RemoveEmptyEntries));
 }

@@ -154,6 +154,32 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
         Assert.Contains("To: zhang@example.gov.cn", message, StringComparison.Ordinal);
         Assert.Contains("X-Supervision-Notice: light:", message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_title_with_line_breaks_is_mailed_on_one_subject_line_and_adds_no_header()
+    {
+        await using var sink = new Infrastructure.SmtpSink();
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Supervision:Smtp:Host"] = "127.0.0.1",
+            ["Supervision:Smtp:Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Supervision:Smtp:From"] = "supervision@example.gov.cn",
+        }).Build();
+        await new UserStore(_bed.Database, _bed.Clock).SetEmailAsync("zhang", "zhang@example.gov.cn", default);
+        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), "申请公开\r\nBcc: evil@example.com\r\nX-Injected: yes", _bed.Departments["市司法局"],
+            new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
+        _bed.Clock.Advance(new DateTimeOffset(2025, 10, 23, 0, 0, 1, Cst) - _bed.Clock.GetUtcNow());
+        await _bed.NewTransitions(configuration).ProcessDueAsync(null, default);
+
+        var sent = await _bed.NewDispatcher(configuration).DeliverDueAsync(default);
+
+        Assert.Equal(1, sent);
+        var message = Assert.Single(sink.Messages);
+        var headers = message.Split('\n').Select(line => line.TrimEnd('\r')).TakeWhile(line => line.Length > 0).ToList();
+        Assert.DoesNotContain(headers, h => h.StartsWith("Bcc:", StringComparison.OrdinalIgnoreCase) || h.StartsWith("X-Injected:", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("evil@example.com", string.Join('\n', headers.Where(h => !h.StartsWith("Subject:", StringComparison.Ordinal) && !h.StartsWith(' ') && !h.StartsWith('\t'))), StringComparison.Ordinal);
+        Assert.Single(headers, h => h.StartsWith("To:", StringComparison.Ordinal));
+    }
 }
 
 public sealed class SqliteNoticeDeliveryTests() : NoticeDeliveryTests(DatabaseProvider.Sqlite);
