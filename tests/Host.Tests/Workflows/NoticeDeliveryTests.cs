@@ -128,10 +128,9 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
         Assert.Equal((long)NoticeDispatcher.MaxAttempts, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notice_attempts WHERE ok = @no", new { no = false }));
     }
 
-    [Fact]
-    public async Task People_with_an_address_also_get_their_notices_by_mail_once()
+    // Mail set up to go to the sink, the handler with an address, and a request of theirs that has just turned yellow.
+    private async Task<Microsoft.Extensions.Configuration.IConfiguration> YellowRequestToMailAsync(Infrastructure.SmtpSink sink, string title)
     {
-        await using var sink = new Infrastructure.SmtpSink();
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Supervision:Smtp:Host"] = "127.0.0.1",
@@ -139,10 +138,18 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
             ["Supervision:Smtp:From"] = "supervision@example.gov.cn",
         }).Build();
         await new UserStore(_bed.Database, _bed.Clock).SetEmailAsync("zhang", "zhang@example.gov.cn", default);
-        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), "申请公开", _bed.Departments["市司法局"],
+        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), title, _bed.Departments["市司法局"],
             new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
         _bed.Clock.Advance(new DateTimeOffset(2025, 10, 23, 0, 0, 1, Cst) - _bed.Clock.GetUtcNow());
         await _bed.NewTransitions(configuration).ProcessDueAsync(null, default);
+        return configuration;
+    }
+
+    [Fact]
+    public async Task People_with_an_address_also_get_their_notices_by_mail_once()
+    {
+        await using var sink = new Infrastructure.SmtpSink();
+        var configuration = await YellowRequestToMailAsync(sink, "申请公开");
         var dispatcher = _bed.NewDispatcher(configuration);
 
         var first = await dispatcher.DeliverDueAsync(default);
@@ -159,17 +166,7 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
     public async Task A_title_with_line_breaks_is_mailed_on_one_subject_line_and_adds_no_header()
     {
         await using var sink = new Infrastructure.SmtpSink();
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Supervision:Smtp:Host"] = "127.0.0.1",
-            ["Supervision:Smtp:Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Supervision:Smtp:From"] = "supervision@example.gov.cn",
-        }).Build();
-        await new UserStore(_bed.Database, _bed.Clock).SetEmailAsync("zhang", "zhang@example.gov.cn", default);
-        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), "申请公开\r\nBcc: evil@example.com\r\nX-Injected: yes", _bed.Departments["市司法局"],
-            new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
-        _bed.Clock.Advance(new DateTimeOffset(2025, 10, 23, 0, 0, 1, Cst) - _bed.Clock.GetUtcNow());
-        await _bed.NewTransitions(configuration).ProcessDueAsync(null, default);
+        var configuration = await YellowRequestToMailAsync(sink, "申请公开\r\nBcc: evil@example.com\r\nX-Injected: yes");
 
         var sent = await _bed.NewDispatcher(configuration).DeliverDueAsync(default);
 
