@@ -97,6 +97,12 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
             {
                 error = e.Message;
             }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                // A message that cannot even be built (a stored address that is not one): this notice's failed
+                // attempt, retried and in the end shown as failed, never the rest of the batch's.
+                error = $"cannot be sent as stored: {e.Message}";
+            }
 
             await RecordAsync(notice, error, cancellationToken);
             delivered += error is null ? 1 : 0;

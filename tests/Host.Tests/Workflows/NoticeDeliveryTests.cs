@@ -128,6 +128,32 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
         Assert.Equal((long)NoticeDispatcher.MaxAttempts, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notice_attempts WHERE ok = @no", new { no = false }));
     }
 
+    [Fact]
+    public async Task A_stored_address_that_is_not_one_fails_only_its_own_notice()
+    {
+        await using var sink = new Infrastructure.SmtpSink();
+        var configuration = await YellowRequestToMailAsync(sink, "申请公开");
+        await using (var connection = await _bed.Database.OpenAsync(default))
+        {
+            // As if written around the checks (an old import, a hand edit): the pending mail's address is no address.
+            await connection.ExecuteAsync("UPDATE notices SET recipient_address = 'zhang at example' WHERE channel = 'email'");
+        }
+
+        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), "另一申请", _bed.Departments["市司法局"],
+            new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-30", ["applicant"] = "李某", ["content"] = "内容" }, default);
+        _bed.Clock.Advance(new DateTimeOffset(2025, 10, 29, 0, 0, 1, Cst) - _bed.Clock.GetUtcNow());
+        await _bed.NewTransitions(configuration).ProcessDueAsync(null, default);
+
+        var sent = await _bed.NewDispatcher(configuration).DeliverDueAsync(default);
+
+        // The other request's mail went out; the broken one is a failed attempt on record, not an error of the run.
+        Assert.Equal(1, sent);
+        Assert.Single(sink.Messages);
+        await using var check = await _bed.Database.OpenAsync(default);
+        var error = await check.ExecuteScalarAsync<string>("SELECT a.error FROM notice_attempts a JOIN notices n ON n.id = a.notice_id WHERE n.recipient_address = 'zhang at example'");
+        Assert.StartsWith("cannot be sent as stored:", error, StringComparison.Ordinal);
+    }
+
     // Mail set up to go to the sink, the handler with an address, and a request of theirs that has just turned yellow.
     private async Task<Microsoft.Extensions.Configuration.IConfiguration> YellowRequestToMailAsync(Infrastructure.SmtpSink sink, string title)
     {
