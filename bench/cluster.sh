@@ -1,7 +1,8 @@
-# Sourced by bench/run-load.sh and bench/run-burst.sh (after their options): a throwaway durable PostgreSQL cluster
-# with an empty database "load", the published Host and the load tool, removed again on exit.
-#   Sets: work, pg_dir, socket, port, runas, host, load, host_pid, SUPERVISION_DB; defines createdb_load NAME,
-#   start_host (the published server on port_http, waiting until it answers) and the EXIT cleanup.
+# Sourced by bench/run-load.sh, bench/run-burst.sh and bench/run-steady.sh (after their options): a throwaway durable
+# PostgreSQL cluster with an empty database "load", the published Host and the load tool, removed again on exit.
+#   Sets: work, pg_dir, socket, port, runas, host, load, host_pid, SUPERVISION_DB, status=0; defines createdb_load
+#   NAME, start_host (the published server on port_http, waiting until it answers), check LABEL COMMAND... (prints
+#   the command's last line; a failed check sets status=1) and the EXIT cleanup.
 # Reuses an existing publish when given SUPERVISION_PUBLISHED=DIR.
 work=$(mktemp -d /tmp/supervision-bench.XXXXXX)
 pg_dir=$(mktemp -d /tmp/supervision-bench-pg.XXXXXX)
@@ -44,6 +45,15 @@ start_host() {  # the published server on port_http, rate limit lifted, until /h
 stop_host() {
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null || true
   host_pid=""
+}
+
+status=0
+check() {  # label, command: prints the command's last line; a failed check fails the run (status=1)
+  local label=$1 out code=0
+  shift
+  out=$("$@" 2>&1) || code=$?
+  echo "== $label: $(echo "$out" | tail -1)"
+  [ "$code" -eq 0 ] || status=1
 }
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(dotnet --version); $("$(cat "$pg_dir/bindir")/postgres" --version)"

@@ -34,13 +34,6 @@ $load burst-park "$SUPERVISION_DB" "$burst" >/dev/null
 start_host
 status=0
 $load burst-wait "$SUPERVISION_DB" "$burst" 10 || status=$?
-check() {  # label, command: prints the check's last line; a failed check fails the run
-  local label=$1 out code=0
-  shift
-  out=$("$@" 2>&1) || code=$?
-  echo "== $label: $(echo "$out" | tail -1)"
-  [ "$code" -eq 0 ] || status=1
-}
 check "history after the burst" $host history verify
 check "board counts after the burst" $host board verify
 stop_host

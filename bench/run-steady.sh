@@ -58,13 +58,6 @@ done
 echo "== Host memory after the completions: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$host_pid/status 2>/dev/null || echo unknown) RSS"
 stop_host
 
-check() {  # label, command: prints the command's last line; a failed check fails the run
-  local label=$1 out code=0
-  shift
-  out=$("$@" 2>&1) || code=$?
-  echo "== $label: $(echo "$out" | tail -1)"
-  [ "$code" -eq 0 ] || status=1
-}
 check "overdue assignments" "${runas[@]}" "$(cat "$pg_dir/bindir")/psql" -h "$socket" -p "$port" -U postgres -d load -Atc \
   "SELECT count(*) || ' open, running, red; ' || count(*) FILTER (WHERE seriously_overdue) || ' seriously' FROM assignments WHERE closed_at IS NULL AND light = 'red' AND NOT paused"
 check "nightly overdue run" $host overdue run

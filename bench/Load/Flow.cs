@@ -19,17 +19,7 @@ internal static class StreamLag
         await using var source = NpgsqlDataSource.Create(connectionString);
         var start = DateTimeOffset.UtcNow.AddSeconds(5);
         var step = TimeSpan.FromSeconds(1.0 / rate);
-        await using (var arm = source.CreateCommand(
-            "WITH i AS (UPDATE items SET next_change_at = $2 + (id - 1) * $3 WHERE id <= $1 AND next_change_at IS NOT NULL RETURNING 1), " +
-            "a AS (UPDATE assignments SET next_change_at = $2 + (item_id - 1) * $3 WHERE item_id <= $1 AND next_change_at IS NOT NULL RETURNING 1) " +
-            "SELECT pg_notify('supervision_wake', 'bench:t:' || $4), (SELECT count(*) FROM i), (SELECT count(*) FROM a)"))
-        {
-            arm.Parameters.AddWithValue((long)count);
-            arm.Parameters.AddWithValue(start.UtcDateTime);
-            arm.Parameters.AddWithValue(step);
-            arm.Parameters.AddWithValue(start.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-            await arm.ExecuteNonQueryAsync();
-        }
+        await BurstWait.ArmAsync(source, count, start, step);
 
         var end = start + (step * count);
         Console.WriteLine($"stream: {count:N0} light changes at {rate}/s from {start:HH:mm:ss.fff} to {end:HH:mm:ss.fff}");

@@ -74,16 +74,7 @@ internal static class BurstWait
     {
         await using var source = Npgsql.NpgsqlDataSource.Create(connectionString);
         var at = DateTimeOffset.UtcNow.AddSeconds(aheadSeconds);
-        await using (var arm = source.CreateCommand(
-            "WITH i AS (UPDATE items SET next_change_at = $2 WHERE id <= $1 AND next_change_at IS NOT NULL RETURNING 1), " +
-            "a AS (UPDATE assignments SET next_change_at = $2 WHERE item_id <= $1 AND next_change_at IS NOT NULL RETURNING 1) " +
-            "SELECT pg_notify('supervision_wake', 'bench:t:' || $3), (SELECT count(*) FROM i), (SELECT count(*) FROM a)"))
-        {
-            arm.Parameters.AddWithValue((long)burst);
-            arm.Parameters.AddWithValue(at.UtcDateTime);
-            arm.Parameters.AddWithValue(at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-            await arm.ExecuteNonQueryAsync();
-        }
+        await ArmAsync(source, burst, at, TimeSpan.Zero);
 
         if (!wait)
         {
@@ -126,5 +117,21 @@ internal static class BurstWait
             $"burst of {burst:N0}: {changes:N0} light changes recorded and {written:N0} notices written {watch.Elapsed.TotalSeconds:0.00} s after their instant " +
             $"({changes / Math.Max(watch.Elapsed.TotalSeconds, 0.001):0} items/s); {due:N0} still due"));
         return due == 0 && changes == burst ? 0 : 1;
+    }
+
+    /// <summary>Moves the stored next change of items 1 to <paramref name="count"/> (and their assignments') to
+    /// <paramref name="first"/> plus <paramref name="step"/> per id after the first (zero: all at one instant), and
+    /// tells running Hosts as another instance would.</summary>
+    internal static async Task ArmAsync(Npgsql.NpgsqlDataSource source, int count, DateTimeOffset first, TimeSpan step)
+    {
+        await using var arm = source.CreateCommand(
+            "WITH i AS (UPDATE items SET next_change_at = $2 + (id - 1) * $3 WHERE id <= $1 AND next_change_at IS NOT NULL RETURNING 1), " +
+            "a AS (UPDATE assignments SET next_change_at = $2 + (item_id - 1) * $3 WHERE item_id <= $1 AND next_change_at IS NOT NULL RETURNING 1) " +
+            "SELECT pg_notify('supervision_wake', 'bench:t:' || $4), (SELECT count(*) FROM i), (SELECT count(*) FROM a)");
+        arm.Parameters.AddWithValue((long)count);
+        arm.Parameters.AddWithValue(first.UtcDateTime);
+        arm.Parameters.AddWithValue(step);
+        arm.Parameters.AddWithValue(first.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        await arm.ExecuteNonQueryAsync();
     }
 }

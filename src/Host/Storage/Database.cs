@@ -37,6 +37,7 @@ public sealed class Database : IAsyncDisposable
     }
 
     public DatabaseSettings Settings { get; }
+
     /// <summary>
     /// How the product uses pooled connections, unless the connection string says otherwise. It asks the same few
     /// dozen statements over and over: Npgsql prepares each on the server after its second use on a connection. And
@@ -76,7 +77,6 @@ public sealed class Database : IAsyncDisposable
 
         return builder.ConnectionString;
     }
-
 
     public DatabaseProvider Provider => Settings.Provider;
 

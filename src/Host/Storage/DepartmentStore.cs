@@ -79,7 +79,7 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         // The version is read before the rows: what is loaded is at least as new as the version it is kept under.
-        var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT version FROM directory_version WHERE id = 1", cancellationToken: cancellationToken));
+        var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition(VersionSql, cancellationToken: cancellationToken));
         var kept = _kept;
         if (kept is not null && kept.Version == version)
         {
@@ -91,6 +91,9 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
         return loaded;
     }
 
+    // The directory's version, moved by the database on every change of departments or their names.
+    private const string VersionSql = "SELECT version FROM directory_version WHERE id = 1";
+
     private sealed record KeptDirectory(long Version, IReadOnlyList<Department> Departments, IReadOnlyDictionary<long, Department> ById);
 
     /// <summary>Every department as a caller's transaction sees them: the kept directory when the transaction sees
@@ -99,7 +102,7 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     internal async Task<IReadOnlyList<Department>> ListAsync(UnitOfWork uow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uow);
-        var version = await uow.Connection.ExecuteScalarAsync<long>(uow.Command("SELECT version FROM directory_version WHERE id = 1", null, cancellationToken));
+        var version = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(VersionSql, null, cancellationToken));
         var kept = _kept;
         return kept is not null && kept.Version == version
             ? kept.Departments

@@ -11,14 +11,7 @@ public static class HostProcess
         get
         {
             var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-            var root = new DirectoryInfo(AppContext.BaseDirectory);
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Supervision.sln")))
-            {
-                root = root.Parent;
-            }
-
-            return Path.Combine(root?.FullName ?? throw new InvalidOperationException("Supervision.sln not found above the test folder."),
-                "src", "Host", "bin", configuration, "net10.0", "Supervision.Host.dll");
+            return Path.Combine(Import.RepositoryRoot.Path, "src", "Host", "bin", configuration, "net10.0", "Supervision.Host.dll");
         }
     }
 

@@ -53,13 +53,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     private static async Task<string> ScriptAsync(string command, string directory)
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Supervision.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var script = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Supervision.sln not found above the test folder."), "tests", "postgres-cluster.sh");
+        var script = Path.Combine(Import.RepositoryRoot.Path, "tests", "postgres-cluster.sh");
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(command);
