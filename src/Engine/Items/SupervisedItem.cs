@@ -73,6 +73,14 @@ public sealed record SupervisedItem
     /// <summary>When the item was last changed.</summary>
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>
+    /// The instant to change this item at when the clock reads <paramref name="now"/>: <paramref name="now"/>, or the
+    /// item's last change when the clock reads earlier (a server clock set back, or another instance's clock behind the
+    /// one that changed it last). An item's record never runs backwards: a light already turned is not turned back,
+    /// to be turned again later, and clock events stay in order.
+    /// </summary>
+    public DateTimeOffset NotBefore(DateTimeOffset now) => now < UpdatedAt ? UpdatedAt : now;
+
     /// <summary>When the item was closed; null while open.</summary>
     public DateTimeOffset? ClosedAt { get; init; }
 

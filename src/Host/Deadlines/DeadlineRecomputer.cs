@@ -41,7 +41,7 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
             {
                 try
                 {
-                    if (await snapshots.RefreshAsync(uow, item, calendar, now, "deadline-recomputed", cancellationToken))
+                    if (await snapshots.RefreshAsync(uow, item, calendar, item.NotBefore(now), "deadline-recomputed", cancellationToken))
                     {
                         changed++;
                     }

@@ -152,7 +152,8 @@ public sealed class LightTransitions(
                     continue;
                 }
 
-                var plan = ItemSnapshots.Plan(item, log, assignmentClocks, stored.GetValueOrDefault(id) ?? [], calendar, snapshots.Zone, now, "light-changed");
+                var at = item.NotBefore(now);
+                var plan = ItemSnapshots.Plan(item, log, assignmentClocks, stored.GetValueOrDefault(id) ?? [], calendar, snapshots.Zone, at, "light-changed");
                 updates.AddRange(plan.Assignments);
                 if (!plan.Changed)
                 {
@@ -173,7 +174,7 @@ public sealed class LightTransitions(
                     {
                         entries.Add(new HistoryEntry
                         {
-                            At = now,
+                            At = at,
                             Actor = "system",
                             Action = "assignment-light-changed",
                             FromLight = light.From,

@@ -77,7 +77,7 @@ public sealed class ItemStore(Database database, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(updated);
         ArgumentNullException.ThrowIfNull(entry);
-        var now = clock.GetUtcNow();
+        var now = updated.NotBefore(clock.GetUtcNow());
         // The new state and the history entry's sequence number in one statement: the version moves with the entry.
         var sequence = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
             $"""
@@ -195,7 +195,7 @@ public sealed class ItemStore(Database database, TimeProvider clock)
             await using var update = new NpgsqlCommand(
                 """
                 UPDATE items i SET light = v.light, due_on = v.due_on, due_at = v.due_at, paused = v.paused, next_change_at = v.next_change_at,
-                       seriously_overdue = v.serious, calendar_version = v.calendar_version, updated_at = @now, version = i.version + v.n
+                       seriously_overdue = v.serious, calendar_version = v.calendar_version, updated_at = GREATEST(i.updated_at, @now), version = i.version + v.n
                 FROM unnest(@id, @version, @n, @light, @due_on, @due_at, @paused, @next_change_at, @serious, @calendar_version)
                      AS v(id, version, n, light, due_on, due_at, paused, next_change_at, serious, calendar_version)
                 WHERE i.id = v.id AND i.version = v.version

@@ -195,7 +195,7 @@ public sealed class ItemWorkflows(
 
         var (definition, clockContext, state, assignmentEvents, stored) = await StateAsync(uow, item, context, cancellationToken);
         var itemEvents = state.ClockEvents;
-        var now = clock.GetUtcNow();
+        var now = item.NotBefore(clock.GetUtcNow());
         var decision = decide(definition, state, context, now);
 
         // Clock events first: the snapshots below fold them in.
