@@ -89,6 +89,16 @@ if [ ! -d "$root/../shared/seed-documents" ]; then
   banner "../shared/seed-documents NOT FOUND: the importer's tests on real plan documents are SKIPPED."
   exclude+=("Requires!=SeedDocuments")
 fi
+# --- Storage faults need a small file system of their own (tmpfs), which only root may mount ----------------------
+if [ "$(id -u)" != 0 ]; then
+  if [ "$ci" = true ]; then
+    banner "Not running as root, and CI=true: the disk-full and read-only disk tests cannot mount their file system."
+    echo "tests: 0 passed, 1 failed, 0 skipped"
+    exit 1
+  fi
+  banner "Not root: the disk-full and read-only disk tests (Reliability/StorageFaultTests) are SKIPPED."
+  exclude+=("Requires!=Root")
+fi
 filter=()
 if [ ${#exclude[@]} -gt 0 ]; then
   filter=(--filter "$(IFS='&'; echo "${exclude[*]}")")

@@ -11,7 +11,7 @@ namespace Supervision.Host.Api;
 /// <summary>
 /// Every error as RFC 7807 problem details: 400 malformed input (naming the field), 401/403 with a reason, 404
 /// unknown item, 409 concurrency conflict or step already done, 422 a rule of the workflow or the law, 503 with
-/// Retry-After when the database cannot be reached.
+/// Retry-After when the database cannot be reached or has gone read-only, 507 when its disk is full.
 /// </summary>
 public static class Problems
 {
@@ -58,6 +58,7 @@ public static class Problems
         422 => "https://tools.ietf.org/html/rfc9110#section-15.5.21",
         429 => "https://tools.ietf.org/html/rfc6585#section-4",
         503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+        507 => "https://tools.ietf.org/html/rfc4918#section-11.5",
         _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
     };
 
@@ -73,6 +74,25 @@ internal sealed class DomainExceptionHandler(ILogger<DomainExceptionHandler> log
         if (inner is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
             await Problems.WriteAsync(httpContext, StatusCodes.Status413PayloadTooLarge, "Request too large", $"A request body may have at most {Limits.MaxBodyBytes / 1024} KiB.");
+            return true;
+        }
+
+        if (DbErrors.IsStorageFull(exception))
+        {
+            // Not the client's fault and not going away by itself: an administrator must free space. The failed
+            // transaction wrote nothing; the same request succeeds once there is room.
+            logger.LogError("The database's storage is full ({Method} {Path} refused, nothing written): free disk space. {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
+            await Problems.WriteAsync(httpContext, StatusCodes.Status507InsufficientStorage, "Storage full",
+                "The database's storage is full; nothing was changed. An administrator must free disk space; the same request can then be sent again.");
+            return true;
+        }
+
+        if (DbErrors.IsReadOnly(exception))
+        {
+            logger.LogError("The database is read-only ({Method} {Path} refused, nothing written): {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
+            httpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Problems.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, "Database read-only",
+                "The database cannot be written to right now (its storage is read-only); nothing was changed. Try again later.");
             return true;
         }
 

@@ -43,4 +43,41 @@ internal static class DbErrors
 
         return false;
     }
+
+    /// <summary>
+    /// The database could not write for lack of room: its disk is full (SQLite's SQLITE_FULL, PostgreSQL's disk_full
+    /// 53100). Nothing of the failed transaction was written; an administrator must free space, after which the same
+    /// request succeeds. Looks through wrapping exceptions.
+    /// </summary>
+    public static bool IsStorageFull(Exception exception) => Find(exception, e => e switch
+    {
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.DiskFull,
+        SqliteException lite => lite.SqliteErrorCode == 13,
+        _ => false,
+    });
+
+    /// <summary>
+    /// The database refuses writes because its storage is read-only: SQLite's file, journal or directory cannot be
+    /// written (SQLITE_READONLY, SQLITE_CANTOPEN), or PostgreSQL is a read-only standby (25006). Looks through
+    /// wrapping exceptions.
+    /// </summary>
+    public static bool IsReadOnly(Exception exception) => Find(exception, e => e switch
+    {
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction,
+        SqliteException lite => lite.SqliteErrorCode is 8 or 14,
+        _ => false,
+    });
+
+    private static bool Find(Exception exception, Func<Exception, bool> test)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (test(e))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

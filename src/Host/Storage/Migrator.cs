@@ -56,10 +56,23 @@ public sealed partial class Migrator(Database database, TimeProvider clock)
     }
 
     /// <summary>Applies every pending migration; returns those this call applied (empty when already current).</summary>
-    public async Task<IReadOnlyList<Migration>> MigrateAsync(CancellationToken cancellationToken) =>
-        database.Provider == DatabaseProvider.PostgreSql
-            ? await MigratePostgresAsync(cancellationToken)
-            : await MigrateSqliteAsync(cancellationToken);
+    public async Task<IReadOnlyList<Migration>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return database.Provider == DatabaseProvider.PostgreSql
+                ? await MigratePostgresAsync(cancellationToken)
+                : await MigrateSqliteAsync(cancellationToken);
+        }
+        catch (System.Data.Common.DbException e) when (DbErrors.IsReadOnly(e) || DbErrors.IsStorageFull(e))
+        {
+            // The first write a server makes: say plainly what is wrong with the storage instead of a stack trace.
+            throw new MigrationException(
+                $"{database.Settings.Describe()} cannot be written: "
+                + (DbErrors.IsStorageFull(e) ? "its disk is full. Free disk space" : "its file, directory or disk is read-only. Make it writable (or mount its volume read-write)")
+                + $" and start again. ({e.Message})", e);
+        }
+    }
 
     private async Task<IReadOnlyList<Migration>> MigratePostgresAsync(CancellationToken cancellationToken)
     {

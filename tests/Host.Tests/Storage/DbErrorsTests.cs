@@ -4,7 +4,8 @@ using Supervision.Host.Storage;
 
 namespace Supervision.Host.Tests.Storage;
 
-/// <summary>Which database failures mean "unavailable, ask again later" (503 with Retry-After) and which do not.</summary>
+/// <summary>Which database failures mean "unavailable, ask again later" (503 with Retry-After), "storage full" (507)
+/// or "read-only" (503), and which are none of these.</summary>
 public sealed class DbErrorsTests
 {
     [Theory]
@@ -35,5 +36,30 @@ public sealed class DbErrorsTests
     {
         Assert.True(DbErrors.IsUnavailable(new NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111))));
         Assert.False(DbErrors.IsUnavailable(new InvalidOperationException("not a database error")));
+    }
+
+    [Theory]
+    [InlineData(13, true, false)]   // SQLITE_FULL
+    [InlineData(8, false, true)]    // SQLITE_READONLY
+    [InlineData(14, false, true)]   // SQLITE_CANTOPEN: the journal cannot be created on a read-only disk
+    [InlineData(5, false, false)]   // SQLITE_BUSY
+    [InlineData(19, false, false)]  // SQLITE_CONSTRAINT
+    public void SQLite_full_and_read_only_are_told_apart(int code, bool full, bool readOnly)
+    {
+        Assert.Equal(full, DbErrors.IsStorageFull(new InvalidOperationException("wrapped", new SqliteException("message", code))));
+        Assert.Equal(readOnly, DbErrors.IsReadOnly(new SqliteException("message", code)));
+        Assert.False(DbErrors.IsUnavailable(new SqliteException("message", code)) && (full || readOnly));
+    }
+
+    [Theory]
+    [InlineData("53100", true, false)]  // disk_full
+    [InlineData("25006", false, true)]  // read_only_sql_transaction: a standby
+    [InlineData("53300", false, false)] // too_many_connections: unavailable, not full
+    [InlineData("23505", false, false)]
+    public void PostgreSQL_disk_full_and_read_only_are_told_apart(string state, bool full, bool readOnly)
+    {
+        var error = new PostgresException("message", "ERROR", "ERROR", state);
+        Assert.Equal(full, DbErrors.IsStorageFull(error));
+        Assert.Equal(readOnly, DbErrors.IsReadOnly(new InvalidOperationException("wrapped", error)));
     }
 }
