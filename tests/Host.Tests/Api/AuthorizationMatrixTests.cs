@@ -1,6 +1,9 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Dapper;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +14,7 @@ namespace Supervision.Host.Tests.Api;
 /// <summary>
 /// The authorization matrix over every route the server maps, read from its own endpoint table (a route added later
 /// is checked without anyone listing it): nothing answers without credentials but the few meant to; nothing guarded
-/// by a role answers a handler.
+/// by a role answers a handler; no route shows or changes another department's item for a handler.
 /// </summary>
 public sealed partial class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
@@ -75,6 +78,94 @@ public sealed partial class AuthorizationMatrixTests(Xunit.Abstractions.ITestOut
         Assert.Empty(answered);
     }
 
+    [Fact]
+    public async Task No_route_shows_or_changes_another_departments_item_for_a_handler()
+    {
+        // 市司法局's request, with a marker in its title and content, overdue so that its handler has a notice about it.
+        const string Marker = "司法局内部CANARY7731";
+        using var zhang = _server.Client("zhang");
+        using var li = _server.Client("li");
+        using var registered = await zhang.PostAsJsonAsync("/api/requests", new
+        {
+            title = Marker, applicant = "李某", channel = "post", receivedOn = "2025-10-10", department = "市司法局", content = Marker,
+        });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var item = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        _server.Clock.Advance(TimeSpan.FromDays(60));
+        await _server.Services.GetRequiredService<Supervision.Host.Scheduling.LightTransitions>().ProcessDueAsync(null, default);
+        await using var database = new Database(_server.DatabaseSettings);
+        async Task<string> FingerprintAsync()
+        {
+            await using var connection = await database.OpenAsync(default);
+            return string.Join('|',
+                await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items"),
+                await connection.ExecuteScalarAsync<long>("SELECT version FROM items WHERE id = @item", new { item }),
+                await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM item_history"),
+                await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices WHERE read_at IS NOT NULL"));
+        }
+
+        long notice;
+        await using (var connection = await database.OpenAsync(default))
+        {
+            notice = await connection.ExecuteScalarAsync<long>("SELECT min(n.id) FROM notices n JOIN users u ON u.id = n.recipient_user_id WHERE u.login = 'zhang'");
+        }
+
+        var before = await FingerprintAsync();
+
+        // 市教育局's handler calls every route with the other department's ids, and every list with filters aimed at it.
+        var routes = Routes().Where(r => !r.AllowsAnonymous && r.Roles.Count == 0).ToList();
+        var leaks = new List<string>();
+        var writes = new List<string>();
+        foreach (var route in routes)
+        {
+            using var request = Request(route, route.Pattern.Contains("notices", StringComparison.Ordinal) ? notice : item);
+            if (route.Method == "GET")
+            {
+                request.RequestUri = new Uri($"{request.RequestUri}?department=市司法局&text={Uri.EscapeDataString(Marker)}&from=2025-01-01&to=2025-12-31", UriKind.Relative);
+            }
+
+            if (route.Pattern.EndsWith("/actions/{action}", StringComparison.Ordinal))
+            {
+                request.Content = JsonContent.Create(new { step = "review", outcome = "accepted" });
+            }
+
+            using var response = await li.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            var streaming = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
+            var body = streaming ? string.Empty : await response.Content.ReadAsStringAsync();
+            if (body.Contains(Marker, StringComparison.Ordinal) || (response.Content.Headers.ContentType?.MediaType?.Contains("spreadsheet", StringComparison.Ordinal) == true && SheetContains(await response.Content.ReadAsByteArrayAsync(), Marker)))
+            {
+                leaks.Add($"{route.Name} -> {(int)response.StatusCode}");
+            }
+
+            if (route.Method != "GET" && response.IsSuccessStatusCode && route.Name != "DELETE /api/session/")
+            {
+                writes.Add($"{route.Name} -> {(int)response.StatusCode}");
+            }
+        }
+
+        output.WriteLine($"{routes.Count} routes called by another department's handler: {leaks.Count} showed the item, {writes.Count} changed something");
+        Assert.Empty(leaks);
+        Assert.Empty(writes);
+        Assert.Equal(before, await FingerprintAsync());
+
+        // The same calls by the item's own handler do show it: the marker is there to be found.
+        using var own = await zhang.GetAsync(new Uri($"/api/items/{item}", UriKind.Relative));
+        Assert.Contains(Marker, await own.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var ownList = await zhang.GetAsync(new Uri($"/api/items?text={Uri.EscapeDataString(Marker)}", UriKind.Relative));
+        Assert.Contains(Marker, await ownList.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    // Whether a workbook's shared or inline strings hold the text (exports are zipped XML).
+    private static bool SheetContains(byte[] workbook, string text)
+    {
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(workbook));
+        return zip.Entries.Where(e => e.FullName.EndsWith(".xml", StringComparison.Ordinal)).Any(e =>
+        {
+            using var reader = new StreamReader(e.Open());
+            return reader.ReadToEnd().Contains(text, StringComparison.Ordinal);
+        });
+    }
+
     private sealed record Route(string Method, string Pattern, bool AllowsAnonymous, IReadOnlySet<string> Roles)
     {
         public string Name => $"{Method} {Pattern}";
@@ -101,14 +192,14 @@ public sealed partial class AuthorizationMatrixTests(Xunit.Abstractions.ITestOut
     }
 
     // A request for the route with sample values in its parameters and an empty JSON body where one may go.
-    private static HttpRequestMessage Request(Route route)
+    private static HttpRequestMessage Request(Route route, long id = 1)
     {
         var path = Parameter().Replace(route.Pattern, m => m.Groups["name"].Value switch
         {
             "year" => "2025",
             "action" => "complete",
             "documentName" => "v1",
-            var name when m.Groups["constraint"].Value is "long" or "int" || name.EndsWith("id", StringComparison.OrdinalIgnoreCase) => "1",
+            var name when m.Groups["constraint"].Value is "long" or "int" || name.EndsWith("id", StringComparison.OrdinalIgnoreCase) => id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             _ => "x",
         });
         var request = new HttpRequestMessage(new HttpMethod(route.Method), new Uri(path, UriKind.Relative));
