@@ -94,7 +94,8 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is DatabaseSettingsException or MigrationException or DefinitionLoadException or InvalidOperationException or Supervision.Engine.Reports.ScoringRulesException)
+catch (Exception e) when (e is DatabaseSettingsException or MigrationException or DefinitionLoadException or InvalidOperationException or Supervision.Engine.Reports.ScoringRulesException
+    or Supervision.Engine.Calendars.CalendarFileException)
 {
     // A configuration or schema problem: say it plainly instead of a stack trace.
     await Console.Error.WriteLineAsync($"Supervision could not start: {e.Message}");

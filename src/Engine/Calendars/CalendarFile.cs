@@ -3,13 +3,21 @@ using System.Text.Json;
 
 namespace Supervision.Engine.Calendars;
 
-/// <summary>A calendar file that cannot be used; <see cref="Problems"/> lists every problem with its JSON path.</summary>
+/// <summary>
+/// A calendar file that cannot be used; <see cref="Problems"/> lists every problem with its JSON path, the message the
+/// first <see cref="MaxListed"/> (a file of ten thousand bad days should not answer with ten thousand lines).
+/// </summary>
 public sealed class CalendarFileException(string file, IReadOnlyList<string> problems)
-    : Exception($"{file}: {string.Join(Environment.NewLine + "  ", problems.Prepend(string.Empty)).TrimStart()}")
+    : Exception($"{file}: {string.Join(Environment.NewLine + "  ", Listed(problems).Prepend(string.Empty)).TrimStart()}")
 {
+    public const int MaxListed = 20;
+
     public string File { get; } = file;
 
     public IReadOnlyList<string> Problems { get; } = problems;
+
+    private static IEnumerable<string> Listed(IReadOnlyList<string> problems) =>
+        problems.Count <= MaxListed ? problems : problems.Take(MaxListed).Append($"… and {problems.Count - MaxListed:N0} more problems");
 }
 
 /// <summary>

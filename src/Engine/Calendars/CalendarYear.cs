@@ -30,13 +30,26 @@ public sealed record MakeUpDay(DateOnly Date, string For);
 /// </summary>
 public sealed record CalendarYear(int Year, IReadOnlyList<HolidayPeriod> Holidays, IReadOnlyList<MakeUpDay> MakeUpDays, string Source)
 {
+    /// <summary>The longest name of a holiday (or of the holiday a make-up day is for): 国庆节、中秋节 is seven.</summary>
+    public const int MaxName = 100;
+
+    /// <summary>The longest source (the notice's title and number).</summary>
+    public const int MaxSource = 1_000;
+
     /// <summary>Checks the year's own consistency; returns every problem found (empty when sound).</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
         if (Year < WorkingCalendar.FirstYear || Year > WorkingCalendar.LastYear)
         {
+            // Nothing else can be checked: the notice's reach around year 0 or 9999 is not even a date.
             problems.Add($"year {Year} is outside {WorkingCalendar.FirstYear}-{WorkingCalendar.LastYear}");
+            return problems;
+        }
+
+        if (Source.Length > MaxSource)
+        {
+            problems.Add($"source: {Source.Length:N0} characters (at most {MaxSource:N0})");
         }
 
         var window = (From: new DateOnly(Year - 1, 12, 1), To: new DateOnly(Math.Min(Year + 1, WorkingCalendar.LastYear), 1, 31));
@@ -47,6 +60,10 @@ public sealed record CalendarYear(int Year, IReadOnlyList<HolidayPeriod> Holiday
             {
                 problems.Add($"holiday {period.From:yyyy-MM-dd}: name is empty");
             }
+            else if (period.Name.Length > MaxName || period.NameEn.Length > MaxName)
+            {
+                problems.Add($"holiday {period.From:yyyy-MM-dd}: a name of {Math.Max(period.Name.Length, period.NameEn.Length):N0} characters (at most {MaxName})");
+            }
 
             if (period.To < period.From)
             {
@@ -56,7 +73,9 @@ public sealed record CalendarYear(int Year, IReadOnlyList<HolidayPeriod> Holiday
 
             if (period.From < window.From || period.To > window.To)
             {
+                // Its days are not listed: a period of thousands of years would take millions (and 9999-12-31 has no next day).
                 problems.Add($"holiday {period.Name} {period.From:yyyy-MM-dd}..{period.To:yyyy-MM-dd}: not within the {Year} notice's reach (December {Year - 1} to January {Year + 1})");
+                continue;
             }
 
             foreach (var day in period.Days())
@@ -71,6 +90,11 @@ public sealed record CalendarYear(int Year, IReadOnlyList<HolidayPeriod> Holiday
         var makeUps = new HashSet<DateOnly>();
         foreach (var makeUp in MakeUpDays)
         {
+            if (makeUp.For.Length > MaxName)
+            {
+                problems.Add($"make-up working day {makeUp.Date:yyyy-MM-dd}: a holiday name of {makeUp.For.Length:N0} characters (at most {MaxName})");
+            }
+
             if (holidays.Contains(makeUp.Date))
             {
                 problems.Add($"{makeUp.Date:yyyy-MM-dd} is listed both as a holiday and as a make-up working day");

@@ -5,13 +5,14 @@ namespace Supervision.Host.Import;
 /// <summary>
 /// Rows of a CSV text (RFC 4180): fields separated by commas (or semicolons or tabs, whichever the first line holds
 /// most of), quoted fields holding separators, doubled quotes and line breaks; each row numbered by the line it
-/// starts on. An unclosed quote is an error naming its line.
+/// starts on. An unclosed quote, a row of more than <c>maxColumns</c> fields or a cell of more than <c>maxCell</c>
+/// characters is an error naming its line (and column).
 /// </summary>
 public static class CsvRows
 {
     private static readonly char[] Separators = [',', ';', '\t'];
 
-    public static IReadOnlyList<TableRow> Read(string text, string file, int maxRows, int maxCell)
+    public static IReadOnlyList<TableRow> Read(string text, string file, int maxRows, int maxColumns, int maxCell)
     {
         ArgumentNullException.ThrowIfNull(text);
         var end = text.IndexOf('\n', StringComparison.Ordinal);
@@ -96,6 +97,11 @@ public static class CsvRows
 
         string Cell()
         {
+            if (cells.Count >= maxColumns)
+            {
+                throw new InvalidDataException($"{file}: line {rowLine}: more than {maxColumns} columns; a plan's table has a handful — not imported");
+            }
+
             var value = cell.ToString();
             cell.Clear();
             return value;

@@ -11,8 +11,9 @@ public sealed record PlanFileRead(string Layout, string? Encoding, PlanDocument 
 /// Word documents (<c>.docx</c>: tables and numbered paragraphs), CSV, and text (<c>.txt</c>, <c>.tsv</c>, UTF-8 or,
 /// as Chinese Windows saves it, GB18030). Hostile or broken files end in an <see cref="InvalidDataException"/> whose
 /// message names the file and, where there is one, the line and field: more than <see cref="MaxBytes"/>, zip bombs,
-/// more than <see cref="MaxRows"/> rows, cells over <see cref="MaxCell"/> characters, corrupt packages. Reading never
-/// writes anything.
+/// more than <see cref="MaxRows"/> rows or <see cref="MaxColumns"/> columns, cells (and lines of text) over
+/// <see cref="MaxCell"/> characters, control characters other than tabs and line breaks (U+0000 cannot even be stored
+/// in PostgreSQL text), corrupt packages. Reading never writes anything.
 /// </summary>
 public static class PlanFiles
 {
@@ -55,13 +56,15 @@ public static class PlanFiles
                 return new PlanFileRead(layout == PlanLayout.Table ? "Word table" : $"Word {layout}", null, plan);
             case ".csv":
                 var (csv, csvEncoding) = Text(content, file);
-                return new PlanFileRead("CSV", csvEncoding, PlanTable.Read(CsvRows.Read(csv, file, MaxRows, MaxCell), year));
+                return new PlanFileRead("CSV", csvEncoding, PlanTable.Read(CsvRows.Read(csv, file, MaxRows, MaxColumns, MaxCell), year));
             case ".txt" or ".tsv" or "":
                 var (text, encoding) = Text(content, file);
                 if (text.Count(c => c == '\n') > MaxRows)
                 {
                     throw new InvalidDataException($"{file}: more than {MaxRows:N0} lines; a work plan has hundreds — not imported");
                 }
+
+                CheckLines(text, file);
 
                 var read = PlanReader.Read(text, year);
                 return new PlanFileRead(read.Layout.ToString(), encoding, read.Plan);
@@ -77,8 +80,9 @@ public static class PlanFiles
     {
         try
         {
-            var utf8 = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(content);
-            return (utf8.TrimStart('\uFEFF'), "UTF-8");
+            var utf8 = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(content).TrimStart('\uFEFF');
+            CheckControls(utf8, file);
+            return (utf8, "UTF-8");
         }
         catch (DecoderFallbackException)
         {
@@ -99,5 +103,59 @@ public static class PlanFiles
         {
             throw new InvalidDataException($"{file}: neither UTF-8 nor GB18030 text (a binary file?); save it as UTF-8 text and import again");
         }
+    }
+
+    /// <summary>The index of the first control character other than tab, line feed and carriage return, or -1.</summary>
+    internal static int FirstControl(ReadOnlySpan<char> text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsControl(text[i]) && text[i] is not ('\t' or '\n' or '\r'))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // A control character in text is a binary file or a paste gone wrong: refused at its line and character.
+    private static void CheckControls(string text, string file)
+    {
+        var at = FirstControl(text);
+        if (at >= 0)
+        {
+            var (line, character) = Position(text, at);
+            throw new InvalidDataException($"{file}: line {line}, character {character}: control character U+{(int)text[at]:X4}; a plan holds text, tabs and line breaks only — remove it and import again");
+        }
+    }
+
+    // Text plans are read line by line; a line longer than a cell may be is not a plan's line.
+    private static void CheckLines(string text, string file)
+    {
+        var start = 0;
+        for (var line = 1; start <= text.Length; line++)
+        {
+            var end = text.IndexOf('\n', start);
+            var length = (end < 0 ? text.Length : end) - start;
+            if (length > MaxCell)
+            {
+                throw new InvalidDataException($"{file}: line {line}: a line of more than {MaxCell:N0} characters ({length:N0}); a plan's paragraph is far shorter — not imported");
+            }
+
+            if (end < 0)
+            {
+                break;
+            }
+
+            start = end + 1;
+        }
+    }
+
+    private static (int Line, int Character) Position(string text, int index)
+    {
+        var lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
+        var line = 1 + text.AsSpan(0, lineStart).Count('\n');
+        return (line, index - lineStart + 1);
     }
 }

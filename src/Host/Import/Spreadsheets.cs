@@ -10,7 +10,8 @@ namespace Supervision.Host.Import;
 /// row's cells as text (numbers in invariant form, so <c>2020.6</c> stays <c>2020.6</c>; dates as <c>2020年6月30日</c>;
 /// formulas by their values as last computed, never evaluated), numbered by row from 1 across the workbook; at most
 /// <c>maxColumns</c> columns read (a plan has a handful). A file that is not a workbook, a zip bomb, more than
-/// <c>maxRows</c> rows or a cell longer than <c>maxCell</c> characters is refused with the reason.
+/// <c>maxRows</c> rows, a cell longer than <c>maxCell</c> characters or holding a control character is refused with
+/// the reason.
 /// </summary>
 public static class Spreadsheets
 {
@@ -51,6 +52,12 @@ public static class Spreadsheets
                         if (cells[i].Length > maxCell)
                         {
                             throw new InvalidDataException($"{file}: row {line}, column {i + 1}: a cell of {cells[i].Length:N0} characters (at most {maxCell:N0})");
+                        }
+
+                        // Workbooks escape control characters (_x0000_) and the reader restores them: refused like text's.
+                        if (PlanFiles.FirstControl(cells[i]) is var control and >= 0)
+                        {
+                            throw new InvalidDataException($"{file}: row {line}, column {i + 1}: control character U+{(int)cells[i][control]:X4} at character {control + 1}; a plan holds text, tabs and line breaks only — remove it and import again");
                         }
                     }
 

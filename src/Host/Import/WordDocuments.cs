@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Xml;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using Supervision.Engine.Import;
@@ -20,10 +21,18 @@ public sealed record WordContent(string Paragraphs, IReadOnlyList<TableRow> Rows
 /// tracked deletions left out; automatic numbering written out as Word shows it (<c>1.</c>, <c>（一）</c>, <c>一、</c>),
 /// since plans number their items that way and the readers look for the numbers; a cell spanning several grid
 /// columns padded with empty cells so columns stay under their headers. Rows are counted, and a document with more
-/// than <c>maxRows</c> paragraphs and rows is refused.
+/// than <c>maxRows</c> paragraphs and rows, more than <see cref="MaxElements"/> XML elements, or a paragraph or cell of
+/// more than <c>maxCell</c> characters is refused. The counting is done on the XML as a stream before the document
+/// is loaded as objects (some 200 bytes an element, and a 10 MB file may hold a hundred million), so a refused
+/// document costs one pass over its XML, not gigabytes.
 /// </summary>
 public static class WordDocuments
 {
+    /// <summary>The most XML elements a document's body may hold: a plan of thousands of table rows holds a few hundred thousand.</summary>
+    public const int MaxElements = 1_000_000;
+
+    private const string Main = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
     public static WordContent Read(byte[] content, string file, int maxRows, int maxCell)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -31,7 +40,9 @@ public static class WordDocuments
         try
         {
             using var document = WordprocessingDocument.Open(new MemoryStream(content, writable: false), false);
-            var body = document.MainDocumentPart?.Document?.Body
+            var main = document.MainDocumentPart ?? throw new InvalidDataException($"{file}: a Word package without a document body");
+            Scan(main, file, maxRows);
+            var body = main.Document?.Body
                 ?? throw new InvalidDataException($"{file}: a Word package without a document body");
             var reader = new Reader(document.MainDocumentPart!, file, maxRows, maxCell);
             reader.Walk(body);
@@ -41,6 +52,43 @@ public static class WordDocuments
             || (e is InvalidDataException && !e.Message.StartsWith(file, StringComparison.Ordinal)))
         {
             throw new InvalidDataException($"{file}: not a readable Word document ({e.Message})", e);
+        }
+    }
+
+    // Counts what the reader below would count (paragraphs outside tables, rows of top-level tables) and every element,
+    // streaming, before the document is loaded whole.
+    private static void Scan(MainDocumentPart part, string file, int maxRows)
+    {
+        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        using var xml = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true });
+        var (elements, lines, tables, paragraphs) = (0, 0, 0, 0);
+        while (xml.Read())
+        {
+            var word = xml.NamespaceURI == Main;
+            if (xml.NodeType == XmlNodeType.Element)
+            {
+                if (++elements > MaxElements)
+                {
+                    throw new InvalidDataException($"{file}: the document holds more than {MaxElements:N0} XML elements; a work plan has far fewer — not imported");
+                }
+
+                var counted = word && paragraphs == 0 && ((xml.LocalName == "p" && tables == 0) || (xml.LocalName == "tr" && tables == 1));
+                if (counted && ++lines > maxRows)
+                {
+                    throw new InvalidDataException($"{file}: more than {maxRows:N0} paragraphs and table rows; a work plan has hundreds — not imported");
+                }
+
+                if (word && !xml.IsEmptyElement)
+                {
+                    tables += xml.LocalName == "tbl" ? 1 : 0;
+                    paragraphs += xml.LocalName == "p" ? 1 : 0;
+                }
+            }
+            else if (xml.NodeType == XmlNodeType.EndElement && word)
+            {
+                tables -= xml.LocalName == "tbl" ? 1 : 0;
+                paragraphs -= xml.LocalName == "p" ? 1 : 0;
+            }
         }
     }
 
@@ -61,7 +109,13 @@ public static class WordDocuments
                 {
                     case W.Paragraph p:
                         Next();
-                        Text.Append(Paragraph(p, inCell: false)).Append('\n');
+                        var text = Paragraph(p, inCell: false);
+                        if (text.Length > maxCell)
+                        {
+                            throw new InvalidDataException($"{file}: line {line}: a paragraph of {text.Length:N0} characters (at most {maxCell:N0})");
+                        }
+
+                        Text.Append(text).Append('\n');
                         break;
                     case W.Table t:
                         Table(t);

@@ -16,14 +16,17 @@ public sealed class DefinitionLoadException(IReadOnlyList<DefinitionProblem> pro
 public sealed record DefinitionFile(WorkflowDefinition Definition, string File, string Content);
 
 /// <summary>
-/// The workflow definitions in force. Reads every <c>*.json</c> of the workflows folder (except <c>schema.json</c>),
-/// checks each, and records each version with its content hash in <c>workflow_definitions</c>: a version whose file
+/// The workflow definitions in force. Reads every <c>*.json</c> of the workflows folder (except <c>schema.json</c>;
+/// none over <see cref="MaxFileBytes"/>), checks each, and records each version with its content hash in <c>workflow_definitions</c>: a version whose file
 /// changed after it was first loaded is refused (give it a new number), and every version ever loaded stays
 /// available for the items pinned to it, even after its file moved on. A reload that finds problems keeps the
 /// definitions in force and reports the problems.
 /// </summary>
 public sealed class DefinitionCatalog(Database database, TimeProvider clock, string directory)
 {
+    /// <summary>The largest definition file read: the shipped ones are a few KB; a larger file is reported, not read.</summary>
+    public const long MaxFileBytes = 1024 * 1024;
+
     private volatile IReadOnlyDictionary<(string Id, int Version), WorkflowDefinition> _byVersion = new Dictionary<(string, int), WorkflowDefinition>();
     private volatile IReadOnlyDictionary<string, WorkflowDefinition> _latest = new Dictionary<string, WorkflowDefinition>();
 
@@ -61,6 +64,13 @@ public sealed class DefinitionCatalog(Database database, TimeProvider clock, str
         foreach (var file in System.IO.Directory.EnumerateFiles(directory, "*.json").Where(f => Path.GetFileName(f) != "schema.json").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(file);
+            var size = new FileInfo(file).Length;
+            if (size > MaxFileBytes)
+            {
+                problems.Add(new DefinitionProblem(name, "$", $"a file of {size / 1024.0 / 1024:0.0} MB; a definition is at most {MaxFileBytes / 1024 / 1024} MB (not read)"));
+                continue;
+            }
+
             var content = File.ReadAllText(file);
             var (definition, fileProblems) = DefinitionLoader.Load(content, name);
             problems.AddRange(fileProblems);

@@ -124,6 +124,17 @@ public sealed class RunningHost : IAsyncDisposable
         return match.Success ? new Uri(match.Groups[1].Value) : null;
     }
 
+    /// <summary>The most memory the process has held resident so far (Linux's VmHWM), or null where /proc does not say.</summary>
+    public long? PeakResidentBytes
+    {
+        get
+        {
+            var status = $"/proc/{_process.Id}/status";
+            var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
     /// <summary>Kills the process outright (SIGKILL): no shutdown code runs, as in a crash or a power cut.</summary>
     public async Task KillAsync()
     {
