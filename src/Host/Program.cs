@@ -63,14 +63,16 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
     return Task.CompletedTask;
 }));
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+builder.Services.AddSupervisionTextInput();
 
 var app = builder.Build();
 
 // Pipeline: every attempt to act recorded (outermost, so refusals are recorded too), errors as problem details,
-// who is calling, then the endpoints.
+// query values that are not text refused, who is calling, then the endpoints.
 app.UseMiddleware<AccessLog>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseSupervisionTextInput();
 app.UseBoardPages();
 app.UseAuthentication();
 app.UseRateLimiter();

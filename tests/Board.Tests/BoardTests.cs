@@ -98,7 +98,7 @@ public sealed class BoardTests(BoardFixture fixture, ITestOutputHelper output)
         }
 
         var page = await fixture.SignedInAsync("zhao");
-        var cell = page.Locator("#board tbody td.dept", new PageLocatorOptions { HasText = "<script>" });
+        var cell = page.Locator("#board tbody td.dept", new PageLocatorOptions { HasText = BoardFixture.MarkupDepartment });
 
         Assert.Equal(BoardFixture.MarkupDepartment, (await cell.InnerTextAsync()).Trim());
         Assert.Equal(0, await page.Locator("#board script").CountAsync());

@@ -626,6 +626,10 @@ public static class WorkflowEngine
                 case FieldType.Choice when !field.Choices.Contains(value):
                     problems.Add($"{field.Name}: '{value}' is not one of {string.Join(", ", field.Choices)}");
                     continue;
+                case FieldType.Department or FieldType.Departments when SplitNames(value).Length == 0:
+                    // Only separators (";", "、"): given, but naming no department (a task stored without its lead).
+                    problems.Add($"{field.Name}: '{value}' names no department");
+                    continue;
                 case FieldType.Department or FieldType.Departments:
                     var unknown = SplitNames(value).Where(n => context.ResolveDepartment(n) is null).ToList();
                     if (unknown.Count > 0 || (field.Type == FieldType.Department && SplitNames(value).Length != 1))
