@@ -103,6 +103,15 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
                 // attempt, retried and in the end shown as failed, never the rest of the batch's.
                 error = $"cannot be sent as stored: {e.Message}";
             }
+            catch (Exception e) when (e is not System.Data.Common.DbException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                // Anything else one send throws (an address whose scheme no client speaks, a TLS or socket failure
+                // outside the HTTP stack) is that notice's failed attempt too: one poisoned notice must not end
+                // every run at itself and hold back the notices behind it. Shutting down and database failures still
+                // end the run; the notice is then taken again when its lease ends.
+                logger.LogError(e, "Notice {Notice} over {Channel} failed unexpectedly", notice.Id, notice.Channel);
+                error = $"{e.GetType().Name}: {e.Message}";
+            }
 
             await RecordAsync(notice, error, cancellationToken);
             delivered += error is null ? 1 : 0;

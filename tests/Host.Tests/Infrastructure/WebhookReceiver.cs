@@ -22,6 +22,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int Status { get; set; } = 200;
 
+    /// <summary>How long the receiver takes over each post before answering (a slow receiver keeps a run going).</summary>
+    public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
     /// <summary>The address to configure as a department's webhook.</summary>
     public string Address { get; private set; } = "";
 
@@ -35,6 +38,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(request.Body);
             var body = await reader.ReadToEndAsync();
             receiver.Received.Enqueue(new ReceivedHook(body, request.Headers["X-Supervision-Timestamp"], request.Headers["X-Supervision-Signature"], request.Headers["Idempotency-Key"], DateTimeOffset.UtcNow));
+            if (receiver.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(receiver.Delay);
+            }
+
             return Results.StatusCode(receiver.Status);
         });
         await receiver._app.StartAsync();

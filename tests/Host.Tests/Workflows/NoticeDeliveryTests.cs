@@ -154,6 +154,30 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
         Assert.StartsWith("cannot be sent as stored:", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_notice_whose_send_throws_something_unexpected_fails_only_itself()
+    {
+        await TurnYellowAsync();
+        // A webhook stored with an address no HTTP client speaks, due before the good one: its send throws, and the
+        // good notice behind it in the same run must still go out.
+        await new NoticeStore(_bed.Database, _bed.Clock).EnqueueAsync(
+            new NewNotice("poison", "webhook", "yellow", null, "ftp://127.0.0.1/hook", "申请公开", "内容", null, null), default);
+        await using (var connection = await _bed.Database.OpenAsync(default))
+        {
+            await connection.ExecuteAsync("UPDATE notices SET next_attempt_at = @early WHERE notice_key = 'poison'", new { early = _bed.Clock.GetUtcNow().AddHours(-1) });
+        }
+
+        var sent = await _bed.NewDispatcher().DeliverDueAsync(default);
+
+        Assert.Equal(1, sent);
+        Assert.Single(Received);
+        await using var check = await _bed.Database.OpenAsync(default);
+        var (status, attempts, error) = await check.QuerySingleAsync<(string, long, string)>(
+            "SELECT n.status, CAST(n.attempts AS bigint), a.error FROM notices n JOIN notice_attempts a ON a.notice_id = n.id WHERE n.notice_key = 'poison'");
+        Assert.Equal(("pending", 1L), (status, attempts));
+        Assert.Contains("ftp", error, StringComparison.Ordinal);
+    }
+
     // Mail set up to go to the sink, the handler with an address, and a request of theirs that has just turned yellow.
     private async Task<Microsoft.Extensions.Configuration.IConfiguration> YellowRequestToMailAsync(Infrastructure.SmtpSink sink, string title)
     {
