@@ -23,4 +23,8 @@ public sealed record User
 
     /// <summary>False once the user has left; history keeps their login.</summary>
     public bool Active { get; init; } = true;
+
+    /// <summary>Moves on whenever the user's sign-in sessions must end (signed out everywhere, a new password, the
+    /// account disabled); a session started under an older stamp is refused.</summary>
+    public int SessionStamp { get; init; }
 }

@@ -11,12 +11,17 @@ namespace Supervision.Host.Api;
 /// Who is calling: programs send <c>Authorization: Bearer sv_…</c> (personal API tokens); people using the board
 /// sign in with their password and carry a cookie. Both end as the same claims: the login, the role and the
 /// department. Unauthenticated and forbidden calls get RFC 7807 bodies, never redirects.
+/// A sign-in cookie is checked against the user's record on every request (<see cref="SessionCheck"/>): it ends when
+/// the user signs out everywhere, gets a new password, is disabled or changes role or department, after 10 hours
+/// without use, and at the latest <c>Supervision:Sessions:Lifetime</c> (default 12 hours) after signing in.
 /// </summary>
 public static class Authentication
 {
     public const string Scheme = "Supervision";
     public const string BearerScheme = "Bearer";
     public const string DepartmentClaim = "department";
+    public const string SessionClaim = "session";
+    public const string SignedInClaim = "signed_in";
 
     public static IServiceCollection AddSupervisionAuthentication(this IServiceCollection services)
     {
@@ -33,7 +38,10 @@ public static class Authentication
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.ExpireTimeSpan = TimeSpan.FromHours(10);
                 o.SlidingExpiration = true;
-                o.Events.OnRedirectToLogin = context => Problems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Not signed in", "Sign in (POST /api/session) or send an API token (Authorization: Bearer …).");
+                o.Events.OnValidatePrincipal = SessionCheck.ValidateAsync;
+                o.Events.OnRedirectToLogin = context => Problems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Not signed in",
+                    (context.HttpContext.Items[SessionCheck.EndedKey] is string ended ? $"Your session has ended ({ended}). " : string.Empty)
+                    + "Sign in (POST /api/session) or send an API token (Authorization: Bearer …).");
                 o.Events.OnRedirectToAccessDenied = context => Problems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "Your role does not allow this.");
             });
         services.AddAuthorizationBuilder()
@@ -43,18 +51,59 @@ public static class Authentication
         return services;
     }
 
-    /// <summary>The claims of a signed-in user.</summary>
-    public static ClaimsPrincipal Principal(User user, string scheme)
+    /// <summary>The claims of a signed-in user; a sign-in session also carries the user's session stamp and when it
+    /// began.</summary>
+    public static ClaimsPrincipal Principal(User user, string scheme, DateTimeOffset? signedIn = null)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.Name, user.Login),
-                new Claim(ClaimTypes.Role, user.Role),
-                new Claim(DepartmentClaim, user.DepartmentId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ],
-            scheme);
-        return new ClaimsPrincipal(identity);
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, user.Login),
+            new(ClaimTypes.Role, user.Role),
+            new(DepartmentClaim, user.DepartmentId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        if (signedIn is { } at)
+        {
+            claims.Add(new Claim(SessionClaim, user.SessionStamp.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(SignedInClaim, at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
+}
+
+/// <summary>
+/// Checks a sign-in cookie against the user's record: the user still exists and is active, has the role and
+/// department the cookie says, has not signed out everywhere or changed password since (the session stamp), and the
+/// session began less than <c>Supervision:Sessions:Lifetime</c> ago. Anything else ends the session: the cookie is
+/// cleared and the request answered 401 saying why.
+/// </summary>
+internal static class SessionCheck
+{
+    public const string EndedKey = "session-ended";
+
+    public static async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        var principal = context.Principal!;
+        var services = context.HttpContext.RequestServices;
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var lifetime = services.GetRequiredService<IConfiguration>().GetValue("Supervision:Sessions:Lifetime", TimeSpan.FromHours(12));
+        var user = principal.Identity?.Name is { } login ? await services.GetRequiredService<Supervision.Host.Storage.UserStore>().FindByLoginAsync(login, context.HttpContext.RequestAborted) : null;
+        var stamp = principal.FindFirst(Authentication.SessionClaim)?.Value;
+        var signedIn = long.TryParse(principal.FindFirst(Authentication.SignedInClaim)?.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
+        var ended =
+            user is null || !user.Active ? "the account is disabled or gone"
+            : stamp != user.SessionStamp.ToString(System.Globalization.CultureInfo.InvariantCulture) ? "signed out everywhere, or the password was changed"
+            : !principal.IsInRole(user.Role) || principal.FindFirst(Authentication.DepartmentClaim)?.Value != user.DepartmentId.ToString(System.Globalization.CultureInfo.InvariantCulture) ? "the account's role or department changed"
+            : signedIn is not { } began || now - began > lifetime ? $"signed in more than {lifetime.TotalHours:0.#} hours ago"
+            : null;
+        if (ended is not null)
+        {
+            context.HttpContext.Items[EndedKey] = ended;
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
     }
 }
 

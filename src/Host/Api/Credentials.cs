@@ -18,7 +18,7 @@ public sealed class Credentials(Database database, UserStore users, TimeProvider
 {
     private static readonly PasswordHasher<User> Hasher = new();
 
-    /// <summary>Sets or replaces a user's password.</summary>
+    /// <summary>Sets or replaces a user's password; a replaced password ends the user's sign-in sessions.</summary>
     public async Task SetPasswordAsync(string login, string password, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(password);
@@ -29,7 +29,7 @@ public sealed class Credentials(Database database, UserStore users, TimeProvider
 
         var user = await users.FindByLoginAsync(login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("UPDATE users SET password_hash = @hash WHERE id = @Id",
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE users SET password_hash = @hash, session_stamp = session_stamp + 1 WHERE id = @Id",
             new { hash = Hasher.HashPassword(user, password), user.Id }, cancellationToken: cancellationToken));
     }
 

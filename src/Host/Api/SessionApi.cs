@@ -19,8 +19,15 @@ public static class SessionApi
     {
         var api = endpoints.MapGroup("/api/session").WithTags("Session");
         api.MapPost("/", SignInAsync).AllowAnonymous();
-        api.MapDelete("/", async (HttpContext context) =>
+        // Signing out ends this browser's session; with ?everywhere=true every session of the user (other browsers,
+        // a cookie that may have been copied) ends too.
+        api.MapDelete("/", async (HttpContext context, ClaimsPrincipal principal, UserStore users, CancellationToken ct, bool everywhere = false) =>
         {
+            if (everywhere)
+            {
+                await users.EndSessionsAsync(principal.Identity!.Name!, ct);
+            }
+
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return TypedResults.NoContent();
         });
@@ -28,7 +35,7 @@ public static class SessionApi
         return endpoints;
     }
 
-    private static async Task<Results<Ok<SessionUser>, ProblemHttpResult>> SignInAsync(SignIn body, HttpContext context, Credentials credentials, DepartmentStore departments, CancellationToken ct)
+    private static async Task<Results<Ok<SessionUser>, ProblemHttpResult>> SignInAsync(SignIn body, HttpContext context, Credentials credentials, DepartmentStore departments, TimeProvider clock, CancellationToken ct)
     {
         var user = string.IsNullOrWhiteSpace(body.Login) || string.IsNullOrEmpty(body.Password) ? null : await credentials.CheckPasswordAsync(body.Login, body.Password, ct);
         if (user is null)
@@ -36,7 +43,7 @@ public static class SessionApi
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: "Unknown user or wrong password.");
         }
 
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Authentication.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme));
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Authentication.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, clock.GetUtcNow()));
         var department = await departments.GetAsync(user.DepartmentId, ct);
         return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty)));
     }

@@ -165,7 +165,36 @@ internal static class AdminCommands
                 return 2;
             }
         }));
-        return new Command("users", "Users.") { add };
+        return new Command("users", "Users.")
+        {
+            add,
+            UserSwitch("disable", "Disable a user who has left: no sign-in, no API token, no notices; their sessions end at once.", (users, login, ct) => users.SetActiveAsync(login, false, ct), output, error),
+            UserSwitch("enable", "Enable a disabled user again (they sign in anew).", (users, login, ct) => users.SetActiveAsync(login, true, ct), output, error),
+            UserSwitch("sign-out", "End every sign-in session of a user (a lost laptop, a copied cookie); API tokens are revoked with 'tokens revoke'.", (users, login, ct) => users.EndSessionsAsync(login, ct), output, error),
+        };
+    }
+
+    // A users subcommand that changes one user named by login.
+    private static Command UserSwitch(string name, string description, Func<UserStore, string, CancellationToken, Task> change, TextWriter output, TextWriter error)
+    {
+        var login = new Argument<string>("login") { Description = "The user's sign-in name." };
+        var command = new Command(name, description) { login };
+        command.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
+        {
+            var user = parse.GetValue(login)!;
+            try
+            {
+                await change(services.GetRequiredService<UserStore>(), user, ct);
+                output.WriteLine($"{user}: {name} done");
+                return 0;
+            }
+            catch (KeyNotFoundException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        }));
+        return command;
     }
 
     public static Command Tokens(TextWriter output, TextWriter error)

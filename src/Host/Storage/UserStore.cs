@@ -7,7 +7,7 @@ namespace Supervision.Host.Storage;
 /// <summary>People who sign in. Logins are unique regardless of letter case.</summary>
 public sealed class UserStore(Database database, TimeProvider clock)
 {
-    private const string Columns = "id AS Id, login AS Login, display_name AS DisplayName, department_id AS DepartmentId, role AS Role, active AS Active";
+    private const string Columns = "id AS Id, login AS Login, display_name AS DisplayName, department_id AS DepartmentId, role AS Role, active AS Active, session_stamp AS SessionStamp";
 
     /// <summary>Adds a user; returns it with its id. A taken login is a <see cref="DuplicateNameException"/>.</summary>
     public async Task<User> AddAsync(User user, CancellationToken cancellationToken)
@@ -43,6 +43,26 @@ public sealed class UserStore(Database database, TimeProvider clock)
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET email = @email WHERE lower(login) = lower(@login)", new { email, login }, cancellationToken: cancellationToken));
         if (changed == 0)
+        {
+            throw new KeyNotFoundException($"No user '{login}'.");
+        }
+    }
+
+    /// <summary>Ends every sign-in session of the user (their cookies are refused from the next request on).</summary>
+    public Task EndSessionsAsync(string login, CancellationToken cancellationToken) =>
+        UpdateAsync(login, "session_stamp = session_stamp + 1", new { }, cancellationToken);
+
+    /// <summary>Disables (the user has left: no sign-in, no token, no notices, sessions ended) or enables a user.</summary>
+    public Task SetActiveAsync(string login, bool active, CancellationToken cancellationToken) =>
+        UpdateAsync(login, "active = @active, session_stamp = session_stamp + 1", new { active }, cancellationToken);
+
+    private async Task UpdateAsync(string login, string set, object values, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(login);
+        var parameters = new DynamicParameters(values);
+        parameters.Add("login", login.Trim());
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (await connection.ExecuteAsync(new CommandDefinition($"UPDATE users SET {set} WHERE lower(login) = lower(@login)", parameters, cancellationToken: cancellationToken)) == 0)
         {
             throw new KeyNotFoundException($"No user '{login}'.");
         }

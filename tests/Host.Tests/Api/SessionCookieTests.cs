@@ -1,13 +1,16 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Supervision.Host.Api;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Tests.Api;
 
 /// <summary>
 /// The sign-in cookie: not readable by scripts, never sent with a request another site starts, marked Secure only
-/// when the connection is TLS (this test server speaks plain HTTP); and a cookie-carrying request that is not JSON —
-/// what a forged cross-site form would send — changes nothing.
+/// when the connection is TLS (this test server speaks plain HTTP); a cookie-carrying request that is not JSON —
+/// what a forged cross-site form would send — changes nothing; and sessions end when they should: signed out
+/// everywhere, a new password, a disabled account or a changed role, ten idle hours, twelve hours after signing in.
 /// </summary>
 public sealed class SessionCookieTests : IAsyncLifetime
 {
@@ -66,5 +69,108 @@ public sealed class SessionCookieTests : IAsyncLifetime
         // The same cookie with a JSON body (which a page on another site cannot send without the server's consent) acts.
         using var json = await browser.PostAsJsonAsync($"/api/items/{id}/actions/complete", new { step = "review", outcome = "accepted" });
         Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+    }
+
+    private async Task<HttpClient> SignedInAsync(string password = "correct horse battery")
+    {
+        var browser = _server.Client();
+        using var signIn = await browser.PostAsJsonAsync("/api/session", new { login = "zhang", password });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        return browser;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> WhoAmIAsync(HttpClient browser)
+    {
+        using var response = await browser.GetAsync(new Uri("/api/session", UriKind.Relative));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task AssertEndedAsync(HttpClient browser, string reason)
+    {
+        var (status, body) = await WhoAmIAsync(browser);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains($"Your session has ended ({reason}", body, StringComparison.Ordinal);
+        // The cookie was cleared with the answer: the next request is simply not signed in.
+        var (again, next) = await WhoAmIAsync(browser);
+        Assert.Equal(HttpStatusCode.Unauthorized, again);
+        Assert.DoesNotContain("Your session has ended", next, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Signing_out_everywhere_ends_the_sessions_of_other_browsers_and_signing_out_here_only_this_one()
+    {
+        using var laptop = await SignedInAsync();
+        using var office = await SignedInAsync();
+        using var phone = await SignedInAsync();
+        Assert.Equal(HttpStatusCode.OK, (await WhoAmIAsync(office)).Status);
+
+        using (var here = await phone.DeleteAsync(new Uri("/api/session", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, here.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WhoAmIAsync(phone)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await WhoAmIAsync(office)).Status);
+
+        using (var everywhere = await laptop.DeleteAsync(new Uri("/api/session?everywhere=true", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, everywhere.StatusCode);
+        }
+
+        await AssertEndedAsync(office, "signed out everywhere");
+        using var later = await SignedInAsync();
+        Assert.Equal(HttpStatusCode.OK, (await WhoAmIAsync(later)).Status);
+    }
+
+    [Fact]
+    public async Task A_new_password_a_disabled_account_or_a_changed_role_ends_a_session()
+    {
+        var credentials = _server.Services.GetRequiredService<Credentials>();
+        var users = _server.Services.GetRequiredService<UserStore>();
+        using var before = await SignedInAsync();
+        await credentials.SetPasswordAsync("zhang", "a new long password", default);
+        await AssertEndedAsync(before, "signed out everywhere, or the password was changed");
+
+        using var token = _server.Client("zhang");
+        using var session = await SignedInAsync("a new long password");
+        await users.SetActiveAsync("zhang", false, default);
+        await AssertEndedAsync(session, "the account is disabled or gone");
+        using (var refused = await token.GetAsync(new Uri("/api/session", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using (var signIn = await _server.Client().PostAsJsonAsync("/api/session", new { login = "zhang", password = "a new long password" }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, signIn.StatusCode);
+        }
+
+        await users.SetActiveAsync("zhang", true, default);
+        using var promoted = await SignedInAsync("a new long password");
+        await using (var database = new Database(_server.DatabaseSettings))
+        await using (var connection = await database.OpenAsync(default))
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE users SET role = 'lead' WHERE login = 'zhang'");
+        }
+
+        await AssertEndedAsync(promoted, "the account's role or department changed");
+    }
+
+    [Fact]
+    public async Task A_session_ends_after_ten_hours_unused_and_twelve_hours_after_signing_in()
+    {
+        using var busy = await SignedInAsync();
+        using var idle = await SignedInAsync();
+        _server.Clock.Advance(TimeSpan.FromHours(9));
+        Assert.Equal(HttpStatusCode.OK, (await WhoAmIAsync(busy)).Status);
+        _server.Clock.Advance(TimeSpan.FromHours(2));
+
+        // Eleven hours on: the one left alone for eleven hours has ended, the one used two hours ago has not...
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WhoAmIAsync(idle)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await WhoAmIAsync(busy)).Status);
+
+        // ...until twelve hours after signing in, however busy.
+        _server.Clock.Advance(TimeSpan.FromHours(1.5));
+        await AssertEndedAsync(busy, "signed in more than 12 hours ago");
     }
 }
