@@ -44,6 +44,15 @@ public static class Authentication
                     + "Sign in (POST /api/session) or send an API token (Authorization: Bearer …).");
                 o.Events.OnRedirectToAccessDenied = context => Problems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "Your role does not allow this.");
             });
+        // Behind a reverse proxy that ends TLS the server itself sees plain HTTP; when the address people use is https
+        // (Supervision:PublicUrl), the cookie is marked Secure regardless, so a browser never sends it unencrypted.
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme).Configure<IConfiguration>((o, configuration) =>
+        {
+            if (configuration["Supervision:PublicUrl"] is { } url && url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            }
+        });
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build())
             .AddPolicy("admin", p => p.RequireRole("admin"))

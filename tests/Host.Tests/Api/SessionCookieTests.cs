@@ -71,6 +71,19 @@ public sealed class SessionCookieTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, json.StatusCode);
     }
 
+    [Fact]
+    public async Task Behind_a_proxy_ending_tls_the_cookie_is_secure_when_the_public_address_is_https()
+    {
+        await using var proxied = await ApiServer.StartAsync(DatabaseProvider.Sqlite, new DateTimeOffset(2025, 10, 10, 10, 0, 0, TimeSpan.FromHours(8)),
+            new Dictionary<string, string> { ["Supervision:PublicUrl"] = "https://ducha.example.gov.cn" });
+        using var browser = proxied.Client();
+        using var signIn = await browser.PostAsJsonAsync("/api/session", new { login = "zhang", password = "correct horse battery" });
+
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("supervision=", StringComparison.Ordinal));
+        Assert.Contains("secure", cookie.Split(';', StringSplitOptions.TrimEntries).Skip(1).Select(a => a.ToLowerInvariant()));
+    }
+
     private async Task<HttpClient> SignedInAsync(string password = "correct horse battery")
     {
         var browser = _server.Client();
