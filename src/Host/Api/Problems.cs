@@ -90,9 +90,7 @@ internal sealed class DomainExceptionHandler(ILogger<DomainExceptionHandler> log
         if (DbErrors.IsReadOnly(exception))
         {
             logger.LogError("The database is read-only ({Method} {Path} refused, nothing written): {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
-            httpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await Problems.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, "Database read-only",
-                "The database cannot be written to right now (its storage is read-only); nothing was changed. Try again later.");
+            await UnavailableAsync(httpContext, "Database read-only", "The database cannot be written to right now (its storage is read-only); nothing was changed. Try again later.");
             return true;
         }
 
@@ -100,9 +98,7 @@ internal sealed class DomainExceptionHandler(ILogger<DomainExceptionHandler> log
         {
             // Fail fast and say when to come back: nothing of the request was written (its transaction never committed).
             logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
-            httpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await Problems.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, "Database unavailable",
-                $"The database cannot be reached right now; nothing was changed. Try again in {Problems.RetryAfterSeconds} seconds.");
+            await UnavailableAsync(httpContext, "Database unavailable", $"The database cannot be reached right now; nothing was changed. Try again in {Problems.RetryAfterSeconds} seconds.");
             return true;
         }
 
@@ -118,5 +114,12 @@ internal sealed class DomainExceptionHandler(ILogger<DomainExceptionHandler> log
             : inner.Message;
         await Problems.WriteAsync(httpContext, problem.Status, problem.Title, detail);
         return true;
+    }
+
+    // 503 with the time to come back after: nothing of the request was written.
+    private static Task UnavailableAsync(HttpContext httpContext, string title, string detail)
+    {
+        httpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, title, detail);
     }
 }

@@ -17,6 +17,21 @@ public sealed record Fingerprint(IReadOnlyDictionary<string, string> Tables, lon
 
     private static readonly string[] Counted = ["notices", "workflow_definitions", "api_tokens"];
 
+    /// <summary>How many rows each of the tables holds, as one line ("items=3 item_history=7 ...").</summary>
+    public static async Task<string> CountsAsync(DatabaseSettings settings, IEnumerable<string> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        await using var database = new Database(settings);
+        await using var connection = await database.OpenAsync(default);
+        var counts = new List<string>();
+        foreach (var table in tables)
+        {
+            counts.Add($"{table}={await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table}")}");
+        }
+
+        return string.Join(' ', counts);
+    }
+
     public static async Task<Fingerprint> TakeAsync(DatabaseSettings settings)
     {
         await using var database = new Database(settings);

@@ -56,6 +56,16 @@ public abstract class ClockJumpTests(DatabaseProvider provider) : IAsyncLifetime
         return (lights, notices);
     }
 
+    /// <summary>Each item's light changes were exactly green to yellow to red, each told to its handler once.</summary>
+    private async Task AssertEachTurnedYellowThenRedOnceAsync(List<long> ids)
+    {
+        var (lights, notices) = await RecordAsync();
+        Assert.Equal(ids, lights.Keys.Order());
+        Assert.All(lights.Values, l => Assert.Equal(["green>yellow", "yellow>red"], l));
+        Assert.Equal(notices.Count, notices.Distinct().Count());
+        Assert.All(ids, id => Assert.Equal(["red", "yellow"], notices.Where(n => n.Item == id && n.Login == "zhang").Select(n => n.Kind).Order()));
+    }
+
     /// <summary>Every item's history and clock events in time order: nothing recorded earlier than what came before it.</summary>
     private async Task AssertRecordsRunForwardAsync()
     {
@@ -86,11 +96,7 @@ public abstract class ClockJumpTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(20, await transitions.ProcessDueAsync(null, default));
         Assert.Equal(0, await transitions.ProcessDueAsync(null, default));
 
-        var (lights, notices) = await RecordAsync();
-        Assert.Equal(ids, lights.Keys.Order());
-        Assert.All(lights.Values, l => Assert.Equal(["green>yellow", "yellow>red"], l));
-        Assert.Equal(notices.Count, notices.Distinct().Count());
-        Assert.All(ids, id => Assert.Equal(["red", "yellow"], notices.Where(n => n.Item == id && n.Login == "zhang").Select(n => n.Kind).Order()));
+        await AssertEachTurnedYellowThenRedOnceAsync(ids);
     }
 
     [Fact]
@@ -129,11 +135,7 @@ public abstract class ClockJumpTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(10, await transitions.ProcessDueAsync(null, default));
         Assert.Equal(0, await transitions.ProcessDueAsync(null, default));
 
-        var (lights, notices) = await RecordAsync();
-        Assert.Equal(ids, lights.Keys.Order());
-        Assert.All(lights.Values, l => Assert.Equal(["green>yellow", "yellow>red"], l));
-        Assert.Equal(notices.Count, notices.Distinct().Count());
-        Assert.All(ids, id => Assert.Equal(["red", "yellow"], notices.Where(n => n.Item == id && n.Login == "zhang").Select(n => n.Kind).Order()));
+        await AssertEachTurnedYellowThenRedOnceAsync(ids);
         await AssertRecordsRunForwardAsync();
         Assert.True((await new HistoryAudit(_bed.Database, _bed.Clock).VerifyAsync(default)).Intact);
     }

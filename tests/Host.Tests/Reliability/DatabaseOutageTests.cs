@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Dapper;
-using Supervision.Engine.Organisation;
 using Supervision.Host.Api;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
@@ -30,7 +29,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         string token;
         await using (var database = new Database(settings))
         {
-            token = await SeedAsync(database);
+            token = await SmallOffice.SeedAsync(database, "outage test");
         }
 
         await using var host = new RunningHost(new Dictionary<string, string>
@@ -39,7 +38,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["Supervision__RateLimit__PermitsPerMinute"] = "1000000",
         });
-        var address = await host.ListeningAsync() ?? throw new InvalidOperationException(Tail(host.Output));
+        var address = await host.ListeningAsync() ?? throw new InvalidOperationException(Eventually.Tail(host.Output));
 
         // Writers register disclosure requests, each with its own title, for as long as the phases below run.
         var answers = new ConcurrentBag<(string Title, HttpStatusCode Status, string? RetryAfter, string? ContentType, int Phase)>();
@@ -73,13 +72,13 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         })).ToList();
 
         // Up: writes acknowledged. Down: answered 503. Up again: acknowledged again, without restarting the server.
-        Assert.True(await UntilAsync(() => answers.Count(a => a.Status == HttpStatusCode.Created) >= 20), Tail(host.Output));
+        Assert.True(await Eventually.UntilAsync(() => answers.Count(a => a.Status == HttpStatusCode.Created) >= 20), Eventually.Tail(host.Output));
         await cluster.HaltAsync();
         Volatile.Write(ref phase, 1);
-        Assert.True(await UntilAsync(() => answers.Count(a => a.Phase == 1 && a.Status == HttpStatusCode.ServiceUnavailable) >= 20), Tail(host.Output));
+        Assert.True(await Eventually.UntilAsync(() => answers.Count(a => a.Phase == 1 && a.Status == HttpStatusCode.ServiceUnavailable) >= 20), Eventually.Tail(host.Output));
         await cluster.ResumeAsync();
         Volatile.Write(ref phase, 2);
-        Assert.True(await UntilAsync(() => answers.Count(a => a.Phase == 2 && a.Status == HttpStatusCode.Created) >= 20), Tail(host.Output));
+        Assert.True(await Eventually.UntilAsync(() => answers.Count(a => a.Phase == 2 && a.Status == HttpStatusCode.Created) >= 20), Eventually.Tail(host.Output));
         await stop.CancelAsync();
         await Task.WhenAll(writers);
 
@@ -101,35 +100,5 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.True(stored.Count <= all.Count);
         var audit = await new HistoryAudit(check, TimeProvider.System).VerifyAsync(default);
         Assert.True(audit.Intact, string.Join('\n', audit.Problems));
-    }
-
-    private static async Task<string> SeedAsync(Database database)
-    {
-        var clock = TimeProvider.System;
-        await new Migrator(database, clock).MigrateAsync(default);
-        var departments = new DepartmentStore(database, clock);
-        var users = new UserStore(database, clock);
-        var office = await departments.AddAsync(new Department { Name = "市政府办公室" }, default);
-        var bureau = await departments.AddAsync(new Department { Name = "市司法局", ParentId = office.Id }, default);
-        await users.AddAsync(new User { Login = "zhang", DisplayName = "张经办", DepartmentId = bureau.Id, Role = "handler" }, default);
-        return (await new Credentials(database, users, clock).CreateTokenAsync("zhang", "outage test", default)).Token;
-    }
-
-    private static string Tail(string text) => text.Length <= 4_000 ? text : "…" + text[^4_000..];
-
-    /// <summary>Waits for a condition (a liveness bound of two minutes, not a performance limit).</summary>
-    private static async Task<bool> UntilAsync(Func<bool> condition)
-    {
-        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromMinutes(2); waited += TimeSpan.FromMilliseconds(100))
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return condition();
     }
 }

@@ -45,7 +45,7 @@ public abstract class DeliveryCrashTests(DatabaseProvider provider, ITestOutputH
         await using (var doomed = new RunningHost(environment))
         {
             Assert.NotNull(await doomed.ListeningAsync());
-            Assert.True(await UntilAsync(() => receiver.Received.Count >= 20), doomed.Output);
+            Assert.True(await Eventually.UntilAsync(() => receiver.Received.Count >= 20), doomed.Output);
             await doomed.KillAsync();
             atKill = receiver.Received.Count;
         }
@@ -54,7 +54,7 @@ public abstract class DeliveryCrashTests(DatabaseProvider provider, ITestOutputH
         Assert.InRange(atKill, 20, Notices - 1);
         await using var survivor = new RunningHost(environment);
         Assert.NotNull(await survivor.ListeningAsync());
-        Assert.True(await UntilAsync(async () => await ScalarAsync(database, "SELECT count(*) FROM notices WHERE status = 'delivered'") == Notices), survivor.Output);
+        Assert.True(await Eventually.UntilAsync(async () => await ScalarAsync(database, "SELECT count(*) FROM notices WHERE status = 'delivered'") == Notices), survivor.Output);
 
         await using var connection = await database.OpenAsync(default);
         var keys = (await connection.QueryAsync<string>("SELECT notice_key FROM notices")).ToHashSet();
@@ -70,24 +70,6 @@ public abstract class DeliveryCrashTests(DatabaseProvider provider, ITestOutputH
     {
         await using var connection = await database.OpenAsync(default);
         return await connection.ExecuteScalarAsync<long>(sql);
-    }
-
-    private static Task<bool> UntilAsync(Func<bool> condition) => UntilAsync(() => Task.FromResult(condition()));
-
-    /// <summary>Waits for a condition (a liveness bound of three minutes, not a performance limit).</summary>
-    private static async Task<bool> UntilAsync(Func<Task<bool>> condition)
-    {
-        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromMinutes(3); waited += TimeSpan.FromMilliseconds(100))
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return await condition();
     }
 }
 

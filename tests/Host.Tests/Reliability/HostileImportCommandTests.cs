@@ -1,4 +1,3 @@
-using Dapper;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 
@@ -23,18 +22,7 @@ public abstract class HostileImportCommandTests(DatabaseProvider provider) : IAs
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task<string> RowCountsAsync()
-    {
-        await using var database = new Database(_database.Settings);
-        await using var connection = await database.OpenAsync(default);
-        var counts = new List<string>();
-        foreach (var table in Tables)
-        {
-            counts.Add($"{table}={await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table}")}");
-        }
-
-        return string.Join(' ', counts);
-    }
+    private Task<string> RowCountsAsync() => Fingerprint.CountsAsync(_database.Settings, Tables);
 
     [Fact]
     public async Task Every_hostile_plan_file_exits_2_naming_the_file_and_where_and_writes_nothing()

@@ -75,18 +75,7 @@ public abstract class HostileUploadsTests(DatabaseProvider provider, ITestOutput
         await _database.DisposeAsync();
     }
 
-    private async Task<string> RowCountsAsync()
-    {
-        await using var database = new Database(_database.Settings);
-        await using var connection = await database.OpenAsync(default);
-        var counts = new List<string>();
-        foreach (var table in Tables)
-        {
-            counts.Add($"{table}={await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table}")}");
-        }
-
-        return string.Join(' ', counts);
-    }
+    private Task<string> RowCountsAsync() => Fingerprint.CountsAsync(_database.Settings, Tables);
 
     private static async Task<(HttpStatusCode Status, string? MediaType, string Detail)> ProblemAsync(HttpResponseMessage response)
     {

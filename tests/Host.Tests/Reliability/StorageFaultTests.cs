@@ -4,8 +4,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Dapper;
-using Supervision.Engine.Organisation;
-using Supervision.Host.Api;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -33,12 +31,12 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         var address = await host.ListeningAsync() ?? throw new InvalidOperationException(host.Output);
 
         await using var writers = new Writers(address, token);
-        Assert.True(await UntilAsync(() => writers.Count(HttpStatusCode.Created, 0) >= 5), host.Output);
+        Assert.True(await Eventually.UntilAsync(() => writers.Count(HttpStatusCode.Created, 0) >= 5), host.Output);
         // Until the disk is full: writes refused with 507 for a while.
-        Assert.True(await UntilAsync(() => writers.Count(HttpStatusCode.InsufficientStorage, 0) >= 20), Summary(writers, host));
+        Assert.True(await Eventually.UntilAsync(() => writers.Count(HttpStatusCode.InsufficientStorage, 0) >= 20), Summary(writers, host));
         disk.FreeUp();
         writers.Phase = 1;
-        Assert.True(await UntilAsync(() => writers.Count(HttpStatusCode.Created, 1) >= 20), Summary(writers, host));
+        Assert.True(await Eventually.UntilAsync(() => writers.Count(HttpStatusCode.Created, 1) >= 20), Summary(writers, host));
         var answers = await writers.StopAsync();
         await host.KillAsync();
 
@@ -78,7 +76,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         await using var host = Start(settings);
         var address = await host.ListeningAsync() ?? throw new InvalidOperationException(host.Output);
         await using var writers = new Writers(address, token);
-        Assert.True(await UntilAsync(() => writers.Count(HttpStatusCode.Created, 0) >= 10), host.Output);
+        Assert.True(await Eventually.UntilAsync(() => writers.Count(HttpStatusCode.Created, 0) >= 10), host.Output);
         var answers = await writers.StopAsync();
         await host.KillAsync();
         Assert.DoesNotContain(answers, a => a.Status != HttpStatusCode.Created);
@@ -88,7 +86,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
     private static string Figures(List<Answer> answers) =>
         $"{answers.Count} writes attempted: " + string.Join(", ", answers.GroupBy(a => (int)a.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()}× {g.Key}"));
 
-    private static string Summary(Writers writers, RunningHost host) => $"{Figures(writers.Snapshot())}\n{Tail(host.Output)}";
+    private static string Summary(Writers writers, RunningHost host) => $"{Figures(writers.Snapshot())}\n{Eventually.Tail(host.Output)}";
 
     /// <summary>The file is sound; what was acknowledged is there once, what was refused is not there at all.</summary>
     private static async Task AssertStoredExactlyAsync(DatabaseSettings settings, List<Answer> answers)
@@ -117,35 +115,14 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
     private static async Task<(DatabaseSettings Settings, string Token)> SeedAsync(SmallDisk disk)
     {
         var settings = DatabaseSettings.Parse($"Data Source={Path.Combine(disk.Path, "supervision.db")}");
-        await using var database = new Database(settings);
-        var clock = TimeProvider.System;
-        await new Migrator(database, clock).MigrateAsync(default);
-        var departments = new DepartmentStore(database, clock);
-        var users = new UserStore(database, clock);
-        var office = await departments.AddAsync(new Department { Name = "市政府办公室" }, default);
-        var bureau = await departments.AddAsync(new Department { Name = "市司法局", ParentId = office.Id }, default);
-        await users.AddAsync(new User { Login = "zhang", DisplayName = "张经办", DepartmentId = bureau.Id, Role = "handler" }, default);
-        var token = (await new Credentials(database, users, clock).CreateTokenAsync("zhang", "storage test", default)).Token;
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        return (settings, token);
-    }
-
-    private static string Tail(string text) => text.Length <= 4_000 ? text : "…" + text[^4_000..];
-
-    /// <summary>Waits for a condition (a liveness bound of two minutes, not a performance limit).</summary>
-    private static async Task<bool> UntilAsync(Func<bool> condition)
-    {
-        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromMinutes(2); waited += TimeSpan.FromMilliseconds(100))
+        string token;
+        await using (var database = new Database(settings))
         {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(100);
+            token = await SmallOffice.SeedAsync(database, "storage test");
         }
 
-        return condition();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        return (settings, token);
     }
 
     /// <summary>Two clients registering disclosure requests (each with its own title and 8 KB of content) until stopped.</summary>
