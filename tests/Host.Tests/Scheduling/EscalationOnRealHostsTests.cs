@@ -84,6 +84,108 @@ public abstract class EscalationOnRealHostsTests(DatabaseProvider provider, ITes
         Assert.Equal("red", detail.GetProperty("item").GetProperty("light").GetString());
     }
 
+    // A dead server's claimed notices pass on after a short lease; small batches, so a burst takes many of them.
+    private protected static readonly Dictionary<string, string> BurstSettings = new()
+    {
+        ["Supervision__Notices__Lease"] = "00:00:20",
+        ["Supervision__RateLimit__PermitsPerMinute"] = "100000",
+        ["Supervision__Transitions__BatchSize"] = "20",
+    };
+
+    [Fact]
+    public async Task A_server_killed_in_the_middle_of_a_burst_and_started_again_records_each_change_and_notice_once()
+    {
+        const int tasks = 300;
+        await using var testDatabase = await TestDatabase.CreateAsync(provider);
+        await using var database = new Database(testDatabase.Settings);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var city = await City.SeedAsync(database, receiver.Address, bureaus: 3);
+        DateTimeOffset instant;
+        await using (var doomed = new RunningHost(City.Environment(testDatabase, BurstSettings)))
+        {
+            var address = await doomed.ListeningAsync() ?? throw new InvalidOperationException(doomed.Output);
+            using var client = City.Client(address, city.Tokens["supervisor"]);
+            instant = await RegisterBurstAsync([client], city, tasks, TimeSpan.FromSeconds(40));
+            await KillAtFirstBatchAsync(doomed, database, instant, string.Empty);
+        }
+
+        // The only server, started again on the same database (a county office's machine after a crash).
+        await using var restarted = new RunningHost(City.Environment(testDatabase, BurstSettings));
+        Assert.NotNull(await restarted.ListeningAsync());
+        await AssertBurstRecordedOnceAsync(database, receiver, tasks, instant, restarted.Output, maxResent: 1);
+    }
+
+    /// <summary>Registers <paramref name="count"/> tasks due at one instant <paramref name="lead"/> from now (whole
+    /// seconds), spread over the clients and the bureaus; returns the instant.</summary>
+    private protected static async Task<DateTimeOffset> RegisterBurstAsync(IReadOnlyList<HttpClient> clients, City city, int count, TimeSpan lead)
+    {
+        var instant = DateTimeOffset.UtcNow + lead;
+        instant = new DateTimeOffset(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var deadline = instant.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+        using var gate = new SemaphoreSlim(8);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                using var response = await clients[i % clients.Count].PostAsJsonAsync("/api/tasks", new
+                {
+                    title = $"限时报送{i}",
+                    content = "按时报送",
+                    leadDepartments = new[] { city.Bureaus[i % city.Bureaus.Count] },
+                    deadline,
+                    definition = "burst-task",
+                });
+                Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        Assert.True(DateTimeOffset.UtcNow < instant, $"registering {count} tasks took past their deadline {instant:O}; nothing was tested");
+        return instant;
+    }
+
+    /// <summary>Kills the server (SIGKILL) as soon as it has recorded its first batch of the burst.</summary>
+    private protected async Task KillAtFirstBatchAsync(RunningHost doomed, Database database, DateTimeOffset instant, string others)
+    {
+        Assert.True(await doomed.WaitForAsync("Light transitions at"),
+            $"changes recorded: {await Scalar(database, "SELECT count(*) FROM item_history WHERE action = 'light-changed'")}, now {DateTimeOffset.UtcNow:O}, instant {instant:O}\n--- doomed:\n{doomed.Output}\n--- others:\n{others}");
+        await doomed.KillAsync();
+        output.WriteLine($"{provider}: killed a server when {await Scalar(database, "SELECT count(*) FROM item_history WHERE action = 'light-changed'")} changes were recorded");
+    }
+
+    /// <summary>Waits for every task to be red and every webhook notice delivered, then checks that each change and
+    /// notice was recorded exactly once, the receiver saw every notice, and at most <paramref name="maxResent"/> were
+    /// posted twice (those in flight at the kill).</summary>
+    private protected async Task AssertBurstRecordedOnceAsync(Database database, WebhookReceiver receiver, int tasks, DateTimeOffset instant, string serverOutput, int maxResent)
+    {
+        Assert.True(await Eventually(async () => await Scalar(database, "SELECT count(*) FROM items WHERE light = 'red'") == tasks), serverOutput);
+        Assert.True(await Eventually(async () => await Scalar(database, "SELECT count(*) FROM notices WHERE channel = 'webhook' AND status = 'delivered'") == tasks), serverOutput);
+
+        await using var connection = await database.OpenAsync(default);
+        // Each change recorded exactly once: one item change and one assignment change per task.
+        Assert.Empty(await connection.QueryAsync<long>("SELECT item_id FROM item_history WHERE action = 'light-changed' GROUP BY item_id HAVING count(*) <> 1"));
+        Assert.Equal((long)tasks, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT item_id) FROM item_history WHERE action = 'light-changed'"));
+        Assert.Equal((long)tasks, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM item_history WHERE action = 'assignment-light-changed'"));
+        // Each notice written once: handler and lead of the task's bureau in-app (mail is off here); one webhook each.
+        Assert.Equal(2L * tasks, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices WHERE channel = 'inbox'"));
+        Assert.Equal((long)tasks, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices WHERE channel = 'webhook'"));
+        // Each delivery recorded once, and the receiver saw every notice.
+        Assert.Empty(await connection.QueryAsync<long>("SELECT notice_id FROM notice_attempts WHERE ok GROUP BY notice_id HAVING count(*) <> 1"));
+        var keys = (await connection.QueryAsync<string>("SELECT notice_key FROM notices WHERE channel = 'webhook'")).ToHashSet();
+        Assert.Equal(keys, receiver.Received.Select(r => r.Key!).ToHashSet());
+        var last = await connection.ExecuteScalarAsync<DateTimeOffset>("SELECT max(at) FROM item_history WHERE action = 'light-changed'");
+        var firstRecorded = await connection.ExecuteScalarAsync<DateTimeOffset>("SELECT min(at) FROM item_history WHERE action = 'light-changed'");
+        output.WriteLine($"{provider}: first change recorded {(firstRecorded - instant).TotalMilliseconds:F0} ms after the instant, the last {(last - instant).TotalMilliseconds:F0} ms after (including the kill)");
+        Assert.True(firstRecorded >= instant, "a change was recorded before its instant");
+        var resent = receiver.Received.Count - keys.Count;
+        output.WriteLine($"{provider}: {receiver.Received.Count} webhook posts for {keys.Count} notices ({resent} sent again after the kill; receivers deduplicate on Idempotency-Key)");
+        Assert.InRange(resent, 0, maxResent);
+        Assert.True((await new HistoryAudit(database, TimeProvider.System).VerifyAsync(default)).Intact);
+    }
+
     private protected static async Task<bool> Eventually(Func<Task<bool>> condition)
     {
         var until = DateTimeOffset.UtcNow + Patience;
@@ -180,78 +282,20 @@ public sealed class PostgresEscalationOnRealHostsTests(ITestOutputHelper output)
         await using var database = new Database(testDatabase.Settings);
         await using var receiver = await WebhookReceiver.StartAsync();
         var city = await City.SeedAsync(database, receiver.Address, bureaus: 3);
-        var settings = new Dictionary<string, string>
-        {
-            // A crashed server's claimed notices pass to the other after this lease.
-            ["Supervision__Notices__Lease"] = "00:00:20",
-            ["Supervision__RateLimit__PermitsPerMinute"] = "100000",
-            // Small batches, so the burst takes many of them and both servers (two workers each) share it.
-            ["Supervision__Transitions__BatchSize"] = "20",
-        };
-        await using var doomed = new RunningHost(City.Environment(testDatabase, settings));
-        await using var survivor = new RunningHost(City.Environment(testDatabase, settings));
+        await using var doomed = new RunningHost(City.Environment(testDatabase, BurstSettings));
+        await using var survivor = new RunningHost(City.Environment(testDatabase, BurstSettings));
         var doomedAddress = await doomed.ListeningAsync() ?? throw new InvalidOperationException(doomed.Output);
         var survivorAddress = await survivor.ListeningAsync() ?? throw new InvalidOperationException(survivor.Output);
 
         // Every task due at the same instant, registered half through each server.
-        var instant = DateTimeOffset.UtcNow.AddSeconds(45);
-        instant = new DateTimeOffset(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        var deadline = instant.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
         using var first = City.Client(doomedAddress, city.Tokens["supervisor"]);
         using var second = City.Client(survivorAddress, city.Tokens["supervisor"]);
-        using var gate = new SemaphoreSlim(8);
-        await Task.WhenAll(Enumerable.Range(0, Tasks).Select(async i =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                var response = await (i % 2 == 0 ? first : second).PostAsJsonAsync("/api/tasks", new
-                {
-                    title = $"限时报送{i}",
-                    content = "按时报送",
-                    leadDepartments = new[] { city.Bureaus[i % city.Bureaus.Count] },
-                    deadline,
-                    definition = "burst-task",
-                });
-                Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
-        Assert.True(DateTimeOffset.UtcNow < instant, $"registering {Tasks} tasks took past their deadline {instant:O}; nothing was tested");
+        var instant = await RegisterBurstAsync([first, second], city, Tasks, TimeSpan.FromSeconds(45));
 
         // Kill one server as soon as it has recorded its first batch of the burst.
-        Assert.True(await doomed.WaitForAsync("Light transitions at"),
-            $"changes recorded: {await Scalar(database, "SELECT count(*) FROM item_history WHERE action = 'light-changed'")}, now {DateTimeOffset.UtcNow:O}, instant {instant:O}\n--- doomed:\n{doomed.Output}\n--- survivor:\n{survivor.Output}");
-        await doomed.KillAsync();
-        var killedAfter = await Scalar(database, "SELECT count(*) FROM item_history WHERE action = 'light-changed'");
-        Output.WriteLine($"killed one server when {killedAfter} of {Tasks} changes were recorded");
+        await KillAtFirstBatchAsync(doomed, database, instant, survivor.Output);
 
-        // The survivor finishes: every task red, every webhook notice delivered.
-        Assert.True(await Eventually(async () => await Scalar(database, "SELECT count(*) FROM items WHERE light = 'red'") == Tasks), survivor.Output);
-        Assert.True(await Eventually(async () => await Scalar(database, "SELECT count(*) FROM notices WHERE channel = 'webhook' AND status = 'delivered'") == Tasks), survivor.Output);
-
-        await using var connection = await database.OpenAsync(default);
-        // Each change recorded exactly once: one item change and one assignment change per task.
-        Assert.Empty(await connection.QueryAsync<long>("SELECT item_id FROM item_history WHERE action = 'light-changed' GROUP BY item_id HAVING count(*) <> 1"));
-        Assert.Equal((long)Tasks, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT item_id) FROM item_history WHERE action = 'light-changed'"));
-        Assert.Equal((long)Tasks, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM item_history WHERE action = 'assignment-light-changed'"));
-        // Each notice written once: handler and lead of the task's bureau in-app and by mail is off here; one webhook each.
-        Assert.Equal(2L * Tasks, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices WHERE channel = 'inbox'"));
-        Assert.Equal((long)Tasks, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices WHERE channel = 'webhook'"));
-        // Each delivery recorded once, and the receiver saw every notice.
-        Assert.Empty(await connection.QueryAsync<long>("SELECT notice_id FROM notice_attempts WHERE ok GROUP BY notice_id HAVING count(*) <> 1"));
-        var keys = (await connection.QueryAsync<string>("SELECT notice_key FROM notices WHERE channel = 'webhook'")).ToHashSet();
-        Assert.Equal(keys, receiver.Received.Select(r => r.Key!).ToHashSet());
-        var last = await connection.ExecuteScalarAsync<DateTimeOffset>("SELECT max(at) FROM item_history WHERE action = 'light-changed'");
-        var firstRecorded = await connection.ExecuteScalarAsync<DateTimeOffset>("SELECT min(at) FROM item_history WHERE action = 'light-changed'");
-        Output.WriteLine($"first change recorded {(firstRecorded - instant).TotalMilliseconds:F0} ms after the instant, the last {(last - instant).TotalMilliseconds:F0} ms after (including the kill)");
-        Assert.True(firstRecorded >= instant, "a change was recorded before its instant");
-        var resent = receiver.Received.Count - keys.Count;
-        Output.WriteLine($"{receiver.Received.Count} webhook posts for {keys.Count} notices ({resent} sent again after the kill; receivers deduplicate on Idempotency-Key)");
-        Assert.InRange(resent, 0, NoticeDispatcher.BatchSize);
-        Assert.True((await new HistoryAudit(database, TimeProvider.System).VerifyAsync(default)).Intact);
+        // The survivor finishes: every task red, every webhook notice delivered, each once.
+        await AssertBurstRecordedOnceAsync(database, receiver, Tasks, instant, survivor.Output, NoticeDispatcher.BatchSize);
     }
 }
