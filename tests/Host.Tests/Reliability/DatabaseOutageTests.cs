@@ -40,8 +40,10 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         });
         var address = await host.ListeningAsync() ?? throw new InvalidOperationException(Eventually.Tail(host.Output));
 
-        // Writers register disclosure requests, each with its own title, for as long as the phases below run.
+        // Writers register disclosure requests, each with its own title, and accept each one acknowledged (an action on
+        // it), for as long as the phases below run.
         var answers = new ConcurrentBag<(string Title, HttpStatusCode Status, string? RetryAfter, string? ContentType, int Phase)>();
+        var actions = new ConcurrentBag<(long Item, HttpStatusCode Status, string? RetryAfter, string? ContentType)>();
         var phase = 0;
         using var stop = new CancellationTokenSource();
         var next = 0;
@@ -67,7 +69,12 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
                 if (response.StatusCode != HttpStatusCode.Created)
                 {
                     await Task.Delay(50);
+                    continue;
                 }
+
+                var item = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+                using var accepted = await client.PostAsJsonAsync($"/api/items/{item}/actions/complete", new { step = "review", outcome = "accepted" });
+                actions.Add((item, accepted.StatusCode, accepted.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(CultureInfo.InvariantCulture), accepted.Content.Headers.ContentType?.MediaType));
             }
         })).ToList();
 
@@ -85,11 +92,15 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         var all = answers.ToList();
         var acknowledged = all.Where(a => a.Status == HttpStatusCode.Created).Select(a => a.Title).ToHashSet();
         var refused = all.Where(a => a.Status == HttpStatusCode.ServiceUnavailable).ToList();
-        output.WriteLine($"{all.Count} writes attempted, {acknowledged.Count} acknowledged, {refused.Count} answered 503");
+        var acts = actions.ToList();
+        output.WriteLine($"{all.Count} registrations attempted, {acknowledged.Count} acknowledged, {refused.Count} answered 503; "
+            + $"{acts.Count} actions attempted, {acts.Count(a => a.Status == HttpStatusCode.OK)} acknowledged, {acts.Count(a => a.Status == HttpStatusCode.ServiceUnavailable)} answered 503");
 
         // Nothing but acknowledged or 503; each 503 says when to come back, as problem details.
         Assert.DoesNotContain(all, a => a.Status is not (HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable));
+        Assert.DoesNotContain(acts, a => a.Status is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable));
         Assert.All(refused, a => Assert.Equal((Problems.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture), "application/problem+json"), (a.RetryAfter, a.ContentType)));
+        Assert.All(acts.Where(a => a.Status == HttpStatusCode.ServiceUnavailable), a => Assert.Equal((Problems.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture), "application/problem+json"), (a.RetryAfter, a.ContentType)));
 
         // Every acknowledged write is stored once; nothing stored twice; the history chain verifies.
         await using var check = new Database(settings);
@@ -98,6 +109,16 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.DoesNotContain(stored, s => s.Count != 1);
         Assert.Empty(acknowledged.Except(stored.Select(s => s.Title)));
         Assert.True(stored.Count <= all.Count);
+
+        // The history says exactly what the answers said: an acknowledged acceptance is there once and the request is
+        // at the handling step; one answered 503 is not there and the request is still at review.
+        var acceptances = (await connection.QueryAsync<(long Item, long Count)>(
+            "SELECT item_id, count(*) FROM item_history WHERE action = 'complete' AND from_step = 'review' GROUP BY item_id")).ToDictionary(r => r.Item, r => r.Count);
+        var steps = (await connection.QueryAsync<(long Id, string Step)>("SELECT id, step FROM items")).ToDictionary(r => r.Id, r => r.Step);
+        Assert.All(acts, a => Assert.Equal(
+            a.Status == HttpStatusCode.OK ? (1L, "handle") : (0L, "review"),
+            (acceptances.GetValueOrDefault(a.Item), steps[a.Item])));
+        Assert.Contains(acts, a => a.Status == HttpStatusCode.OK);
         var audit = await new HistoryAudit(check, TimeProvider.System).VerifyAsync(default);
         Assert.True(audit.Intact, string.Join('\n', audit.Problems));
     }
