@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Supervision.Engine;
 
 namespace Supervision.Host.Api;
 
@@ -22,13 +23,13 @@ public static class TextInput
     {
         foreach (var (name, values) in context.Request.Query)
         {
-            foreach (var value in values)
+            var problem = Problem(name) is { } badName ? $"a query parameter: {badName}"
+                : values.Select(Problem).FirstOrDefault(p => p is not null) is { } badValue ? $"{name}: {badValue}"
+                : null;
+            if (problem is not null)
             {
-                if ((Problem(name) ?? Problem(value)) is { } problem)
-                {
-                    await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Malformed request", $"{(Problem(name) is null ? name : "a query parameter")}: {problem}");
-                    return;
-                }
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Malformed request", problem);
+                return;
             }
         }
 
@@ -70,9 +71,9 @@ public static class TextInput
                         break;
                     case JsonTokenType.PropertyName:
                         var name = Text(ref reader);
-                        if (name is null || Problem(name) is not null)
+                        if ((name is null ? "is not valid UTF-8 or UTF-16 text" : Problem(name)) is { } badName)
                         {
-                            return $"{Path(path)}: a field name {(name is null ? "is not valid UTF-8 or UTF-16 text" : Problem(name))}";
+                            return $"{Path(path)}: a field name {badName}";
                         }
 
                         var (array, index, _) = path.Pop();
@@ -81,9 +82,9 @@ public static class TextInput
                     case JsonTokenType.String:
                         Advance(path);
                         var text = Text(ref reader);
-                        if (text is null || Problem(text) is not null)
+                        if ((text is null ? "the text is not valid UTF-8 or UTF-16" : Problem(text)) is { } badText)
                         {
-                            return $"{Path(path)}: {(text is null ? "the text is not valid UTF-8 or UTF-16" : Problem(text))}";
+                            return $"{Path(path)}: {badText}";
                         }
 
                         break;
@@ -133,26 +134,13 @@ public static class TextInput
             return null;
         }
 
-        for (var i = 0; i < text.Length; i++)
+        var control = TypedText.FirstControl(text);
+        if (control >= 0)
         {
-            var c = text[i];
-            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
-            {
-                return $"control character U+{(int)c:X4} at position {i} (only tab and line breaks are allowed)";
-            }
-
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(c))
-            {
-                return $"lone surrogate U+{(int)c:X4} at position {i} (not Unicode text)";
-            }
+            return $"control character U+{(int)text[control]:X4} at position {control} (only tab and line breaks are allowed)";
         }
 
-        return null;
+        var lone = TypedText.FirstLoneSurrogate(text);
+        return lone >= 0 ? $"lone surrogate U+{(int)text[lone]:X4} at position {lone} (not Unicode text)" : null;
     }
-
-    private static string Printable(string name) => Problem(name) is null ? name : "a query parameter";
 }

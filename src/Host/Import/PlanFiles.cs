@@ -105,24 +105,10 @@ public static class PlanFiles
         }
     }
 
-    /// <summary>The index of the first control character other than tab, line feed and carriage return, or -1.</summary>
-    internal static int FirstControl(ReadOnlySpan<char> text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsControl(text[i]) && text[i] is not ('\t' or '\n' or '\r'))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
     // A control character in text is a binary file or a paste gone wrong: refused at its line and character.
     private static void CheckControls(string text, string file)
     {
-        var at = FirstControl(text);
+        var at = Supervision.Engine.TypedText.FirstControl(text);
         if (at >= 0)
         {
             var (line, character) = Position(text, at);

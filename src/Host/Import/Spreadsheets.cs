@@ -55,7 +55,7 @@ public static class Spreadsheets
                         }
 
                         // Workbooks escape control characters (_x0000_) and the reader restores them: refused like text's.
-                        if (PlanFiles.FirstControl(cells[i]) is var control and >= 0)
+                        if (Supervision.Engine.TypedText.FirstControl(cells[i]) is var control and >= 0)
                         {
                             throw new InvalidDataException($"{file}: row {line}, column {i + 1}: control character U+{(int)cells[i][control]:X4} at character {control + 1}; a plan holds text, tabs and line breaks only — remove it and import again");
                         }

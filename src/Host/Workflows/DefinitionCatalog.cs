@@ -17,8 +17,9 @@ public sealed record DefinitionFile(WorkflowDefinition Definition, string File, 
 
 /// <summary>
 /// The workflow definitions in force. Reads every <c>*.json</c> of the workflows folder (except <c>schema.json</c>;
-/// none over <see cref="MaxFileBytes"/>), checks each, and records each version with its content hash in <c>workflow_definitions</c>: a version whose file
-/// changed after it was first loaded is refused (give it a new number), and every version ever loaded stays
+/// none over <see cref="MaxFileBytes"/>), checks each, and records each version with its content hash in
+/// <c>workflow_definitions</c>: a version whose file changed after it was first loaded is refused (give it a new
+/// number), and every version ever loaded stays
 /// available for the items pinned to it, even after its file moved on. A reload that finds problems keeps the
 /// definitions in force and reports the problems.
 /// </summary>

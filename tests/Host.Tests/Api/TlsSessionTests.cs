@@ -57,8 +57,7 @@ public sealed class TlsSessionTests
             using var me = await browser.GetAsync(new Uri("/api/session", UriKind.Relative));
 
             Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
-            var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("supervision=", StringComparison.Ordinal));
-            var attributes = cookie.Split(';', StringSplitOptions.TrimEntries).Skip(1).Select(a => a.ToLowerInvariant()).ToList();
+            var attributes = SessionCookieTests.CookieAttributes(signIn);
             Assert.Contains("secure", attributes);
             Assert.Contains("httponly", attributes);
             Assert.Contains("samesite=strict", attributes);

@@ -20,4 +20,15 @@ public static class SmallOffice
         await users.AddAsync(new User { Login = "zhang", DisplayName = "张经办", DepartmentId = bureau.Id, Role = "handler" }, default);
         return (await new Credentials(database, users, clock).CreateTokenAsync("zhang", purpose, default)).Token;
     }
+
+    /// <summary>A disclosure request to 市司法局 with its own title, as <c>POST /api/requests</c> takes it.</summary>
+    public static object Request(string title, string content = "内容") => new
+    {
+        title,
+        department = "市司法局",
+        channel = "online",
+        receivedOn = "2026-11-20",
+        applicant = "王某",
+        content,
+    };
 }

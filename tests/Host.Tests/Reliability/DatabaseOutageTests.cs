@@ -55,15 +55,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             {
                 var title = string.Create(CultureInfo.InvariantCulture, $"申请{Interlocked.Increment(ref next)}");
                 var during = Volatile.Read(ref phase);
-                using var response = await client.PostAsJsonAsync("/api/requests", new
-                {
-                    title,
-                    department = "市司法局",
-                    channel = "online",
-                    receivedOn = "2026-11-20",
-                    applicant = "王某",
-                    content = "内容",
-                });
+                using var response = await client.PostAsJsonAsync("/api/requests", SmallOffice.Request(title));
                 answers.Add((title, response.StatusCode, response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(CultureInfo.InvariantCulture),
                     response.Content.Headers.ContentType?.MediaType, during));
                 if (response.StatusCode != HttpStatusCode.Created)

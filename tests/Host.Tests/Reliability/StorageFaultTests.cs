@@ -169,15 +169,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
             {
                 var title = string.Create(CultureInfo.InvariantCulture, $"申请{Interlocked.Increment(ref _next)}");
                 var phase = Phase;
-                using var response = await client.PostAsJsonAsync("/api/requests", new
-                {
-                    title,
-                    department = "市司法局",
-                    channel = "online",
-                    receivedOn = "2026-11-20",
-                    applicant = "王某",
-                    content = Content,
-                });
+                using var response = await client.PostAsJsonAsync("/api/requests", SmallOffice.Request(title, Content));
                 string? detail = null;
                 if (response.StatusCode != HttpStatusCode.Created)
                 {
