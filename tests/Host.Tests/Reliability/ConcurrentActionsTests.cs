@@ -76,15 +76,24 @@ public abstract class ConcurrentActionsTests(DatabaseProvider provider, ITestOut
             var ids = await RegisterAtHandlingAsync(clients[0], 5);
             var order = ids.Keys.Order().ToList();
             var attempts = new ConcurrentBag<Attempt>();
+            var succeededKinds = new ConcurrentDictionary<string, bool>();
+
+            // Forty rounds each; a worker goes on (up to 400 rounds) while no transfer or no extension has succeeded
+            // yet, since which actions win the races depends on thread timing and both must be exercised.
+            bool Covered() => succeededKinds.ContainsKey("transfer") && succeededKinds.ContainsKey("extend");
             await Task.WhenAll(clients.Select((client, worker) => Task.Run(async () =>
             {
                 var random = new Random(1000 + worker);
-                for (var round = 0; round < 40; round++)
+                for (var round = 0; round < 40 || (round < 400 && !Covered()); round++)
                 {
                     var id = order[random.Next(order.Count)];
                     if (await TryActAsync(client, Actors[worker], id, random) is { } attempt)
                     {
                         attempts.Add(attempt);
+                        if (attempt.Status == HttpStatusCode.OK)
+                        {
+                            succeededKinds.TryAdd(attempt.Action, true);
+                        }
                     }
                 }
             })));
