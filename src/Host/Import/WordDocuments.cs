@@ -44,7 +44,7 @@ public static class WordDocuments
             Scan(main, file, maxRows);
             var body = main.Document?.Body
                 ?? throw new InvalidDataException($"{file}: a Word package without a document body");
-            var reader = new Reader(document.MainDocumentPart!, file, maxRows, maxCell);
+            var reader = new Reader(main, file, maxRows, maxCell);
             reader.Walk(body);
             return new WordContent(reader.Text.ToString(), reader.Rows);
         }

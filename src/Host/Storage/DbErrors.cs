@@ -22,27 +22,17 @@ internal static class DbErrors
     /// waited its whole timeout; SQLite's file still locked by another writer after the busy timeout. Asking again
     /// later may succeed. Looks through wrapping exceptions.
     /// </summary>
-    public static bool IsUnavailable(Exception exception)
+    public static bool IsUnavailable(Exception exception) => Find(exception, e => e switch
     {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
-                                               || pg.SqlState == PostgresErrorCodes.TooManyConnections:
-                    return true;
-                case PostgresException:
-                    return false;
-                case NpgsqlException npgsql when npgsql.IsTransient:
-                    return true;
-                // SQLITE_BUSY (5) and SQLITE_LOCKED (6), after the connection's busy timeout.
-                case SqliteException lite when lite.SqliteErrorCode is 5 or 6:
-                    return true;
-            }
-        }
-
-        return false;
-    }
+        // A PostgreSQL error of another class (a serialization failure, a deadlock) is not an outage, though Npgsql
+        // calls some of them transient.
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                                || pg.SqlState == PostgresErrorCodes.TooManyConnections,
+        NpgsqlException npgsql => npgsql.IsTransient,
+        // SQLITE_BUSY (5) and SQLITE_LOCKED (6), after the connection's busy timeout.
+        SqliteException lite => lite.SqliteErrorCode is 5 or 6,
+        _ => false,
+    });
 
     /// <summary>
     /// The database could not write for lack of room: its disk is full (SQLite's SQLITE_FULL, PostgreSQL's disk_full
