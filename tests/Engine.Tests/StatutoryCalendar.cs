@@ -27,19 +27,24 @@ internal sealed class NaiveCalendar
 
     public NaiveCalendar(WorkingCalendar source)
     {
-        foreach (var year in source.LoadedYears.Select(y => source.Year(y)!))
+        // Loaded notices over the years reckoned from the law, as the fast calendar applies them.
+        var years = Enumerable.Range(WorkingCalendar.FirstYear, WorkingCalendar.LastYear - WorkingCalendar.FirstYear + 1)
+            .Select(source.YearInForce).OfType<CalendarYear>().OrderBy(y => source.IsProvisional(y.Year) ? 0 : 1);
+        foreach (var year in years)
         {
             foreach (var period in year.Holidays)
             {
                 for (var d = period.From; d <= period.To; d = d.AddDays(1))
                 {
                     _holidays.Add(d);
+                    _makeUps.Remove(d);
                 }
             }
 
             foreach (var m in year.MakeUpDays)
             {
                 _makeUps.Add(m.Date);
+                _holidays.Remove(m.Date);
             }
         }
     }

@@ -25,11 +25,15 @@ public sealed record MakeUpDay(DateOnly Date, string For);
 /// <summary>
 /// One year's holiday arrangement as the State Council's notice announces it: its holidays and its make-up working
 /// days. A notice may name days of the neighbouring year (the 2019 notice moves 2018-12-29..31); those days are
-/// applied by their date. A year is <em>loaded</em> when its notice is; dates of a year that is not loaded are
-/// computed on the weekends-only assumption and flagged.
+/// applied by their date. A year is <em>loaded</em> when its notice is; a year that is not loaded is reckoned from
+/// the law (<see cref="StatutoryHolidays.Provisional"/>) and is <see cref="Provisional"/>.
 /// </summary>
 public sealed record CalendarYear(int Year, IReadOnlyList<HolidayPeriod> Holidays, IReadOnlyList<MakeUpDay> MakeUpDays, string Source)
 {
+    /// <summary>True for a year reckoned from the law because its notice is not loaded: the notice may still add
+    /// days off and make-up working days.</summary>
+    public bool Provisional { get; init; }
+
     /// <summary>The longest name of a holiday (or of the holiday a make-up day is for): 国庆节、中秋节 is seven.</summary>
     public const int MaxName = 100;
 

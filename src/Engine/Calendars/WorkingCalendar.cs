@@ -16,8 +16,9 @@ public sealed class CalendarRangeException(string message) : Exception(message);
 /// whatever the distance. Changing a year makes a new calendar with the next <see cref="Version"/>.
 /// </para>
 /// <para>
-/// Dates of years that are not loaded are computed on the weekends-only assumption; <see cref="MissingYears"/>
-/// tells which years a computation touched without a notice, so the caller can say so instead of guessing silently.
+/// A year whose notice is not loaded is reckoned from the law (<see cref="StatutoryHolidays.Provisional"/>: the
+/// fixed public holidays and the days given back for those on a weekend); <see cref="ProvisionalYears"/> tells which
+/// years a computation touched without a notice, so the caller can say so instead of guessing silently.
 /// </para>
 /// </summary>
 public sealed class WorkingCalendar
@@ -37,14 +38,21 @@ public sealed class WorkingCalendar
     private readonly int[] _working;
     private readonly FrozenDictionary<DateOnly, (DayKind Kind, string Name, string NameEn)> _special;
     private readonly SortedDictionary<int, CalendarYear> _years;
+    private readonly bool _provisional;
 
-    private WorkingCalendar(string name, int version, SortedDictionary<int, CalendarYear> years)
+    private WorkingCalendar(string name, int version, SortedDictionary<int, CalendarYear> years, bool provisional)
     {
         Name = name;
         Version = version;
         _years = years;
+        _provisional = provisional;
         var special = new Dictionary<DateOnly, (DayKind, string, string)>();
-        foreach (var year in years.Values)
+        // Years without a notice first, reckoned from the law; a loaded notice's days then win, also where a notice
+        // reaches into a neighbouring year.
+        var reckoned = provisional
+            ? Enumerable.Range(FirstYear, LastYear - FirstYear + 1).Where(y => !years.ContainsKey(y)).Select(StatutoryHolidays.Provisional)
+            : [];
+        foreach (var year in reckoned.Concat(years.Values))
         {
             foreach (var period in year.Holidays)
             {
@@ -92,8 +100,19 @@ public sealed class WorkingCalendar
     /// <summary>The loaded notice of a year, or null.</summary>
     public CalendarYear? Year(int year) => _years.GetValueOrDefault(year);
 
-    /// <summary>A calendar of the given years (validated: an inconsistent year is refused with its problems).</summary>
-    public static WorkingCalendar Create(string name, IEnumerable<CalendarYear> years, int version = 1)
+    /// <summary>The year as this calendar counts it: its loaded notice, or the year reckoned from the law
+    /// (<see cref="CalendarYear.Provisional"/>); null for a weekends-only calendar's unloaded year.</summary>
+    public CalendarYear? YearInForce(int year) =>
+        _years.GetValueOrDefault(year) ?? (_provisional && year is >= FirstYear and <= LastYear ? StatutoryHolidays.Provisional(year) : null);
+
+    /// <summary>True when the year's notice is not loaded, so its days are reckoned from the law.</summary>
+    public bool IsProvisional(int year) => !_years.ContainsKey(year);
+
+    /// <summary>A calendar of the given years (validated: an inconsistent year is refused with its problems); every
+    /// other year is reckoned from the law and provisional.</summary>
+    public static WorkingCalendar Create(string name, IEnumerable<CalendarYear> years, int version = 1) => Create(name, years, version, provisional: true);
+
+    private static WorkingCalendar Create(string name, IEnumerable<CalendarYear> years, int version, bool provisional)
     {
         ArgumentNullException.ThrowIfNull(years);
         var sorted = new SortedDictionary<int, CalendarYear>();
@@ -106,11 +125,11 @@ public sealed class WorkingCalendar
             }
         }
 
-        return new WorkingCalendar(name, version, sorted);
+        return new WorkingCalendar(name, version, sorted, provisional);
     }
 
-    /// <summary>A weekends-only calendar with no loaded years.</summary>
-    public static WorkingCalendar WeekendsOnly(string name = "weekends-only") => Create(name, []);
+    /// <summary>A calendar of Mondays to Fridays only: no holiday at all, not even the law's (for comparisons).</summary>
+    public static WorkingCalendar WeekendsOnly(string name = "weekends-only") => Create(name, [], 1, provisional: false);
 
     /// <summary>A new calendar with <paramref name="year"/> added or replaced, and the next version number.</summary>
     public WorkingCalendar WithYear(CalendarYear year)
@@ -118,7 +137,7 @@ public sealed class WorkingCalendar
         ArgumentNullException.ThrowIfNull(year);
         ThrowIfInvalid(year);
         var years = new SortedDictionary<int, CalendarYear>(_years) { [year.Year] = year };
-        return new WorkingCalendar(Name, Version + 1, years);
+        return new WorkingCalendar(Name, Version + 1, years, _provisional);
     }
 
     /// <summary>The dates on which this calendar and <paramref name="other"/> disagree about working or not.</summary>
@@ -184,8 +203,8 @@ public sealed class WorkingCalendar
         return target <= 0 ? Epoch : DayWithOrdinal(target);
     }
 
-    /// <summary>The years in [from, to] whose notices are not loaded (computed as weekends only).</summary>
-    public IReadOnlyList<int> MissingYears(DateOnly from, DateOnly to)
+    /// <summary>The years in [from, to] whose notices are not loaded (reckoned from the law, provisionally).</summary>
+    public IReadOnlyList<int> ProvisionalYears(DateOnly from, DateOnly to)
     {
         var (a, b) = from <= to ? (from.Year, to.Year) : (to.Year, from.Year);
         var missing = new List<int>();

@@ -76,7 +76,7 @@ public static class Clock
             state = Apply(state, e, context, null);
         }
 
-        return WithMissingYears(state, context);
+        return WithProvisionalYears(state, context);
     }
 
     /// <summary>Checks one more event against the state so far; returns the new state, or the reason it is refused.</summary>
@@ -86,7 +86,7 @@ public static class Clock
         ArgumentNullException.ThrowIfNull(context);
         try
         {
-            result = WithMissingYears(Apply(state, next, context, null), context);
+            result = WithProvisionalYears(Apply(state, next, context, null), context);
             error = null;
             return true;
         }
@@ -110,17 +110,24 @@ public static class Clock
             state = Apply(state, e, context, steps);
         }
 
-        state = WithMissingYears(state, context);
+        state = WithProvisionalYears(state, context);
         if (state.Status is ClockStatus.Running or ClockStatus.Paused)
         {
             steps.Add(DueStep(state, context));
         }
 
-        foreach (var year in state.MissingYears)
+        foreach (var year in state.ProvisionalYears)
         {
-            steps.Add(new ExplanationStep("calendar-missing", null, new Dictionary<string, object?> { ["year"] = year },
-                $"{year}年节假日安排未载入：按仅周末休息推算，载入后截止日将自动重算。",
-                $"Calendar for {year} not loaded: weekends-only assumption; the deadline is recomputed when it is loaded."));
+            var reckoned = context.Calendar.YearInForce(year);
+            var days = reckoned is null ? string.Empty : string.Join("、", reckoned.Holidays.Select(h => $"{h.Name} {Words.Range(h.From, h.To)}"));
+            var daysEn = reckoned is null ? string.Empty : string.Join(", ", reckoned.Holidays.Select(h => $"{h.NameEn} {Words.Range(h.From, h.To)}"));
+            steps.Add(new ExplanationStep("calendar-provisional", null, new Dictionary<string, object?> { ["year"] = year, ["holidays"] = reckoned?.Holidays.Select(h => new { h.Name, h.NameEn, h.From, h.To }).ToList() },
+                reckoned is null
+                    ? $"{year}年放假安排尚未公布：按仅周末休息推算，载入后截止日将重新计算。"
+                    : $"{year}年放假安排尚未公布：截止日依《全国年节及纪念日放假办法》推算（{days}），国务院办公厅通知载入后将重新计算。",
+                reckoned is null
+                    ? $"The {year} holiday arrangement is not yet published: weekends only were assumed; the due day will be recomputed when it is loaded."
+                    : $"The {year} holiday arrangement is not yet published: the due day is reckoned from the law on public holidays ({daysEn}) and will be recomputed when the State Council's notice is loaded."));
         }
 
         return (state, new Explanation(steps));
@@ -177,8 +184,8 @@ public static class Clock
         return next with { EventCount = s.EventCount + 1, LastEventAt = e.At };
     }
 
-    // The years between the start and the due day whose notices are not loaded (weekends-only was assumed there).
-    private static ClockState WithMissingYears(ClockState s, ClockContext c)
+    // The years between the start and the due day whose notices are not loaded (reckoned from the law there).
+    private static ClockState WithProvisionalYears(ClockState s, ClockContext c)
     {
         if (s.StartDay is not { } start)
         {
@@ -186,8 +193,8 @@ public static class Clock
         }
 
         var end = s.DueDay ?? (s.DueAt is { } at ? c.DayOf(at) : start);
-        var missing = c.Calendar.MissingYears(start < end ? start : end, start < end ? end : start);
-        return missing.Count == 0 ? s : s with { MissingYears = missing };
+        var missing = c.Calendar.ProvisionalYears(start < end ? start : end, start < end ? end : start);
+        return missing.Count == 0 ? s : s with { ProvisionalYears = missing };
     }
 
     private static ClockState Start(ClockState s, ClockEvent.Started e, ClockContext c, List<ExplanationStep>? steps)

@@ -21,7 +21,7 @@ public enum ClockStatus
 /// <summary>
 /// The result of folding a clock's event log over a calendar: the current due day (day-based limits) or due instant
 /// (hours and minutes), <see cref="DueEnd"/> (the instant from which the work is late, for both kinds), the time
-/// kept while paused, extensions used, and the years the computation had to assume weekends-only for.
+/// kept while paused, extensions used, and the years the computation reckoned provisionally from the law.
 /// </summary>
 public sealed record ClockState
 {
@@ -74,8 +74,9 @@ public sealed record ClockState
     /// <summary>When the clock stopped.</summary>
     public DateTimeOffset? StoppedAt { get; init; }
 
-    /// <summary>Years whose holiday notices were not loaded but were touched by the computation (weekends-only assumed).</summary>
-    public IReadOnlyList<int> MissingYears { get; init; } = [];
+    /// <summary>Years whose holiday notices were not loaded but were touched by the computation: their days were
+    /// reckoned from the law, provisionally (the due day moves when the notice is loaded).</summary>
+    public IReadOnlyList<int> ProvisionalYears { get; init; } = [];
 
     /// <summary>The calendar version the state was computed with.</summary>
     public int CalendarVersion { get; init; }

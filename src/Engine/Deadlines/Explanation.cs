@@ -29,6 +29,9 @@ internal static class Words
 
     public static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>"2027-02-05..2027-02-10", or the one day.</summary>
+    public static string Range(DateOnly from, DateOnly to) => from == to ? Day(from) : $"{Day(from)}..{Day(to)}";
+
     public static string ZhDay(DateOnly d) => $"{Day(d)}（{ZhWeekdays[(int)d.DayOfWeek]}）";
 
     public static string EnDay(DateOnly d) => $"{d.DayOfWeek} {Day(d)}";

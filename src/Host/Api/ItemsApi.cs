@@ -17,11 +17,12 @@ namespace Supervision.Host.Api;
 /// <summary>A department as responses name it.</summary>
 public sealed record DepartmentRef(long Id, string Name);
 
-/// <summary>An item as every response carries it.</summary>
+/// <summary>An item as every response carries it. <c>ProvisionalYears</c>: the years between receipt and the due day
+/// of an open item whose holiday arrangement is not loaded, so the due day is reckoned from the law for now.</summary>
 public sealed record ItemView(
     long Id, string Kind, string Title, DepartmentRef Department, string Step, string Light, bool SeriouslyOverdue,
     string? DueOn, DateTimeOffset? DueAt, bool Paused, DateTimeOffset? NextChangeAt, string ReceivedOn, string? StepDueOn,
-    string? Result, DateTimeOffset? ClosedAt, int Version, string Definition, JsonElement Fields);
+    string? Result, DateTimeOffset? ClosedAt, int Version, string Definition, JsonElement Fields, IReadOnlyList<int> ProvisionalYears);
 
 /// <summary>An assignment in an item's detail.</summary>
 public sealed record AssignmentView(long Id, DepartmentRef Department, string Role, string Step, string Light, bool SeriouslyOverdue, string? DueOn, bool Paused, DateTimeOffset? NextChangeAt, string? Result, DateTimeOffset? ClosedAt, object? Explanation = null);
@@ -68,7 +69,7 @@ public static class ItemsApi
         return endpoints;
     }
 
-    private static async Task<Created<ItemView>> RegisterRequest(RegisterRequestBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
+    private static async Task<Created<ItemView>> RegisterRequest(RegisterRequestBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CalendarService calendars, CancellationToken ct)
     {
         var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
         var department = await DepartmentAsync(body.Department, "department", departments, ct);
@@ -80,10 +81,10 @@ public static class ItemsApi
             ["content"] = body.Content,
         }.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
         var item = await workflows.RegisterAsync(ItemKind.Request, body.Definition, actor, body.Title ?? string.Empty, department, fields, ct);
-        return TypedResults.Created($"/api/items/{item.Id}", await ViewAsync(item, departments, ct));
+        return TypedResults.Created($"/api/items/{item.Id}", await ViewAsync(item, departments, calendars, ct));
     }
 
-    private static async Task<Created<ItemView>> RegisterTask(RegisterTaskBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
+    private static async Task<Created<ItemView>> RegisterTask(RegisterTaskBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CalendarService calendars, CancellationToken ct)
     {
         var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
         var fields = new Dictionary<string, string?>
@@ -97,7 +98,7 @@ public static class ItemsApi
             ["planItem"] = body.PlanItem,
         }.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
         var item = await workflows.RegisterAsync(ItemKind.Task, body.Definition, actor, body.Title ?? string.Empty, actor.DepartmentId, fields, ct);
-        return TypedResults.Created($"/api/items/{item.Id}", await ViewAsync(item, departments, ct));
+        return TypedResults.Created($"/api/items/{item.Id}", await ViewAsync(item, departments, calendars, ct));
     }
 
     private static async Task<Ok<ItemPage>> Search(
@@ -149,11 +150,11 @@ public static class ItemsApi
         var scope = actor.Role == Role.Admin || actor.Scope.Count >= directory.Count ? null : actor.Scope;
         var found = await search.SearchAsync(filter, scope, page, pageSize, ct);
         var names = directory.ToDictionary(d => d.Id, d => d.Name);
-        var views = found.Items.Select(item => View(item, names.GetValueOrDefault(item.DepartmentId) ?? string.Empty)).ToList();
+        var views = found.Items.Select(item => View(item, names.GetValueOrDefault(item.DepartmentId) ?? string.Empty, calendars.Current)).ToList();
         return TypedResults.Ok(new ItemPage(views, page, pageSize, found.Total, found.TotalIsAtLeast));
     }
 
-    private static async Task<Ok<ItemDetail>> Get(long id, ClaimsPrincipal user, ItemWorkflows workflows, ItemStore items, AssignmentStore assignments, ItemClocks clocks, DepartmentStore departments, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<ItemDetail>> Get(long id, ClaimsPrincipal user, ItemWorkflows workflows, ItemStore items, AssignmentStore assignments, ItemClocks clocks, DepartmentStore departments, CalendarService calendars, TimeProvider clock, CancellationToken ct)
     {
         var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
         var item = await items.GetAsync(id, ct) ?? throw new KeyNotFoundException($"Item {id} does not exist.");
@@ -181,10 +182,10 @@ public static class ItemsApi
             own.TryGetValue(a.Id, out var e) ? new { zh = e.ToChinese(), en = e.ToEnglish(), steps = e.Steps } : null)).ToList();
         var actions = (await workflows.AvailableAsync(item, actor, ct)).Select(a => new ActionView(a.Action, a.AssignmentId, a.Step, a.Outcome, a.Name,
             a.Fields.Select(f => new FieldView(f.Name, f.Label, f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices)).ToList(), a.Choices)).ToList();
-        return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, ct), views, history, explanation, actions));
+        return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, calendars, ct), views, history, explanation, actions));
     }
 
-    private static async Task<Ok<ItemView>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
+    private static async Task<Ok<ItemView>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CalendarService calendars, CancellationToken ct)
     {
         var directory = await departments.ListAsync(ct);
         var actor = await workflows.ActorAsync(user.Identity!.Name!, directory, ct);
@@ -202,16 +203,21 @@ public static class ItemsApi
             "withdraw" => await workflows.WithdrawAsync(id, actor, body.Reason ?? string.Empty, body.Version, ct),
             _ => throw new KeyNotFoundException($"'{action}' is not an action; expected complete, pause, resume, extend, override, transfer, return, report or withdraw."),
         };
-        return TypedResults.Ok(View(item, directory.FirstOrDefault(d => d.Id == item.DepartmentId)?.Name ?? (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty));
+        return TypedResults.Ok(View(item, directory.FirstOrDefault(d => d.Id == item.DepartmentId)?.Name ?? (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty, calendars.Current));
     }
 
-    internal static async Task<ItemView> ViewAsync(SupervisedItem item, DepartmentStore departments, CancellationToken ct) =>
-        View(item, (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty);
+    internal static async Task<ItemView> ViewAsync(SupervisedItem item, DepartmentStore departments, CalendarService calendars, CancellationToken ct) =>
+        View(item, (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty, calendars.Current);
 
-    private static ItemView View(SupervisedItem item, string departmentName) =>
+    private static ItemView View(SupervisedItem item, string departmentName, Engine.Calendars.WorkingCalendar calendar) =>
         new(item.Id, item.Kind.Code(), item.Title, new DepartmentRef(item.DepartmentId, departmentName), item.Step, item.Light.Code(), item.SeriouslyOverdue,
             Day(item.DueOn), item.DueAt, item.Paused, item.NextChangeAt, item.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Day(item.StepDueOn),
-            item.Result, item.ClosedAt, item.Version, $"{item.DefinitionId} v{item.DefinitionVersion}", JsonDocument.Parse(item.Payload).RootElement);
+            item.Result, item.ClosedAt, item.Version, $"{item.DefinitionId} v{item.DefinitionVersion}", JsonDocument.Parse(item.Payload).RootElement,
+            ProvisionalYears(item, calendar));
+
+    // An open item's due day is reckoned provisionally when a year between its receipt and its due day has no notice.
+    private static IReadOnlyList<int> ProvisionalYears(SupervisedItem item, Engine.Calendars.WorkingCalendar calendar) =>
+        item.ClosedAt is null && item.DueOn is { } due && due >= item.ReceivedOn ? calendar.ProvisionalYears(item.ReceivedOn, due) : [];
 
     private static async Task<long> DepartmentAsync(string? nameOrId, string field, DepartmentStore departments, CancellationToken ct)
     {

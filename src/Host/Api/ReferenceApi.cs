@@ -46,14 +46,17 @@ public static class ReferenceApi
 
     private static Results<Ok<JsonElement>, ProblemHttpResult> GetYear(int year, CalendarService calendars)
     {
-        var found = calendars.Current.Year(year);
+        var found = calendars.Current.YearInForce(year);
         if (found is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
-                detail: $"The calendar for {year} is not loaded: dates in {year} are computed as weekends only. An administrator can PUT it.");
+                detail: $"No calendar covers {year}: the calendar covers {WorkingCalendar.FirstYear}-{WorkingCalendar.LastYear}.");
         }
 
-        using var json = JsonDocument.Parse(CalendarFile.FormatYear(found));
+        // The year as deadlines count it: its notice, or (provisional: true) the law's holidays until the notice is loaded.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(CalendarFile.FormatYear(found))!.AsObject();
+        node["provisional"] = found.Provisional;
+        using var json = JsonDocument.Parse(node.ToJsonString());
         return TypedResults.Ok(json.RootElement.Clone());
     }
 

@@ -32,7 +32,7 @@ internal static class DeadlineCommand
         var hours = new Option<int?>("--hours") { Description = "N hours after the start instant." };
         var minutes = new Option<int?>("--minutes") { Description = "N minutes after the start instant." };
         var limit = new Option<string?>("--limit") { Description = "Any limit in the definitions' notation, e.g. '15 calendar days no roll', 'month-end 2026-09'." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object: due, dueEnd, warnings, explanation." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: due, dueEnd, provisionalYears, warnings, explanation." };
         var explain = new Option<bool>("--explain") { Description = "Print how the due day was reached." };
         var english = new Option<bool>("--english") { Description = "Explain in English instead of Chinese." };
         var calendarFile = new Option<string?>("--calendar") { Description = "A calendar file other than the shipped seeds/calendar/cn-statutory.json." };
@@ -108,7 +108,7 @@ internal static class DeadlineCommand
             }
 
             var due = state.DueDay is { } day ? day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : state.DueAt!.Value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-            var warnings = state.MissingYears.Select(y => $"calendar for {y} not loaded: weekends-only assumption").ToList();
+            var warnings = state.ProvisionalYears.Select(y => $"the {y} holiday arrangement is not loaded: {y} is reckoned from the law on public holidays (provisional; load the State Council's notice with: calendar notice FILE --apply)").ToList();
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(new
@@ -119,6 +119,7 @@ internal static class DeadlineCommand
                     dueEnd = state.DueEnd,
                     timeZone = zone.Id,
                     calendar = new { name = calendar.Name, version = calendar.Version, loadedYears = calendar.LoadedYears },
+                    provisionalYears = state.ProvisionalYears,
                     warnings,
                     explanation = new { zh = explanation.ToChinese(), en = explanation.ToEnglish(), steps = explanation.Steps },
                 }, Json));

@@ -43,6 +43,7 @@
       withNote: "{0}（{1}）", createdUnit: "（已新建）",
       "layout.Workbook": "Excel 工作簿", "layout.Word table": "Word 表格", "layout.CSV": "CSV 表格", "layout.TabSeparated": "制表符分隔的表格",
       "layout.CellPerLine": "每行一个单元格的表格", "layout.Prose": "编号段落",
+      provisional: "暂定", provisionalDue: "{0}年放假安排尚未公布：截止日依《全国年节及纪念日放假办法》推算，国务院办公厅通知载入后将重新计算。",
       awaitingEvent: "待起算", awaitingEventHint: "“{0}”发生后，在“已交办”中填写事件发生日期，期限自该日起算。",
       reports: "统计考核", period: "统计期间", thisMonth: "本月", lastMonth: "上月", thisQuarter: "本季度", thisYear: "本年",
       from: "起始日期", to: "截止日期", query: "查询", periodRange: "{0} 至 {1}",
@@ -100,6 +101,7 @@
       withNote: "{0} ({1})", createdUnit: " (created)",
       "layout.Workbook": "Excel workbook", "layout.Word table": "Word table", "layout.CSV": "CSV table", "layout.TabSeparated": "tab-separated table",
       "layout.CellPerLine": "table with one cell per line", "layout.Prose": "numbered paragraphs",
+      provisional: "provisional", provisionalDue: "The {0} holiday arrangement is not yet published: the due day is reckoned from the law on public holidays and will be recomputed when the State Council's notice is loaded.",
       awaitingEvent: "Awaiting its event", awaitingEventHint: "When \"{0}\" happens, assign it with the day it happened; the deadline counts from that day.",
       reports: "Reports", period: "Period", thisMonth: "This month", lastMonth: "Last month", thisQuarter: "This quarter", thisYear: "This year",
       from: "From", to: "To", query: "Show", periodRange: "{0} to {1}",
@@ -599,13 +601,21 @@
         el("td", { text: item.department.name }),
         el("td", { text: stepName(item.step, definitionOf(item.definition)) }),
         el("td", {}, lightBadge(item.light, item.seriouslyOverdue, item.paused)),
-        el("td", { text: item.dueAt ? new Date(item.dueAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : item.dueOn || "—" })));
+        el("td", {}, ...dueCell(item))));
     }
     // A broad filter at a province is counted up to a limit: "10000+", and a full page means there may be more.
     const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
     $("page-info").textContent = t("page", page.page, page.totalIsAtLeast ? `${page.total}+` : page.total);
     $("prev").disabled = page.page <= 1;
     $("next").disabled = page.totalIsAtLeast ? page.items.length < page.pageSize : page.page >= pages;
+  }
+
+  // The due day as the server gave it, marked when a year without a published holiday arrangement decides it.
+  function dueCell(item) {
+    const text = item.dueAt ? new Date(item.dueAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : item.dueOn || "—";
+    const years = item.provisionalYears || [];
+    if (years.length === 0) return [document.createTextNode(text)];
+    return [document.createTextNode(text + " "), el("span", { class: "provisional", "data-provisional": years.join(","), title: t("provisionalDue", years.join("、")), text: t("provisional") })];
   }
 
   // --- one item -------------------------------------------------------------------------------------------------
@@ -625,6 +635,7 @@
     fact(t("step"), stepName(item.step, definition));
     fact(t("received"), item.receivedOn);
     fact(t("due"), item.dueAt ? new Date(item.dueAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : item.dueOn || t("none"));
+    if ((item.provisionalYears || []).length > 0) fact(t("provisional"), t("provisionalDue", item.provisionalYears.join("、")), "hint provisional-note");
     if (item.result) fact(t("result"), item.result);
     const fields = item.fields || {};
     for (const [name, value] of Object.entries(fields)) fact(fieldLabel(definition, name), fieldText(name, value, fields), name === "planText" ? "quote" : null);

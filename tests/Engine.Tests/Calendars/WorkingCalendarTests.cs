@@ -53,11 +53,13 @@ public sealed class WorkingCalendarTests
     [Fact]
     public void Years_without_a_notice_are_reported_not_guessed_silently()
     {
-        Assert.Equal([2027], Cn.MissingYears(new DateOnly(2026, 12, 20), new DateOnly(2027, 1, 20)));
-        Assert.Empty(Cn.MissingYears(new DateOnly(2019, 1, 1), new DateOnly(2026, 12, 31)));
-        Assert.Equal([2017, 2018], Cn.MissingYears(new DateOnly(2018, 12, 1), new DateOnly(2017, 3, 1)));
-        // Weekends-only assumption for 2027: New Year's Day 2027 is a Friday and counts as a working day.
-        Assert.True(Cn.IsWorkingDay(new DateOnly(2027, 1, 1)));
+        Assert.Equal([2027], Cn.ProvisionalYears(new DateOnly(2026, 12, 20), new DateOnly(2027, 1, 20)));
+        Assert.Empty(Cn.ProvisionalYears(new DateOnly(2019, 1, 1), new DateOnly(2026, 12, 31)));
+        Assert.Equal([2017, 2018], Cn.ProvisionalYears(new DateOnly(2018, 12, 1), new DateOnly(2017, 3, 1)));
+        // 2027 is reckoned from the law: New Year's Day 2027, a Friday, is not a working day.
+        Assert.False(Cn.IsWorkingDay(new DateOnly(2027, 1, 1)));
+        Assert.True(Cn.IsProvisional(2027));
+        Assert.False(Cn.IsProvisional(2026));
     }
 
     [Fact]
@@ -71,12 +73,16 @@ public sealed class WorkingCalendarTests
         var next = Cn.WithYear(y2027);
 
         Assert.Equal(Cn.Version + 1, next.Version);
-        Assert.True(Cn.IsWorkingDay(new DateOnly(2027, 1, 1)));
+        Assert.False(Cn.IsWorkingDay(new DateOnly(2027, 1, 9)));
         Assert.False(next.IsWorkingDay(new DateOnly(2027, 1, 1)));
         Assert.True(next.IsWorkingDay(new DateOnly(2027, 1, 9)));
-        Assert.Equal([new DateOnly(2027, 1, 1), new DateOnly(2027, 1, 9)], next.DifferencesFrom(Cn));
-        Assert.Equal(new DateOnly(2027, 1, 5), next.AddWorkingDays(new DateOnly(2026, 12, 31), 2));
-        Assert.Equal(new DateOnly(2027, 1, 4), Cn.AddWorkingDays(new DateOnly(2026, 12, 31), 2));
+        // The notice replaces the whole reckoned year: the law's Spring Festival days are no longer assumed.
+        var differences = next.DifferencesFrom(Cn);
+        Assert.Contains(new DateOnly(2027, 1, 9), differences);
+        Assert.Contains(new DateOnly(2027, 2, 9), differences);
+        Assert.DoesNotContain(new DateOnly(2027, 1, 1), differences);
+        Assert.Equal(new DateOnly(2027, 1, 9), next.AddWorkingDays(new DateOnly(2027, 1, 8), 1));
+        Assert.Equal(new DateOnly(2027, 1, 11), Cn.AddWorkingDays(new DateOnly(2027, 1, 8), 1));
     }
 
     [Fact]

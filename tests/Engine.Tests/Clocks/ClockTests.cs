@@ -20,7 +20,7 @@ public sealed class ClockTests
         Assert.Equal(ClockStatus.Running, state.Status);
         Assert.Equal(new DateOnly(2025, 10, 30), state.DueDay);
         Assert.Equal(new DateTimeOffset(2025, 10, 31, 0, 0, 0, TimeSpan.FromHours(8)), state.DueEnd);
-        Assert.Empty(state.MissingYears);
+        Assert.Empty(state.ProvisionalYears);
     }
 
     [Fact]
@@ -188,9 +188,11 @@ public sealed class ClockTests
         var state = Clock.Fold([Received(2026, 12, 10)], Context);
         var (_, explanation) = Clock.Explain([Received(2026, 12, 10)], Context);
 
-        Assert.Equal([2027], state.MissingYears);
-        Assert.Contains(explanation.Steps, s => s.Kind == "calendar-missing" && s.Zh.Contains("2027年节假日安排未载入", StringComparison.Ordinal));
-        Assert.Contains("Calendar for 2027 not loaded: weekends-only assumption", explanation.ToEnglish(), StringComparison.Ordinal);
+        Assert.Equal([2027], state.ProvisionalYears);
+        Assert.Contains(explanation.Steps, s => s.Kind == "calendar-provisional" && s.Zh.Contains("2027年放假安排尚未公布", StringComparison.Ordinal)
+            && s.Zh.Contains("全国年节及纪念日放假办法", StringComparison.Ordinal) && s.Zh.Contains("重新计算", StringComparison.Ordinal));
+        Assert.Contains("The 2027 holiday arrangement is not yet published: the due day is reckoned from the law", explanation.ToEnglish(), StringComparison.Ordinal);
+        Assert.Contains("will be recomputed when the State Council's notice is loaded", explanation.ToEnglish(), StringComparison.Ordinal);
     }
 
     [Fact]

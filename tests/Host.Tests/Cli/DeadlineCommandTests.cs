@@ -46,14 +46,32 @@ public sealed class DeadlineCommandTests
     }
 
     [Fact]
-    public async Task Explain_prints_the_account_and_a_missing_year_is_warned_about()
+    public async Task Explain_prints_the_account_and_a_provisional_year_is_warned_about()
     {
         var (code, output, error) = await CliRunner.RunAsync("deadline", "--start", "2026-12-20", "--working-days", "10", "--explain");
 
         Assert.Equal(0, code);
-        Assert.StartsWith("2027-01-01", output, StringComparison.Ordinal);
-        Assert.Contains("2027年节假日安排未载入", output, StringComparison.Ordinal);
-        Assert.Contains("warning: calendar for 2027 not loaded: weekends-only assumption", error, StringComparison.Ordinal);
+        // 2027-01-01 is New Year's Day by law although the 2027 notice is not loaded.
+        Assert.StartsWith("2027-01-04", output, StringComparison.Ordinal);
+        Assert.Contains("2027年放假安排尚未公布", output, StringComparison.Ordinal);
+        Assert.Contains("warning: the 2027 holiday arrangement is not loaded: 2027 is reckoned from the law on public holidays (provisional", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_deadline_into_2027_skips_new_years_day_and_names_the_provisional_year()
+    {
+        var (code, output, _) = await CliRunner.RunAsync("deadline", "--start", "2026-12-28", "--working-days", "5", "--json");
+        var (_, spring, _) = await CliRunner.RunAsync("deadline", "--start", "2027-02-04", "--working-days", "1");
+        var (_, english, _) = await CliRunner.RunAsync("deadline", "--start", "2026-12-28", "--working-days", "5", "--explain", "--english");
+
+        Assert.Equal(0, code);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal("2027-01-05", json.RootElement.GetProperty("due").GetString());
+        Assert.Equal([2027], json.RootElement.GetProperty("provisionalYears").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Contains("not yet published", json.RootElement.GetProperty("explanation").GetProperty("en").GetString(), StringComparison.Ordinal);
+        // Spring Festival 2027 by law: 除夕 Fri 02-05 to 初三 Mon 02-08, and Sat/Sun given back on Tue 02-09 and Wed 02-10.
+        Assert.Equal("2027-02-11", spring.Trim());
+        Assert.Contains("reckoned from the law on public holidays (New Year's Day 2027-01-01", english, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -26,7 +26,7 @@ public sealed class DeadlineWithStoredCalendarTests
             var calendars = new CalendarService(database, TimeProvider.System, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
             await calendars.LoadAsync(default);
             await calendars.ReplaceYearAsync(new CalendarYear(2027,
-                [new HolidayPeriod("元旦", "New Year's Day", new DateOnly(2027, 1, 1), new DateOnly(2027, 1, 3))], [], "test"), "admin", default);
+                [new HolidayPeriod("元旦", "New Year's Day", new DateOnly(2026, 12, 31), new DateOnly(2027, 1, 3))], [], "test"), "admin", default);
         }
 
         string withStored, withStoredError, withoutStored, withoutStoredError;
@@ -40,9 +40,10 @@ public sealed class DeadlineWithStoredCalendarTests
             (_, withoutStored, withoutStoredError) = await CliRunner.RunAsync("deadline", "--start", "2026-12-15", "--working-days", "20");
         }
 
-        Assert.Equal("2027-01-13", withStored.Trim());
+        // Stored: Thursday 2026-12-31 bridges to New Year; without it 2027 is reckoned from the law (01-01 alone).
+        Assert.Equal("2027-01-14", withStored.Trim());
         Assert.Empty(withStoredError);
-        Assert.Equal("2027-01-12", withoutStored.Trim());
-        Assert.Contains("calendar for 2027 not loaded", withoutStoredError, StringComparison.Ordinal);
+        Assert.Equal("2027-01-13", withoutStored.Trim());
+        Assert.Contains("the 2027 holiday arrangement is not loaded", withoutStoredError, StringComparison.Ordinal);
     }
 }

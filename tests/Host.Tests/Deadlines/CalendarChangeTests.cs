@@ -66,9 +66,10 @@ public abstract class CalendarChangeTests(DatabaseProvider provider) : IAsyncLif
         return await itemClocks.RegisterAsync(item, new ClockEvent.Started(Clock.GetUtcNow(), received, new TimeLimit.WorkingDays(20)), ClockPolicy.Disclosure, "clerk", default);
     }
 
+    // Unlike the law's provisional 2027 (元旦 Friday 01-01 alone), this notice bridges Thursday 2026-12-31 to New Year.
     private static CalendarYear Year2027() => new(2027,
         [
-            new HolidayPeriod("元旦", "New Year's Day", new DateOnly(2027, 1, 1), new DateOnly(2027, 1, 3)),
+            new HolidayPeriod("元旦", "New Year's Day", new DateOnly(2026, 12, 31), new DateOnly(2027, 1, 3)),
             new HolidayPeriod("春节", "Spring Festival", new DateOnly(2027, 2, 5), new DateOnly(2027, 2, 11)),
         ],
         [new MakeUpDay(new DateOnly(2027, 2, 20), "春节")],
@@ -129,24 +130,26 @@ public abstract class CalendarChangeTests(DatabaseProvider provider) : IAsyncLif
         var before = await RegisterAsync(itemClocks, new DateOnly(2026, 11, 2), "年内申请");
         Assert.Equal(new DateOnly(2026, 12, 29), reaching.DueOn);
 
-        // With 2027-01-01 a weekday: 20 working days from 2026-12-01 end 2026-12-29; now register one that crosses.
+        // 2027 reckoned from the law (元旦 01-01 off): 20 working days from 2026-12-01 end 2026-12-29; now register one
+        // that crosses.
         var crossing = await RegisterAsync(itemClocks, new DateOnly(2026, 12, 15), "元旦前后");
-        Assert.Equal(new DateOnly(2027, 1, 12), crossing.DueOn);
+        Assert.Equal(new DateOnly(2027, 1, 13), crossing.DueOn);
         Assert.Equal(1, crossing.CalendarVersion);
 
         var change = await calendars.ReplaceYearAsync(Year2027(), "admin", default);
 
         Assert.Equal(2, change.Version);
         Assert.Equal(1, change.ItemsRecomputed);
-        Assert.Contains(new DateOnly(2027, 1, 1), change.ChangedDates);
+        Assert.Contains(new DateOnly(2026, 12, 31), change.ChangedDates);
+        Assert.DoesNotContain(new DateOnly(2027, 1, 1), change.ChangedDates);
         var moved = await items.GetAsync(crossing.Id, default);
-        Assert.Equal(new DateOnly(2027, 1, 13), moved!.DueOn);
+        Assert.Equal(new DateOnly(2027, 1, 14), moved!.DueOn);
         Assert.Equal(2, moved.CalendarVersion);
         Assert.Equal(new DateOnly(2026, 12, 29), (await items.GetAsync(reaching.Id, default))!.DueOn);
         Assert.Equal(1, (await items.GetAsync(before.Id, default))!.CalendarVersion);
         var entry = (await items.HistoryAsync(crossing.Id, default))[^1];
         Assert.Equal("deadline-recomputed", entry.Action);
-        Assert.Contains("\"toDueOn\":\"2027-01-13\"", entry.Detail.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("\"toDueOn\":\"2027-01-14\"", entry.Detail.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Equal(2, calendars.Current.Version);
         Assert.Contains(2027, calendars.Current.LoadedYears);
     }
@@ -165,8 +168,9 @@ public abstract class CalendarChangeTests(DatabaseProvider provider) : IAsyncLif
         var change = await restarted.ReplaceYearAsync(corrected, "admin", default);
 
         Assert.Equal(2, loaded.Version);
-        Assert.False(loaded.IsWorkingDay(new DateOnly(2027, 1, 1)));
+        Assert.False(loaded.IsWorkingDay(new DateOnly(2026, 12, 31)));
         Assert.Equal(3, change.Version);
+        // The corrected notice names no New Year's Day at all: a loaded notice replaces the whole year, law included.
         Assert.Equal(new DateOnly(2027, 1, 12), (await items.GetAsync(crossing.Id, default))!.DueOn);
         Assert.Equal(["registered", "deadline-recomputed", "deadline-recomputed"], (await items.HistoryAsync(crossing.Id, default)).Select(h => h.Action));
     }
@@ -188,13 +192,38 @@ public abstract class CalendarChangeTests(DatabaseProvider provider) : IAsyncLif
                 new { now = Clock.GetUtcNow() });
         }
 
-        Assert.Equal(new DateOnly(2027, 1, 12), (await items.GetAsync(crossing.Id, default))!.DueOn);
+        Assert.Equal(new DateOnly(2027, 1, 13), (await items.GetAsync(crossing.Id, default))!.DueOn);
         var (_, _, nextStart, _, _) = Services();
         await nextStart.LoadAsync(default);
 
-        Assert.Equal(new DateOnly(2027, 1, 13), (await items.GetAsync(crossing.Id, default))!.DueOn);
+        Assert.Equal(new DateOnly(2027, 1, 14), (await items.GetAsync(crossing.Id, default))!.DueOn);
         await using var check = await Db.OpenAsync(default);
         Assert.Equal(0L, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM calendar_changes WHERE recomputed_at IS NULL"));
+    }
+
+    [Fact]
+    public async Task Upgrading_recomputes_open_items_stored_when_2027_counted_as_weekends_only()
+    {
+        // Before migration 0017 a year without a notice was weekends only: 20 working days from 2026-12-15 ended on
+        // 2027-01-12, counting New Year's Day. Such a stored item must follow the law once the server is upgraded.
+        var (items, _, calendars, itemClocks, _) = Services();
+        await calendars.LoadAsync(default);
+        var crossing = await RegisterAsync(itemClocks, new DateOnly(2026, 12, 15));
+        await using (var connection = await Db.OpenAsync(default))
+        {
+            await connection.ExecuteAsync("UPDATE items SET due_on = @old WHERE id = @id", new { old = new DateOnly(2027, 1, 12), id = crossing.Id });
+            await connection.ExecuteAsync(Migrator.For(provider).Single(m => m.Version == 17).Sql);
+        }
+
+        var (_, _, upgraded, _, _) = Services();
+        await upgraded.LoadAsync(default);
+
+        var recomputed = await items.GetAsync(crossing.Id, default);
+        Assert.Equal(new DateOnly(2027, 1, 13), recomputed!.DueOn);
+        Assert.Equal("deadline-recomputed", (await items.HistoryAsync(crossing.Id, default))[^1].Action);
+        await using var check = await Db.OpenAsync(default);
+        Assert.Equal(0L, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM calendar_changes WHERE recomputed_at IS NULL"));
+        Assert.Equal(2, upgraded.Current.Version);
     }
 
     [Fact]
