@@ -75,6 +75,8 @@ public static class ReferenceApi
             calendarVersion = change.Version,
             changedDates = change.ChangedDates.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
             itemsRecomputed = change.ItemsRecomputed,
+            dueDaysMoved = change.DueDaysMoved,
+            lightsChanged = change.LightsChanged,
         });
     }
 }

@@ -5,8 +5,13 @@ using Supervision.Host.Storage;
 
 namespace Supervision.Host.Calendars;
 
-/// <summary>A change of a calendar year and what it caused.</summary>
-public sealed record CalendarChange(int Version, int Year, IReadOnlyList<DateOnly> ChangedDates, int ItemsRecomputed);
+/// <summary>A change of a calendar year and what it caused: open items recomputed, of which due days moved, and lights
+/// that changed colour.</summary>
+public sealed record CalendarChange(int Version, int Year, IReadOnlyList<DateOnly> ChangedDates, int ItemsRecomputed, int DueDaysMoved = 0, int LightsChanged = 0);
+
+/// <summary>Where a year of the calendar in force comes from: <c>shipped</c> (the seeds/calendar/ file), <c>stored</c>
+/// (entered at run time, by whom and when), or <c>provisional</c> (no notice: reckoned from the law).</summary>
+public sealed record CalendarYearSource(int Year, string Kind, string? StoredBy, DateTimeOffset? StoredAt);
 
 /// <summary>
 /// The working-day calendar in force: the shipped seeds/calendar/ file with the years entered at run time (table
@@ -89,9 +94,9 @@ public sealed class CalendarService(Database database, TimeProvider clock, Shipp
         var current = await ReadAsync(cancellationToken);
         _current = current;
         logger.LogInformation("Calendar {Calendar} version {Version}: year {Year} replaced by {Actor}, {Count} dates changed", name, version, year.Year, actor, changed.Count);
-        var recomputed = changed.Count > 0 ? await recomputer.RecomputeAsync(current, changed, cancellationToken) : 0;
-        await MarkRecomputedAsync(name, [version], recomputed, cancellationToken);
-        return new CalendarChange(version, year.Year, changed, recomputed);
+        var recomputed = changed.Count > 0 ? await recomputer.RecomputeWithSummaryAsync(current, changed, cancellationToken) : RecomputeSummary.None;
+        await MarkRecomputedAsync(name, [version], recomputed.Items, cancellationToken);
+        return new CalendarChange(version, year.Year, changed, recomputed.Items, recomputed.DueDaysMoved, recomputed.LightsChanged);
     }
 
     /// <summary>Re-reads the stored years when another instance changed them; returns true if the calendar moved on.</summary>

@@ -11,17 +11,32 @@ namespace Supervision.Host.Cli;
 /// </summary>
 public static class Cli
 {
-    /// <summary>True when the arguments ask for a subcommand or for help rather than the web server.</summary>
+    /// <summary>True when the arguments ask for a subcommand or for help rather than the web server: a first argument
+    /// that is not an option (<c>--urls</c>), a setting (<c>urls=…</c>) or <c>serve</c> names a subcommand, known or
+    /// not, so a misspelt one is refused instead of starting the server.</summary>
     public static bool Handles(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return args.Length > 0 && (Root(TextWriter.Null, TextWriter.Null).Subcommands.Any(c => c.Name == args[0]) || args[0] is "--help" or "-h" or "-?" or "--version");
+        return args.Length > 0 && (args[0] is "--help" or "-h" or "-?" or "--version" || IsSubcommandWord(args[0]));
     }
+
+    private static bool IsSubcommandWord(string arg) =>
+        arg.Length > 0 && arg[0] is not ('-' or '/') && !arg.Contains('=', StringComparison.Ordinal) && arg != "serve";
 
     /// <summary>Parses and runs a subcommand, writing to the given streams.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var parsed = Root(output, error).Parse(args);
+        ArgumentNullException.ThrowIfNull(args);
+        var root = Root(output, error);
+        if (args.Length > 0 && IsSubcommandWord(args[0]) && root.Subcommands.All(c => c.Name != args[0]))
+        {
+            var names = root.Subcommands.Select(c => c.Name).ToList();
+            var closest = names.MinBy(n => Distance(n, args[0]))!;
+            error.WriteLine($"error: unknown subcommand '{args[0]}'; did you mean '{closest}'? (subcommands: {string.Join(", ", names)}; see --help)");
+            return 2;
+        }
+
+        var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             // One line a person (or a script) can act on, not a screen of help.
@@ -40,6 +55,7 @@ public static class Cli
         MigrateCommand(output, error),
         HealthCommand(output, error),
         DeadlineCommand.Create(output, error),
+        CalendarCommand.Create(output, error),
         AuditCommands.Definitions(output, error),
         AuditCommands.History(output, error),
         AuditCommands.Board(output, error),
@@ -51,6 +67,27 @@ public static class Cli
         AdminCommands.Users(output, error),
         AdminCommands.Tokens(output, error),
     };
+
+    // Levenshtein distance, case-insensitive: how far a typed subcommand is from a known one.
+    private static int Distance(string a, string b)
+    {
+        a = a.ToLowerInvariant();
+        b = b.ToLowerInvariant();
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
 
     private static Command MigrateCommand(TextWriter output, TextWriter error)
     {

@@ -80,9 +80,18 @@ internal static class DeadlineCommand
             try
             {
                 zone = OfficeTimeZone.Resolve(Environment.GetEnvironmentVariable("SUPERVISION_TIMEZONE"));
-                calendar = parse.GetValue(calendarFile) is { } file
-                    ? SeedCalendar.Load(file)
-                    : await CalendarInForceAsync(error, cancellationToken);
+                if (parse.GetValue(calendarFile) is { } file)
+                {
+                    calendar = SeedCalendar.Load(file);
+                }
+                else if (await CalendarInForce.ReadAsync(error, cancellationToken) is { } inForce)
+                {
+                    calendar = inForce.Calendar;
+                }
+                else
+                {
+                    return 2;
+                }
             }
             catch (Exception e) when (e is CalendarFileException or InvalidOperationException or DatabaseSettingsException)
             {
@@ -140,35 +149,6 @@ internal static class DeadlineCommand
             return 0;
         });
         return command;
-    }
-
-    // The calendar the server uses: the shipped file plus the years stored in the database SUPERVISION_DB names.
-    // A database that does not exist yet is not created; one that cannot be read is reported, not guessed around.
-    private static async Task<WorkingCalendar> CalendarInForceAsync(TextWriter error, CancellationToken cancellationToken)
-    {
-        var shipped = new ShippedCalendar(null);
-        var settings = DatabaseSettings.Parse(Environment.GetEnvironmentVariable(DatabaseSettings.EnvironmentVariable));
-        if (settings.Provider == DatabaseProvider.Sqlite && !File.Exists(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.ConnectionString).DataSource))
-        {
-            return shipped.Calendar;
-        }
-
-        await using var database = new Database(settings);
-        try
-        {
-            if (!(await new Migrator(database, TimeProvider.System).GetStatusAsync(cancellationToken)).IsCurrent)
-            {
-                error.WriteLine($"warning: {settings.Describe()} is not migrated; calendar years stored there were not read");
-                return shipped.Calendar;
-            }
-
-            return await CalendarService.ReadStoredAsync(database, shipped, cancellationToken);
-        }
-        catch (System.Data.Common.DbException e)
-        {
-            error.WriteLine($"warning: {settings.Describe()} could not be read ({e.Message.ReplaceLineEndings(" ")}); calendar years stored there were not read");
-            return shipped.Calendar;
-        }
     }
 
     private static TimeLimit? Amount(int? value, Func<int, TimeLimit> make) => value is > 0 ? make(value.Value) : null;

@@ -5,6 +5,13 @@ using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Deadlines;
 
+/// <summary>What a recomputation changed: items whose stored deadline, light or next change moved; of those, how
+/// many due days moved; and how many lights (the item's for requests, each assignment's for tasks) changed colour.</summary>
+public sealed record RecomputeSummary(int Items, int DueDaysMoved, int LightsChanged)
+{
+    public static RecomputeSummary None { get; } = new(0, 0, 0);
+}
+
 /// <summary>
 /// Brings stored deadlines in line with a calendar: folds each open item's clock again and, where the due day,
 /// light or next change differ, stores the new values with a <c>deadline-recomputed</c> history entry. Works in
@@ -19,13 +26,19 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
 
     /// <summary>Recomputes the open items that <paramref name="changedDates"/> can affect (all open items when null);
     /// returns how many changed.</summary>
-    public async Task<int> RecomputeAsync(WorkingCalendar calendar, IReadOnlyList<DateOnly>? changedDates, CancellationToken cancellationToken)
+    public async Task<int> RecomputeAsync(WorkingCalendar calendar, IReadOnlyList<DateOnly>? changedDates, CancellationToken cancellationToken) =>
+        (await RecomputeWithSummaryAsync(calendar, changedDates, cancellationToken)).Items;
+
+    /// <summary>Like <see cref="RecomputeAsync"/>, saying how many due days and lights moved.</summary>
+    public async Task<RecomputeSummary> RecomputeWithSummaryAsync(WorkingCalendar calendar, IReadOnlyList<DateOnly>? changedDates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(calendar);
         DateOnly? from = changedDates is { Count: > 0 } ? changedDates.Min() : null;
         DateOnly? to = changedDates is { Count: > 0 } ? changedDates.Max() : null;
         var afterId = 0L;
         var changed = 0;
+        var dueMoved = 0;
+        var lights = 0;
         while (true)
         {
             await using var uow = await database.BeginAsync(cancellationToken);
@@ -41,9 +54,12 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
             {
                 try
                 {
-                    if (await snapshots.RefreshAsync(uow, item, calendar, item.NotBefore(now), "deadline-recomputed", cancellationToken))
+                    var refreshed = await snapshots.RefreshWithChangesAsync(uow, item, calendar, item.NotBefore(now), "deadline-recomputed", cancellationToken);
+                    if (refreshed.Changed)
                     {
                         changed++;
+                        dueMoved += refreshed.DueMoved ? 1 : 0;
+                        lights += refreshed.Lights.Count;
                     }
                 }
                 catch (ConcurrencyException)
@@ -56,7 +72,7 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
             afterId = batch[^1].Id;
         }
 
-        logger.LogInformation("Calendar {Calendar} version {Version}: {Count} open items recomputed", calendar.Name, calendar.Version, changed);
-        return changed;
+        logger.LogInformation("Calendar {Calendar} version {Version}: {Count} open items recomputed, {DueMoved} due days moved, {Lights} lights changed", calendar.Name, calendar.Version, changed, dueMoved, lights);
+        return new RecomputeSummary(changed, dueMoved, lights);
     }
 }

@@ -38,13 +38,14 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
     internal async Task<bool> RefreshAsync(UnitOfWork uow, SupervisedItem item, WorkingCalendar calendar, DateTimeOffset now, string action, CancellationToken cancellationToken) =>
         (await RefreshWithChangesAsync(uow, item, calendar, now, action, cancellationToken)).Changed;
 
-    /// <summary>Like <see cref="RefreshAsync"/>, also saying which lights moved (the assignments' for tasks, the item's otherwise).</summary>
-    internal async Task<(bool Changed, IReadOnlyList<LightChange> Lights)> RefreshWithChangesAsync(UnitOfWork uow, SupervisedItem item, WorkingCalendar calendar, DateTimeOffset now, string action, CancellationToken cancellationToken)
+    /// <summary>Like <see cref="RefreshAsync"/>, also saying whether the item's due day moved and which lights moved
+    /// (the assignments' for tasks, the item's otherwise).</summary>
+    internal async Task<(bool Changed, bool DueMoved, IReadOnlyList<LightChange> Lights)> RefreshWithChangesAsync(UnitOfWork uow, SupervisedItem item, WorkingCalendar calendar, DateTimeOffset now, string action, CancellationToken cancellationToken)
     {
         var loaded = await clocks.LoadManyAsync(uow, [item.Id], cancellationToken);
         if (!loaded.TryGetValue(item.Id, out var log))
         {
-            return (false, []);
+            return (false, false, []);
         }
 
         var plan = Plan(item, log, await ClockStore.LoadAssignmentClocksAsync(uow, item.Id, cancellationToken), await AssignmentStore.ListAsync(uow, item.Id, cancellationToken), calendar, zone.Zone, now, action);
@@ -58,7 +59,7 @@ public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, Assignment
             await items.SaveAsync(uow, saved, plan.Entry!, cancellationToken);
         }
 
-        return (plan.Changed, plan.Lights);
+        return (plan.Changed, plan.Saved is { } after && (after.DueOn != item.DueOn || after.DueAt != item.DueAt), plan.Lights);
     }
 
     /// <summary>

@@ -75,8 +75,9 @@ public static class PlanFiles
         }
     }
 
-    // UTF-8 (with or without a byte order mark), else GB18030 as Chinese Windows saves text; anything else refused.
-    private static (string Text, string Encoding) Text(byte[] content, string file)
+    /// <summary>UTF-8 (with or without a byte order mark), else GB18030 as Chinese Windows saves text; anything else
+    /// (or a control character) refused with an <see cref="InvalidDataException"/> naming the file.</summary>
+    internal static (string Text, string Encoding) Text(byte[] content, string file)
     {
         try
         {

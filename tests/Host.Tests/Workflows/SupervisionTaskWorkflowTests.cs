@@ -162,14 +162,16 @@ public abstract class SupervisionTaskWorkflowTests(DatabaseProvider provider) : 
     {
         _bed.Clock.Advance(new DateTimeOffset(2026, 12, 10, 9, 0, 0, Cst) - _bed.Clock.GetUtcNow());
         var item = await RegisterAndAssignAsync("20 working days");
-        Assert.Equal(new DateOnly(2027, 1, 7), (await AssignmentOf(item, "市教育局")).DueOn);
+        // 2027 reckoned from the law: New Year's Day (Friday) off.
+        Assert.Equal(new DateOnly(2027, 1, 8), (await AssignmentOf(item, "市教育局")).DueOn);
 
+        // The notice bridges Thursday 2026-12-31 as well.
         var change = await _bed.Calendars.ReplaceYearAsync(new Engine.Calendars.CalendarYear(2027,
-            [new Engine.Calendars.HolidayPeriod("元旦", "New Year's Day", new DateOnly(2027, 1, 1), new DateOnly(2027, 1, 3))], [], "test"), "admin", default);
+            [new Engine.Calendars.HolidayPeriod("元旦", "New Year's Day", new DateOnly(2026, 12, 31), new DateOnly(2027, 1, 3))], [], "test"), "admin", default);
 
         Assert.Equal(1, change.ItemsRecomputed);
-        Assert.All(await _bed.Assignments.ListAsync(item.Id, default), a => Assert.Equal(new DateOnly(2027, 1, 8), a.DueOn));
-        Assert.Equal(new DateOnly(2027, 1, 8), (await _bed.Items.GetAsync(item.Id, default))!.DueOn);
+        Assert.All(await _bed.Assignments.ListAsync(item.Id, default), a => Assert.Equal(new DateOnly(2027, 1, 11), a.DueOn));
+        Assert.Equal(new DateOnly(2027, 1, 11), (await _bed.Items.GetAsync(item.Id, default))!.DueOn);
         Assert.Equal("deadline-recomputed", (await _bed.Items.HistoryAsync(item.Id, default))[^1].Action);
     }
 

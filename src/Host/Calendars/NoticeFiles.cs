@@ -1,0 +1,52 @@
+using Supervision.Engine.Calendars;
+using Supervision.Host.Import;
+
+namespace Supervision.Host.Calendars;
+
+/// <summary>
+/// The State Council's holiday notice as an office has it: text (UTF-8, or GB18030 as Chinese Windows saves it) or a
+/// Word document (.docx, one line per paragraph, automatic numbering such as 一、 written out). Reading a file changes
+/// nothing; <see cref="HolidayNotice.Parse"/> does the reading of the text.
+/// </summary>
+public static class NoticeFiles
+{
+    /// <summary>A notice is a page of text; a megabyte is far beyond any.</summary>
+    public const int MaxBytes = 1024 * 1024;
+
+    /// <summary>The extensions read.</summary>
+    public static readonly string[] Extensions = [".txt", ".docx"];
+
+    /// <summary>The notice read from a file's content: the parsed year, or an exception naming the file (bad file) or
+    /// each line (<see cref="HolidayNoticeException"/>).</summary>
+    public static HolidayNotice Read(byte[] content, string file)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(file);
+        return HolidayNotice.Parse(Text(content, file));
+    }
+
+    /// <summary>The notice's text, one line per line or paragraph.</summary>
+    public static string Text(byte[] content, string file)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(file);
+        if (content.Length == 0)
+        {
+            throw new InvalidDataException($"{file}: the file is empty");
+        }
+
+        if (content.Length > MaxBytes)
+        {
+            throw new InvalidDataException($"{file}: {content.Length / 1024.0 / 1024:0.0} MB; a holiday notice is a page of text (at most {MaxBytes / 1024 / 1024} MB)");
+        }
+
+        var extension = Path.GetExtension(file).ToLowerInvariant();
+        return extension switch
+        {
+            ".docx" => WordDocuments.Read(content, file, maxRows: 2_000, maxCell: 20_000).Paragraphs,
+            ".txt" or "" => PlanFiles.Text(content, file).Text,
+            ".doc" or ".wps" => throw new InvalidDataException($"{file}: {extension} is an older binary format; save the notice as .docx or .txt"),
+            _ => throw new InvalidDataException($"{file}: {extension} files are not read as notices ({string.Join(", ", Extensions)})"),
+        };
+    }
+}
