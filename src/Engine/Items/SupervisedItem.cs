@@ -58,6 +58,16 @@ public sealed record SupervisedItem
     /// <summary>The current step's own due day, when the step has a limit (review: 7 working days).</summary>
     public DateOnly? StepDueOn { get; init; }
 
+    /// <summary>The light of the current step's own limit, or of a pause's (a consultation's 15 working days); null
+    /// when neither has one. A second promise beside the statutory reply light, never mixed with it.</summary>
+    public Light? StepLight { get; init; }
+
+    /// <summary>What the step light measures: <c>step:review</c>, <c>pause:third-party-consultation</c>.</summary>
+    public string? StepBasis { get; init; }
+
+    /// <summary>The next instant the step light changes (its own due index).</summary>
+    public DateTimeOffset? StepNextChangeAt { get; init; }
+
     /// <summary>How the item ended (a reply type, abandoned, withdrawn, completed); null while open.</summary>
     public string? Result { get; init; }
 

@@ -26,8 +26,8 @@ public static partial class DefinitionLoader
     public static readonly TimeLimit.WorkingDays DisclosureExtensionCap = new(20);
 
     private static readonly string[] TopProperties = ["$schema", "id", "version", "kind", "title", "clock", "start", "steps", "escalation"];
-    private static readonly string[] ClockProperties = ["limit", "yellow", "seriouslyOverdueAfter", "extensionCap", "pauseReasons"];
-    private static readonly string[] StepProperties = ["id", "name", "role", "limit", "outcomes", "actions", "fields", "terminal", "perAssignment"];
+    private static readonly string[] ClockProperties = ["limit", "yellow", "stepYellow", "seriouslyOverdueAfter", "extensionCap", "pauseReasons"];
+    private static readonly string[] StepProperties = ["id", "name", "role", "limit", "limitFrom", "outcomes", "actions", "fields", "terminal", "perAssignment"];
     private static readonly string[] OutcomeProperties = ["id", "name", "to", "clock", "result"];
     private static readonly string[] FieldProperties = ["name", "label", "type", "required", "choices"];
 
@@ -194,7 +194,19 @@ public static partial class DefinitionLoader
             }
         }
 
-        return yellow is null ? null : new ClockDefinition(limit, new ClockPolicy(new LightPolicy(yellow, serious), cap), pauses);
+        YellowRule? stepYellow = StepLights.DefaultYellow;
+        if (Text(clock, "stepYellow", "$.clock", p, required: false) is { } stepYellowText && !ClockPolicy.TryParseYellow(stepYellowText, out stepYellow, out var stepYellowError))
+        {
+            p.Add("$.clock.stepYellow", stepYellowError!);
+        }
+
+        return yellow is null ? null : new ClockDefinition(limit, new ClockPolicy(new LightPolicy(yellow, serious), cap), pauses) { StepYellow = stepYellow ?? StepLights.DefaultYellow };
+    }
+
+    private static LimitBasis LimitFromProblem(Problems p, string path, string text)
+    {
+        p.Add(path, $"'{text}': a step limit counts from 'step' (the day the step is entered) or 'receipt' (the day the request was received)");
+        return LimitBasis.StepStart;
     }
 
     private static List<StepDefinition> ReadSteps(JsonElement root, ClockDefinition? clock, Problems p)
@@ -238,12 +250,27 @@ public static partial class DefinitionLoader
             }
 
             var limit = element.TryGetProperty("limit", out _) ? Limit(element, "limit", at, p) : null;
+            var limitFrom = LimitBasis.StepStart;
+            if (Text(element, "limitFrom", at, p, required: false) is { } from)
+            {
+                limitFrom = from switch
+                {
+                    "step" => LimitBasis.StepStart,
+                    "receipt" => LimitBasis.Receipt,
+                    _ => LimitFromProblem(p, $"{at}.limitFrom", from),
+                };
+                if (limit is null)
+                {
+                    p.Add($"{at}.limitFrom", "given without a limit");
+                }
+            }
+
             var outcomes = ReadOutcomes(element, at, terminal, clock, p);
             var actions = ReadActions(element, at, clock, p);
             var fields = ReadFields(element, at, p);
             if (id is not null && name is not null)
             {
-                steps.Add(new StepDefinition(id, name, role, limit, outcomes, actions, fields, terminal, perAssignment));
+                steps.Add(new StepDefinition(id, name, role, limit, outcomes, actions, fields, terminal, perAssignment) { LimitFrom = limitFrom });
             }
         }
 

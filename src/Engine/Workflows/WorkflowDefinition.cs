@@ -74,9 +74,9 @@ public sealed record FieldDefinition(string Name, LocalText Label, FieldType Typ
 public sealed record OutcomeDefinition(string Id, LocalText Name, string To, ClockEffect Clock, PauseReason? PauseReason, string? Result);
 
 /// <summary>
-/// One step: who acts, its own time limit (counted from the day it is entered, beside the overall clock), the
-/// outcomes that complete it, the actions allowed while in it, and the fields it records. A terminal step has no
-/// outcomes: reaching it closes the item.
+/// One step: who acts, its own time limit (beside the overall clock, counted from <see cref="LimitFrom"/>: the day the
+/// step is entered unless the definition says the day of receipt), the outcomes that complete it, the actions allowed
+/// while in it, and the fields it records. A terminal step has no outcomes: reaching it closes the item.
 /// </summary>
 public sealed record StepDefinition(
     string Id,
@@ -90,14 +90,24 @@ public sealed record StepDefinition(
     bool PerAssignment)
 {
     public bool Allows(StepAction action) => Actions.Contains(action);
+
+    /// <summary>What <see cref="Limit"/> counts from (definition <c>limitFrom</c>: <c>step</c> or <c>receipt</c>).</summary>
+    public LimitBasis LimitFrom { get; init; } = LimitBasis.StepStart;
 }
 
 /// <summary>A reason the clock may be paused for under this definition, with the pause's own limit if any
 /// (third-party consultation: 15 working days, article 32).</summary>
 public sealed record PauseRule(PauseReason Reason, TimeLimit? Limit);
 
-/// <summary>The overall clock: limit, light rules, extension cap and allowed pauses.</summary>
-public sealed record ClockDefinition(TimeLimit? Limit, ClockPolicy Policy, IReadOnlyList<PauseRule> PauseReasons);
+/// <summary>The overall clock: limit, light rules, extension cap and allowed pauses; and the yellow rule of step and
+/// pause limits (<see cref="StepYellow"/>, definition <c>stepYellow</c>, default 2 working days left).</summary>
+public sealed record ClockDefinition(TimeLimit? Limit, ClockPolicy Policy, IReadOnlyList<PauseRule> PauseReasons)
+{
+    public YellowRule StepYellow { get; init; } = StepLights.DefaultYellow;
+
+    /// <summary>The limit of a pause reason, or null.</summary>
+    public TimeLimit? PauseLimit(PauseReason reason) => PauseReasons.FirstOrDefault(r => r.Reason == reason)?.Limit;
+}
 
 /// <summary>Who is told at each escalation level.</summary>
 public sealed record EscalationLadder(IReadOnlyList<Recipient> Yellow, IReadOnlyList<Recipient> Red, IReadOnlyList<Recipient> SeriouslyOverdue);

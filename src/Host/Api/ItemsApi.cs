@@ -18,14 +18,20 @@ namespace Supervision.Host.Api;
 public sealed record DepartmentRef(long Id, string Name);
 
 /// <summary>An item as every response carries it. <c>ProvisionalYears</c>: the years between receipt and the due day
-/// of an open item whose holiday arrangement is not loaded, so the due day is reckoned from the law for now.</summary>
+/// of an open item whose holiday arrangement is not loaded, so the due day is reckoned from the law for now.
+/// <c>StepLight</c>, <c>StepDueOn</c>, <c>StepBasis</c>: the current step's or pause's own limit (<c>step:review</c>,
+/// <c>pause:third-party-consultation</c>), a promise beside the statutory reply light (<c>Light</c>, <c>DueOn</c>).</summary>
 public sealed record ItemView(
     long Id, string Kind, string Title, DepartmentRef Department, string Step, string Light, bool SeriouslyOverdue,
     string? DueOn, DateTimeOffset? DueAt, bool Paused, DateTimeOffset? NextChangeAt, string ReceivedOn, string? StepDueOn,
-    string? Result, DateTimeOffset? ClosedAt, int Version, string Definition, JsonElement Fields, IReadOnlyList<int> ProvisionalYears);
+    string? Result, DateTimeOffset? ClosedAt, int Version, string Definition, JsonElement Fields, IReadOnlyList<int> ProvisionalYears,
+    string? StepLight, string? StepBasis);
 
 /// <summary>An assignment in an item's detail.</summary>
-public sealed record AssignmentView(long Id, DepartmentRef Department, string Role, string Step, string Light, bool SeriouslyOverdue, string? DueOn, bool Paused, DateTimeOffset? NextChangeAt, string? Result, DateTimeOffset? ClosedAt, object? Explanation = null);
+public sealed record AssignmentView(long Id, DepartmentRef Department, string Role, string Step, string Light, bool SeriouslyOverdue, string? DueOn, bool Paused, DateTimeOffset? NextChangeAt, string? Result, DateTimeOffset? ClosedAt, object? Explanation = null, StepLimitView? StepLimit = null);
+
+/// <summary>A step's or pause's own limit, said in words: its light, due day, what it measures and by which rule.</summary>
+public sealed record StepLimitView(string Light, string? DueOn, string Basis, LocalText Name);
 
 /// <summary>A history entry in an item's detail.</summary>
 public sealed record HistoryView(int Seq, DateTimeOffset At, string Actor, string Action, string? FromStep, string? ToStep, string? FromLight, string? ToLight, JsonElement Detail);
@@ -37,7 +43,7 @@ public sealed record FieldView(string Name, LocalText Label, string Type, bool R
 public sealed record ActionView(string Action, long? Assignment, string Step, string? Outcome, LocalText Name, IReadOnlyList<FieldView> Fields, IReadOnlyList<string> Choices);
 
 /// <summary>An item with its assignments, history, deadline explanation and what the caller may do now.</summary>
-public sealed record ItemDetail(ItemView Item, IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<HistoryView> History, object? Explanation, IReadOnlyList<ActionView> Actions);
+public sealed record ItemDetail(ItemView Item, IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<HistoryView> History, object? Explanation, IReadOnlyList<ActionView> Actions, StepLimitView? StepLimit = null);
 
 /// <summary>A page of items.</summary>
 /// <summary>A page of items; <c>Total</c> is how many match, or at least that many when <c>TotalIsAtLeast</c> (broad
@@ -104,7 +110,7 @@ public static class ItemsApi
     private static async Task<Ok<ItemPage>> Search(
         ClaimsPrincipal user, ItemWorkflows workflows, ItemSearch search, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct,
         string? kind = null, string? department = null, bool subtree = false, string? light = null, bool? serious = null, string? step = null, string? dueBefore = null, string? dueAfter = null,
-        int? dueWithin = null, string? text = null, bool? paused = null, bool? open = null, int page = 1, int pageSize = 50)
+        int? dueWithin = null, string? text = null, bool? paused = null, bool? open = null, string? stepLight = null, int page = 1, int pageSize = 50)
     {
         var directory = await departments.ListAsync(ct);
         var actor = await workflows.ActorAsync(user.Identity!.Name!, directory, ct);
@@ -145,7 +151,8 @@ public static class ItemsApi
             text,
             paused,
             open,
-            serious);
+            serious,
+            stepLight is null ? null : Lights.TryParse(stepLight, out var sl) && sl is Light.Green or Light.Yellow or Light.Red ? sl : throw new WorkflowRefusedException(RefusalKind.Invalid, $"stepLight: '{stepLight}' is not green, yellow or red"));
         // A scope holding every department restricts nothing (and a thousand ids would cost every row a lookup).
         var scope = actor.Role == Role.Admin || actor.Scope.Count >= directory.Count ? null : actor.Scope;
         var found = await search.SearchAsync(filter, scope, page, pageSize, ct);
@@ -154,7 +161,7 @@ public static class ItemsApi
         return TypedResults.Ok(new ItemPage(views, page, pageSize, found.Total, found.TotalIsAtLeast));
     }
 
-    private static async Task<Ok<ItemDetail>> Get(long id, ClaimsPrincipal user, ItemWorkflows workflows, ItemStore items, AssignmentStore assignments, ItemClocks clocks, DepartmentStore departments, CalendarService calendars, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<ItemDetail>> Get(long id, ClaimsPrincipal user, ItemWorkflows workflows, ItemStore items, AssignmentStore assignments, ItemClocks clocks, DepartmentStore departments, CalendarService calendars, DefinitionCatalog definitions, TimeProvider clock, CancellationToken ct)
     {
         var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
         var item = await items.GetAsync(id, ct) ?? throw new KeyNotFoundException($"Item {id} does not exist.");
@@ -178,11 +185,12 @@ public static class ItemsApi
         var names = (await departments.ListAsync(ct)).ToDictionary(d => d.Id, d => d.Name);
         var history = (await items.HistoryAsync(id, ct)).Select(h => new HistoryView(h.Sequence, h.At, h.Actor, h.Action, h.FromStep, h.ToStep, h.FromLight?.Code(), h.ToLight?.Code(), JsonDocument.Parse(h.Detail).RootElement)).ToList();
         var own = await clocks.ExplainAssignmentsAsync(id, clock.GetUtcNow(), ct);
+        var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
         var views = owned.Select(a => new AssignmentView(a.Id, new DepartmentRef(a.DepartmentId, names.GetValueOrDefault(a.DepartmentId, "")), AssignmentStore.Code(a.Role), a.Step, a.Light.Code(), a.SeriouslyOverdue, Day(a.DueOn), a.Paused, a.NextChangeAt, a.Result, a.ClosedAt,
-            own.TryGetValue(a.Id, out var e) ? new { zh = e.ToChinese(), en = e.ToEnglish(), steps = e.Steps } : null)).ToList();
+            own.TryGetValue(a.Id, out var e) ? new { zh = e.ToChinese(), en = e.ToEnglish(), steps = e.Steps } : null, StepLimit(definition, a.StepState))).ToList();
         var actions = (await workflows.AvailableAsync(item, actor, ct)).Select(a => new ActionView(a.Action, a.AssignmentId, a.Step, a.Outcome, a.Name,
             a.Fields.Select(f => new FieldView(f.Name, f.Label, f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices)).ToList(), a.Choices)).ToList();
-        return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, calendars, ct), views, history, explanation, actions));
+        return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, calendars, ct), views, history, explanation, actions, StepLimit(definition, StepState.Of(item))));
     }
 
     private static async Task<Ok<ItemView>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CalendarService calendars, CancellationToken ct)
@@ -213,7 +221,12 @@ public static class ItemsApi
         new(item.Id, item.Kind.Code(), item.Title, new DepartmentRef(item.DepartmentId, departmentName), item.Step, item.Light.Code(), item.SeriouslyOverdue,
             Day(item.DueOn), item.DueAt, item.Paused, item.NextChangeAt, item.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Day(item.StepDueOn),
             item.Result, item.ClosedAt, item.Version, $"{item.DefinitionId} v{item.DefinitionVersion}", JsonDocument.Parse(item.Payload).RootElement,
-            ProvisionalYears(item, calendar));
+            ProvisionalYears(item, calendar), item.StepLight?.Code(), item.StepBasis);
+
+    private static StepLimitView? StepLimit(WorkflowDefinition definition, StepState state) =>
+        state.Light is { } light && state.Basis is { } basis
+            ? new StepLimitView(light.Code(), Day(state.DueOn), basis, StepDeadlines.Describe(definition, basis) is var (zh, en) ? new LocalText(zh, en) : null!)
+            : null;
 
     // An open item's due day is reckoned provisionally when a year between its receipt and its due day has no notice.
     private static IReadOnlyList<int> ProvisionalYears(SupervisedItem item, Engine.Calendars.WorkingCalendar calendar) =>

@@ -1,3 +1,4 @@
+using Dapper;
 using Supervision.Engine.Calendars;
 using Supervision.Host.Setup;
 using Supervision.Host.Storage;
@@ -70,6 +71,14 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
 
             await uow.CommitAsync(cancellationToken);
             afterId = batch[^1].Id;
+        }
+
+        // Step and pause limits count on the same calendar: their lights are due for a fresh look by the transition
+        // batches, which store what moved and tell of what turned.
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE items SET step_next_change_at = @now WHERE closed_at IS NULL AND step_light IS NOT NULL", new { now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
         }
 
         logger.LogInformation("Calendar {Calendar} version {Version}: {Count} open items recomputed, {DueMoved} due days moved, {Lights} lights changed", calendar.Name, calendar.Version, changed, dueMoved, lights);

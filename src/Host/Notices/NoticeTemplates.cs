@@ -66,6 +66,28 @@ public sealed class NoticeTemplates(IConfiguration configuration, OfficeTimeZone
             : ($"【{zh}】{facts.Title}", Body(facts, $"{facts.Department}办理的“{facts.Title}”{zh}。"));
     }
 
+    /// <summary>A step's or a consultation's own limit turning yellow or red (not the statutory reply deadline), to the
+    /// handlers and, copied, to the lead. <paramref name="what"/> names the limit (审核 / 征求第三方意见, with its rule).</summary>
+    public (string Subject, string Body) StepLightChanged(NoticeFacts facts, (string Zh, string En) what, bool copy)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var red = facts.Light == Light.Red;
+        return English
+            ? ($"[{(red ? "Step limit passed" : "Step limit close")}{(copy ? ", copy" : string.Empty)}] {facts.Title}",
+                Body(facts, $"\"{facts.Title}\", handled by {facts.Department}: the limit of {what.En} {(red ? "has passed" : "is close")}. This is the step's own limit, not the reply deadline."))
+            : ($"【{(red ? "环节超期" : "环节临期")}{(copy ? "（抄送）" : string.Empty)}】{facts.Title}",
+                Body(facts, $"{facts.Department}办理的“{facts.Title}”：{what.Zh}{(red ? "已超过期限" : "临近期限")}。此为环节期限，非答复期限。"));
+    }
+
+    /// <summary>The nightly urging of a step or consultation past its own limit.</summary>
+    public (string Subject, string Body) StepUrging(NoticeFacts facts, (string Zh, string En) what)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        return English
+            ? ($"[Urging: step limit] {facts.Title}", Body(facts, $"\"{facts.Title}\", handled by {facts.Department}: {what.En} is past its own limit. Please finish it."))
+            : ($"【催办·环节超期】{facts.Title}", Body(facts, $"{facts.Department}办理的“{facts.Title}”：{what.Zh}已超过环节期限，请抓紧办理。"));
+    }
+
     /// <summary>The nightly urging (催办) of an overdue item, to its handlers or, copied, to its leads.</summary>
     public (string Subject, string Body) Urging(NoticeFacts facts, bool copy)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
+using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
@@ -67,12 +68,8 @@ public sealed class LightTransitions(
         await using var connection = await database.OpenAsync(cancellationToken);
         var item = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("SELECT MIN(next_change_at) FROM items", cancellationToken: cancellationToken));
         var assignment = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("SELECT MIN(next_change_at) FROM assignments", cancellationToken: cancellationToken));
-        return (item, assignment) switch
-        {
-            (null, var a) => a,
-            (var i, null) => i,
-            var (i, a) => i < a ? i : a,
-        };
+        var step = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("SELECT MIN(step_next_change_at) FROM items", cancellationToken: cancellationToken));
+        return new[] { item, assignment, step }.Where(d => d is not null).Min();
     }
 
     private async Task<(int Taken, int Changed)> ProcessBatchAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -99,6 +96,14 @@ public sealed class LightTransitions(
                 """,
                 new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
         }
+        if (ids.Count < BatchSize)
+        {
+            // The step and pause limits' own due index (a task's is the earliest of its assignments').
+            ids.AddRange(await uow.Connection.QueryAsync<long>(uow.Command(
+                $"SELECT id FROM items WHERE step_next_change_at <= @now AND NOT ({database.Dialect.InList("id", "@taken")}) ORDER BY step_next_change_at LIMIT @batch{skipLocked}",
+                new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
+        }
+
         var changed = await ApplyAsync(uow, ids, now, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         if (changed > 0)
@@ -145,6 +150,7 @@ public sealed class LightTransitions(
             var updates = new List<(Assignment Stored, DeadlineSnapshot Fresh)>();
             var writes = new List<ItemWrite>();
             var lights = new List<(SupervisedItem Item, WorkflowDefinition Definition, LightChange Change)>();
+            var steps = new StepWrites();
             foreach (var id in ids)
             {
                 if (!taken.TryGetValue(id, out var item) || !logs.TryGetValue(id, out var log))
@@ -155,8 +161,15 @@ public sealed class LightTransitions(
                 var at = item.NotBefore(now);
                 var plan = ItemSnapshots.Plan(item, log, assignmentClocks, stored.GetValueOrDefault(id) ?? [], calendar, snapshots.Zone, at, "light-changed");
                 updates.AddRange(plan.Assignments);
+                var stepEntries = Steps(item, log, assignmentClocks, stored.GetValueOrDefault(id) ?? [], calendar, names, at, steps);
                 if (!plan.Changed)
                 {
+                    if (stepEntries.Count > 0)
+                    {
+                        changed++;
+                        writes.Add(new ItemWrite(id, null, stepEntries));
+                    }
+
                     continue;
                 }
 
@@ -186,19 +199,124 @@ public sealed class LightTransitions(
                     lights.Add((item, definition, light));
                 }
 
+                entries.AddRange(stepEntries);
+                if (plan.Saved is null && entries.Count == 0)
+                {
+                    continue;
+                }
+
                 writes.Add(new ItemWrite(id, plan.Saved, entries));
             }
 
             await snapshots.Assignments.UpdateSnapshotsAsync(uow, updates, cancellationToken);
             await items.SaveSnapshotsAsync(uow, writes, cancellationToken);
-            if (lights.Count > 0)
+            await ItemStore.UpdateStepStatesAsync(uow, steps.Items, cancellationToken);
+            await AssignmentStore.UpdateStepStatesAsync(uow, steps.Assignments, cancellationToken);
+            if (lights.Count > 0 || steps.Changes.Count > 0)
             {
                 var audience = await Audience.LoadAsync(uow, names, cancellationToken);
-                await notices.EnqueueManyAsync(uow, lights.SelectMany(l => Notices(l.Item, l.Definition, l.Change, names, audience)).ToList(), cancellationToken);
+                await notices.EnqueueManyAsync(uow, lights.SelectMany(l => Notices(l.Item, l.Definition, l.Change, names, audience))
+                    .Concat(steps.Changes.SelectMany(c => StepNotices(c, names, audience))).ToList(), cancellationToken);
             }
         }
 
         return changed;
+    }
+
+    /// <summary>What the step lights of a batch write: fresh states of items and assignments, and the changes to record and notify.</summary>
+    private sealed class StepWrites
+    {
+        public List<(long Id, StepState State)> Items { get; } = [];
+
+        public List<(long Id, StepState State)> Assignments { get; } = [];
+
+        public List<StepChange> Changes { get; } = [];
+    }
+
+    /// <summary>A step light that turned yellow or red: of the item (a request) or of one assignment (a task).</summary>
+    private sealed record StepChange(SupervisedItem Item, WorkflowDefinition Definition, long? AssignmentId, long DepartmentId, Light? From, StepState To);
+
+    /// <summary>
+    /// The step and pause limits of one taken item at its instant: fresh states where they moved, and a
+    /// <c>step-light-changed</c> history entry for each light that turned (the item's for a request, each assignment's
+    /// for a task), which <see cref="StepNotices"/> tells the handlers and, copied, the lead.
+    /// </summary>
+    private List<HistoryEntry> Steps(SupervisedItem item, (List<ClockEvent> Events, ClockPolicy Policy) log, IReadOnlyDictionary<long, List<ClockEvent>> assignmentClocks, IReadOnlyList<Assignment> stored,
+        Engine.Calendars.WorkingCalendar calendar, IReadOnlyDictionary<long, Engine.Organisation.Department> names, DateTimeOffset at, StepWrites writes)
+    {
+        var entries = new List<HistoryEntry>();
+        if (item.StepLight is null && item.StepNextChangeAt is null && stored.All(a => a.StepLight is null && a.StepNextChangeAt is null))
+        {
+            return entries;
+        }
+
+        var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
+        var context = new ClockContext(calendar, snapshots.Zone, log.Policy.ExtensionCap);
+        var holders = stored.Select(a => new StepHolder(a.Id, a.Step, a.ClosedAt is not null, a.StepEnteredAt, assignmentClocks.GetValueOrDefault(a.Id) ?? [])).ToList();
+        var (fresh, perAssignment) = StepDeadlines.Compute(definition, item, log.Events, holders, context, at);
+        if (fresh != StepState.Of(item))
+        {
+            writes.Items.Add((item.Id, fresh));
+            if (item.Kind == ItemKind.Request && Turned(item.StepLight, fresh))
+            {
+                entries.Add(StepEntry(at, null, null, item.StepLight, fresh));
+                writes.Changes.Add(new StepChange(item, definition, null, item.DepartmentId, item.StepLight, fresh));
+            }
+        }
+
+        foreach (var a in stored)
+        {
+            var state = perAssignment.GetValueOrDefault(a.Id) ?? StepState.None;
+            if (state == a.StepState)
+            {
+                continue;
+            }
+
+            writes.Assignments.Add((a.Id, state));
+            if (item.Kind == ItemKind.Task && Turned(a.StepLight, state))
+            {
+                entries.Add(StepEntry(at, a.Id, names.GetValueOrDefault(a.DepartmentId)?.Name, a.StepLight, state));
+                writes.Changes.Add(new StepChange(item, definition, a.Id, a.DepartmentId, a.StepLight, state));
+            }
+        }
+
+        return entries;
+    }
+
+    // Only moving on in time: a step light turns yellow or red at its instant; back to green or off only by an action.
+    private static bool Turned(Light? from, StepState to) => to.Light is Light.Yellow or Light.Red && to.Light != from;
+
+    private static HistoryEntry StepEntry(DateTimeOffset at, long? assignment, string? department, Light? from, StepState to) => new()
+    {
+        At = at,
+        Actor = "system",
+        Action = "step-light-changed",
+        Detail = JsonSerializer.Serialize(new { assignment, department, basis = to.Basis, fromStepLight = from?.Code(), toStepLight = to.Light?.Code(), stepDueOn = to.DueOn }, DetailJson),
+    };
+
+    // Chinese as written in history details (department names), as the workflow's own entries keep them.
+    private static readonly JsonSerializerOptions DetailJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A step light's notice: to the department's handlers, copied to its lead, each once per change
+    /// (keyed by the limit, its due day and the colour).</summary>
+    private IEnumerable<NewNotice> StepNotices(StepChange change, IReadOnlyDictionary<long, Engine.Organisation.Department> names, Audience audience)
+    {
+        var level = change.To.Light == Light.Red ? "step-red" : "step-yellow";
+        var facts = new NoticeFacts(change.Item.Id, change.Item.Title, names.GetValueOrDefault(change.DepartmentId)?.Name ?? string.Empty, change.To.DueOn, null, change.To.Light!.Value, false);
+        var what = StepDeadlines.Describe(change.Definition, change.To.Basis);
+        var cause = string.Create(CultureInfo.InvariantCulture, $"step:{change.Item.Id}:{change.AssignmentId ?? 0}:{change.To.Basis}:{level}:{change.To.DueOn:yyyy-MM-dd}");
+        foreach (var (recipient, copy) in new[] { (Recipient.Handler, false), (Recipient.Lead, true) })
+        {
+            var (subject, body) = templates.StepLightChanged(facts, what, copy);
+            foreach (var user in audience.Recipients([recipient], change.DepartmentId))
+            {
+                yield return new NewNotice($"{cause}:{user.Id}", "inbox", level, user.Id, null, subject, body, change.Item.Id, "step-light-changed");
+                if (notices.MailEnabled && !string.IsNullOrWhiteSpace(user.Email))
+                {
+                    yield return new NewNotice($"{cause}:{user.Id}:email", "email", level, user.Id, user.Email, subject, body, change.Item.Id, "step-light-changed");
+                }
+            }
+        }
     }
 
     /// <summary>The escalation ladder's notices for one light change: each level reached, to the department's

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
+using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 
 namespace Supervision.Host.Storage;
@@ -21,7 +22,7 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         definition_version AS DefinitionVersion, step AS Step, received_on AS ReceivedOn, light AS LightCode,
         due_on AS DueOn, due_at AS DueAt, paused AS Paused, next_change_at AS NextChangeAt, payload AS Payload,
         seriously_overdue AS SeriouslyOverdue, calendar_version AS CalendarVersion, step_entered_at AS StepEnteredAt,
-        step_due_on AS StepDueOn, result AS Result,
+        step_due_on AS StepDueOn, step_light AS StepLightCode, step_basis AS StepBasis, step_next_change_at AS StepNextChangeAt, result AS Result,
         created_at AS CreatedAt, updated_at AS UpdatedAt, closed_at AS ClosedAt, version AS Version
         """;
 
@@ -47,10 +48,10 @@ public sealed class ItemStore(Database database, TimeProvider clock)
             $"""
             INSERT INTO items (kind, title, department_id, definition_id, definition_version, step, received_on, light,
                                due_on, due_at, paused, next_change_at, payload, created_at, updated_at, closed_at, version,
-                               seriously_overdue, calendar_version, clock_policy, step_entered_at, step_due_on, result)
+                               seriously_overdue, calendar_version, clock_policy, step_entered_at, step_due_on, step_light, step_basis, step_next_change_at, result)
             VALUES (@Kind, @Title, @DepartmentId, @DefinitionId, @DefinitionVersion, @Step, @ReceivedOn, @Light,
                     @DueOn, @DueAt, @Paused, @NextChangeAt, {database.Dialect.Json("@Payload")}, @now, @now, @ClosedAt, 0,
-                    @SeriouslyOverdue, @CalendarVersion, {database.Dialect.Json("@ClockPolicy")}, @StepEnteredAt, @StepDueOn, @Result)
+                    @SeriouslyOverdue, @CalendarVersion, {database.Dialect.Json("@ClockPolicy")}, @StepEnteredAt, @StepDueOn, @StepLight, @StepBasis, @StepNextChangeAt, @Result)
             RETURNING id
             """,
             parameters,
@@ -85,7 +86,8 @@ public sealed class ItemStore(Database database, TimeProvider clock)
                              due_at = @DueAt, paused = @Paused, next_change_at = @NextChangeAt,
                              payload = {database.Dialect.Json("@Payload")}, updated_at = @now, closed_at = @ClosedAt,
                              seriously_overdue = @SeriouslyOverdue, calendar_version = @CalendarVersion,
-                             step_entered_at = @StepEnteredAt, step_due_on = @StepDueOn, result = @Result,
+                             step_entered_at = @StepEnteredAt, step_due_on = @StepDueOn, step_light = @StepLight, step_basis = @StepBasis,
+                             step_next_change_at = @StepNextChangeAt, result = @Result,
                              version = version + 1
             WHERE id = @Id AND version = @Version
             RETURNING version
@@ -104,6 +106,21 @@ public sealed class ItemStore(Database database, TimeProvider clock)
 
         await WriteEntryAsync(uow, updated.Id, version, entry, cancellationToken);
         return updated with { Version = version, UpdatedAt = now };
+    }
+
+    /// <summary>Stores the step limits' states of several items (the light transitions' batches; an action stores
+    /// them with the item). Not a change of the item's version: the history entry that records a turned light is.</summary>
+    internal static async Task UpdateStepStatesAsync(UnitOfWork uow, IReadOnlyList<(long Id, StepState State)> states, CancellationToken cancellationToken)
+    {
+        if (states.Count == 0)
+        {
+            return;
+        }
+
+        await uow.Connection.ExecuteAsync(uow.Command(
+            "UPDATE items SET step_light = @Light, step_due_on = @DueOn, step_next_change_at = @NextChangeAt, step_basis = @Basis WHERE id = @Id",
+            states.Select(s => new { s.Id, Light = s.State.Light?.Code(), s.State.DueOn, s.State.NextChangeAt, s.State.Basis }),
+            cancellationToken));
     }
 
     /// <summary>Adds a history entry that does not change the item's state (a notice sent, a progress note);
@@ -374,6 +391,9 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         p.Add("CalendarVersion", item.CalendarVersion);
         p.Add("StepEnteredAt", item.StepEnteredAt);
         p.Add("StepDueOn", item.StepDueOn);
+        p.Add("StepLight", item.StepLight?.Code());
+        p.Add("StepBasis", item.StepBasis);
+        p.Add("StepNextChangeAt", item.StepNextChangeAt);
         p.Add("Result", item.Result);
         p.Add("now", now);
         return p;
@@ -400,6 +420,9 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         public int? CalendarVersion { get; init; }
         public DateTimeOffset? StepEnteredAt { get; init; }
         public DateOnly? StepDueOn { get; init; }
+        public string? StepLightCode { get; init; }
+        public string? StepBasis { get; init; }
+        public DateTimeOffset? StepNextChangeAt { get; init; }
         public string? Result { get; init; }
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
@@ -426,6 +449,9 @@ public sealed class ItemStore(Database database, TimeProvider clock)
             CalendarVersion = CalendarVersion,
             StepEnteredAt = StepEnteredAt,
             StepDueOn = StepDueOn,
+            StepLight = StepLightCode is null ? null : Lights.Parse(StepLightCode),
+            StepBasis = StepBasis,
+            StepNextChangeAt = StepNextChangeAt,
             Result = Result,
             CreatedAt = CreatedAt,
             UpdatedAt = UpdatedAt,
@@ -485,7 +511,8 @@ public sealed record ItemFilter(
     string? Text = null,
     bool? Paused = null,
     bool? Open = null,
-    bool? SeriouslyOverdue = null);
+    bool? SeriouslyOverdue = null,
+    Supervision.Engine.Items.Light? StepLight = null);
 
 /// <summary>
 /// Finds items by filter within the departments a user may see, newest first, a page at a time. Two ways in, chosen
@@ -541,6 +568,7 @@ public sealed class ItemSearch(Database database, BoardCounts boardCounts)
             if (filter.DueAfter is { } after) Add("due_on >= @dueAfter", "dueAfter", after);
             if (filter.Paused is { } paused) Add("paused = @paused", "paused", paused);
             if (filter.Open is { } open) where.Add(open ? "closed_at IS NULL" : "closed_at IS NOT NULL");
+            if (filter.StepLight is { } stepLight) Add("step_light = @stepLight", "stepLight", Supervision.Engine.Items.Lights.Code(stepLight));
         }
 
         if (!string.IsNullOrWhiteSpace(filter.Text))
@@ -616,6 +644,7 @@ public sealed class ItemSearch(Database database, BoardCounts boardCounts)
         if (filter.DueBefore is { } db) { on.Add("a.due_on <= @dueBefore"); p.Add("dueBefore", db); }
         if (filter.DueAfter is { } da) { on.Add("a.due_on >= @dueAfter"); p.Add("dueAfter", da); }
         if (filter.Open is { } op) { on.Add(op ? "a.closed_at IS NULL" : "a.closed_at IS NOT NULL"); }
+        if (filter.StepLight is { } sl) { on.Add("a.step_light = @stepLight"); p.Add("stepLight", Supervision.Engine.Items.Lights.Code(sl)); }
         return on;
     }
 }

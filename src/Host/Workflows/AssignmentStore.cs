@@ -24,6 +24,14 @@ public sealed record Assignment
     public DateTimeOffset? NextChangeAt { get; init; }
     public string? Result { get; init; }
     public DateTimeOffset? ClosedAt { get; init; }
+    public DateTimeOffset? StepEnteredAt { get; init; }
+    public Light? StepLight { get; init; }
+    public DateOnly? StepDueOn { get; init; }
+    public DateTimeOffset? StepNextChangeAt { get; init; }
+    public string? StepBasis { get; init; }
+
+    /// <summary>The step limit's state as stored.</summary>
+    public StepState StepState => new(StepLight, StepDueOn, StepNextChangeAt, StepBasis);
 }
 
 /// <summary>Assignments of items to departments.</summary>
@@ -32,7 +40,8 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
     private const string Columns =
         """
         id AS Id, item_id AS ItemId, department_id AS DepartmentId, role AS RoleCode, step AS Step, light AS LightCode, due_on AS DueOn,
-        due_at AS DueAt, paused AS Paused, seriously_overdue AS SeriouslyOverdue, next_change_at AS NextChangeAt, result AS Result, closed_at AS ClosedAt
+        due_at AS DueAt, paused AS Paused, seriously_overdue AS SeriouslyOverdue, next_change_at AS NextChangeAt, result AS Result, closed_at AS ClosedAt,
+        step_entered_at AS StepEnteredAt, step_light AS StepLightCode, step_due_on AS StepDueOn, step_next_change_at AS StepNextChangeAt, step_basis AS StepBasis
         """;
 
     /// <summary>An item's assignments, by id.</summary>
@@ -113,8 +122,8 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
         var now = clock.GetUtcNow();
         return await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
             """
-            INSERT INTO assignments (item_id, kind, department_id, role, step, light, due_on, due_at, paused, seriously_overdue, next_change_at, calendar_version, created_at, updated_at)
-            VALUES (@itemId, (SELECT kind FROM items WHERE id = @itemId), @departmentId, @role, @step, @light, @DueOn, @DueAt, @Paused, @SeriouslyOverdue, @NextChangeAt, @CalendarVersion, @now, @now)
+            INSERT INTO assignments (item_id, kind, department_id, role, step, light, due_on, due_at, paused, seriously_overdue, next_change_at, calendar_version, created_at, updated_at, step_entered_at)
+            VALUES (@itemId, (SELECT kind FROM items WHERE id = @itemId), @departmentId, @role, @step, @light, @DueOn, @DueAt, @Paused, @SeriouslyOverdue, @NextChangeAt, @CalendarVersion, @now, @now, @now)
             RETURNING id
             """,
             new { itemId, departmentId, role = Code(role), step, light = snapshot.Light.Code(), snapshot.DueOn, snapshot.DueAt, snapshot.Paused, snapshot.SeriouslyOverdue, snapshot.NextChangeAt, snapshot.CalendarVersion, now },
@@ -125,12 +134,27 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
     {
         await uow.Connection.ExecuteAsync(uow.Command(
             """
-            UPDATE assignments SET step = @step, department_id = @departmentId, light = @light, due_on = @DueOn, due_at = @DueAt, paused = @Paused,
+            UPDATE assignments SET step_entered_at = CASE WHEN step = @step THEN step_entered_at ELSE @now END,
+                step = @step, department_id = @departmentId, light = @light, due_on = @DueOn, due_at = @DueAt, paused = @Paused,
                 seriously_overdue = @SeriouslyOverdue, next_change_at = @NextChangeAt, calendar_version = @CalendarVersion,
                 closed_at = @closedAt, result = @result, updated_at = @now
             WHERE id = @id
             """,
             new { id, step, departmentId, light = snapshot.Light.Code(), snapshot.DueOn, snapshot.DueAt, snapshot.Paused, snapshot.SeriouslyOverdue, snapshot.NextChangeAt, snapshot.CalendarVersion, closedAt, result, now = clock.GetUtcNow() },
+            cancellationToken));
+    }
+
+    /// <summary>Stores the step limits' states of several assignments (what changed only).</summary>
+    internal static async Task UpdateStepStatesAsync(UnitOfWork uow, IReadOnlyList<(long Id, StepState State)> states, CancellationToken cancellationToken)
+    {
+        if (states.Count == 0)
+        {
+            return;
+        }
+
+        await uow.Connection.ExecuteAsync(uow.Command(
+            "UPDATE assignments SET step_light = @Light, step_due_on = @DueOn, step_next_change_at = @NextChangeAt, step_basis = @Basis WHERE id = @Id",
+            states.Select(s => new { s.Id, Light = s.State.Light?.Code(), s.State.DueOn, s.State.NextChangeAt, s.State.Basis }),
             cancellationToken));
     }
 
@@ -156,6 +180,11 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
         public DateTimeOffset? NextChangeAt { get; init; }
         public string? Result { get; init; }
         public DateTimeOffset? ClosedAt { get; init; }
+        public DateTimeOffset? StepEnteredAt { get; init; }
+        public string? StepLightCode { get; init; }
+        public DateOnly? StepDueOn { get; init; }
+        public DateTimeOffset? StepNextChangeAt { get; init; }
+        public string? StepBasis { get; init; }
 
         public Assignment ToAssignment() => new()
         {
@@ -172,6 +201,11 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
             NextChangeAt = NextChangeAt,
             Result = Result,
             ClosedAt = ClosedAt,
+            StepEnteredAt = StepEnteredAt,
+            StepLight = StepLightCode is null ? null : Lights.Parse(StepLightCode),
+            StepDueOn = StepDueOn,
+            StepNextChangeAt = StepNextChangeAt,
+            StepBasis = StepBasis,
         };
     }
 }

@@ -73,7 +73,7 @@ public sealed class ItemWorkflows(
         var now = clock.GetUtcNow();
         var registration = WorkflowEngine.Register(definition, actor, title, departmentId, fields, now, context);
         var clockContext = context.ClockFor(definition);
-        var item = registration.Item with { StepEnteredAt = now, StepDueOn = StepDue(definition, registration.Item.Step, now, clockContext) };
+        var item = registration.Item with { StepEnteredAt = now, CreatedAt = now };
         var snapshot = registration.Start is { } start
             ? DeadlineSnapshot.Of(Clock.Fold([start], clockContext), definition.Clock.Policy, clockContext, now)
             : new DeadlineSnapshot(null, null, Light.Green, false, false, null, clockContext.Calendar.Version);
@@ -86,12 +86,16 @@ public sealed class ItemWorkflows(
             snapshot = ItemSnapshots.Worst(own.Select(o => (o, false)).ToList(), clockContext.Calendar.Version);
         }
 
-        var added = await items.AddAsync(uow, snapshot.ApplyTo(item), definition.Clock.Policy.ToJson(), registration.History with { ToLight = snapshot.Light }, cancellationToken);
+        // The step and pause limits' lights, of the item and of each assignment (a task going straight to its departments).
+        var holders = registration.Assignments.Select((a, i) => new StepHolder(-1 - i, a.Step, false, now, a.Start is { } begun ? [begun] : [])).ToList();
+        var (itemStep, assignmentSteps) = StepDeadlines.Compute(definition, item, registration.Start is { } first ? [first] : [], holders, clockContext, now);
+        var added = await items.AddAsync(uow, itemStep.ApplyTo(snapshot.ApplyTo(item)), definition.Clock.Policy.ToJson(), registration.History with { ToLight = snapshot.Light }, cancellationToken);
         if (registration.Start is { } started)
         {
             await clocks.AppendAsync(uow, added.Id, started, cancellationToken);
         }
 
+        var stepStates = new List<(long, StepState)>();
         for (var i = 0; i < registration.Assignments.Count; i++)
         {
             var assignment = registration.Assignments[i];
@@ -100,8 +104,11 @@ public sealed class ItemWorkflows(
             {
                 await clocks.AppendAsync(uow, added.Id, id, begun, cancellationToken);
             }
+
+            stepStates.Add((id, assignmentSteps[-1 - i]));
         }
 
+        await AssignmentStore.UpdateStepStatesAsync(uow, stepStates, cancellationToken);
         return added;
     }
 
@@ -215,6 +222,7 @@ public sealed class ItemWorkflows(
         var policy = definition.Clock.Policy;
         var itemSnapshot = itemEvents.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(itemEvents, clockContext), policy, clockContext, now) : null;
         var assignmentSnapshots = new List<(DeadlineSnapshot Snapshot, bool Closed)>();
+        var holders = new List<StepHolder>();
         foreach (var a in stored)
         {
             var change = decision.AssignmentChanges.FirstOrDefault(c => c.Id == a.Id);
@@ -225,6 +233,8 @@ public sealed class ItemWorkflows(
             var closed = a.ClosedAt is not null || change?.Close == true;
             snapshot = ItemSnapshots.Closing(snapshot, closed);
             assignmentSnapshots.Add((snapshot, closed));
+            var stepNow = change?.Step ?? a.Step;
+            holders.Add(new StepHolder(a.Id, stepNow, closed, stepNow != a.Step ? now : a.StepEnteredAt, events ?? []));
             if (change is not null || events is { Count: > 0 } || itemSnapshot is not null)
             {
                 await assignments.UpdateAsync(uow, a.Id, change?.Step ?? a.Step, change?.DepartmentId ?? a.DepartmentId, snapshot,
@@ -243,6 +253,7 @@ public sealed class ItemWorkflows(
             }
 
             assignmentSnapshots.Add((snapshot, false));
+            holders.Add(new StepHolder(id, created.Step, false, now, events));
         }
 
         // The item's deadline: its own clock (requests), or the most urgent of its open assignments (tasks).
@@ -254,8 +265,11 @@ public sealed class ItemWorkflows(
             ClosedAt = decision.Close ? now : null,
             Result = decision.Close ? decision.Result : null,
             StepEnteredAt = decision.StepChanged ? now : item.StepEnteredAt,
-            StepDueOn = decision.StepChanged ? StepDue(definition, decision.Step, now, clockContext) : item.StepDueOn,
         };
+        // The step and pause limits after the action: a new step's limit, a consultation's from its pause, none once closed.
+        var (itemStep, assignmentSteps) = StepDeadlines.Compute(definition, updated, itemEvents, holders, clockContext, now);
+        updated = itemStep.ApplyTo(updated);
+        await AssignmentStore.UpdateStepStatesAsync(uow, assignmentSteps.Select(p => (p.Key, p.Value)).ToList(), cancellationToken);
         var first = decision.History[0];
         var saved = await items.SaveAsync(uow, updated, first with
         {
@@ -269,9 +283,6 @@ public sealed class ItemWorkflows(
 
         return saved;
     }
-
-    private static DateOnly? StepDue(WorkflowDefinition definition, string step, DateTimeOffset now, ClockContext context) =>
-        definition.Step(step)?.Limit is { IsDayBased: true } limit ? Clock.DueFrom(limit, context.DayOf(now), now, context.Calendar).DueDay : null;
 
     // The departments as the transaction sees them (an import creates departments and their tasks in one transaction).
     private async Task<WorkflowContext> ContextAsync(UnitOfWork? uow, CancellationToken cancellationToken)

@@ -22,7 +22,7 @@
       list: "{0}：{1}", allDepartments: "全部部门", actionDone: "已办理。", redYellowPerDay: "每日红灯、黄灯数",
       system: "系统", registered: "登记", "light-changed": "灯色变化", "assignment-light-changed": "承办单位灯色变化", complete: "办理",
       assigned: "交办", pause: "暂停计时", resume: "恢复计时", extend: "延长期限", override: "确定期限", transfer: "转办", return: "退回", report: "报送进展", withdraw: "撤回",
-      "deadline-recomputed": "期限重算",
+      "deadline-recomputed": "期限重算", "step-light-changed": "环节期限灯色变化",
       importPlan: "导入计划", planFile: "计划文件（.xlsx .xls .docx .csv .tsv .txt，不超过10MB）", planYear: "年度（可选）",
       planName: "计划名称（可选，默认取文件标题）", preview: "上传并预览", previewHint: "上传后先预览识别结果，不会创建任何任务；确认导入后才创建并交办。",
       undatedLabel: "计划未写完成时限的任务", "undated.year-end": "年底前完成", "undated.ongoing": "长期坚持，按季度报送进展", "undated.skip": "不创建",
@@ -43,6 +43,7 @@
       withNote: "{0}（{1}）", createdUnit: "（已新建）",
       "layout.Workbook": "Excel 工作簿", "layout.Word table": "Word 表格", "layout.CSV": "CSV 表格", "layout.TabSeparated": "制表符分隔的表格",
       "layout.CellPerLine": "每行一个单元格的表格", "layout.Prose": "编号段落",
+      stepLimit: "环节期限", stepLimitHint: "环节期限（如审核7个工作日、征求第三方意见15个工作日）另计，与法定答复期限是两项不同的承诺。", replyDue: "答复期限（法定）",
       provisional: "暂定", provisionalDue: "{0}年放假安排尚未公布：截止日依《全国年节及纪念日放假办法》推算，国务院办公厅通知载入后将重新计算。",
       awaitingEvent: "待起算", awaitingEventHint: "“{0}”发生后，在“已交办”中填写事件发生日期，期限自该日起算。",
       reports: "统计考核", period: "统计期间", thisMonth: "本月", lastMonth: "上月", thisQuarter: "本季度", thisYear: "本年",
@@ -80,7 +81,7 @@
       list: "{0}: {1}", allDepartments: "All departments", actionDone: "Done.", redYellowPerDay: "Red and yellow per day",
       system: "system", registered: "registered", "light-changed": "light changed", "assignment-light-changed": "department's light changed", complete: "completed",
       assigned: "assigned", pause: "paused", resume: "resumed", extend: "extended", override: "deadline set", transfer: "transferred", return: "returned", report: "progress reported", withdraw: "withdrawn",
-      "deadline-recomputed": "deadline recomputed",
+      "deadline-recomputed": "deadline recomputed", "step-light-changed": "step limit light changed",
       importPlan: "Import plan", planFile: "Plan file (.xlsx .xls .docx .csv .tsv .txt, at most 10 MB)", planYear: "Year (optional)",
       planName: "Plan name (optional; the file's title by default)", preview: "Upload and preview", previewHint: "Uploading shows what was read and creates nothing; tasks are created and assigned only on confirming.",
       undatedLabel: "Tasks the plan gives no deadline", "undated.year-end": "Due at the end of the plan's year", "undated.ongoing": "Ongoing, progress reported quarterly", "undated.skip": "Not created",
@@ -101,6 +102,7 @@
       withNote: "{0} ({1})", createdUnit: " (created)",
       "layout.Workbook": "Excel workbook", "layout.Word table": "Word table", "layout.CSV": "CSV table", "layout.TabSeparated": "tab-separated table",
       "layout.CellPerLine": "table with one cell per line", "layout.Prose": "numbered paragraphs",
+      stepLimit: "Step limit", stepLimitHint: "A step's own limit (review 7 working days, a consultation 15) is a second promise beside the statutory reply deadline.", replyDue: "Reply deadline (statutory)",
       provisional: "provisional", provisionalDue: "The {0} holiday arrangement is not yet published: the due day is reckoned from the law on public holidays and will be recomputed when the State Council's notice is loaded.",
       awaitingEvent: "Awaiting its event", awaitingEventHint: "When \"{0}\" happens, assign it with the day it happened; the deadline counts from that day.",
       reports: "Reports", period: "Period", thisMonth: "This month", lastMonth: "Last month", thisQuarter: "This quarter", thisYear: "This year",
@@ -599,7 +601,7 @@
         el("td", {}, el("a", { href: `/items/${item.id}`, text: item.title, onclick: (e) => { e.preventDefault(); navigate(`/items/${item.id}`); } })),
         el("td", { text: item.kind === "request" ? t("requests") : t("tasks") }),
         el("td", { text: item.department.name }),
-        el("td", { text: stepName(item.step, definitionOf(item.definition)) }),
+        el("td", {}, stepName(item.step, definitionOf(item.definition)), item.stepLight ? [" ", stepBadge(item.stepLight)] : null),
         el("td", {}, lightBadge(item.light, item.seriouslyOverdue, item.paused)),
         el("td", {}, ...dueCell(item))));
     }
@@ -608,6 +610,11 @@
     $("page-info").textContent = t("page", page.page, page.totalIsAtLeast ? `${page.total}+` : page.total);
     $("prev").disabled = page.page <= 1;
     $("next").disabled = page.totalIsAtLeast ? page.items.length < page.pageSize : page.page >= pages;
+  }
+
+  // A step's or consultation's own light, apart from the reply light: its colour and shape, and the words "step limit".
+  function stepBadge(light) {
+    return el("span", { class: `light light-${light} step-light`, "data-step-light": light, title: t("stepLimit"), text: `${t("stepLimit")} ${lightWords(light, false, false)}` });
   }
 
   // The due day as the server gave it, marked when a year without a published holiday arrangement decides it.
@@ -634,7 +641,12 @@
     fact(t("department"), item.department.name);
     fact(t("step"), stepName(item.step, definition));
     fact(t("received"), item.receivedOn);
-    fact(t("due"), item.dueAt ? new Date(item.dueAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : item.dueOn || t("none"));
+    fact(item.kind === "request" ? t("replyDue") : t("due"), item.dueAt ? new Date(item.dueAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : item.dueOn || t("none"));
+    if (detail.stepLimit) {
+      const limit = detail.stepLimit;
+      facts.append(el("dt", { text: t("stepLimit") }), el("dd", { class: "step-limit", "data-step-light": limit.light, title: t("stepLimitHint") },
+        stepBadge(limit.light), ` ${limit.dueOn || ""} · ${state.lang === "zh" ? limit.name.zh : limit.name.en}`));
+    }
     if ((item.provisionalYears || []).length > 0) fact(t("provisional"), t("provisionalDue", item.provisionalYears.join("、")), "hint provisional-note");
     if (item.result) fact(t("result"), item.result);
     const fields = item.fields || {};
@@ -647,7 +659,7 @@
     for (const a of detail.assignments) {
       body.append(el("tr", {},
         el("td", { text: a.department.name }), el("td", { text: t(a.role) }), el("td", { text: stepName(a.step, definition) }),
-        el("td", {}, lightBadge(a.light, a.seriouslyOverdue, a.paused)), el("td", { text: a.dueOn || "—" }),
+        el("td", {}, lightBadge(a.light, a.seriouslyOverdue, a.paused), a.stepLimit ? [" ", stepBadge(a.stepLimit.light)] : null), el("td", { text: a.dueOn || "—" }),
         el("td", { text: a.closedAt ? new Date(a.closedAt).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB") : "—" })));
     }
 

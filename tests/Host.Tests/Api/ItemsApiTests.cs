@@ -54,6 +54,39 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         client.PostAsJsonAsync($"/api/items/{id}/actions/{action}", body);
 
     [Fact]
+    public async Task Step_limits_light_beside_the_reply_deadline_and_are_filterable()
+    {
+        using var zhang = _server.Client("zhang");
+
+        using var fresh = await zhang.PostAsJsonAsync("/api/requests", Request());
+        using var late = await zhang.PostAsJsonAsync("/api/requests", new
+        {
+            title = "申请公开执法检查记录",
+            applicant = "周某",
+            channel = "letter",
+            receivedOn = "2025-09-10",
+            department = "市司法局",
+            content = "执法检查记录",
+        });
+        var onTime = await JsonAsync(fresh);
+        var overdue = await JsonAsync(late);
+        var red = await JsonAsync(await zhang.GetAsync(new Uri("/api/items?stepLight=red", UriKind.Relative)));
+        var detail = await JsonAsync(await zhang.GetAsync(new Uri($"/api/items/{overdue.GetProperty("id").GetInt64()}", UriKind.Relative)));
+        using var wrong = await zhang.GetAsync(new Uri("/api/items?stepLight=purple", UriKind.Relative));
+
+        // Article 30: review within 7 working days of receipt; received 2025-09-26: 2025-10-13; 2025-09-10: 2025-09-19.
+        Assert.Equal(("green", "2025-10-13", "step:review"), (onTime.GetProperty("stepLight").GetString(), onTime.GetProperty("stepDueOn").GetString(), onTime.GetProperty("stepBasis").GetString()));
+        Assert.Equal(("red", "2025-09-19"), (overdue.GetProperty("stepLight").GetString(), overdue.GetProperty("stepDueOn").GetString()));
+        Assert.Equal("green", overdue.GetProperty("light").GetString());
+        Assert.Equal([overdue.GetProperty("id").GetInt64()], red.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()));
+        var limit = detail.GetProperty("stepLimit");
+        Assert.Equal(("red", "2025-09-19", "step:review"), (limit.GetProperty("light").GetString(), limit.GetProperty("dueOn").GetString(), limit.GetProperty("basis").GetString()));
+        Assert.Equal("审核环节（7个工作日，自收到申请之日起）", limit.GetProperty("name").GetProperty("zh").GetString());
+        Assert.Equal("red", Assert.Single(detail.GetProperty("assignments").EnumerateArray()).GetProperty("stepLimit").GetProperty("light").GetString());
+        Assert.Contains("stepLight", (await ProblemAsync(wrong, HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_disclosure_request_goes_from_registration_to_archive_through_http_only()
     {
         using var zhang = _server.Client("zhang");

@@ -48,7 +48,7 @@ public abstract class DefinitionCatalogTests(DatabaseProvider provider) : IAsync
 
         var loaded = await catalog.LoadAsync(default);
 
-        Assert.Equal(["disclosure-request v1", "supervision-task v1"], loaded.Select(d => d.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["disclosure-request v2", "supervision-task v1"], loaded.Select(d => d.Key).Order(StringComparer.Ordinal));
         Assert.Equal("disclosure-request", catalog.For(Engine.Items.ItemKind.Request)!.Id);
         Assert.Equal(1, catalog.Get("supervision-task", 1).Version);
     }
@@ -65,7 +65,7 @@ public abstract class DefinitionCatalogTests(DatabaseProvider provider) : IAsync
 
         var problem = Assert.Single(error.Problems);
         Assert.Equal("disclosure-request.json", problem.File);
-        Assert.Contains("disclosure-request v1 was changed after it was first loaded", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("disclosure-request v2 was changed after it was first loaded", problem.Message, StringComparison.Ordinal);
         Assert.Equal(new Engine.Deadlines.TimeLimit.WorkingDays(7), catalog.LatestOf("disclosure-request")!.Step("review")!.Limit);
         Assert.Single(restarted.Problems);
     }

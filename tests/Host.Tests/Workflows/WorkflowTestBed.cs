@@ -70,7 +70,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
     /// <summary>A nightly overdue run, as each server instance has one.</summary>
     public Supervision.Host.Scheduling.OverdueRun NewOverdueRun(int chunkSize = 1_000) =>
         new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), new DepartmentStore(Database, Clock), OfficeTimeZone.Resolve(null), Clock,
-            NullLogger<Supervision.Host.Scheduling.OverdueRun>.Instance)
+            NullLogger<Supervision.Host.Scheduling.OverdueRun>.Instance, definitions: Catalog)
         { ChunkSize = chunkSize };
 
     /// <summary>The daily light counts for the trends chart, as each server instance records them.</summary>
