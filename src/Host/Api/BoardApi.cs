@@ -20,7 +20,9 @@ public sealed record Forecast(int WorkingDays, string Until, int TurnYellow, int
 
 /// <summary>The light board summary for the caller's departments. The counts are as of <c>At</c>; the forecast as of
 /// <c>ForecastAt</c> (kept until something changes, see <see cref="BoardForecasts"/>).</summary>
-public sealed record Board(DateTimeOffset At, string Today, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast, DateTimeOffset ForecastAt);
+/// <remarks><c>ProvisionalYears</c>: the years of the next 90 days whose holiday arrangement is not loaded, so due days
+/// falling in them are reckoned from the law for now (the board says so).</remarks>
+public sealed record Board(DateTimeOffset At, string Today, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast, DateTimeOffset ForecastAt, IReadOnlyList<int> ProvisionalYears);
 
 /// <summary>One office day of the trends chart: the open assignments of the caller's departments by light as last
 /// recorded that day (see <c>LightDailySnapshots</c>); all zeros when nothing was open or nothing was recorded.
@@ -117,7 +119,7 @@ public static class BoardApi
             : await forecasts.GetAsync($"{Text(today)}|{kind}|{(everyone ? "*" : string.Join(',', visible.Order()))}", ComputeAsync);
         // Everything but the instant is kept per scope and kind while the counts, the directory and the forecast
         // are the very ones it was written from (each of those is itself kept until it changes).
-        var key = filtered ? null : $"{Text(today)}|{kind}|{(everyone ? "*" : string.Join(',', visible.Order()))}";
+        var key = filtered ? null : $"{Text(today)}|{kind}|{dueCalendar.Version}|{(everyone ? "*" : string.Join(',', visible.Order()))}";
         if (key is null || !responses.TryGet(key, counts, all, forecast, out var body))
         {
             var byDepartment = counts.ToDictionary(c => c.DepartmentId);
@@ -131,7 +133,7 @@ public static class BoardApi
             var totals = new BoardRow(0, "合计", null, rows.Sum(r => r.Green), rows.Sum(r => r.Yellow), rows.Sum(r => r.Red), rows.Sum(r => r.SeriouslyOverdue), rows.Sum(r => r.Paused),
                 rows.Sum(r => r.Open), rows.Sum(r => r.DoneOnTime), rows.Sum(r => r.DoneLate), Rate(rows.Sum(r => r.DoneOnTime), rows.Sum(r => r.DoneLate)));
 
-            body = JsonSerializer.SerializeToUtf8Bytes(new BoardBody(Text(today), totals, rows, forecast, forecastAt), json.Value.SerializerOptions);
+            body = JsonSerializer.SerializeToUtf8Bytes(new BoardBody(Text(today), totals, rows, forecast, forecastAt, dueCalendar.ProvisionalYears(today, today.AddDays(90))), json.Value.SerializerOptions);
             if (key is not null)
             {
                 responses.Keep(key, counts, all, forecast, body);

@@ -94,7 +94,7 @@ public sealed class BoardResponses
 }
 
 /// <summary>The board summary less its instant, as kept by <see cref="BoardResponses"/>.</summary>
-internal sealed record BoardBody(string Today, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast, DateTimeOffset ForecastAt);
+internal sealed record BoardBody(string Today, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast, DateTimeOffset ForecastAt, IReadOnlyList<int> ProvisionalYears);
 
 /// <summary>Writes <see cref="Board"/> as JSON: the request's instant, then the kept body.</summary>
 internal sealed class BoardJson(DateTimeOffset at, byte[] body, System.Text.Json.JsonSerializerOptions options) : IResult

@@ -114,9 +114,7 @@ public sealed class OverdueRun(Database database, NoticeStore notices, NoticeTem
 
         var what = definition is null ? (row.StepBasis ?? string.Empty, row.StepBasis ?? string.Empty) : Deadlines.StepDeadlines.Describe(definition, row.StepBasis);
         var (subject, body) = templates.StepUrging(facts, what);
-        var handlers = audience.Recipients([Recipient.Handler], row.DepartmentId).ToList();
-        var seen = handlers.Select(u => u.Id).ToHashSet();
-        foreach (var user in handlers.Concat(audience.Recipients([Recipient.Lead], row.DepartmentId).Where(u => seen.Add(u.Id))))
+        foreach (var (user, _) in HandlersThenLeads(audience, row.DepartmentId))
         {
             foreach (var notice in ToPerson($"step-urging:{row.ItemId}:{row.AssignmentId}:{row.StepBasis}:{day}:{user.Id}", "step-urging", user, subject, body, row.ItemId, $"overdue-run:{day}"))
             {
@@ -139,10 +137,7 @@ public sealed class OverdueRun(Database database, NoticeStore notices, NoticeTem
             yield return new NewNotice($"{cause}:{channel}:{address}", channel, "urging", null, address, subject, body, row.ItemId, @event);
         }
 
-        var handlers = audience.Recipients([Recipient.Handler], row.DepartmentId).ToList();
-        var seen = handlers.Select(u => u.Id).ToHashSet();
-        var people = handlers.Select(u => (User: u, Copy: false)).Concat(audience.Recipients([Recipient.Lead], row.DepartmentId).Where(u => seen.Add(u.Id)).Select(u => (User: u, Copy: true)));
-        foreach (var (user, copy) in people)
+        foreach (var (user, copy) in HandlersThenLeads(audience, row.DepartmentId))
         {
             var (title, text) = templates.Urging(facts, copy);
             foreach (var notice in ToPerson($"{cause}:{user.Id}", "urging", user, title, text, row.ItemId, @event))
@@ -164,6 +159,14 @@ public sealed class OverdueRun(Database database, NoticeStore notices, NoticeTem
                 yield return notice;
             }
         }
+    }
+
+    // The department's handlers, then its leads who are not also handlers (told as copies).
+    private static IEnumerable<((long Id, string? Email) User, bool Copy)> HandlersThenLeads(Audience audience, long departmentId)
+    {
+        var handlers = audience.Recipients([Recipient.Handler], departmentId).ToList();
+        var seen = handlers.Select(u => u.Id).ToHashSet();
+        return handlers.Select(u => (u, false)).Concat(audience.Recipients([Recipient.Lead], departmentId).Where(u => seen.Add(u.Id)).Select(u => (u, true)));
     }
 
     /// <summary>A person's notice in their inbox and, when mail is set up and they have an address, by e-mail.</summary>

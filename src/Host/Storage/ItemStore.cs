@@ -109,16 +109,18 @@ public sealed class ItemStore(Database database, TimeProvider clock)
     }
 
     /// <summary>Stores the step limits' states of several items (the light transitions' batches; an action stores
-    /// them with the item). Not a change of the item's version: the history entry that records a turned light is.</summary>
-    internal static async Task UpdateStepStatesAsync(UnitOfWork uow, IReadOnlyList<(long Id, StepState State)> states, CancellationToken cancellationToken)
+    /// them with the item), or of several <paramref name="assignments"/>. Not a change of the item's version: the
+    /// history entry that records a turned light is.</summary>
+    internal static async Task UpdateStepStatesAsync(UnitOfWork uow, IReadOnlyList<(long Id, StepState State)> states, CancellationToken cancellationToken, bool assignments = false)
     {
         if (states.Count == 0)
         {
             return;
         }
 
+        // The same columns on items and on assignments.
         await uow.Connection.ExecuteAsync(uow.Command(
-            "UPDATE items SET step_light = @Light, step_due_on = @DueOn, step_next_change_at = @NextChangeAt, step_basis = @Basis WHERE id = @Id",
+            $"UPDATE {(assignments ? "assignments" : "items")} SET step_light = @Light, step_due_on = @DueOn, step_next_change_at = @NextChangeAt, step_basis = @Basis WHERE id = @Id",
             states.Select(s => new { s.Id, Light = s.State.Light?.Code(), s.State.DueOn, s.State.NextChangeAt, s.State.Basis }),
             cancellationToken));
     }

@@ -145,18 +145,8 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
     }
 
     /// <summary>Stores the step limits' states of several assignments (what changed only).</summary>
-    internal static async Task UpdateStepStatesAsync(UnitOfWork uow, IReadOnlyList<(long Id, StepState State)> states, CancellationToken cancellationToken)
-    {
-        if (states.Count == 0)
-        {
-            return;
-        }
-
-        await uow.Connection.ExecuteAsync(uow.Command(
-            "UPDATE assignments SET step_light = @Light, step_due_on = @DueOn, step_next_change_at = @NextChangeAt, step_basis = @Basis WHERE id = @Id",
-            states.Select(s => new { s.Id, Light = s.State.Light?.Code(), s.State.DueOn, s.State.NextChangeAt, s.State.Basis }),
-            cancellationToken));
-    }
+    internal static Task UpdateStepStatesAsync(UnitOfWork uow, IReadOnlyList<(long Id, StepState State)> states, CancellationToken cancellationToken) =>
+        ItemStore.UpdateStepStatesAsync(uow, states, cancellationToken, assignments: true);
 
     public static string Code(AssignmentRole role) => role switch
     {

@@ -450,6 +450,11 @@
   }
 
   function renderForecast() {
+    // Due days in a year whose holiday arrangement is not published are reckoned from the law: say so.
+    const years = state.board.provisionalYears || [];
+    const note = $("provisional-note");
+    note.hidden = years.length === 0;
+    note.textContent = years.length === 0 ? "" : t("provisionalDue", years.join("、"));
     const table = $("forecast");
     clear(table.tHead).append(el("tr", {}, el("th", { text: t("due") }), el("th", { class: "num", text: `▲ ${t("turnYellow")}` }), el("th", { class: "num", text: `■ ${t("turnRed")}` })));
     const body = clear(table.tBodies[0]);

@@ -517,6 +517,9 @@ public sealed class TransitionLoopTests
         using var created = await zhang.PostAsJsonAsync("/api/requests", new { title = "申请", applicant = "李某", channel = "post", receivedOn = "2025-09-26", department = "市司法局", content = "内容" });
         using var createdBody = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
         var id = createdBody.RootElement.GetProperty("id").GetInt64();
+        // Accepted: at handling only the reply deadline lights (the review's own 7 days would have run out too).
+        using var accepted = await zhang.PostAsJsonAsync($"/api/items/{id}/actions/complete", new { step = "review", outcome = "accepted" });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
 
         server.Clock.Advance(new DateTimeOffset(2025, 10, 23, 0, 0, 1, cst) - server.Clock.GetUtcNow());
         string? light = null;

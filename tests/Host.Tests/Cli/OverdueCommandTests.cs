@@ -13,8 +13,10 @@ public sealed class OverdueCommandTests
     public async Task Running_a_day_urges_its_overdue_work_once_and_a_bad_day_is_refused_naming_the_option()
     {
         await using var bed = await WorkflowTestBed.CreateAsync(DatabaseProvider.Sqlite, new DateTimeOffset(2025, 9, 26, 10, 0, 0, TimeSpan.FromHours(8)));
-        await bed.Workflows.RegisterAsync(ItemKind.Request, null, await bed.As("zhang"), "逾期申请", bed.Departments["市司法局"],
+        var item = await bed.Workflows.RegisterAsync(ItemKind.Request, null, await bed.As("zhang"), "逾期申请", bed.Departments["市司法局"],
             new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
+        // Accepted: only the reply deadline is overdue (a review left past its 7 days would be urged as well).
+        await bed.Workflows.CompleteAsync(item.Id, await bed.As("zhang"), "review", "accepted", null, new Dictionary<string, string>(), null, default);
         bed.Clock.Advance(new DateTimeOffset(2025, 11, 10, 2, 0, 0, TimeSpan.FromHours(8)) - bed.Clock.GetUtcNow());
         await bed.NewTransitions().ProcessDueAsync(null, default);
         using var _ = new EnvironmentVariable(DatabaseSettings.EnvironmentVariable, bed.Database.Settings.ConnectionString);

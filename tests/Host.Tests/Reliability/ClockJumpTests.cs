@@ -81,7 +81,8 @@ public abstract class ClockJumpTests(DatabaseProvider provider) : IAsyncLifetime
     [Fact]
     public async Task A_clock_moved_forward_applies_every_change_it_passed_once()
     {
-        var ids = await RegisterAsync(20, accept: false);
+        // Accepted: at handling only the reply deadline lights (the review's own limit would light as well).
+        var ids = await RegisterAsync(20, accept: true);
         var transitions = _bed.NewTransitions();
         SetClock(Yellow.AddMinutes(-30));
         Assert.Equal(0, await transitions.ProcessDueAsync(null, default));

@@ -75,17 +75,17 @@ public abstract class DefinitionCatalogTests(DatabaseProvider provider) : IAsync
     {
         await Catalog().LoadAsync(default);
         var v2 = File.ReadAllText(Path.Combine(_folder, "disclosure-request.json"))
-            .Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal)
+            .Replace("\"version\": 2", "\"version\": 3", StringComparison.Ordinal)
             .Replace("\"7 working days\"", "\"5 working days\"", StringComparison.Ordinal);
         File.Delete(Path.Combine(_folder, "disclosure-request.json"));
-        File.WriteAllText(Path.Combine(_folder, "disclosure-request-v2.json"), v2);
+        File.WriteAllText(Path.Combine(_folder, "disclosure-request-v3.json"), v2);
 
         var catalog = Catalog();
         await catalog.LoadAsync(default);
 
-        Assert.Equal(2, catalog.LatestOf("disclosure-request")!.Version);
-        Assert.Equal(new Engine.Deadlines.TimeLimit.WorkingDays(7), catalog.Get("disclosure-request", 1).Step("review")!.Limit);
-        Assert.Equal(new Engine.Deadlines.TimeLimit.WorkingDays(5), catalog.Get("disclosure-request", 2).Step("review")!.Limit);
+        Assert.Equal(3, catalog.LatestOf("disclosure-request")!.Version);
+        Assert.Equal(new Engine.Deadlines.TimeLimit.WorkingDays(7), catalog.Get("disclosure-request", 2).Step("review")!.Limit);
+        Assert.Equal(new Engine.Deadlines.TimeLimit.WorkingDays(5), catalog.Get("disclosure-request", 3).Step("review")!.Limit);
     }
 
     [Fact]

@@ -15,9 +15,13 @@ public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLi
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-    private async Task<SupervisedItem> RegisterAsync(string title = "申请公开") =>
-        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), title, _bed.Departments["市司法局"],
+    // Accepted unless asked otherwise: at handling only the reply deadline lights (StepLightTests cover the review's own).
+    private async Task<SupervisedItem> RegisterAsync(string title = "申请公开", bool accept = true)
+    {
+        var item = await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), title, _bed.Departments["市司法局"],
             new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
+        return accept ? await _bed.Workflows.CompleteAsync(item.Id, await _bed.As("zhang"), "review", "accepted", null, new Dictionary<string, string>(), null, default) : item;
+    }
 
     private void SetClock(DateTimeOffset at) => _bed.Clock.Advance(at - _bed.Clock.GetUtcNow());
 
@@ -60,19 +64,26 @@ public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLi
             new[] { ("zhang", "yellow"), ("zhang", "red"), ("wang", "red"), ("wang", "seriously-overdue"), ("zhao", "seriously-overdue") }.Order(),
             (await NoticesAsync()).Order());
         var history = await _bed.Items.HistoryAsync(item.Id, default);
-        Assert.Equal(["registered", "light-changed", "light-changed", "light-changed"], history.Select(h => h.Action));
+        Assert.Equal(["registered", "complete", "light-changed", "light-changed", "light-changed"], history.Select(h => h.Action));
         Assert.Equal([Light.Yellow, Light.Red], history.Where(h => h.ToLight is not null).Skip(1).Select(h => h.ToLight!.Value));
     }
 
     [Fact]
     public async Task A_paused_or_finished_item_does_not_change()
     {
-        var item = await RegisterAsync();
-        await _bed.Workflows.CompleteAsync(item.Id, await _bed.As("zhang"), "review", "correction-requested", null, new Dictionary<string, string>(), null, default);
+        var item = await RegisterAsync(accept: false);
+        item = await _bed.Workflows.CompleteAsync(item.Id, await _bed.As("zhang"), "review", "correction-requested", null, new Dictionary<string, string>(), null, default);
         SetClock(new DateTimeOffset(2025, 12, 1, 0, 0, 0, Cst));
 
-        Assert.Equal(0, await _bed.NewTransitions().ProcessDueAsync(null, default));
-        Assert.Empty(await NoticesAsync());
+        await _bed.NewTransitions().ProcessDueAsync(null, default);
+
+        // The reply clock waits for the correction: its light stays; only the correction period's own limit (15
+        // working days from the request, article 30) ran out, which the handler is told of.
+        var stored = (await _bed.Items.GetAsync(item.Id, default))!;
+        Assert.Equal((item.Light, item.DueOn, true), (stored.Light, stored.DueOn, stored.Paused));
+        Assert.Equal(Light.Red, stored.StepLight);
+        Assert.DoesNotContain(await NoticesAsync(), n => n.Kind is "yellow" or "red" or "seriously-overdue");
+        Assert.DoesNotContain(await _bed.Items.HistoryAsync(item.Id, default), h => h.Action == "light-changed");
     }
 
     [Fact]
@@ -242,10 +253,7 @@ public abstract class LightTransitionTests(DatabaseProvider provider) : IAsyncLi
     {
         var zhang = await _bed.As("zhang");
         var done = await RegisterAsync("按期办结");
-        foreach (var (step, outcome) in new[] { ("review", "accepted"), ("handle", "ready-to-reply") })
-        {
-            await _bed.Workflows.CompleteAsync(done.Id, zhang, step, outcome, null, new Dictionary<string, string>(), null, default);
-        }
+        await _bed.Workflows.CompleteAsync(done.Id, zhang, "handle", "ready-to-reply", null, new Dictionary<string, string>(), null, default);
 
         await _bed.Workflows.CompleteAsync(done.Id, zhang, "reply", "disclosed", null, new Dictionary<string, string> { ["replyDate"] = "2025-09-26", ["delivery"] = "post" }, null, default);
         await _bed.Workflows.RegisterAsync(ItemKind.Request, null, zhang, "早已超期", _bed.Departments["市司法局"],

@@ -188,8 +188,10 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
             ["Supervision:Smtp:From"] = "supervision@example.gov.cn",
         }).Build();
         await new UserStore(_bed.Database, _bed.Clock).SetEmailAsync("zhang", "zhang@example.gov.cn", default);
-        await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), title, _bed.Departments["市司法局"],
+        var item = await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), title, _bed.Departments["市司法局"],
             new Dictionary<string, string> { ["channel"] = "post", ["receivedOn"] = "2025-09-26", ["applicant"] = "李某", ["content"] = "内容" }, default);
+        // Accepted: at handling only the reply deadline lights (the review's own limit would be told of too).
+        await _bed.Workflows.CompleteAsync(item.Id, await _bed.As("zhang"), "review", "accepted", null, new Dictionary<string, string>(), null, default);
         _bed.Clock.Advance(new DateTimeOffset(2025, 10, 23, 0, 0, 1, Cst) - _bed.Clock.GetUtcNow());
         await _bed.NewTransitions(configuration).ProcessDueAsync(null, default);
         return configuration;
