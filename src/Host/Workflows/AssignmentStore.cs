@@ -117,30 +117,42 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    internal async Task<long> AddAsync(UnitOfWork uow, long itemId, long departmentId, AssignmentRole role, string step, DeadlineSnapshot snapshot, CancellationToken cancellationToken)
+    internal async Task<long> AddAsync(UnitOfWork uow, long itemId, long departmentId, AssignmentRole role, string step, DeadlineSnapshot snapshot, CancellationToken cancellationToken, StepState? stepState = null)
     {
         var now = clock.GetUtcNow();
         return await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
             """
-            INSERT INTO assignments (item_id, kind, department_id, role, step, light, due_on, due_at, paused, seriously_overdue, next_change_at, calendar_version, created_at, updated_at, step_entered_at)
-            VALUES (@itemId, (SELECT kind FROM items WHERE id = @itemId), @departmentId, @role, @step, @light, @DueOn, @DueAt, @Paused, @SeriouslyOverdue, @NextChangeAt, @CalendarVersion, @now, @now, @now)
+            INSERT INTO assignments (item_id, kind, department_id, role, step, light, due_on, due_at, paused, seriously_overdue, next_change_at, calendar_version, created_at, updated_at,
+                                     step_entered_at, step_light, step_due_on, step_next_change_at, step_basis)
+            VALUES (@itemId, (SELECT kind FROM items WHERE id = @itemId), @departmentId, @role, @step, @light, @DueOn, @DueAt, @Paused, @SeriouslyOverdue, @NextChangeAt, @CalendarVersion, @now, @now,
+                    @now, @stepLight, @stepDueOn, @stepNext, @stepBasis)
             RETURNING id
             """,
-            new { itemId, departmentId, role = Code(role), step, light = snapshot.Light.Code(), snapshot.DueOn, snapshot.DueAt, snapshot.Paused, snapshot.SeriouslyOverdue, snapshot.NextChangeAt, snapshot.CalendarVersion, now },
+            new
+            {
+                itemId, departmentId, role = Code(role), step, light = snapshot.Light.Code(), snapshot.DueOn, snapshot.DueAt, snapshot.Paused, snapshot.SeriouslyOverdue, snapshot.NextChangeAt, snapshot.CalendarVersion, now,
+                stepLight = stepState?.Light?.Code(), stepDueOn = stepState?.DueOn, stepNext = stepState?.NextChangeAt, stepBasis = stepState?.Basis,
+            },
             cancellationToken));
     }
 
-    internal async Task UpdateAsync(UnitOfWork uow, long id, string step, long departmentId, DeadlineSnapshot snapshot, DateTimeOffset? closedAt, string? result, CancellationToken cancellationToken)
+    internal async Task UpdateAsync(UnitOfWork uow, long id, string step, long departmentId, DeadlineSnapshot snapshot, DateTimeOffset? closedAt, string? result, CancellationToken cancellationToken, StepState? stepState = null)
     {
+        // With the step limit's state when the caller has it (an action), in the same statement.
+        var steps = stepState is null ? string.Empty : ", step_light = @stepLight, step_due_on = @stepDueOn, step_next_change_at = @stepNext, step_basis = @stepBasis";
         await uow.Connection.ExecuteAsync(uow.Command(
-            """
+            $"""
             UPDATE assignments SET step_entered_at = CASE WHEN step = @step THEN step_entered_at ELSE @now END,
                 step = @step, department_id = @departmentId, light = @light, due_on = @DueOn, due_at = @DueAt, paused = @Paused,
                 seriously_overdue = @SeriouslyOverdue, next_change_at = @NextChangeAt, calendar_version = @CalendarVersion,
-                closed_at = @closedAt, result = @result, updated_at = @now
+                closed_at = @closedAt, result = @result, updated_at = @now{steps}
             WHERE id = @id
             """,
-            new { id, step, departmentId, light = snapshot.Light.Code(), snapshot.DueOn, snapshot.DueAt, snapshot.Paused, snapshot.SeriouslyOverdue, snapshot.NextChangeAt, snapshot.CalendarVersion, closedAt, result, now = clock.GetUtcNow() },
+            new
+            {
+                id, step, departmentId, light = snapshot.Light.Code(), snapshot.DueOn, snapshot.DueAt, snapshot.Paused, snapshot.SeriouslyOverdue, snapshot.NextChangeAt, snapshot.CalendarVersion,
+                closedAt, result, now = clock.GetUtcNow(), stepLight = stepState?.Light?.Code(), stepDueOn = stepState?.DueOn, stepNext = stepState?.NextChangeAt, stepBasis = stepState?.Basis,
+            },
             cancellationToken));
     }
 

@@ -95,20 +95,16 @@ public sealed class ItemWorkflows(
             await clocks.AppendAsync(uow, added.Id, started, cancellationToken);
         }
 
-        var stepStates = new List<(long, StepState)>();
         for (var i = 0; i < registration.Assignments.Count; i++)
         {
             var assignment = registration.Assignments[i];
-            var id = await assignments.AddAsync(uow, added.Id, assignment.DepartmentId, assignment.Role, assignment.Step, own[i], cancellationToken);
+            var id = await assignments.AddAsync(uow, added.Id, assignment.DepartmentId, assignment.Role, assignment.Step, own[i], cancellationToken, assignmentSteps[-1 - i]);
             if (assignment.Start is { } begun)
             {
                 await clocks.AppendAsync(uow, added.Id, id, begun, cancellationToken);
             }
-
-            stepStates.Add((id, assignmentSteps[-1 - i]));
         }
 
-        await AssignmentStore.UpdateStepStatesAsync(uow, stepStates, cancellationToken);
         return added;
     }
 
@@ -223,6 +219,7 @@ public sealed class ItemWorkflows(
         var itemSnapshot = itemEvents.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(itemEvents, clockContext), policy, clockContext, now) : null;
         var assignmentSnapshots = new List<(DeadlineSnapshot Snapshot, bool Closed)>();
         var holders = new List<StepHolder>();
+        var pending = new List<(Assignment Stored, AssignmentChange? Change, DeadlineSnapshot Snapshot)>();
         foreach (var a in stored)
         {
             var change = decision.AssignmentChanges.FirstOrDefault(c => c.Id == a.Id);
@@ -237,8 +234,8 @@ public sealed class ItemWorkflows(
             holders.Add(new StepHolder(a.Id, stepNow, closed, stepNow != a.Step ? now : a.StepEnteredAt, events ?? []));
             if (change is not null || events is { Count: > 0 } || itemSnapshot is not null)
             {
-                await assignments.UpdateAsync(uow, a.Id, change?.Step ?? a.Step, change?.DepartmentId ?? a.DepartmentId, snapshot,
-                    a.ClosedAt ?? (change?.Close == true ? now : null), a.Result ?? change?.Result, cancellationToken);
+                // Written below with the step limit's state, in the same statement.
+                pending.Add((a, change, snapshot));
             }
         }
 
@@ -269,7 +266,18 @@ public sealed class ItemWorkflows(
         // The step and pause limits after the action: a new step's limit, a consultation's from its pause, none once closed.
         var (itemStep, assignmentSteps) = StepDeadlines.Compute(definition, updated, itemEvents, holders, clockContext, now);
         updated = itemStep.ApplyTo(updated);
-        await AssignmentStore.UpdateStepStatesAsync(uow, assignmentSteps.Select(p => (p.Key, p.Value)).ToList(), cancellationToken);
+        foreach (var (a, change, snapshot) in pending)
+        {
+            await assignments.UpdateAsync(uow, a.Id, change?.Step ?? a.Step, change?.DepartmentId ?? a.DepartmentId, snapshot,
+                a.ClosedAt ?? (change?.Close == true ? now : null), a.Result ?? change?.Result, cancellationToken, assignmentSteps.GetValueOrDefault(a.Id, StepState.None));
+        }
+
+        // Those not written above (new assignments, or untouched ones whose step limit moved).
+        var written = pending.Select(p => p.Stored.Id).ToHashSet();
+        var byId = stored.ToDictionary(a => a.Id);
+        await AssignmentStore.UpdateStepStatesAsync(uow, assignmentSteps
+            .Where(p => !written.Contains(p.Key) && (!byId.TryGetValue(p.Key, out var a) || a.StepState != p.Value))
+            .Select(p => (p.Key, p.Value)).ToList(), cancellationToken);
         var first = decision.History[0];
         var saved = await items.SaveAsync(uow, updated, first with
         {
