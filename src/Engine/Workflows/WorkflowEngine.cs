@@ -934,16 +934,17 @@ public static class WorkflowEngine
                 {
                     available.Add(new AvailableAction(code, assignment, step.Id, null, name, [], choices));
                 }
+            }
 
-                if (action == StepAction.Extend && approver && pending is not null)
+            if (approver && pending is not null)
+            {
+                // Approved only where the step still extends and the period runs; rejected wherever the item now is.
+                if (step.Allows(StepAction.Extend) && periodRuns)
                 {
-                    if (periodRuns)
-                    {
-                        available.Add(new AvailableAction("approve-extension", assignment, step.Id, null, new LocalText($"批准延长{pending.By.ToChinese()}", $"Approve the extension by {pending.By}"), [], []));
-                    }
-
-                    available.Add(new AvailableAction("reject-extension", assignment, step.Id, null, new LocalText("不予延长", "Reject the extension"), [], []));
+                    available.Add(new AvailableAction("approve-extension", assignment, step.Id, null, new LocalText($"批准延长{pending.By.ToChinese()}", $"Approve the extension by {pending.By}"), [], []));
                 }
+
+                available.Add(new AvailableAction("reject-extension", assignment, step.Id, null, new LocalText("不予延长", "Reject the extension"), [], []));
             }
         }
 

@@ -317,6 +317,22 @@ public sealed class DisclosureRulesTests
     }
 
     [Fact]
+    public void Article_33_a_request_left_behind_when_the_request_moves_on_can_be_rejected_but_not_approved()
+    {
+        var request = Received().Complete("review", "accepted", At(2025, 9, 29)).Extend(Handler, 5, At(2025, 10, 9))
+            .Complete("handle", "ready-to-reply", At(2025, 10, 10));
+
+        var offered = WorkflowEngine.Available(Definition, request.State, Lead, At(2025, 10, 10)).Select(a => a.Action).ToList();
+        var approve = Refused(() => request.Apply(WorkflowEngine.ApproveExtension(Definition, request.State, Lead, null, At(2025, 10, 10), Context)));
+        request.Apply(WorkflowEngine.RejectExtension(Definition, request.State, Lead, null, "已进入答复环节", At(2025, 10, 10), Context));
+
+        Assert.Contains("reject-extension", offered);
+        Assert.DoesNotContain("approve-extension", offered);
+        Assert.Equal(("'extend' is not allowed at step 'reply' (答复)", RefusalKind.Rule), (approve.Message, approve.Kind));
+        Assert.Empty(request.State.PendingExtensions);
+    }
+
+    [Fact]
     public void Article_35_an_override_sets_only_a_later_reply_date()
     {
         var request = Received().Complete("review", "accepted", At(2025, 9, 29));
