@@ -275,14 +275,16 @@ public static class Clock
             throw new ClockRuleException(s.Status == ClockStatus.Paused ? "The clock is already paused." : "Only a running clock can be paused.");
         }
 
-        var day = c.DayOf(e.At);
-        var result = s with { Status = ClockStatus.Paused, PausedAt = e.At, PauseReason = e.Reason };
+        // The day the pause took effect (On: the consultation letter's day, entered later), else the day of entry.
+        var at = ClockEvent.EffectiveAt(e, c);
+        var day = c.DayOf(at);
+        var result = s with { Status = ClockStatus.Paused, PausedAt = at, PauseReason = e.Reason };
         string zhLeft, enLeft;
         if (s.DueAt is { } dueAt)
         {
-            result = result with { RemainingTime = dueAt - e.At };
-            zhLeft = $"剩余{Words.ZhSpan(dueAt - e.At)}";
-            enLeft = $"{Words.Span(dueAt - e.At)} remain";
+            result = result with { RemainingTime = dueAt - at };
+            zhLeft = $"剩余{Words.ZhSpan(dueAt - at)}";
+            enLeft = $"{Words.Span(dueAt - at)} remain";
         }
         else if (s.Limit is TimeLimit.WorkingDays)
         {
@@ -313,11 +315,12 @@ public static class Clock
             throw new ClockRuleException("Only a paused clock can be resumed.");
         }
 
-        var day = c.DayOf(e.At);
+        var at = ClockEvent.EffectiveAt(e, c);
+        var day = c.DayOf(at);
         ClockState result;
         if (s.DueAt is not null)
         {
-            var dueAt = (e.At + s.RemainingTime).ToUniversalTime();
+            var dueAt = (at + s.RemainingTime).ToUniversalTime();
             result = s with { Status = ClockStatus.Running, DueAt = dueAt, DueEnd = dueAt };
         }
         else
@@ -515,15 +518,18 @@ public static class Clock
             throw new ClockRuleException(s.Status == ClockStatus.Stopped ? "The clock is already stopped." : "The clock has not started.");
         }
 
-        var result = s with { Status = ClockStatus.Stopped, StoppedAt = e.At };
+        // Timeliness is judged by the day the work was done (On: a reply's date, entered later), not the day of entry.
+        var at = ClockEvent.EffectiveAt(e, c);
+        var result = s with { Status = ClockStatus.Stopped, StoppedAt = at };
         if (steps is not null)
         {
-            var late = Deadlines.LightRules.IsLate(s, e.At);
-            var day = c.DayOf(e.At);
+            var late = Deadlines.LightRules.IsLate(s, at);
+            var day = c.DayOf(at);
             var overdue = late && s.DueDay is { } due ? c.Calendar.WorkingDaysBetween(due, day) : 0;
-            steps.Add(new ExplanationStep("stop", day, new Dictionary<string, object?> { ["at"] = e.At, ["late"] = late, ["workingDaysLate"] = overdue },
-                late ? $"{Words.Instant(e.At, c.Zone)}办结，已超期{(overdue > 0 ? $"{overdue}个工作日" : string.Empty)}。" : $"{Words.Instant(e.At, c.Zone)}办结，未超期。",
-                late ? $"Completed {Words.Instant(e.At, c.Zone)}, late{(overdue > 0 ? $" by {overdue} working days" : string.Empty)}." : $"Completed {Words.Instant(e.At, c.Zone)}, on time."));
+            var (zhWhen, enWhen) = at == e.At ? (Words.Instant(at, c.Zone), Words.Instant(at, c.Zone)) : (Words.ZhDay(day), Words.EnDay(day));
+            steps.Add(new ExplanationStep("stop", day, new Dictionary<string, object?> { ["at"] = e.At, ["on"] = Words.Day(day), ["late"] = late, ["workingDaysLate"] = overdue },
+                late ? $"{zhWhen}办结，已超期{(overdue > 0 ? $"{overdue}个工作日" : string.Empty)}。" : $"{zhWhen}办结，未超期。",
+                late ? $"Completed {enWhen}, late{(overdue > 0 ? $" by {overdue} working days" : string.Empty)}." : $"Completed {enWhen}, on time."));
         }
 
         return result;

@@ -38,9 +38,11 @@ public static class ClockEventJson
             case ClockEvent.Paused p:
                 o["reason"] = Clock.ReasonCode(p.Reason);
                 o["note"] = p.Note;
+                On(o, p.On);
                 break;
             case ClockEvent.Resumed r:
                 o["note"] = r.Note;
+                On(o, r.On);
                 break;
             case ClockEvent.Restarted r:
                 o["startDay"] = Day(r.StartDay);
@@ -57,6 +59,9 @@ public static class ClockEventJson
                 o["by"] = v.By;
                 o["reason"] = v.Reason;
                 break;
+            case ClockEvent.Stopped t:
+                On(o, t.On);
+                break;
             default:
                 break;
         }
@@ -71,8 +76,8 @@ public static class ClockEventJson
         return kind switch
         {
             "started" => new ClockEvent.Started(at, ParseDay(Text(o, "startDay")!), TimeLimit.Parse(Text(o, "limit")!)),
-            "paused" => new ClockEvent.Paused(at, ReasonFrom(Text(o, "reason")), Text(o, "note")),
-            "resumed" => new ClockEvent.Resumed(at, Text(o, "note")),
+            "paused" => new ClockEvent.Paused(at, ReasonFrom(Text(o, "reason")), Text(o, "note"), OptionalDay(o)),
+            "resumed" => new ClockEvent.Resumed(at, Text(o, "note"), OptionalDay(o)),
             "restarted" => new ClockEvent.Restarted(at, ParseDay(Text(o, "startDay")!), Text(o, "note")),
             "extended" => new ClockEvent.Extended(at, TimeLimit.Parse(Text(o, "by")!), Text(o, "approver") ?? string.Empty, Text(o, "reason") ?? string.Empty),
             "overridden" => new ClockEvent.Overridden(at,
@@ -80,7 +85,7 @@ public static class ClockEventJson
                 Text(o, "dueAt") is { } i ? DateTimeOffset.Parse(i, CultureInfo.InvariantCulture) : null,
                 Text(o, "by") ?? string.Empty,
                 Text(o, "reason") ?? string.Empty),
-            "stopped" => new ClockEvent.Stopped(at),
+            "stopped" => new ClockEvent.Stopped(at, OptionalDay(o)),
             _ => throw new FormatException($"Unknown clock event kind '{kind}'."),
         };
     }
@@ -96,6 +101,17 @@ public static class ClockEventJson
     };
 
     private static string? Text(JsonObject o, string name) => o[name]?.GetValueKind() == JsonValueKind.String ? o[name]!.GetValue<string>() : null;
+
+    // The day a pause, resumption or stop names ("on"); events stored before it existed have none.
+    private static void On(JsonObject o, DateOnly? on)
+    {
+        if (on is { } day)
+        {
+            o["on"] = Day(day);
+        }
+    }
+
+    private static DateOnly? OptionalDay(JsonObject o) => Text(o, "on") is { } on ? ParseDay(on) : null;
 
     private static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -53,7 +53,7 @@ public sealed record ClockState
     /// <summary>While paused: what remains of an hour or minute limit.</summary>
     public TimeSpan RemainingTime { get; init; }
 
-    /// <summary>When the current pause began.</summary>
+    /// <summary>When the current pause began: the start of the day it names when entered later (<see cref="ClockEvent.EffectiveAt"/>).</summary>
     public DateTimeOffset? PausedAt { get; init; }
 
     /// <summary>Why the clock is paused.</summary>
@@ -71,7 +71,8 @@ public sealed record ClockState
     /// <summary>True when a supervisor set the due day or instant directly.</summary>
     public bool Overridden { get; init; }
 
-    /// <summary>When the clock stopped.</summary>
+    /// <summary>When the work was done: the stop's instant, or the start of the earlier day it names (a reply's date);
+    /// whether it was done on time is judged by this instant.</summary>
     public DateTimeOffset? StoppedAt { get; init; }
 
     /// <summary>Years whose holiday notices were not loaded but were touched by the computation: their days were

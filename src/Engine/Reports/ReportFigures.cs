@@ -7,9 +7,9 @@ namespace Supervision.Engine.Reports;
 /// The figures of one department (or workflow, plan, plan item) over a period. <see cref="Received"/>: got within the
 /// period; completed on time / late and withdrawn: ended within the period; open by light: not ended by the period's
 /// end, by their light then; the on-time rate is on time over all completed (null when none); working days to
-/// complete count the working days after the day it was got up to the day it ended, on the statutory calendar, their
-/// mean and 90th percentile (nearest rank) over those completed; extensions, pauses and returns from review happened
-/// within the period.
+/// complete count the working days after the day it was got up to the day the work was done (a reply's date, else the
+/// day it ended), on the statutory calendar, their mean and 90th percentile (nearest rank) over those completed;
+/// extensions, pauses, returns from review and late corrections (article 30) happened within the period.
 /// </summary>
 public sealed record ReportFigures
 {
@@ -46,6 +46,9 @@ public sealed record ReportFigures
     public int Pauses { get; init; }
 
     public int Returns { get; init; }
+
+    /// <summary>Corrections asked for late (after 7 working days from receipt, article 30) within the period.</summary>
+    public int LateCorrections { get; init; }
 }
 
 /// <summary>A row of a report: what it is about (a department, a workflow, a plan or a plan item) and its figures.</summary>
@@ -64,7 +67,7 @@ public static class ReportCalculator
         var completed = ended.Where(r => !r.Withdrawn).ToList();
         var onTime = completed.Count(r => r.Light == Light.DoneOnTime);
         var open = list.Where(r => r.StartedOn <= period.To && (r.ClosedOn is null || r.ClosedOn > period.To)).ToList();
-        var durations = completed.Select(r => calendar.WorkingDaysBetween(r.StartedOn, r.ClosedOn!.Value)).Order().ToList();
+        var durations = completed.Select(r => calendar.WorkingDaysBetween(r.StartedOn, r.DoneOn!.Value)).Order().ToList();
         return new ReportFigures
         {
             Received = list.Count(r => period.Contains(r.StartedOn)),
@@ -82,6 +85,7 @@ public static class ReportCalculator
             Extensions = list.Sum(r => r.Extensions),
             Pauses = list.Sum(r => r.Pauses),
             Returns = list.Sum(r => r.Returns),
+            LateCorrections = list.Sum(r => r.LateCorrections),
         };
     }
 

@@ -34,9 +34,9 @@ public sealed record ReportPeriod
 
 /// <summary>
 /// One department's share of an item, as the reports count it: what it is (kind, workflow, plan and plan item), when
-/// the department got it (a request's receipt day; a task's assigning day), its deadline, when and how it ended, its
-/// light at the period's end if still open then, and what happened to it within the period (extensions, pauses,
-/// returns from review).
+/// the department got it (a request's receipt day; a task's assigning day), its deadline, when and how it ended (and the
+/// day the work was done, a reply's date), its light at the period's end if still open then, and what happened to it
+/// within the period (extensions, pauses, returns from review, late corrections).
 /// </summary>
 public sealed record AssignmentRecord
 {
@@ -59,8 +59,18 @@ public sealed record AssignmentRecord
     /// <summary>The due day (for exact-time deadlines, the office day of the instant); null for ongoing work.</summary>
     public DateOnly? DueOn { get; init; }
 
-    /// <summary>The office day it ended, or null while open.</summary>
+    /// <summary>The office day it ended (was recorded as ended), or null while open.</summary>
     public DateOnly? ClosedOn { get; init; }
+
+    /// <summary>The office day the work was done: the day its closing event names (a reply's date, entered later),
+    /// else <see cref="ClosedOn"/>. Working days taken and days late are counted to it.</summary>
+    public DateOnly? DoneOn
+    {
+        get => _doneOn ?? ClosedOn;
+        init => _doneOn = value;
+    }
+
+    private readonly DateOnly? _doneOn;
 
     /// <summary>How it ended: <c>completed</c> (or a workflow's own result), <c>withdrawn</c>; null while open.</summary>
     public string? Result { get; init; }
@@ -77,6 +87,9 @@ public sealed record AssignmentRecord
     public int Pauses { get; init; }
 
     public int Returns { get; init; }
+
+    /// <summary>Corrections asked for after the review step's limit (article 30: 7 working days from receipt), within the period.</summary>
+    public int LateCorrections { get; init; }
 
     public bool Withdrawn => Result == "withdrawn";
 }

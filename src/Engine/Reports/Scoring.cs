@@ -80,8 +80,8 @@ public static class Scoring
                 ScoreEvent.Overdue => mine.Count(r => OverdueDays(r, period, calendar) is { } days && days > rule.MoreThanWorkingDays),
                 ScoreEvent.SeriouslyOverdue => mine.Count(r => OpenAtEnd(r, period) && r.Light == Light.Red && r.SeriouslyOverdue),
                 ScoreEvent.OnTime => mine.Count(r => Completed(r, period) && r.Light == Light.DoneOnTime),
-                ScoreEvent.Early => mine.Count(r => Completed(r, period) && r.DueOn is { } due && r.ClosedOn < due
-                    && calendar.WorkingDaysBetween(r.ClosedOn!.Value, due) >= rule.AtLeastWorkingDays),
+                ScoreEvent.Early => mine.Count(r => Completed(r, period) && r.DueOn is { } due && r.DoneOn < due
+                    && calendar.WorkingDaysBetween(r.DoneOn!.Value, due) >= rule.AtLeastWorkingDays),
                 ScoreEvent.Returned => mine.Sum(r => r.Returns),
                 _ => 0,
             };
@@ -113,7 +113,7 @@ public static class Scoring
 
         if (Completed(record, period) && record.Light == Light.DoneLate)
         {
-            return Math.Max(1, calendar.WorkingDaysBetween(due, record.ClosedOn!.Value));
+            return Math.Max(1, calendar.WorkingDaysBetween(due, record.DoneOn!.Value));
         }
 
         return OpenAtEnd(record, period) && record.Light == Light.Red && due < period.To ? Math.Max(1, calendar.WorkingDaysBetween(due, period.To)) : null;

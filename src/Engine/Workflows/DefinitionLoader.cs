@@ -18,7 +18,9 @@ public sealed record DefinitionProblem(string File, string Path, string Message)
 /// Reads a workflow definition from its JSON text and checks it, reporting every problem at once: missing or
 /// malformed fields, unknown properties, an outcome leading to an unknown step, unreachable steps, no terminal step,
 /// a cycle without exit, an unknown role, action or recipient, a limit that does not parse, an extension cap over
-/// the legal cap (20 working days for disclosure requests, article 33).
+/// the legal cap (20 working days for disclosure requests, article 33). What it allows but an office should do
+/// knowingly (a disclosure request pausing for a reason the law does not give) comes back as
+/// <see cref="WorkflowDefinition.Warnings"/>.
 /// </summary>
 public static partial class DefinitionLoader
 {
@@ -28,7 +30,11 @@ public static partial class DefinitionLoader
     private static readonly string[] TopProperties = ["$schema", "id", "version", "kind", "title", "clock", "start", "steps", "escalation"];
     private static readonly string[] ClockProperties = ["limit", "yellow", "stepYellow", "seriouslyOverdueAfter", "extensionCap", "pauseReasons"];
     private static readonly string[] StepProperties = ["id", "name", "role", "limit", "limitFrom", "outcomes", "actions", "fields", "terminal", "perAssignment"];
-    private static readonly string[] OutcomeProperties = ["id", "name", "to", "clock", "result"];
+    private static readonly string[] OutcomeProperties = ["id", "name", "to", "clock", "result", "fields"];
+
+    // The pauses the law gives a disclosure request: consultation of third parties (art. 32) and of other agencies
+    // (art. 34), and the wait for a correction asked for at review (art. 30). Others are warned about, not refused.
+    private static readonly PauseReason[] LawfulRequestPauses = [PauseReason.ThirdPartyConsultation, PauseReason.AgencyConsultation, PauseReason.AwaitingCorrection];
     private static readonly string[] FieldProperties = ["name", "label", "type", "required", "choices"];
 
     /// <summary>The property names each object of a definition may have, for checking the JSON Schema against the loader.</summary>
@@ -102,8 +108,29 @@ public static partial class DefinitionLoader
             }
 
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json.ReplaceLineEndings("\n"))));
-            return (new WorkflowDefinition(id!, version, kind, title!, clock!, start!, steps, escalation, hash), p.List);
+            return (new WorkflowDefinition(id!, version, kind, title!, clock!, start!, steps, escalation, hash) { Warnings = Warnings(kind, clock!, file) }, p.List);
         }
+    }
+
+    private static List<DefinitionProblem> Warnings(ItemKind kind, ClockDefinition clock, string file)
+    {
+        var warnings = new List<DefinitionProblem>();
+        if (kind != ItemKind.Request)
+        {
+            return warnings;
+        }
+
+        for (var i = 0; i < clock.PauseReasons.Count; i++)
+        {
+            var reason = clock.PauseReasons[i].Reason;
+            if (!LawfulRequestPauses.Contains(reason))
+            {
+                warnings.Add(new DefinitionProblem(file, $"$.clock.pauseReasons[{i}]",
+                    $"pause reason '{Clock.ReasonCode(reason)}' is not one the law gives a disclosure request (third-party-consultation, article 32; agency-consultation, article 34; awaiting-correction, article 30): time paused for it does not count against the 20 working days of article 33; keep it only if your office means to"));
+            }
+        }
+
+        return warnings;
     }
 
     private static ClockDefinition? ReadClock(JsonElement root, ItemKind kind, bool kindKnown, Problems p)
@@ -268,6 +295,13 @@ public static partial class DefinitionLoader
             var outcomes = ReadOutcomes(element, at, terminal, clock, p);
             var actions = ReadActions(element, at, clock, p);
             var fields = ReadFields(element, at, p);
+            for (var j = 0; j < outcomes.Count; j++)
+            {
+                foreach (var twin in outcomes[j].Fields.Where(f => fields.Any(s => s.Name == f.Name)))
+                {
+                    p.Add($"{at}.outcomes[{j}].fields", $"field '{twin.Name}' is also a field of the step");
+                }
+            }
             if (id is not null && name is not null)
             {
                 steps.Add(new StepDefinition(id, name, role, limit, outcomes, actions, fields, terminal, perAssignment) { LimitFrom = limitFrom });
@@ -345,9 +379,10 @@ public static partial class DefinitionLoader
             }
 
             var result = Text(o, "result", path, p, required: false);
+            var fields = ReadFields(o, path, p);
             if (id is not null && to is not null && name is not null)
             {
-                outcomes.Add(new OutcomeDefinition(id, name, to, effect, reason, result));
+                outcomes.Add(new OutcomeDefinition(id, name, to, effect, reason, result) { Fields = fields });
             }
         }
 

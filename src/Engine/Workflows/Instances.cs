@@ -1,4 +1,5 @@
 using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 
 namespace Supervision.Engine.Workflows;
@@ -29,11 +30,34 @@ public enum AssignmentRole
 /// <summary>What one department owns of an item: its own step, light and clock.</summary>
 public sealed record AssignmentState(long Id, long DepartmentId, AssignmentRole Role, string Step, bool Closed, IReadOnlyList<ClockEvent> ClockEvents, ClockState Clock);
 
-/// <summary>An item as the engine decides over it: stored fields, its own clock, and its assignments.</summary>
+/// <summary>
+/// An item as the engine decides over it: stored fields, its own clock, its assignments, and the extension requests
+/// waiting for a lead's decision (read from its history by <see cref="WorkflowEngine.PendingExtensions"/>).
+/// </summary>
 public sealed record InstanceState(SupervisedItem Item, IReadOnlyList<ClockEvent> ClockEvents, ClockState Clock, IReadOnlyList<AssignmentState> Assignments)
 {
     public bool Closed => Item.ClosedAt is not null;
+
+    /// <summary>Extension requests not yet approved or rejected: at most one for the item and one per assignment.</summary>
+    public IReadOnlyList<PendingExtension> PendingExtensions { get; init; } = [];
+
+    /// <summary>The pending extension request of the item (null assignment) or of one assignment, or null.</summary>
+    public PendingExtension? PendingExtensionOf(long? assignmentId) => PendingExtensions.FirstOrDefault(p => p.AssignmentId == assignmentId);
+
+    /// <summary>How often the applicant was asked for a correction (article 30: once): pauses awaiting a correction in
+    /// the item's clock log.</summary>
+    public int CorrectionsAsked => ClockEvents.Count(e => e is ClockEvent.Paused { Reason: PauseReason.AwaitingCorrection });
+
+    /// <summary>How often the period counted afresh after a correction (article 30: once).</summary>
+    public int Restarts => ClockEvents.Count(e => e is ClockEvent.Restarted);
 }
+
+/// <summary>
+/// A handler's request to extend the period (article 33), waiting for a lead (the head of the disclosure office) to
+/// approve or reject it: for the item's clock (<see cref="AssignmentId"/> null) or one assignment's, by how much,
+/// why, who asked and when.
+/// </summary>
+public sealed record PendingExtension(long? AssignmentId, TimeLimit By, string Reason, string RequestedBy, DateTimeOffset RequestedAt);
 
 /// <summary>Why an action was refused; the API turns these into 403, 409 and 422.</summary>
 public enum RefusalKind
@@ -96,7 +120,8 @@ public sealed record Decision
 
 /// <summary>
 /// Something a person may do to an item now: <see cref="Action"/> is complete (with <see cref="Outcome"/> and the
-/// step's <see cref="Fields"/>), pause, resume, extend, override, transfer, return, report or withdraw;
+/// step's and outcome's <see cref="Fields"/>), pause, resume, extend, approve-extension, reject-extension, override,
+/// transfer, return, report or withdraw;
 /// <see cref="AssignmentId"/> says which department's assignment it acts on; <see cref="Choices"/> are the pause
 /// reasons for pause and the steps one may return to for return.
 /// </summary>

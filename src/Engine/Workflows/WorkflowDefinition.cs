@@ -69,9 +69,13 @@ public sealed record FieldDefinition(string Name, LocalText Label, FieldType Typ
 /// <summary>
 /// A way to complete a step: the outcome's id, its name, the step it leads to, and what it does to the clock
 /// (<see cref="PauseReason"/> for a pause). <see cref="Result"/> names how the item ends when it leads to a terminal
-/// step (for requests: the reply type of articles 36-37, or "abandoned").
+/// step (for requests: the reply type of articles 36-37, or "abandoned"). <see cref="Fields"/> are recorded only
+/// with this outcome, besides the step's own (the day a correction arrived, for "corrected").
 /// </summary>
-public sealed record OutcomeDefinition(string Id, LocalText Name, string To, ClockEffect Clock, PauseReason? PauseReason, string? Result);
+public sealed record OutcomeDefinition(string Id, LocalText Name, string To, ClockEffect Clock, PauseReason? PauseReason, string? Result)
+{
+    public IReadOnlyList<FieldDefinition> Fields { get; init; } = [];
+}
 
 /// <summary>
 /// One step: who acts, its own time limit (beside the overall clock, counted from <see cref="LimitFrom"/>: the day the
@@ -128,6 +132,10 @@ public sealed record WorkflowDefinition(
     EscalationLadder Escalation,
     string ContentHash)
 {
+    /// <summary>What the loader noticed but did not refuse (a disclosure request pausing for a reason the law does
+    /// not give), each with file and JSON path; shown by <c>definitions validate</c> and logged at start-up.</summary>
+    public IReadOnlyList<DefinitionProblem> Warnings { get; init; } = [];
+
     /// <summary>The step with this id, or null.</summary>
     public StepDefinition? Step(string id) => Steps.FirstOrDefault(s => s.Id == id);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
@@ -35,6 +36,15 @@ public static class WorkflowEngine
     /// <summary>The assigning field giving the day the event of <see cref="StartsAfterField"/> happened.</summary>
     public const string EventOnField = "eventOn";
 
+    /// <summary>The field of a restarting outcome giving the day the corrected application was received (article 30).</summary>
+    public const string CorrectedOnField = "correctedOn";
+
+    /// <summary>The field giving the day a reply went out: a request's timeliness is judged by it (article 33).</summary>
+    public const string ReplyDateField = "replyDate";
+
+    /// <summary>History actions of an extension asked for by a handler and decided by a lead (article 33).</summary>
+    public const string ExtensionRequested = "extension-requested", ExtensionApproved = "extension-approved", ExtensionRejected = "extension-rejected";
+
     /// <summary>Deadline words that mean an ongoing task (长期坚持, 持续推进), reported on each cycle.</summary>
     public static readonly string[] OngoingWords = ["ongoing", "长期坚持", "持续推进", "实时"];
 
@@ -64,7 +74,7 @@ public static class WorkflowEngine
         }
 
         var start = definition.Step(definition.Start)!;
-        var payload = CheckFields(start, fields, context);
+        var payload = CheckFields(start.Outcomes.Count == 1 ? [.. start.Fields, .. start.Outcomes[0].Fields] : start.Fields, fields, context);
         var today = context.Clock.DayOf(now);
         DateOnly startDay = today;
         TimeLimit? limit = definition.Clock.Limit;
@@ -152,22 +162,26 @@ public static class WorkflowEngine
         CheckActor(actor, step, assignment?.DepartmentId ?? state.Item.DepartmentId, context);
         var outcome = step.Outcomes.FirstOrDefault(o => o.Id == outcomeId)
             ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"outcome: '{outcomeId}' is not an outcome of step '{step.Id}'; expected {string.Join(", ", step.Outcomes.Select(o => o.Id))}");
-        var payload = CheckFields(step, fields, context);
+        // The step's fields and the outcome's own; a restart still reads an undeclared correctedOn from definitions
+        // written before outcomes declared fields (disclosure-request v1), with the same checks.
+        var declared = outcome.Fields.Count == 0 ? step.Fields : [.. step.Fields, .. outcome.Fields];
+        var payload = CheckFields(declared, fields, context, outcome.Clock == ClockEffect.Restart ? CorrectedOnField : null);
         var target = definition.Step(outcome.To)!;
         var clockContext = context.ClockFor(definition);
         var changes = new List<ClockChange>();
         var today = clockContext.DayOf(now);
+        var (events, clock) = ClockOf(state, assignment);
+        var lateReason = definition.Kind == ItemKind.Request ? CheckCorrection(step, outcome, state, fields, now, clockContext) : null;
         ClockEvent? clockEvent = outcome.Clock switch
         {
             ClockEffect.Pause => new ClockEvent.Paused(now, outcome.PauseReason!.Value, outcome.Name.Zh),
             ClockEffect.Resume => new ClockEvent.Resumed(now),
-            ClockEffect.Restart => new ClockEvent.Restarted(now, payload.TryGetValue("correctedOn", out var on) ? ParseDay(on) : today, outcome.Name.Zh),
-            ClockEffect.Stop => new ClockEvent.Stopped(now),
+            ClockEffect.Restart => new ClockEvent.Restarted(now, CorrectedOn(payload, state, today, clockContext), outcome.Name.Zh),
+            ClockEffect.Stop => new ClockEvent.Stopped(now, DoneOn(payload, state.Item, events, today, clockContext)),
             _ => null,
         };
         if (clockEvent is not null)
         {
-            var (events, clock) = assignment is not null && assignment.ClockEvents.Count > 0 ? (assignment.ClockEvents, assignment.Clock) : (state.ClockEvents, state.Clock);
             var ownerId = assignment is not null && assignment.ClockEvents.Count > 0 ? assignment.Id : (long?)null;
             if (events.Count > 0 || clockEvent is not ClockEvent.Stopped)
             {
@@ -180,7 +194,15 @@ public static class WorkflowEngine
             }
         }
 
-        var detail = JsonSerializer.Serialize(new { outcome = outcome.Id, assignment = assignment?.Id, department = context.DepartmentName(assignment?.DepartmentId ?? state.Item.DepartmentId), fields = payload });
+        var said = new Dictionary<string, object?> { ["outcome"] = outcome.Id, ["assignment"] = assignment?.Id, ["department"] = context.DepartmentName(assignment?.DepartmentId ?? state.Item.DepartmentId), ["fields"] = payload };
+        if (lateReason is not null)
+        {
+            // Asked for after the review step's limit (article 30: 7 working days from receipt): allowed, recorded as late.
+            said["late"] = true;
+            said["reason"] = lateReason;
+        }
+
+        var detail = JsonSerializer.Serialize(said);
         var history = new List<HistoryEntry>
         {
             new() { At = now, Actor = actor.Login, Action = "complete", FromStep = step.Id, ToStep = target.Id, Detail = detail },
@@ -262,7 +284,12 @@ public static class WorkflowEngine
         };
     }
 
-    /// <summary>Pauses, resumes, extends or overrides the clock of the item (or of one assignment of a task).</summary>
+    /// <summary>
+    /// Pauses, resumes, extends or overrides the clock of the item (or of one assignment of a task). A pause or
+    /// resumption may name the earlier day it took effect (<c>On</c>: not in the future, not before the clock's
+    /// previous event). Extending here is a lead's direct extension (article 33; handlers ask through
+    /// <see cref="Extend"/>); overriding sets only a later due day (article 35).
+    /// </summary>
     public static Decision ClockAction(WorkflowDefinition definition, InstanceState state, Actor actor, StepAction action, long? assignmentId, ClockEvent clockEvent, DateTimeOffset now, WorkflowContext context)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -279,23 +306,55 @@ public static class WorkflowEngine
                 throw new WorkflowRefusedException(RefusalKind.Forbidden, $"setting the deadline directly (article 35) is for the lead or the supervising office of {context.DepartmentName(department)}");
             }
         }
+        else if (clockEvent is ClockEvent.Extended)
+        {
+            CheckApprover(actor, definition, department, context);
+        }
         else
         {
             CheckActor(actor, step, department, context);
         }
 
-        if (clockEvent is ClockEvent.Paused paused && definition.Clock.PauseReasons.All(r => r.Reason != paused.Reason))
+        if (clockEvent is ClockEvent.Paused paused)
         {
-            throw new WorkflowRefusedException(RefusalKind.Rule, $"this workflow does not pause for '{Clock.ReasonCode(paused.Reason)}'; allowed: {string.Join(", ", definition.Clock.PauseReasons.Select(r => Clock.ReasonCode(r.Reason)))}");
+            if (definition.Clock.PauseReasons.All(r => r.Reason != paused.Reason))
+            {
+                throw new WorkflowRefusedException(RefusalKind.Rule, $"this workflow does not pause for '{Clock.ReasonCode(paused.Reason)}'; allowed: {string.Join(", ", definition.Clock.PauseReasons.Select(r => Clock.ReasonCode(r.Reason)))}");
+            }
+
+            if (definition.Kind == ItemKind.Request && paused.Reason == PauseReason.AwaitingCorrection)
+            {
+                throw new WorkflowRefusedException(RefusalKind.Rule,
+                    "第三十条 (article 30): a correction is asked for once, at review, through its outcome, and the period then counts afresh; after acceptance the clock pauses only for consultation (articles 32 and 34)");
+            }
         }
 
-        var (events, clock) = assignment is not null && assignment.ClockEvents.Count > 0 ? (assignment.ClockEvents, assignment.Clock) : (state.ClockEvents, state.Clock);
+        var (events, clock) = ClockOf(state, assignment);
         if (events.Count == 0)
         {
             throw new WorkflowRefusedException(RefusalKind.Rule, "this item has no running deadline clock");
         }
 
-        if (!Clock.TryApply(clock, clockEvent, context.ClockFor(definition), out _, out var error))
+        var clockContext = context.ClockFor(definition);
+        CheckOn(clockEvent, events, now, clockContext);
+        if (clockEvent is ClockEvent.Extended)
+        {
+            CheckPeriodRuns(definition, clock, now, clockContext);
+        }
+
+        if (clockEvent is ClockEvent.Overridden { DueOn: { } dueOn } && clock.DueDay is { } current)
+        {
+            // Article 35: for mass or repeated requests the agency may set a reasonable LATER reply date.
+            var received = state.Item.ReceivedOn;
+            if (dueOn < received || dueOn <= current)
+            {
+                throw new WorkflowRefusedException(RefusalKind.Rule, dueOn < received
+                    ? $"第三十五条 (article 35): only a later reply date may be set; {Words.Day(dueOn)} is before the request was received ({Words.Day(received)})"
+                    : $"第三十五条 (article 35): only a later reply date may be set; {Words.Day(dueOn)} is not after the current due day {Words.Day(current)}");
+            }
+        }
+
+        if (!Clock.TryApply(clock, clockEvent, clockContext, out _, out var error))
         {
             throw new WorkflowRefusedException(RefusalKind.Rule, error!);
         }
@@ -306,8 +365,308 @@ public static class WorkflowEngine
             Step = state.Item.Step,
             DepartmentId = state.Item.DepartmentId,
             ClockChanges = [new ClockChange(ownerId, clockEvent)],
-            History = [new HistoryEntry { At = now, Actor = actor.Login, Action = action.ToString().ToLowerInvariant(), Detail = JsonSerializer.Serialize(new { assignment = assignment?.Id, clock = ClockEventJson.Kind(clockEvent), data = JsonDocument.Parse(ClockEventJson.Data(clockEvent)).RootElement }) }],
+            History = [new HistoryEntry { At = now, Actor = actor.Login, Action = action.ToString().ToLowerInvariant(), Detail = ClockDetail(assignment?.Id, clockEvent) }],
         };
+    }
+
+    /// <summary>
+    /// Article 33: the period may be extended, by at most the cap, with the approval of the head of the disclosure
+    /// office (a lead over the department; for tasks also the supervising office), while it runs. A handler's
+    /// <c>extend</c> is a request (history <c>extension-requested</c>) that a lead approves or rejects
+    /// (<see cref="ApproveExtension"/>, <see cref="RejectExtension"/>); a lead's extends at once, the lead as approver.
+    /// </summary>
+    public static Decision Extend(WorkflowDefinition definition, InstanceState state, Actor actor, long? assignmentId, TimeLimit by, string reason, DateTimeOffset now, WorkflowContext context)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(by);
+        ArgumentNullException.ThrowIfNull(context);
+        var (step, assignment) = Current(definition, state, null, assignmentId, context);
+        Allowed(step, StepAction.Extend);
+        var department = assignment?.DepartmentId ?? state.Item.DepartmentId;
+        if (!MayApproveExtension(actor, definition, department))
+        {
+            CheckActor(actor, step, department, context);
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "reason: an extension needs its reason (article 33)");
+        }
+
+        if (state.PendingExtensionOf(assignment?.Id) is { } pending)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Rule, $"an extension of {pending.By} asked for by {pending.RequestedBy} is waiting for a lead's decision; it is approved or rejected first");
+        }
+
+        var asked = new ClockEvent.Extended(now, by, actor.Login, reason.Trim());
+        if (MayApproveExtension(actor, definition, department))
+        {
+            return ClockAction(definition, state, actor, StepAction.Extend, assignmentId, asked, now, context);
+        }
+
+        // A handler asks; the cap, the unit and the running period are checked now, and again when a lead decides.
+        var (events, clock) = ClockOf(state, assignment);
+        var clockContext = context.ClockFor(definition);
+        if (events.Count == 0)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Rule, "this item has no running deadline clock");
+        }
+
+        CheckPeriodRuns(definition, clock, now, clockContext);
+        if (!Clock.TryApply(clock, asked, clockContext, out _, out var error))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Rule, error!);
+        }
+
+        return new Decision
+        {
+            Step = state.Item.Step,
+            DepartmentId = state.Item.DepartmentId,
+            History = [new HistoryEntry { At = now, Actor = actor.Login, Action = ExtensionRequested, Detail = ExtensionDetail(assignment?.Id, by, asked.Reason, null) }],
+        };
+    }
+
+    /// <summary>A lead approves the pending extension request: the clock is extended with the lead as approver (article 33), if the period still runs.</summary>
+    public static Decision ApproveExtension(WorkflowDefinition definition, InstanceState state, Actor actor, long? assignmentId, DateTimeOffset now, WorkflowContext context)
+    {
+        var (pending, _) = Pending(definition, state, actor, assignmentId, context);
+        var extended = new ClockEvent.Extended(now, pending.By, actor.Login, pending.Reason);
+        var decision = ClockAction(definition, state, actor, StepAction.Extend, assignmentId, extended, now, context);
+        return decision with
+        {
+            History = [new HistoryEntry { At = now, Actor = actor.Login, Action = ExtensionApproved, Detail = ExtensionDetail(pending.AssignmentId, pending.By, pending.Reason, pending, actor.Login) }],
+        };
+    }
+
+    /// <summary>A lead rejects the pending extension request, with reasons; the clock is unchanged.</summary>
+    public static Decision RejectExtension(WorkflowDefinition definition, InstanceState state, Actor actor, long? assignmentId, string reason, DateTimeOffset now, WorkflowContext context)
+    {
+        var (pending, _) = Pending(definition, state, actor, assignmentId, context);
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "reason: a rejected extension needs its reasons");
+        }
+
+        return new Decision
+        {
+            Step = state.Item.Step,
+            DepartmentId = state.Item.DepartmentId,
+            History = [new HistoryEntry { At = now, Actor = actor.Login, Action = ExtensionRejected, Detail = ExtensionDetail(pending.AssignmentId, pending.By, reason.Trim(), pending) }],
+        };
+    }
+
+    /// <summary>
+    /// The extension requests still waiting for a lead, from an item's history: per clock (the item's, or each
+    /// assignment's), the last of <c>extension-requested</c>, <c>extension-approved</c>, <c>extension-rejected</c> and
+    /// <c>extend</c> is pending when it is a request.
+    /// </summary>
+    public static IReadOnlyList<PendingExtension> PendingExtensions(IEnumerable<HistoryEntry> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var last = new Dictionary<long, PendingExtension?>();
+        foreach (var entry in history.OrderBy(h => h.Sequence))
+        {
+            if (entry.Action is not (ExtensionRequested or ExtensionApproved or ExtensionRejected or "extend"))
+            {
+                continue;
+            }
+
+            var detail = JsonNode.Parse(entry.Detail)?.AsObject();
+            long? assignment = detail?["assignment"]?.GetValueKind() == JsonValueKind.Number ? detail["assignment"]!.GetValue<long>() : null;
+            last[assignment ?? 0] = entry.Action == ExtensionRequested && detail?["by"]?.GetValue<string>() is { } by
+                ? new PendingExtension(assignment, TimeLimit.Parse(by), detail["reason"]?.GetValue<string>() ?? string.Empty, entry.Actor, entry.At)
+                : null;
+        }
+
+        return last.Values.OfType<PendingExtension>().ToList();
+    }
+
+    // The pending request a lead decides on, after checking the lead may.
+    private static (PendingExtension Pending, StepDefinition Step) Pending(WorkflowDefinition definition, InstanceState state, Actor actor, long? assignmentId, WorkflowContext context)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(context);
+        var (step, assignment) = Current(definition, state, null, assignmentId, context);
+        CheckApprover(actor, definition, assignment?.DepartmentId ?? state.Item.DepartmentId, context);
+        var pending = state.PendingExtensionOf(assignment?.Id)
+            ?? throw new WorkflowRefusedException(RefusalKind.Conflict, $"no extension request of item {state.Item.Id} is waiting for a decision");
+        return (pending, step);
+    }
+
+    private static bool MayApproveExtension(Actor actor, WorkflowDefinition definition, long department) =>
+        actor.Scope.Contains(department) && (actor.Role == Role.Lead || (definition.Kind == ItemKind.Task && actor.Role == Role.Supervisor));
+
+    private static void CheckApprover(Actor actor, WorkflowDefinition definition, long department, WorkflowContext context)
+    {
+        if (!MayApproveExtension(actor, definition, department))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Forbidden, definition.Kind == ItemKind.Request
+                ? $"an extension is approved by the head of the disclosure office (article 33): a lead of {context.DepartmentName(department)}; a handler asks for it with 'extend'"
+                : $"an extension is approved by a lead of {context.DepartmentName(department)} or its supervising office; a handler asks for it with 'extend'");
+        }
+    }
+
+    // Article 33: a request's period is extended while it runs: not while paused, not once its due day has passed.
+    private static void CheckPeriodRuns(WorkflowDefinition definition, ClockState clock, DateTimeOffset now, ClockContext context)
+    {
+        if (definition.Kind != ItemKind.Request)
+        {
+            return;
+        }
+
+        if (clock.Status == ClockStatus.Paused)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Rule, "第三十三条 (article 33): the period is extended while it runs; the clock is paused: resume it first");
+        }
+
+        if (clock.DueEnd is { } end && now >= end)
+        {
+            var due = clock.DueDay is { } day ? Words.Day(day) : Words.Instant(end, context.Zone);
+            throw new WorkflowRefusedException(RefusalKind.Rule, $"第三十三条 (article 33): the period is extended while it runs; it ended with {due}, so the request is overdue and can no longer be extended");
+        }
+    }
+
+    // A pause's or resumption's day (On): not ahead of today, not before the clock's previous event.
+    private static void CheckOn(ClockEvent clockEvent, IReadOnlyList<ClockEvent> events, DateTimeOffset now, ClockContext context)
+    {
+        var on = clockEvent switch
+        {
+            ClockEvent.Paused p => p.On,
+            ClockEvent.Resumed r => r.On,
+            _ => null,
+        };
+        if (on is { } day)
+        {
+            NotFutureNorBefore("on", day, context.DayOf(now), LastDay(events, context));
+        }
+    }
+
+    // The latest day the clock's events took effect on, and which event it was.
+    private static (DateOnly Day, string What) LastDay(IReadOnlyList<ClockEvent> events, ClockContext context)
+    {
+        var last = events.MaxBy(e => ClockEvent.DayOf(e, context))!;
+        return (ClockEvent.DayOf(last, context), $"the clock's previous event ({ClockEventJson.Kind(last)} on {Words.Day(ClockEvent.DayOf(last, context))})");
+    }
+
+    private static DateOnly NotFutureNorBefore(string field, DateOnly day, DateOnly today, params (DateOnly Day, string What)[] earliest)
+    {
+        if (day > today)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"{field}: {Words.Day(day)} is in the future; enter it once it has happened");
+        }
+
+        foreach (var (limit, what) in earliest)
+        {
+            if (day < limit)
+            {
+                throw new WorkflowRefusedException(RefusalKind.Invalid, $"{field}: {Words.Day(day)} is before {what}");
+            }
+        }
+
+        return day;
+    }
+
+    // Article 30: the applicant is told once (一次性告知) what to correct, within 7 working days of receipt; the period
+    // then counts afresh, once, from receipt of the corrected application. Returns the reason of a late correction.
+    private static string? CheckCorrection(StepDefinition step, OutcomeDefinition outcome, InstanceState state, IReadOnlyDictionary<string, string> fields, DateTimeOffset now, ClockContext context)
+    {
+        var asked = state.ClockEvents.FirstOrDefault(e => e is ClockEvent.Paused { Reason: PauseReason.AwaitingCorrection });
+        if (outcome is { Clock: ClockEffect.Pause, PauseReason: PauseReason.AwaitingCorrection })
+        {
+            if (asked is not null || state.Restarts > 0)
+            {
+                var when = asked is not null ? $" on {Words.Day(ClockEvent.DayOf(asked, context))}" : string.Empty;
+                throw new WorkflowRefusedException(RefusalKind.Rule, $"第三十条 (article 30): the applicant is told once what to correct (一次性告知); this request's correction was already asked for{when}");
+            }
+
+            var received = state.Item.ReceivedOn;
+            if (step.Limit is { IsDayBased: true } limit && Clock.DueFrom(limit, received, now, context.Calendar).DueDay is { } by && context.DayOf(now) > by)
+            {
+                var reason = fields.GetValueOrDefault("reason")?.Trim();
+                return string.IsNullOrEmpty(reason)
+                    ? throw new WorkflowRefusedException(RefusalKind.Invalid, $"reason: required: the correction is asked for after the {limit} of article 30 (received {Words.Day(received)}, ended with {Words.Day(by)}); say why it is late")
+                    : reason;
+            }
+        }
+        else if (outcome.Clock == ClockEffect.Restart)
+        {
+            if (state.ClockEvents.LastOrDefault(e => e is ClockEvent.Restarted) is ClockEvent.Restarted restarted)
+            {
+                throw new WorkflowRefusedException(RefusalKind.Rule, $"第三十条 (article 30): the period counts afresh once; it already did from {Words.Day(restarted.StartDay)}");
+            }
+
+            if (asked is null)
+            {
+                throw new WorkflowRefusedException(RefusalKind.Rule, "第三十条 (article 30): the period counts afresh only after the applicant was asked for a correction; none was asked for");
+            }
+        }
+
+        return null;
+    }
+
+    // The day the corrected application was received: given (not in the future, not before receipt or the request for
+    // it), or, where a definition does not ask for it, today.
+    private static DateOnly CorrectedOn(Dictionary<string, string> payload, InstanceState state, DateOnly today, ClockContext context)
+    {
+        if (!payload.TryGetValue(CorrectedOnField, out var text))
+        {
+            return today;
+        }
+
+        var asked = state.ClockEvents.FirstOrDefault(e => e is ClockEvent.Paused { Reason: PauseReason.AwaitingCorrection });
+        var received = (state.Item.ReceivedOn, $"the request was received ({Words.Day(state.Item.ReceivedOn)})");
+        return asked is null
+            ? NotFutureNorBefore(CorrectedOnField, ParseDay(text), today, received)
+            : NotFutureNorBefore(CorrectedOnField, ParseDay(text), today, received, (ClockEvent.DayOf(asked, context), $"the correction was asked for ({Words.Day(ClockEvent.DayOf(asked, context))})"));
+    }
+
+    // The day the work was done when the step records it (a reply's date): not in the future, not before receipt or
+    // the clock's previous event. Null: the day of entry.
+    private static DateOnly? DoneOn(Dictionary<string, string> payload, SupervisedItem item, IReadOnlyList<ClockEvent> events, DateOnly today, ClockContext context)
+    {
+        if (!payload.TryGetValue(ReplyDateField, out var text))
+        {
+            return null;
+        }
+
+        var received = (item.ReceivedOn, $"the request was received ({Words.Day(item.ReceivedOn)})");
+        return events.Count == 0
+            ? NotFutureNorBefore(ReplyDateField, ParseDay(text), today, received)
+            : NotFutureNorBefore(ReplyDateField, ParseDay(text), today, received, LastDay(events, context));
+    }
+
+    private static (IReadOnlyList<ClockEvent> Events, ClockState Clock) ClockOf(InstanceState state, AssignmentState? assignment) =>
+        assignment is not null && assignment.ClockEvents.Count > 0 ? (assignment.ClockEvents, assignment.Clock) : (state.ClockEvents, state.Clock);
+
+    private static string ClockDetail(long? assignment, ClockEvent clockEvent) =>
+        new JsonObject { ["assignment"] = assignment, ["clock"] = ClockEventJson.Kind(clockEvent), ["data"] = JsonNode.Parse(ClockEventJson.Data(clockEvent)) }.ToJsonString();
+
+    private static string ExtensionDetail(long? assignment, TimeLimit by, string reason, PendingExtension? request, string? approver = null)
+    {
+        var detail = new JsonObject
+        {
+            ["assignment"] = assignment,
+            ["by"] = by.ToString(),
+            ["workingDays"] = by is TimeLimit.WorkingDays w ? w.Count : null,
+            ["reason"] = reason,
+        };
+        if (request is not null)
+        {
+            detail["requestedBy"] = request.RequestedBy;
+            detail["requestedAt"] = request.RequestedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+            detail["requestReason"] = request.Reason;
+        }
+
+        if (approver is not null)
+        {
+            detail["approver"] = approver;
+        }
+
+        return detail.ToJsonString();
     }
 
     /// <summary>Transfers the item (or one assignment) to another department (转办).</summary>
@@ -519,10 +878,14 @@ public static class WorkflowEngine
 
     /// <summary>
     /// What <paramref name="actor"/> may do to the item now, by the same rules the actions themselves check: the
-    /// outcomes of each current step they act at (the item's, or each open assignment's), and the step's actions
-    /// that apply in the clock's state (pause while running, resume while paused, ...). Empty for a closed item.
+    /// outcomes of each current step they act at (the item's, or each open assignment's) with the step's and the
+    /// outcome's fields, and the step's actions that apply in the clock's state (pause while running, resume while
+    /// paused, ...): for requests the pause reasons exclude awaiting-correction (asked for at review, article 30), and
+    /// extending is offered while the period runs (article 33; at <paramref name="now"/>, when given), to a handler as
+    /// a request and to a lead at once, with approve-extension and reject-extension to the lead while a request waits.
+    /// Empty for a closed item.
     /// </summary>
-    public static IReadOnlyList<AvailableAction> Available(WorkflowDefinition definition, InstanceState state, Actor actor)
+    public static IReadOnlyList<AvailableAction> Available(WorkflowDefinition definition, InstanceState state, Actor actor, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(state);
@@ -533,28 +896,33 @@ public static class WorkflowEngine
             return available;
         }
 
+        var request = definition.Kind == ItemKind.Request;
         var itemStep = definition.Step(state.Item.Step)!;
         var targets = itemStep.PerAssignment && state.Item.Kind == ItemKind.Task
             ? state.Assignments.Where(a => !a.Closed).Select(a => (Step: definition.Step(a.Step)!, Department: a.DepartmentId, Assignment: (long?)a.Id, Clock: a.ClockEvents.Count > 0 ? a.Clock : state.Clock)).ToList()
             : [(itemStep, state.Item.DepartmentId, null, state.Clock)];
-        var reasons = definition.Clock.PauseReasons.Select(r => Clock.ReasonCode(r.Reason)).ToList();
+        var reasons = definition.Clock.PauseReasons.Where(r => !(request && r.Reason == PauseReason.AwaitingCorrection)).Select(r => Clock.ReasonCode(r.Reason)).ToList();
         foreach (var (step, department, assignment, clock) in targets)
         {
             var mayAct = MayAct(actor, step, department);
             if (mayAct)
             {
-                available.AddRange(step.Outcomes.Select(o => new AvailableAction("complete", assignment, step.Id, o.Id, o.Name, step.Fields, [])));
+                available.AddRange(step.Outcomes.Select(o => new AvailableAction("complete", assignment, step.Id, o.Id, o.Name, [.. step.Fields, .. o.Fields], [])));
             }
 
             var running = clock.Status == ClockStatus.Running;
             var paused = clock.Status == ClockStatus.Paused;
+            var approver = MayApproveExtension(actor, definition, department);
+            var pending = state.PendingExtensionOf(assignment);
+            var periodRuns = running && !(request && now is { } at && clock.DueEnd is { } end && at >= end);
             foreach (var action in step.Actions)
             {
                 var (code, name, choices, allowed) = action switch
                 {
-                    StepAction.Pause => ("pause", new LocalText("暂停计时", "Pause the clock"), reasons, mayAct && running),
+                    StepAction.Pause => ("pause", new LocalText("暂停计时", "Pause the clock"), reasons, mayAct && running && reasons.Count > 0),
                     StepAction.Resume => ("resume", new LocalText("恢复计时", "Resume the clock"), [], mayAct && paused),
-                    StepAction.Extend => ("extend", new LocalText("延长答复期限", "Extend the deadline"), [], mayAct && running),
+                    StepAction.Extend when approver => ("extend", new LocalText("延长答复期限", "Extend the deadline"), [], periodRuns && pending is null),
+                    StepAction.Extend => ("extend", new LocalText("申请延长答复期限", "Ask to extend the deadline"), [], mayAct && periodRuns && pending is null),
                     StepAction.Override => ("override", new LocalText("直接确定期限", "Set the deadline"), [], running && actor.Role is Role.Supervisor or Role.Lead && actor.Scope.Contains(department)),
                     StepAction.Transfer => ("transfer", new LocalText("转办", "Transfer"), [], actor.Role is Role.Handler or Role.Lead or Role.Supervisor && actor.Scope.Contains(department)),
                     StepAction.Return => ("return", new LocalText("退回", "Return"), definition.Steps.Where(s => s.Outcomes.Any(o => o.To == step.Id)).Select(s => s.Id).ToList(), mayAct),
@@ -566,6 +934,17 @@ public static class WorkflowEngine
                 {
                     available.Add(new AvailableAction(code, assignment, step.Id, null, name, [], choices));
                 }
+            }
+
+            if (approver && pending is not null)
+            {
+                // Approved only where the step still extends and the period runs; rejected wherever the item now is.
+                if (step.Allows(StepAction.Extend) && periodRuns)
+                {
+                    available.Add(new AvailableAction("approve-extension", assignment, step.Id, null, new LocalText($"批准延长{pending.By.ToChinese()}", $"Approve the extension by {pending.By}"), [], []));
+                }
+
+                available.Add(new AvailableAction("reject-extension", assignment, step.Id, null, new LocalText("不予延长", "Reject the extension"), [], []));
             }
         }
 
@@ -595,11 +974,11 @@ public static class WorkflowEngine
         }
     }
 
-    private static Dictionary<string, string> CheckFields(StepDefinition step, IReadOnlyDictionary<string, string> fields, WorkflowContext context)
+    private static Dictionary<string, string> CheckFields(IReadOnlyList<FieldDefinition> declared, IReadOnlyDictionary<string, string> fields, WorkflowContext context, string? undeclaredDate = null)
     {
         var problems = new List<string>();
         var result = new Dictionary<string, string>();
-        foreach (var field in step.Fields)
+        foreach (var field in declared)
         {
             var value = fields.GetValueOrDefault(field.Name)?.Trim();
             if (value is { Length: > MaxFieldLength })
@@ -646,10 +1025,11 @@ public static class WorkflowEngine
             result[field.Name] = value;
         }
 
-        foreach (var (name, value) in fields.Where(f => step.Fields.All(d => d.Name != f.Key) && !string.IsNullOrWhiteSpace(f.Value)))
+        foreach (var (name, value) in fields.Where(f => declared.All(d => d.Name != f.Key) && !string.IsNullOrWhiteSpace(f.Value)))
         {
-            // Fields the step does not define are kept only where the engine reads them (a correction's date).
-            if (name == "correctedOn")
+            // Fields the definition does not declare are dropped, except the one date a definition written before
+            // outcomes declared fields still gives undeclared (disclosure-request v1's correctedOn).
+            if (name == undeclaredDate)
             {
                 if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                 {

@@ -42,8 +42,15 @@ public sealed record FieldView(string Name, LocalText Label, string Type, bool R
 /// <summary>Something the caller may do to the item now (POST /api/items/{id}/actions/{action}).</summary>
 public sealed record ActionView(string Action, long? Assignment, string Step, string? Outcome, LocalText Name, IReadOnlyList<FieldView> Fields, IReadOnlyList<string> Choices);
 
-/// <summary>An item with its assignments, history, deadline explanation and what the caller may do now.</summary>
-public sealed record ItemDetail(ItemView Item, IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<HistoryView> History, object? Explanation, IReadOnlyList<ActionView> Actions, StepLimitView? StepLimit = null);
+/// <summary>An extension request waiting for a lead (article 33): for the item (null assignment) or one assignment.</summary>
+public sealed record PendingExtensionView(long? Assignment, string By, int? WorkingDays, string Reason, string RequestedBy, DateTimeOffset RequestedAt);
+
+/// <summary>An item with its assignments, history, deadline explanation and what the caller may do now;
+/// <c>LateCorrection</c>: the applicant was asked for a correction after the review step's limit (article 30, recorded
+/// with its reason); <c>PendingExtensions</c>: extension requests waiting for a lead; <c>StepLimit</c>: the current
+/// step's or pause's own limit in words, beside the statutory reply deadline.</summary>
+public sealed record ItemDetail(ItemView Item, IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<HistoryView> History, object? Explanation, IReadOnlyList<ActionView> Actions,
+    bool LateCorrection, IReadOnlyList<PendingExtensionView> PendingExtensions, StepLimitView? StepLimit = null);
 
 /// <summary>A page of items.</summary>
 /// <summary>A page of items; <c>Total</c> is how many match, or at least that many when <c>TotalIsAtLeast</c> (broad
@@ -59,7 +66,7 @@ public sealed record RegisterTaskBody(string? Title, string? Content, string[]? 
 /// <summary>POST /api/items/{id}/actions/{action}: the fields each action reads.</summary>
 public sealed record ActionBody(
     string? Step, string? Outcome, long? Assignment, Dictionary<string, string>? Fields, string? Reason, string? Note,
-    int? WorkingDays, string? Approver, string? DueOn, string? Department, string? ToStep, string? Text, int? Version);
+    int? WorkingDays, string? Approver, string? DueOn, string? Department, string? ToStep, string? Text, int? Version, string? On = null);
 
 /// <summary>Registering, finding, reading and acting on items.</summary>
 public static class ItemsApi
@@ -183,14 +190,19 @@ public static class ItemsApi
         }
 
         var names = (await departments.ListAsync(ct)).ToDictionary(d => d.Id, d => d.Name);
-        var history = (await items.HistoryAsync(id, ct)).Select(h => new HistoryView(h.Sequence, h.At, h.Actor, h.Action, h.FromStep, h.ToStep, h.FromLight?.Code(), h.ToLight?.Code(), JsonDocument.Parse(h.Detail).RootElement)).ToList();
+        var entries = await items.HistoryAsync(id, ct);
+        var history = entries.Select(h => new HistoryView(h.Sequence, h.At, h.Actor, h.Action, h.FromStep, h.ToStep, h.FromLight?.Code(), h.ToLight?.Code(), JsonDocument.Parse(h.Detail).RootElement)).ToList();
+        var lateCorrection = history.Any(h => h.Detail.TryGetProperty("late", out var late) && late.ValueKind == JsonValueKind.True);
+        var pending = item.ClosedAt is null
+            ? WorkflowEngine.PendingExtensions(entries).Select(p => new PendingExtensionView(p.AssignmentId, p.By.ToString(), p.By is TimeLimit.WorkingDays w ? w.Count : null, p.Reason, p.RequestedBy, p.RequestedAt)).ToList()
+            : [];
         var own = await clocks.ExplainAssignmentsAsync(id, clock.GetUtcNow(), ct);
         var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
         var views = owned.Select(a => new AssignmentView(a.Id, new DepartmentRef(a.DepartmentId, names.GetValueOrDefault(a.DepartmentId, "")), AssignmentStore.Code(a.Role), a.Step, a.Light.Code(), a.SeriouslyOverdue, Day(a.DueOn), a.Paused, a.NextChangeAt, a.Result, a.ClosedAt,
             own.TryGetValue(a.Id, out var e) ? new { zh = e.ToChinese(), en = e.ToEnglish(), steps = e.Steps } : null, StepLimit(definition, a.StepState))).ToList();
         var actions = (await workflows.AvailableAsync(item, actor, ct)).Select(a => new ActionView(a.Action, a.AssignmentId, a.Step, a.Outcome, a.Name,
             a.Fields.Select(f => new FieldView(f.Name, f.Label, f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices)).ToList(), a.Choices)).ToList();
-        return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, calendars, ct), views, history, explanation, actions, StepLimit(definition, StepState.Of(item))));
+        return TypedResults.Ok(new ItemDetail(await ViewAsync(item, departments, calendars, ct), views, history, explanation, actions, lateCorrection, pending, StepLimit(definition, StepState.Of(item))));
     }
 
     private static async Task<Ok<ItemView>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CalendarService calendars, CancellationToken ct)
@@ -201,15 +213,17 @@ public static class ItemsApi
         var item = action switch
         {
             "complete" => await workflows.CompleteAsync(id, actor, Required(body.Step, "step"), Required(body.Outcome, "outcome"), body.Assignment, fields, body.Version, ct),
-            "pause" => await workflows.PauseAsync(id, actor, body.Assignment, Reason(body.Reason), body.Note, body.Version, ct),
-            "resume" => await workflows.ResumeAsync(id, actor, body.Assignment, body.Note, body.Version, ct),
-            "extend" => await workflows.ExtendAsync(id, actor, body.Assignment, new TimeLimit.WorkingDays(body.WorkingDays is > 0 ? body.WorkingDays.Value : throw new WorkflowRefusedException(RefusalKind.Invalid, "workingDays: a positive whole number")), Required(body.Approver, "approver"), Required(body.Reason, "reason"), body.Version, ct),
+            "pause" => await workflows.PauseAsync(id, actor, body.Assignment, Reason(body.Reason), body.Note, Day(body.On, "on"), body.Version, ct),
+            "resume" => await workflows.ResumeAsync(id, actor, body.Assignment, body.Note, Day(body.On, "on"), body.Version, ct),
+            "extend" => await workflows.ExtendAsync(id, actor, body.Assignment, new TimeLimit.WorkingDays(body.WorkingDays is > 0 ? body.WorkingDays.Value : throw new WorkflowRefusedException(RefusalKind.Invalid, "workingDays: a positive whole number")), NoApprover(body.Approver, Required(body.Reason, "reason")), body.Version, ct),
+            "approve-extension" => await workflows.ApproveExtensionAsync(id, actor, body.Assignment, body.Version, ct),
+            "reject-extension" => await workflows.RejectExtensionAsync(id, actor, body.Assignment, Required(body.Reason, "reason"), body.Version, ct),
             "override" => await workflows.OverrideAsync(id, actor, body.Assignment, Day(Required(body.DueOn, "dueOn"), "dueOn")!.Value, Required(body.Reason, "reason"), body.Version, ct),
             "transfer" => await workflows.TransferAsync(id, actor, body.Assignment, await DepartmentAsync(body.Department, "department", departments, ct), Required(body.Reason, "reason"), body.Version, ct),
             "return" => await workflows.ReturnAsync(id, actor, body.Assignment, Required(body.ToStep, "toStep"), body.Reason ?? string.Empty, body.Version, ct),
             "report" => await workflows.ReportAsync(id, actor, body.Assignment, body.Text ?? string.Empty, body.Version, ct),
             "withdraw" => await workflows.WithdrawAsync(id, actor, body.Reason ?? string.Empty, body.Version, ct),
-            _ => throw new KeyNotFoundException($"'{action}' is not an action; expected complete, pause, resume, extend, override, transfer, return, report or withdraw."),
+            _ => throw new KeyNotFoundException($"'{action}' is not an action; expected complete, pause, resume, extend, approve-extension, reject-extension, override, transfer, return, report or withdraw."),
         };
         return TypedResults.Ok(View(item, directory.FirstOrDefault(d => d.Id == item.DepartmentId)?.Name ?? (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty, calendars.Current));
     }
@@ -246,6 +260,11 @@ public static class ItemsApi
 
         return (await departments.FindByNameAsync(nameOrId, ct))?.Id ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"{field}: no department '{nameOrId}'");
     }
+
+    // Article 33: the approver is the lead who approves, signed in; a name typed into the request is refused, not trusted.
+    private static string NoApprover(string? approver, string reason) =>
+        approver is null ? reason
+        : throw new WorkflowRefusedException(RefusalKind.Invalid, "approver: not accepted: an extension is approved by a lead signed in (approve-extension), who is recorded as approver; a handler's extend asks for it");
 
     private static string Required(string? value, string field) =>
         string.IsNullOrWhiteSpace(value) ? throw new WorkflowRefusedException(RefusalKind.Invalid, $"{field}: required") : value;

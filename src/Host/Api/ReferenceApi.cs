@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Supervision.Engine.Calendars;
 using Supervision.Engine.Items;
+using Supervision.Engine.Workflows;
 using Supervision.Host.Calendars;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;
@@ -36,13 +37,15 @@ public static class ReferenceApi
                     s.Terminal,
                     s.PerAssignment,
                     actions = s.Actions.Select(a => a.ToString().ToLowerInvariant()).Order(StringComparer.Ordinal),
-                    outcomes = s.Outcomes.Select(o => new { o.Id, name = o.Name.Zh, nameEn = o.Name.En, to = o.To }),
-                    fields = s.Fields.Select(f => new { f.Name, label = f.Label.Zh, type = f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices }),
+                    outcomes = s.Outcomes.Select(o => new { o.Id, name = o.Name.Zh, nameEn = o.Name.En, to = o.To, fields = o.Fields.Select(Field) }),
+                    fields = s.Fields.Select(Field),
                 }).ToList())).ToList()));
         api.MapGet("/calendars/{year:int}", GetYear);
         api.MapPut("/calendars/{year:int}", PutYear).RequireAuthorization("admin");
         return endpoints;
     }
+
+    private static object Field(FieldDefinition f) => new { f.Name, label = f.Label.Zh, type = f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices };
 
     private static Results<Ok<JsonElement>, ProblemHttpResult> GetYear(int year, CalendarService calendars)
     {

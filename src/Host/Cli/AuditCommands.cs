@@ -23,9 +23,15 @@ internal static class AuditCommands
             foreach (var definition in definitions)
             {
                 output.WriteLine($"ok  {definition.File}: {definition.Definition.Key} ({definition.Definition.Title.Zh}, {definition.Definition.Steps.Count} steps)");
+                foreach (var warning in definition.Definition.Warnings)
+                {
+                    output.WriteLine($"warning  {warning}");
+                }
             }
 
-            output.WriteLine(problems.Count == 0 ? $"{definitions.Count} definitions, no problems." : $"{problems.Count} problem(s).");
+            var warnings = definitions.Sum(d => d.Definition.Warnings.Count);
+            output.WriteLine((problems.Count == 0 ? $"{definitions.Count} definitions, no problems." : $"{problems.Count} problem(s).")
+                + (warnings > 0 ? $" {warnings} warning(s): loaded as written; check each is meant." : string.Empty));
             return problems.Count == 0 ? 0 : 1;
         });
         return new Command("definitions", "Workflow definitions.") { validate };

@@ -103,6 +103,12 @@ internal sealed class DemoData(
             var (login, department) = handlers[i % handlers.Length];
             var actor = await workflows.ActorAsync(login, ct);
             var received = today.AddDays(-random.Next(0, 45));
+            if (i % 8 == 4)
+            {
+                // Extensions are asked for while the period runs (article 33): these were received in the last ten days.
+                received = today.AddDays(-(i % 10));
+            }
+
             var fields = new Dictionary<string, string>
             {
                 ["channel"] = new[] { "online", "post", "in-person", "letter", "fax" }[random.Next(5)],
@@ -122,14 +128,20 @@ internal sealed class DemoData(
                         break;
                     case 2:
                         item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
-                        item = await workflows.PauseAsync(item.Id, actor, null, PauseReason.ThirdPartyConsultation, "征求第三方意见", null, ct);
+                        item = await workflows.PauseAsync(item.Id, actor, null, PauseReason.ThirdPartyConsultation, "征求第三方意见", null, null, ct);
                         break;
                     case 3:
                         item = await workflows.CompleteAsync(item.Id, actor, "review", "correction-requested", null, new Dictionary<string, string>(), null, ct);
                         break;
                     case 4:
                         item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
-                        item = await workflows.ExtendAsync(item.Id, actor, null, new Engine.Deadlines.TimeLimit.WorkingDays(10), "办公室主任", "需调取档案", null, ct);
+                        // A handler asks (article 33); in the justice bureau its lead approves, elsewhere the request waits.
+                        item = await workflows.ExtendAsync(item.Id, actor, null, new Engine.Deadlines.TimeLimit.WorkingDays(10), "需调取档案", null, ct);
+                        if (department == "演示市司法局")
+                        {
+                            item = await workflows.ApproveExtensionAsync(item.Id, await workflows.ActorAsync("wang", ct), null, null, ct);
+                        }
+
                         break;
                     case 5:
                         item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);

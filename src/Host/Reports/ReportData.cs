@@ -14,8 +14,8 @@ namespace Supervision.Host.Reports;
 /// <summary>
 /// Reads what the reports count for a period and a set of departments: every assignment the departments had during
 /// it (got by its end and not ended before its start), with its light at the period's end — as stored when the period
-/// reaches today, otherwise as its clock gave it then, by the same rules as the live lights — and the extensions,
-/// pauses and returns from review that happened within it.
+/// reaches today, otherwise as its clock gave it then, by the same rules as the live lights — the day the work was done
+/// (a reply's date), and the extensions, pauses, returns from review and late corrections that happened within it.
 /// </summary>
 public sealed class ReportData(Database database, ClockStore clocks, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock)
 {
@@ -48,37 +48,50 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
 
         // What happened within the period, to each assignment (an item's own clock is its handling assignment's).
         var firstOfItem = rows.GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.Min(r => r.AssignmentId));
-        var events = (await uow.Connection.QueryAsync<(long ItemId, long? AssignmentId, string Kind)>(uow.Command(
-            "SELECT item_id, assignment_id, kind FROM clock_events WHERE at >= @start AND at < @end AND kind IN ('extended', 'paused')",
-            new { start, end }, cancellationToken))).AsList();
-        var returns = (await uow.Connection.QueryAsync<(long ItemId, string Detail)>(uow.Command(
+        // Stops within the period are the closings counted in it; a stop naming the day the work was done (a reply's
+        // date) is judged and counted by that day.
+        var events = (await uow.Connection.QueryAsync<(long ItemId, long? AssignmentId, string Kind, string Data)>(uow.Command(
             $"""
-            SELECT item_id, {(database.Provider == DatabaseProvider.PostgreSql ? "detail::text" : "detail")} FROM item_history
-            WHERE at >= @start AND at < @end AND (action = 'return' OR (action = 'complete' AND {database.Dialect.JsonText("detail", "outcome")} = 'returned'))
+            SELECT item_id, assignment_id, kind, {(database.Provider == DatabaseProvider.PostgreSql ? "data::text" : "data")} FROM clock_events
+            WHERE at >= @start AND at < @end AND kind IN ('extended', 'paused', 'stopped')
             """,
             new { start, end }, cancellationToken))).AsList();
-        var counts = new Dictionary<long, (int Extensions, int Pauses, int Returns)>();
-        void Count(long assignment, int extensions, int pauses, int returned)
+        var entries = (await uow.Connection.QueryAsync<(long ItemId, string Detail)>(uow.Command(
+            $"""
+            SELECT item_id, {(database.Provider == DatabaseProvider.PostgreSql ? "detail::text" : "detail")} FROM item_history
+            WHERE at >= @start AND at < @end AND (action = 'return'
+                OR (action = 'complete' AND ({database.Dialect.JsonText("detail", "outcome")} = 'returned' OR {database.Dialect.JsonText("detail", "late")} IS NOT NULL)))
+            """,
+            new { start, end }, cancellationToken))).AsList();
+        var counts = new Dictionary<long, (int Extensions, int Pauses, int Returns, int LateCorrections)>();
+        var doneOn = new Dictionary<long, DateOnly>();
+        void Count(long assignment, int extensions, int pauses, int returned, int late)
         {
             var c = counts.GetValueOrDefault(assignment);
-            counts[assignment] = (c.Extensions + extensions, c.Pauses + pauses, c.Returns + returned);
+            counts[assignment] = (c.Extensions + extensions, c.Pauses + pauses, c.Returns + returned, c.LateCorrections + late);
         }
 
         foreach (var e in events)
         {
             if ((e.AssignmentId ?? firstOfItem.GetValueOrDefault(e.ItemId)) is var id and > 0)
             {
-                Count(id, e.Kind == "extended" ? 1 : 0, e.Kind == "paused" ? 1 : 0, 0);
+                if (e.Kind == "stopped" && ClockEventJson.Read(e.Kind, end, e.Data) is ClockEvent.Stopped { On: { } on })
+                {
+                    doneOn[id] = on;
+                }
+
+                Count(id, e.Kind == "extended" ? 1 : 0, e.Kind == "paused" ? 1 : 0, 0, 0);
             }
         }
 
-        foreach (var (itemId, detail) in returns)
+        foreach (var (itemId, detail) in entries)
         {
             using var json = JsonDocument.Parse(detail);
             var id = json.RootElement.TryGetProperty("assignment", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetInt64() : firstOfItem.GetValueOrDefault(itemId);
+            var late = json.RootElement.TryGetProperty("late", out var l) && l.ValueKind == JsonValueKind.True;
             if (id > 0)
             {
-                Count(id, 0, 0, 1);
+                Count(id, 0, 0, late ? 0 : 1, late ? 1 : 0);
             }
         }
 
@@ -146,6 +159,7 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
                 StartedOn = startedOn,
                 DueOn = r.DueOn ?? (r.DueAt is { } at ? context.DayOf(at) : null),
                 ClosedOn = closedOn,
+                DoneOn = closedOn is not null && doneOn.TryGetValue(r.AssignmentId, out var done) ? done : closedOn,
                 Result = r.Result,
                 Light = light,
                 SeriouslyOverdue = serious,
@@ -153,6 +167,7 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
                 Extensions = c.Extensions,
                 Pauses = c.Pauses,
                 Returns = c.Returns,
+                LateCorrections = c.LateCorrections,
             });
         }
 

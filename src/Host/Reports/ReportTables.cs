@@ -11,7 +11,7 @@ public static class ReportTables
     private static readonly string[] FigureHeadings =
     [
         "收件/交办数", "按时办结", "超期办结", "撤回", "在办-绿灯", "在办-黄灯", "在办-红灯", "其中严重超期", "暂停中",
-        "按时办结率", "平均办理工作日", "90%办理工作日", "延期次数", "暂停次数", "退回重办次数",
+        "按时办结率", "平均办理工作日", "90%办理工作日", "延期次数", "暂停次数", "退回重办次数", "逾期告知补正次数",
     ];
 
     public static IReadOnlyList<ExportTable> Statistics(StatisticsReport report)
@@ -55,8 +55,8 @@ public static class ReportTables
                 r.ItemId, r.Kind == ItemKind.Request ? "依申请公开" : "督办任务", detail.Title, r.Definition, r.Plan, r.PlanItem,
                 departments.TryGetValue(r.DepartmentId, out var d) ? d.Name : r.DepartmentId.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Role(detail.Role), detail.Step, r.StartedOn, r.DueOn, r.ClosedOn, Result(r), Light(r.Light, r.SeriouslyOverdue, r.Paused),
-                r.ClosedOn is { } closed && !r.Withdrawn ? calendar.WorkingDaysBetween(r.StartedOn, closed) : null,
-                Scoring.OverdueDays(r, period, calendar), r.Extensions, r.Pauses, r.Returns,
+                r.DoneOn is { } done && !r.Withdrawn ? calendar.WorkingDaysBetween(r.StartedOn, done) : null,
+                Scoring.OverdueDays(r, period, calendar), r.Extensions, r.Pauses, r.Returns, r.LateCorrections,
             ];
         }).ToList();
         var steps = history.Select(h => (IReadOnlyList<object?>)
@@ -68,7 +68,7 @@ public static class ReportTables
         [
             new ExportTable("台账",
                 ["事项编号", "类型", "标题", "流程", "来源文件", "任务序号", "部门", "角色", "当前环节", "收件/交办日", "截止日", "办结日", "结果", "亮灯",
-                 "办理工作日", "超期工作日", "延期次数", "暂停次数", "退回重办次数"], ledger),
+                 "办理工作日", "超期工作日", "延期次数", "暂停次数", "退回重办次数", "逾期告知补正次数"], ledger),
             new ExportTable("办理过程", ["事项编号", "序号", "时间", "操作人", "操作", "原环节", "新环节", "原灯", "新灯"], steps),
         ];
     }
@@ -80,7 +80,7 @@ public static class ReportTables
     [
         f.Received, f.CompletedOnTime, f.CompletedLate, f.Withdrawn, f.OpenGreen, f.OpenYellow, f.OpenRed, f.OpenSeriouslyOverdue, f.OpenPaused,
         f.OnTimeRate is { } rate ? new Percent(rate) : null, f.AverageWorkingDays is { } mean ? Math.Round(mean, 2) : null, f.P90WorkingDays,
-        f.Extensions, f.Pauses, f.Returns,
+        f.Extensions, f.Pauses, f.Returns, f.LateCorrections,
     ];
 
     private static string Role(string role) => role switch

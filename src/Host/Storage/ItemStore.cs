@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
+using Supervision.Engine.Workflows;
 
 namespace Supervision.Host.Storage;
 
@@ -337,6 +338,20 @@ public sealed class ItemStore(Database database, TimeProvider clock)
             """,
             new { itemId },
             cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToEntry()).ToList();
+    }
+
+    /// <summary>The item's history entries about extensions (asked for, approved, rejected, or extended by a lead),
+    /// oldest first: what <see cref="WorkflowEngine.PendingExtensions"/> reads.</summary>
+    internal static async Task<IReadOnlyList<HistoryEntry>> ExtensionHistoryAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken)
+    {
+        var rows = await uow.Connection.QueryAsync<HistoryRow>(uow.Command(
+            """
+            SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, detail AS Detail
+            FROM item_history WHERE item_id = @itemId AND action IN (@requested, @approved, @rejected, 'extend') ORDER BY seq
+            """,
+            new { itemId, requested = WorkflowEngine.ExtensionRequested, approved = WorkflowEngine.ExtensionApproved, rejected = WorkflowEngine.ExtensionRejected },
+            cancellationToken));
         return rows.Select(r => r.ToEntry()).ToList();
     }
 

@@ -48,6 +48,11 @@ internal sealed class MigrateOnStart(Migrator migrator, Database database, Calen
         // The workflow definitions; a broken file stops start-up with the full report.
         var loaded = await definitions.LoadAsync(cancellationToken);
         logger.LogInformation("Workflow definitions from {Folder}: {Definitions}", definitions.Directory, string.Join(", ", loaded.Select(d => d.Key)));
+        foreach (var warning in loaded.SelectMany(d => d.Warnings))
+        {
+            // Loaded as written, but an office should mean it (a disclosure request pausing for a reason the law does not give).
+            logger.LogWarning("Workflow definition warning: {Warning}", warning);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

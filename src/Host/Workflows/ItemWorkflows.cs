@@ -116,17 +116,25 @@ public sealed class ItemWorkflows(
     public Task<SupervisedItem> CompleteAsync(long itemId, Actor actor, string expectedStep, string outcome, long? assignmentId, IReadOnlyDictionary<string, string> fields, int? expectedVersion, CancellationToken cancellationToken) =>
         ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Complete(definition, state, actor, expectedStep, outcome, assignmentId, fields, now, context), cancellationToken);
 
-    /// <summary>Pauses the clock for a reason the definition allows.</summary>
-    public Task<SupervisedItem> PauseAsync(long itemId, Actor actor, long? assignmentId, PauseReason reason, string? note, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Pause, assignmentId, new ClockEvent.Paused(now, reason, note), now, context), cancellationToken);
+    /// <summary>Pauses the clock for a reason the definition allows, from <paramref name="on"/> (the day the consultation letter went out) or today.</summary>
+    public Task<SupervisedItem> PauseAsync(long itemId, Actor actor, long? assignmentId, PauseReason reason, string? note, DateOnly? on, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Pause, assignmentId, new ClockEvent.Paused(now, reason, note, on), now, context), cancellationToken);
 
-    /// <summary>Resumes a paused clock.</summary>
-    public Task<SupervisedItem> ResumeAsync(long itemId, Actor actor, long? assignmentId, string? note, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Resume, assignmentId, new ClockEvent.Resumed(now, note), now, context), cancellationToken);
+    /// <summary>Resumes a paused clock from <paramref name="on"/> (the day the answer came) or today.</summary>
+    public Task<SupervisedItem> ResumeAsync(long itemId, Actor actor, long? assignmentId, string? note, DateOnly? on, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Resume, assignmentId, new ClockEvent.Resumed(now, note, on), now, context), cancellationToken);
 
-    /// <summary>Extends the limit (article 33: approver and reason, within the cap).</summary>
-    public Task<SupervisedItem> ExtendAsync(long itemId, Actor actor, long? assignmentId, TimeLimit by, string approver, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Extend, assignmentId, new ClockEvent.Extended(now, by, approver, reason), now, context), cancellationToken);
+    /// <summary>Extends the limit (article 33: within the cap, while the period runs): a lead at once, a handler asks a lead.</summary>
+    public Task<SupervisedItem> ExtendAsync(long itemId, Actor actor, long? assignmentId, TimeLimit by, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Extend(definition, state, actor, assignmentId, by, reason, now, context), cancellationToken);
+
+    /// <summary>A lead approves the pending extension request.</summary>
+    public Task<SupervisedItem> ApproveExtensionAsync(long itemId, Actor actor, long? assignmentId, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ApproveExtension(definition, state, actor, assignmentId, now, context), cancellationToken);
+
+    /// <summary>A lead rejects the pending extension request, with reasons.</summary>
+    public Task<SupervisedItem> RejectExtensionAsync(long itemId, Actor actor, long? assignmentId, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.RejectExtension(definition, state, actor, assignmentId, reason, now, context), cancellationToken);
 
     /// <summary>Sets the due day directly (article 35).</summary>
     public Task<SupervisedItem> OverrideAsync(long itemId, Actor actor, long? assignmentId, DateOnly dueOn, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
@@ -155,7 +163,7 @@ public sealed class ItemWorkflows(
         var context = await ContextAsync(null, cancellationToken);
         await using var uow = await database.BeginAsync(cancellationToken);
         var (definition, _, state, _, _) = await StateAsync(uow, item, context, cancellationToken);
-        return WorkflowEngine.Available(definition, state, actor);
+        return WorkflowEngine.Available(definition, state, actor, item.NotBefore(clock.GetUtcNow()));
     }
 
     private async Task<(WorkflowDefinition Definition, ClockContext ClockContext, InstanceState State, Dictionary<long, List<ClockEvent>> AssignmentEvents, IReadOnlyList<Assignment> Stored)> StateAsync(
@@ -173,7 +181,10 @@ public sealed class ItemWorkflows(
             {
                 var events = assignmentEvents.GetValueOrDefault(a.Id) ?? [];
                 return new AssignmentState(a.Id, a.DepartmentId, a.Role, a.Step, a.ClosedAt is not null, events, Clock.Fold(events, clockContext));
-            }).ToList());
+            }).ToList())
+        {
+            PendingExtensions = WorkflowEngine.PendingExtensions(await ItemStore.ExtensionHistoryAsync(uow, item.Id, cancellationToken)),
+        };
         return (definition, clockContext, state, assignmentEvents, stored);
     }
 

@@ -18,10 +18,13 @@
       page: "第 {0} 页，共 {1} 条", noItems: "没有符合条件的事项。", received: "收到日期", result: "结果", role: "职责", closed: "办结时间",
       lead: "牵头", responsible: "配合", handling: "承办", none: "无", noActions: "当前没有可由您办理的操作。", submit: "提交",
       reason: "理由", note: "备注", approver: "批准人", days: "工作日数", dueOn: "新截止日", toStep: "退回到", text: "内容",
+      on: "生效日期（发函或收到答复之日，默认今天）", lateCorrection: "逾期告知补正", lateCorrectionHint: "收到申请超过7个工作日后才告知补正（第三十条），已记录理由。",
+      pendingExtension: "待批准的延期申请", pendingExtensionText: "{0}申请延长{1}个工作日：{2}",
       assignment: "承办单位", redCount: "红灯", yellowCount: "黄灯", noTrend: "暂无趋势数据。", unread: "未读", pausedFlag: "（暂停计时）",
       list: "{0}：{1}", allDepartments: "全部部门", actionDone: "已办理。", redYellowPerDay: "每日红灯、黄灯数",
       system: "系统", registered: "登记", "light-changed": "灯色变化", "assignment-light-changed": "承办单位灯色变化", complete: "办理",
       assigned: "交办", pause: "暂停计时", resume: "恢复计时", extend: "延长期限", override: "确定期限", transfer: "转办", return: "退回", report: "报送进展", withdraw: "撤回",
+      "extension-requested": "申请延期", "extension-approved": "批准延期", "extension-rejected": "不予延期",
       "deadline-recomputed": "期限重算", "step-light-changed": "环节期限灯色变化",
       importPlan: "导入计划", planFile: "计划文件（.xlsx .xls .docx .csv .tsv .txt，不超过10MB）", planYear: "年度（可选）",
       planName: "计划名称（可选，默认取文件标题）", preview: "上传并预览", previewHint: "上传后先预览识别结果，不会创建任何任务；确认导入后才创建并交办。",
@@ -52,7 +55,7 @@
       reportLegend: "有下级部门的行为含下级的合计，展开后“本级”行为该部门自身承办的事项；其余为本部门数字。在办按统计期末的灯色计。考核得分按各部门本级承办事项计算，点击得分查看扣分、加分明细。",
       summary: "期间受理（交办）{0}件，按期办结{1}件、超期办结{2}件，按期率{3}；期末在办{4}件，其中红灯{5}件（严重超期{6}件）。",
       "fig.received": "受理/交办", "fig.completedOnTime": "按期办结", "fig.completedLate": "超期办结", "fig.onTimeRate": "按期率",
-      "fig.averageWorkingDays": "平均办理工作日", "fig.p90WorkingDays": "P90办理工作日", "fig.extensions": "延期", "fig.pauses": "暂停", "fig.returns": "退回",
+      "fig.averageWorkingDays": "平均办理工作日", "fig.p90WorkingDays": "P90办理工作日", "fig.extensions": "延期", "fig.pauses": "暂停", "fig.returns": "退回", "fig.lateCorrections": "逾期告知补正",
       openAtEnd: "期末在办", score: "考核得分", ownRow: "本级", workflow: "业务类型", plan: "计划", planItem: "事项", noFigures: "该期间没有数据。",
       showScore: "{0}的考核得分明细", rulesName: "依据《{0}》", rule: "考核规则", count: "次数", points: "分值", startScore: "基础分", finalScore: "得分",
       clamped: "（已按得分上下限调整）",
@@ -77,10 +80,13 @@
       page: "Page {0}, {1} items", noItems: "No items match.", received: "Received", result: "Result", role: "Role", closed: "Closed",
       lead: "lead", responsible: "responsible", handling: "handling", none: "none", noActions: "Nothing for you to do here now.", submit: "Submit",
       reason: "Reason", note: "Note", approver: "Approved by", days: "Working days", dueOn: "New due day", toStep: "Return to", text: "Text",
+      on: "Took effect on (letter sent or answer received; default today)", lateCorrection: "Correction asked late", lateCorrectionHint: "The correction was asked for more than 7 working days after receipt (art. 30); the reason is recorded.",
+      pendingExtension: "Extension awaiting approval", pendingExtensionText: "{0} asks for {1} more working days: {2}",
       assignment: "Department", redCount: "red", yellowCount: "yellow", noTrend: "No trend data yet.", unread: "unread", pausedFlag: " (clock paused)",
       list: "{0}: {1}", allDepartments: "All departments", actionDone: "Done.", redYellowPerDay: "Red and yellow per day",
       system: "system", registered: "registered", "light-changed": "light changed", "assignment-light-changed": "department's light changed", complete: "completed",
       assigned: "assigned", pause: "paused", resume: "resumed", extend: "extended", override: "deadline set", transfer: "transferred", return: "returned", report: "progress reported", withdraw: "withdrawn",
+      "extension-requested": "extension asked for", "extension-approved": "extension approved", "extension-rejected": "extension rejected",
       "deadline-recomputed": "deadline recomputed", "step-light-changed": "step limit light changed",
       importPlan: "Import plan", planFile: "Plan file (.xlsx .xls .docx .csv .tsv .txt, at most 10 MB)", planYear: "Year (optional)",
       planName: "Plan name (optional; the file's title by default)", preview: "Upload and preview", previewHint: "Uploading shows what was read and creates nothing; tasks are created and assigned only on confirming.",
@@ -111,7 +117,7 @@
       reportLegend: "A department with departments under it shows the total with them; unfolded, its \"own\" row shows its own assignments. Open items are counted by their light at the period's end. Scores count each department's own assignments; click a score for its deductions and additions.",
       summary: "{0} received or assigned in the period, {1} completed on time and {2} late, on-time rate {3}; {4} open at its end, {5} of them red ({6} seriously overdue).",
       "fig.received": "Received", "fig.completedOnTime": "On time", "fig.completedLate": "Late", "fig.onTimeRate": "On-time rate",
-      "fig.averageWorkingDays": "Mean working days", "fig.p90WorkingDays": "P90 working days", "fig.extensions": "Extensions", "fig.pauses": "Pauses", "fig.returns": "Returns",
+      "fig.averageWorkingDays": "Mean working days", "fig.p90WorkingDays": "P90 working days", "fig.extensions": "Extensions", "fig.pauses": "Pauses", "fig.returns": "Returns", "fig.lateCorrections": "Late corrections",
       openAtEnd: "Open at the period's end", score: "Score", ownRow: "Own", workflow: "Workflow", plan: "Plan", planItem: "Item", noFigures: "Nothing in this period.",
       showScore: "Score of {0}, line by line", rulesName: "Under \"{0}\"", rule: "Rule", count: "Count", points: "Points", startScore: "Start", finalScore: "Score",
       clamped: " (held within the score's bounds)",
@@ -657,6 +663,8 @@
     const fields = item.fields || {};
     for (const [name, value] of Object.entries(fields)) fact(fieldLabel(definition, name), fieldText(name, value, fields), name === "planText" ? "quote" : null);
     if (fields.startsAfter && item.step === "assign") fact(t("awaitingEvent"), t("awaitingEventHint", fields.startsAfter), "hint");
+    if (detail.lateCorrection) fact(t("lateCorrection"), t("lateCorrectionHint"), "hint");
+    for (const p of detail.pendingExtensions || []) fact(t("pendingExtension"), t("pendingExtensionText", p.requestedBy, p.workingDays, p.reason), "hint");
 
     const assignments = $("assignments");
     clear(assignments.tHead).append(el("tr", {}, ...["assignment", "role", "step", "light", "due", "closed"].map((k) => el("th", { text: t(k) }))));
@@ -695,7 +703,7 @@
   function fieldLabel(definition, name) {
     for (const d of definition ? [definition, ...state.definitions] : state.definitions) {
       for (const s of d.steps) {
-        const f = (s.fields || []).find((x) => x.name === name);
+        const f = [...(s.fields || []), ...(s.outcomes || []).flatMap((o) => o.fields || [])].find((x) => x.name === name);
         if (f) return state.lang === "zh" ? f.label : texts.en[`field.${name}`] || name;
       }
     }
@@ -726,9 +734,10 @@
         else input(`field:${f.name}`, label, el("input", { name: `field:${f.name}`, type: f.type === "date" ? "date" : "text", required: f.required }));
       }
       switch (action.action) {
-        case "pause": input("reason", t("reason"), el("select", { name: "reason", required: true }, ...action.choices.map((c) => el("option", { value: c, text: c })))); input("note", t("note"), el("input", { name: "note" })); break;
-        case "resume": input("note", t("note"), el("input", { name: "note" })); break;
-        case "extend": input("workingDays", t("days"), el("input", { name: "workingDays", type: "number", min: "1", required: true })); input("approver", t("approver"), el("input", { name: "approver", required: true })); input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
+        case "pause": input("reason", t("reason"), el("select", { name: "reason", required: true }, ...action.choices.map((c) => el("option", { value: c, text: c })))); input("on", t("on"), el("input", { name: "on", type: "date" })); input("note", t("note"), el("input", { name: "note" })); break;
+        case "resume": input("on", t("on"), el("input", { name: "on", type: "date" })); input("note", t("note"), el("input", { name: "note" })); break;
+        case "extend": input("workingDays", t("days"), el("input", { name: "workingDays", type: "number", min: "1", required: true })); input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
+        case "reject-extension": input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
         case "override": input("dueOn", t("dueOn"), el("input", { name: "dueOn", type: "date", required: true })); input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
         case "transfer": input("department", t("department"), el("select", { name: "department", required: true }, ...state.departments.map((d) => el("option", { value: d.id, text: d.name })))); input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
         case "return": input("toStep", t("toStep"), el("select", { name: "toStep" }, ...action.choices.map((c) => el("option", { value: c, text: stepName(c, definitionOf(item.definition)) })))); input("reason", t("reason"), el("input", { name: "reason", required: true })); break;
@@ -1007,7 +1016,7 @@
   const figureColumns = [
     { key: "received" }, { key: "completedOnTime" }, { key: "completedLate" }, { key: "onTimeRate", format: "rate" },
     { key: "openGreen", light: "green" }, { key: "openYellow", light: "yellow" }, { key: "openRed", light: "red" }, { key: "openSeriouslyOverdue", light: "serious" },
-    { key: "averageWorkingDays", format: "mean" }, { key: "p90WorkingDays" }, { key: "extensions" }, { key: "pauses" }, { key: "returns" },
+    { key: "averageWorkingDays", format: "mean" }, { key: "p90WorkingDays" }, { key: "extensions" }, { key: "pauses" }, { key: "returns" }, { key: "lateCorrections" },
   ];
   const blank = "—";
   const percent = (rate) => (rate === null || rate === undefined ? blank : `${(100 * rate).toFixed(1)}%`);

@@ -19,7 +19,19 @@ public sealed class ClockEventJsonTests
         new ClockEvent.Overridden(At, new DateOnly(2025, 12, 31), null, "李处长", "第三十五条"),
         new ClockEvent.Overridden(At, null, At.AddHours(5), "李处长", "紧急"),
         new ClockEvent.Stopped(At),
+        new ClockEvent.Paused(At, PauseReason.AgencyConsultation, "征求某局意见", new DateOnly(2025, 10, 6)),
+        new ClockEvent.Resumed(At, null, new DateOnly(2025, 10, 8)),
+        new ClockEvent.Stopped(At, new DateOnly(2025, 10, 7)),
     ];
+
+    [Fact]
+    public void Events_stored_before_they_named_a_day_still_load_without_one()
+    {
+        Assert.Equal(new ClockEvent.Paused(At, PauseReason.ThirdPartyConsultation, "征求意见"), ClockEventJson.Read("paused", At, """{"reason":"third-party-consultation","note":"征求意见"}"""));
+        Assert.Equal(new ClockEvent.Resumed(At), ClockEventJson.Read("resumed", At, """{"note":null}"""));
+        Assert.Equal(new ClockEvent.Stopped(At), ClockEventJson.Read("stopped", At, "{}"));
+        Assert.Equal("""{"on":"2025-10-07"}""", ClockEventJson.Data(new ClockEvent.Stopped(At, new DateOnly(2025, 10, 7))));
+    }
 
     [Theory]
     [MemberData(nameof(Events))]

@@ -64,6 +64,21 @@ public sealed class ReportCalculatorTests
     }
 
     [Fact]
+    public void Article_33_working_days_taken_and_days_late_count_to_the_reply_date_not_the_day_it_was_entered()
+    {
+        // B was due 10-22, answered on 10-23 and entered on 10-24: one working day late, 20 working days taken.
+        var replied = Records[1] with { DoneOn = new DateOnly(2025, 10, 23), LateCorrections = 1 };
+
+        var figures = ReportCalculator.Figures([replied], October, StatutoryCalendar.Calendar);
+
+        Assert.Equal(1, Scoring.OverdueDays(replied, October, StatutoryCalendar.Calendar));
+        Assert.Equal(2, Scoring.OverdueDays(Records[1], October, StatutoryCalendar.Calendar));
+        Assert.Equal(20, figures.AverageWorkingDays);
+        Assert.Equal((1, 1), (figures.CompletedLate, figures.LateCorrections));
+        Assert.Equal(replied.ClosedOn, Records[1].DoneOn);
+    }
+
+    [Fact]
     public void Rows_group_by_department_workflow_or_plan_and_a_period_without_completions_has_no_rate()
     {
         var byWorkflow = ReportCalculator.By(Records, r => (r.Definition, r.Definition), October, StatutoryCalendar.Calendar);

@@ -54,11 +54,19 @@ public sealed class AuthorizationMatrixTests
         return new InstanceState(item, [start], Clock.Fold([start], clockContext), [new AssignmentState(7, Bureau, AssignmentRole.Handling, "handle", false, [], ClockState.NotStarted)]);
     }
 
+    // The same, with a handler's extension request waiting for a lead.
+    private static InstanceState AtHandleWithRequest() => AtHandle() with
+    {
+        PendingExtensions = [new PendingExtension(null, new TimeLimit.WorkingDays(5), "需调取档案", "h1", Now.AddHours(-1))],
+    };
+
     private static readonly Dictionary<string, Func<Actor, Decision>> Actions = new()
     {
         ["complete"] = a => WorkflowEngine.Complete(Definition, AtHandle(), a, "handle", "ready-to-reply", null, new Dictionary<string, string>(), Now, Context),
         ["pause"] = a => WorkflowEngine.ClockAction(Definition, AtHandle(), a, StepAction.Pause, null, new ClockEvent.Paused(Now, PauseReason.ThirdPartyConsultation), Now, Context),
-        ["extend"] = a => WorkflowEngine.ClockAction(Definition, AtHandle(), a, StepAction.Extend, null, new ClockEvent.Extended(Now, new TimeLimit.WorkingDays(5), "主任", "理由"), Now, Context),
+        ["extend"] = a => WorkflowEngine.Extend(Definition, AtHandle(), a, null, new TimeLimit.WorkingDays(5), "理由", Now, Context),
+        ["approve-extension"] = a => WorkflowEngine.ApproveExtension(Definition, AtHandleWithRequest(), a, null, Now, Context),
+        ["reject-extension"] = a => WorkflowEngine.RejectExtension(Definition, AtHandleWithRequest(), a, null, "理由不充分", Now, Context),
         ["override"] = a => WorkflowEngine.ClockAction(Definition, AtHandle(), a, StepAction.Override, null, new ClockEvent.Overridden(Now, new DateOnly(2025, 12, 31), null, a.Login, "第三十五条"), Now, Context),
         ["transfer"] = a => WorkflowEngine.Transfer(Definition, AtHandle(), a, null, OtherBureau, "理由", Now, Context),
         ["return"] = a => WorkflowEngine.Return(Definition, AtHandle(), a, null, "review", "理由", Now, Context),
@@ -66,12 +74,13 @@ public sealed class AuthorizationMatrixTests
         ["withdraw"] = a => WorkflowEngine.Withdraw(Definition, AtHandle(), a, "撤回", Now, Context),
     };
 
-    // Allowed: handlers and leads of the handling department (and leads above it) act on its steps; overrides are
-    // for leads and supervising offices above; transfers also for supervising offices above; nobody else.
+    // Allowed: handlers and leads of the handling department (and leads above it) act on its steps (a handler's extend
+    // asks, a lead's extends); only a lead decides an extension request (article 33); overrides are for leads and
+    // supervising offices above; transfers also for supervising offices above; nobody else.
     [Theory]
     [InlineData("handler-own", "complete pause extend transfer return report withdraw")]
     [InlineData("handler-other", "")]
-    [InlineData("lead-own", "complete pause extend override transfer return report withdraw")]
+    [InlineData("lead-own", "complete pause extend approve-extension reject-extension override transfer return report withdraw")]
     [InlineData("lead-other", "")]
     [InlineData("supervisor-above", "override transfer")]
     [InlineData("supervisor-district", "")]

@@ -30,7 +30,11 @@ public sealed class DefinitionLoaderTests
         Assert.Equal(new TimeLimit.WorkingDays(7), definition.Step("review")!.Limit);
         var correction = definition.Step("review")!.Outcomes.Single(o => o.Id == "correction-requested");
         Assert.Equal((ClockEffect.Pause, PauseReason.AwaitingCorrection), (correction.Clock, correction.PauseReason));
-        Assert.Equal(ClockEffect.Restart, definition.Step("await-correction")!.Outcomes.Single(o => o.Id == "corrected").Clock);
+        var corrected = definition.Step("await-correction")!.Outcomes.Single(o => o.Id == "corrected");
+        Assert.Equal(ClockEffect.Restart, corrected.Clock);
+        Assert.Equal([("correctedOn", FieldType.Date, true)], corrected.Fields.Select(f => (f.Name, f.Type, f.Required)));
+        Assert.Equal([PauseReason.ThirdPartyConsultation, PauseReason.AgencyConsultation, PauseReason.AwaitingCorrection], definition.Clock.PauseReasons.Select(r => r.Reason));
+        Assert.Empty(definition.Warnings);
         Assert.Equal(8, definition.Step("reply")!.Outcomes.Count);
         Assert.All(definition.Step("reply")!.Outcomes, o => Assert.Equal(ClockEffect.Stop, o.Clock));
         Assert.Contains(new PauseRule(PauseReason.ThirdPartyConsultation, new TimeLimit.WorkingDays(15)), definition.Clock.PauseReasons);
@@ -75,6 +79,37 @@ public sealed class DefinitionLoaderTests
 
         Assert.Null(definition);
         Assert.Contains(problems, p => p.File == file && p.Path == path && p.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Articles_30_32_34_a_request_pausing_for_a_reason_the_law_does_not_give_loads_with_a_warning()
+    {
+        var text = File.ReadAllText(Shipped("disclosure-request.json"))
+            .Replace("{ \"reason\": \"awaiting-correction\" }", "{ \"reason\": \"awaiting-correction\" },\n      { \"reason\": \"custom\" }", StringComparison.Ordinal);
+
+        var (definition, problems) = DefinitionLoader.Load(text, "office-request.json");
+        var (task, _) = LoadFile(Shipped("supervision-task.json"));
+
+        Assert.Empty(problems);
+        var warning = Assert.Single(definition!.Warnings);
+        Assert.Equal(("office-request.json", "$.clock.pauseReasons[3]"), (warning.File, warning.Path));
+        Assert.Contains("pause reason 'custom' is not one the law gives a disclosure request", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(definition.Clock.PauseReasons, r => r.Reason == PauseReason.Custom);
+        // A supervision task may pause for its own reasons without a word.
+        Assert.Empty(task!.Warnings);
+    }
+
+    [Fact]
+    public void An_outcome_declares_fields_of_its_own_and_one_twinning_a_step_field_is_a_problem()
+    {
+        var text = File.ReadAllText(Shipped("disclosure-request.json"))
+            .Replace("\"result\": \"already-public\" }", "\"result\": \"already-public\", \"fields\": [{ \"name\": \"replyDate\", \"type\": \"date\" }] }", StringComparison.Ordinal);
+
+        var (definition, problems) = DefinitionLoader.Load(text, "twin.json");
+
+        Assert.Null(definition);
+        var problem = Assert.Single(problems);
+        Assert.Equal(("$.steps[4].outcomes[0].fields", "field 'replyDate' is also a field of the step"), (problem.Path, problem.Message));
     }
 
     [Fact]

@@ -104,6 +104,8 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.False(item.GetProperty("paused").GetBoolean());
         Assert.Equal(new DateTimeOffset(2025, 10, 23, 0, 0, 0, Cst), item.GetProperty("nextChangeAt").GetDateTimeOffset());
 
+        // Handled and answered on 10-20 (a reply date is never ahead of the day it is entered).
+        _server.Clock.Advance(new DateTimeOffset(2025, 10, 20, 10, 0, 0, Cst) - _server.Clock.GetUtcNow());
         foreach (var (step, outcome, fields) in new (string, string, object)[]
         {
             ("review", "accepted", new { }),
@@ -176,6 +178,7 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
     {
         using var zhang = _server.Client("zhang");
         using var li = _server.Client("li");
+        using var wang = _server.Client("wang");
         var id = await RegisterAsync(zhang);
 
         using var malformed = await zhang.PostAsync(new Uri("/api/requests", UriKind.Relative), new StringContent("{\"title\": 5,", Encoding.UTF8, "application/json"));
@@ -184,8 +187,9 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         using var forbidden = await ActAsync(li, id, "complete", new { step = "review", outcome = "accepted" });
         using var first = await ActAsync(zhang, id, "complete", new { step = "review", outcome = "accepted" });
         using var twice = await ActAsync(zhang, id, "complete", new { step = "review", outcome = "accepted" });
-        using var extended = await ActAsync(zhang, id, "extend", new { workingDays = 20, approver = "王主任", reason = "需调取档案" });
-        using var over = await ActAsync(zhang, id, "extend", new { workingDays = 1, approver = "王主任", reason = "再延" });
+        using var typedApprover = await ActAsync(zhang, id, "extend", new { workingDays = 20, approver = "王主任", reason = "需调取档案" });
+        using var extended = await ActAsync(wang, id, "extend", new { workingDays = 20, reason = "需调取档案" });
+        using var over = await ActAsync(wang, id, "extend", new { workingDays = 1, reason = "再延" });
         using var stale = await ActAsync(zhang, id, "pause", new { reason = "third-party-consultation", version = 1 });
 
         Assert.Contains("not valid JSON", (await ProblemAsync(malformed, HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -197,6 +201,7 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.StartsWith("this step belongs to 市司法局", forbiddenProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Contains("already done", (await ProblemAsync(twice, HttpStatusCode.Conflict)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("approver: not accepted", (await ProblemAsync(typedApprover, HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
         Assert.Equal("Extension would exceed 20 working days: 20 already used, 1 requested.", (await ProblemAsync(over, HttpStatusCode.UnprocessableEntity)).GetProperty("detail").GetString());
         Assert.Contains("changed by someone else", (await ProblemAsync(stale, HttpStatusCode.Conflict)).GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -208,7 +213,7 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         var refused = (await connection.QueryAsync<(string Actor, long Status, string Reason)>(
             "SELECT actor, CAST(status AS bigint), reason FROM access_log WHERE allowed = @no ORDER BY id", new { no = false })).ToList();
         Assert.Contains(refused, r => r.Actor == "li" && r.Status == 403 && r.Reason.StartsWith("this step belongs to 市司法局", StringComparison.Ordinal));
-        Assert.Contains(refused, r => r.Actor == "zhang" && r.Status == 422);
+        Assert.Contains(refused, r => r.Actor == "wang" && r.Status == 422);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public abstract partial class ApiFuzzTests(DatabaseProvider provider, ITestOutpu
     private const string Anchor = "version";
 
     // Values of the path's {action}: the actions an item route knows, and one it does not.
-    private static readonly string[] Actions = ["complete", "pause", "resume", "extend", "override", "transfer", "return", "report", "withdraw", "nonsense"];
+    private static readonly string[] Actions = ["complete", "pause", "resume", "extend", "approve-extension", "reject-extension", "override", "transfer", "return", "report", "withdraw", "nonsense"];
 
     // Number-shaped trouble, as JSON text: too big for any number type, just past long, negative zero, fractions,
     // exponents, and the IEEE names as strings.

@@ -117,7 +117,7 @@ public abstract class ClockJumpTests(DatabaseProvider provider) : IAsyncLifetime
         {
             var reported = await _bed.Workflows.ReportAsync(id, zhang, null, "已完成初步核查", null, default);
             Assert.Equal(Light.Yellow, reported.Light);
-            var paused = await _bed.Workflows.PauseAsync(id, zhang, null, PauseReason.ThirdPartyConsultation, "征求第三方意见", null, default);
+            var paused = await _bed.Workflows.PauseAsync(id, zhang, null, PauseReason.ThirdPartyConsultation, "征求第三方意见", null, null, default);
             Assert.True(paused.Paused);
         }
 
@@ -129,7 +129,7 @@ public abstract class ClockJumpTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(0, await transitions.ProcessDueAsync(null, default));
         foreach (var id in ids)
         {
-            Assert.Equal(Light.Yellow, (await _bed.Workflows.ResumeAsync(id, zhang, null, "意见已回复", null, default)).Light);
+            Assert.Equal(Light.Yellow, (await _bed.Workflows.ResumeAsync(id, zhang, null, "意见已回复", null, null, default)).Light);
         }
 
         SetClock(Red.AddDays(1));

@@ -21,7 +21,16 @@ public abstract class ConcurrentActionsTests(DatabaseProvider provider, ITestOut
 {
     private static readonly TimeSpan Cst = TimeSpan.FromHours(8);
     private static readonly string[] Actors = ["zhang", "zhang", "wang", "zhao", "zhao", "li"];
-    private static readonly HashSet<string> Acts = ["complete", "pause", "resume", "extend", "override", "transfer", "report"];
+    private static readonly HashSet<string> Acts = ["complete", "pause", "resume", "extend", "approve-extension", "reject-extension", "override", "transfer", "report"];
+
+    // What an action is recorded as: a handler's extend is a request (article 33) that a lead approves or rejects.
+    private static string Recorded(string actor, string action) => action switch
+    {
+        "extend" when actor != "wang" => "extension-requested",
+        "approve-extension" => "extension-approved",
+        "reject-extension" => "extension-rejected",
+        _ => action,
+    };
     private ApiServer _server = null!;
 
     public async Task InitializeAsync() => _server = await ApiServer.StartAsync(provider, new DateTimeOffset(2025, 9, 26, 10, 0, 0, Cst));
@@ -34,14 +43,15 @@ public abstract class ConcurrentActionsTests(DatabaseProvider provider, ITestOut
     public async Task Identical_actions_sent_at_once_succeed_once_and_the_others_are_told_409()
     {
         var clients = Actors.Where(a => a != "li" && a != "zhao").Select(_server.Client).ToList();
+        var leads = Enumerable.Range(0, 3).Select(_ => _server.Client("wang")).ToList();
         try
         {
             var ids = await RegisterAtHandlingAsync(clients[0], 4);
             foreach (var (id, version) in ids)
             {
 
-                // The same extension from three people who all read the same version: one of them extends.
-                var extends = await Task.WhenAll(clients.Select(c => PostAsync(c, id, "extend", new { workingDays = 5, approver = "王主任", reason = "需调取档案", version })));
+                // The same extension from three leads who all read the same version: one of them extends.
+                var extends = await Task.WhenAll(leads.Select(c => PostAsync(c, id, "extend", new { workingDays = 5, reason = "需调取档案", version })));
                 Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict, HttpStatusCode.Conflict], extends.Select(r => r.Status).Order());
                 Assert.All(extends.Where(r => r.Status == HttpStatusCode.Conflict), r => Assert.Contains("changed by someone else", r.Detail, StringComparison.Ordinal));
 
@@ -64,6 +74,7 @@ public abstract class ConcurrentActionsTests(DatabaseProvider provider, ITestOut
         finally
         {
             clients.ForEach(c => c.Dispose());
+            leads.ForEach(c => c.Dispose());
         }
     }
 
@@ -126,13 +137,19 @@ public abstract class ConcurrentActionsTests(DatabaseProvider provider, ITestOut
                     "SELECT CAST(max(seq) AS bigint) FROM item_history WHERE item_id = @id AND action = 'complete' AND from_step = 'review'", new { id });
                 var history = (await connection.QueryAsync<(string Actor, string Action)>(
                     "SELECT actor, action FROM item_history WHERE item_id = @id AND seq > @accepted ORDER BY seq", new { id, accepted }))
-                    .Where(h => Acts.Contains(h.Action)).ToList();
-                Assert.Equal(succeeded.Select(a => (a.Actor, a.Action)), history);
+                    .Where(h => Acts.Contains(h.Action) || h.Action.StartsWith("extension-", StringComparison.Ordinal)).ToList();
+                Assert.Equal(succeeded.Select(a => (a.Actor, Recorded(a.Actor, a.Action))), history);
 
-                // Clock events: one per successful pause, resume and extension; the state is the last success's.
-                foreach (var (action, kind) in new[] { ("pause", "paused"), ("resume", "resumed"), ("extend", "extended") })
+                // Clock events: one per successful pause, resume and extension (a lead's, or a request a lead approved);
+                // the state is the last success's.
+                foreach (var (kind, count) in new[]
                 {
-                    Assert.Equal(succeeded.Count(a => a.Action == action), await connection.ExecuteScalarAsync<long>(
+                    ("paused", succeeded.Count(a => a.Action == "pause")),
+                    ("resumed", succeeded.Count(a => a.Action == "resume")),
+                    ("extended", succeeded.Count(a => Recorded(a.Actor, a.Action) is "extend" or "extension-approved")),
+                })
+                {
+                    Assert.Equal(count, await connection.ExecuteScalarAsync<long>(
                         "SELECT count(*) FROM clock_events WHERE item_id = @id AND kind = @kind", new { id, kind }));
                 }
 
@@ -185,12 +202,14 @@ public abstract class ConcurrentActionsTests(DatabaseProvider provider, ITestOut
                 outcome = action.GetProperty("outcome").GetString(),
                 fields = action.GetProperty("fields").EnumerateArray().Where(f => f.GetProperty("required").GetBoolean()).ToDictionary(
                     f => f.GetProperty("name").GetString()!,
-                    f => f.GetProperty("type").GetString() == "date" ? "2025-10-09" : f.GetProperty("choices").GetArrayLength() > 0 ? f.GetProperty("choices")[0].GetString()! : "答复内容"),
+                    f => f.GetProperty("type").GetString() == "date" ? "2025-09-26" : f.GetProperty("choices").GetArrayLength() > 0 ? f.GetProperty("choices")[0].GetString()! : "答复内容"),
                 version,
             },
             "pause" => new { reason = action.GetProperty("choices")[0].GetString(), version },
             "resume" => new { note = "材料已补齐", version },
-            "extend" => new { workingDays = random.Next(1, 4), approver = "王主任", reason = "需调取档案", version },
+            "extend" => new { workingDays = random.Next(1, 4), reason = "需调取档案", version },
+            "approve-extension" => new { version },
+            "reject-extension" => new { reason = "理由不充分", version },
             "override" => new { dueOn = "2025-11-20", reason = "复议机关决定", version },
             "transfer" => new { department = here == "市司法局" ? "市教育局" : "市司法局", reason = "职能调整", version },
             _ => new { text = "已完成初步核查", version },

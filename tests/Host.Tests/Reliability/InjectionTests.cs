@@ -52,7 +52,7 @@ public abstract class InjectionTests(DatabaseProvider provider, ITestOutputHelpe
             {
                 (li, "pause", new { reason = "third-party-consultation", note = p }, 1),
                 (li, "resume", new { note = p }, 1),
-                (li, "extend", new { workingDays = 5, approver = p, reason = p }, 2),
+                (li, "extend", new { workingDays = 5, reason = p }, 1),
                 (zhao, "override", new { dueOn = "2025-12-31", reason = p }, 1),
                 (li, "report", new { text = p }, 1),
                 (li, "complete", new { step = "handle", outcome = "ready-to-reply" }, 0),

@@ -46,12 +46,15 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
     private static async Task<long> RequestAsync(HttpClient client, string title, string received, string department) =>
         (await OkAsync(client.PostAsJsonAsync("/api/requests", new { title, applicant = "甲", channel = "online", receivedOn = received, department, content = title }))).GetProperty("id").GetInt64();
 
-    private static async Task AnswerAsync(HttpClient client, long id, string replyDate, bool extend = false)
+    private async Task AnswerAsync(HttpClient client, long id, string replyDate, bool extend = false)
     {
         await ActAsync(client, id, "complete", new { step = "review", outcome = "accepted" });
         if (extend)
         {
-            await ActAsync(client, id, "extend", new { workingDays = 5, approver = "王局长", reason = "需调取档案" });
+            // The handler asks and the head of the disclosure office approves (article 33).
+            using var wang = _server.Client("wang");
+            await ActAsync(client, id, "extend", new { workingDays = 5, reason = "需调取档案" });
+            await ActAsync(wang, id, "approve-extension", new { });
         }
 
         await ActAsync(client, id, "complete", new { step = "handle", outcome = "ready-to-reply" });
@@ -154,7 +157,7 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
         var departments = sheets["部门统计"];
         Assert.Equal(["部门", "上级部门", "收件/交办数", "按时办结", "超期办结"], departments[0].Take(5));
         var justice = departments.Single(r => r[0] == "市司法局");
-        Assert.Equal(["市司法局", "市政府办公室", "1", "1", "1", "0", "0", "1", "0", "0", "0", "0.5", "24", "34", "1", "0", "0", "94"], justice);
+        Assert.Equal(["市司法局", "市政府办公室", "1", "1", "1", "0", "0", "1", "0", "0", "0", "0.5", "24", "34", "1", "0", "0", "0", "94"], justice);
         Assert.StartsWith("合计（2025-10-01至2025-10-31）", departments[^1][0], StringComparison.Ordinal);
         Assert.Contains(sheets["考核得分"], r => r.SequenceEqual(["市教育局", "审核退回重办，每次扣1分，最多扣10分", "1", "-1"]));
 
@@ -164,15 +167,15 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
         // Received 08-20, due 09-17, answered 10-13: 34 working days taken, 14 late.
         Assert.Equal(["市司法局", "承办", "archive", "2025-08-20", "2025-09-17", "2025-10-13", "超期办结", "超期", "34", "14"], r2.Skip(6).Take(10));
         var r1 = rows["台账"].Single(r => r[2] == "R1")[0];
-        Assert.Equal(["registered", "complete", "extend", "complete", "complete"], rows["办理过程"].Where(h => h[0] == r1).Select(h => h[4]));
-        Assert.Equal("2025-10-10 10:00:00", rows["办理过程"].Single(h => h[0] == r1 && h[4] == "extend")[2]);
+        Assert.Equal(["registered", "complete", "extension-requested", "extension-approved", "complete", "complete"], rows["办理过程"].Where(h => h[0] == r1).Select(h => h[4]));
+        Assert.Equal("2025-10-10 10:00:00", rows["办理过程"].Single(h => h[0] == r1 && h[4] == "extension-approved")[2]);
 
         using var csv = await zhao.GetAsync(new Uri("/api/reports/statistics.csv?from=2025-10-01&to=2025-10-31", UriKind.Relative));
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var bytes = await csv.Content.ReadAsByteArrayAsync();
         Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
         var text = System.Text.Encoding.UTF8.GetString(bytes);
-        Assert.Contains("市司法局,市政府办公室,1,1,1,0,0,1,0,0,0,0.5,24,34,1,0,0,94", text, StringComparison.Ordinal);
+        Assert.Contains("市司法局,市政府办公室,1,1,1,0,0,1,0,0,0,0.5,24,34,1,0,0,0,94", text, StringComparison.Ordinal);
         // A name a spreadsheet would run as a formula is written as text: an apostrophe in CSV, an inline string in the workbook.
         Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"局\"\")\",市政府办公室,0", text, StringComparison.Ordinal);
         var formula = Read(await zhao.GetByteArrayAsync(new Uri("/api/reports/statistics.xlsx?from=2025-10-01&to=2025-10-31", UriKind.Relative)))["部门统计"];

@@ -67,7 +67,7 @@ public abstract class LightDailySnapshotTests(DatabaseProvider provider) : IAsyn
         var overdue = await RequestAsync("zhang", "市司法局", "将超期的申请");
         var paused = await RequestAsync("zhang", "市司法局", "征求意见的申请");
         await _bed.Workflows.CompleteAsync(paused.Id, await _bed.As("zhang"), "review", "accepted", null, new Dictionary<string, string>(), null, default);
-        await _bed.Workflows.PauseAsync(paused.Id, await _bed.As("zhang"), null, PauseReason.ThirdPartyConsultation, "征求某公司意见", null, default);
+        await _bed.Workflows.PauseAsync(paused.Id, await _bed.As("zhang"), null, PauseReason.ThirdPartyConsultation, "征求某公司意见", null, null, default);
         await RequestAsync("li", "市教育局", "教育局的申请");
         var task = await _bed.Workflows.RegisterAsync(ItemKind.Task, null, zhao, "推进执法公开", _bed.Departments["市政府办公室"],
             new Dictionary<string, string> { ["content"] = "推进执法公开", ["leadDepartments"] = "市司法局", ["responsibleDepartments"] = "市教育局", ["deadline"] = "2025-10-20" }, default);

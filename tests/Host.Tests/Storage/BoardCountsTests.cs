@@ -81,7 +81,7 @@ public abstract class BoardCountsTests(DatabaseProvider provider) : IAsyncLifeti
 
         var zhang = await _bed.As("zhang");
         await _bed.Workflows.CompleteAsync(requests[0].Id, zhang, "review", "accepted", null, new Dictionary<string, string>(), null, default);
-        await _bed.Workflows.PauseAsync(requests[0].Id, zhang, null, PauseReason.ThirdPartyConsultation, "征求意见", null, default);
+        await _bed.Workflows.PauseAsync(requests[0].Id, zhang, null, PauseReason.ThirdPartyConsultation, "征求意见", null, null, default);
         await _bed.Workflows.TransferAsync(requests[1].Id, zhang, null, _bed.Departments["市教育局"], "属于教育系统信息", null, default);
         await _bed.Workflows.WithdrawAsync(requests[2].Id, zhang, "申请人撤回申请", null, default);
         Assert.Equal((2, 0, 0, 0, 1, 1, 0), await OfAsync("市司法局", "request"));

@@ -74,11 +74,11 @@ public abstract class DefinitionCatalogTests(DatabaseProvider provider) : IAsync
     public async Task A_new_version_applies_to_new_items_and_the_old_one_stays_available_for_pinned_items()
     {
         await Catalog().LoadAsync(default);
-        var v2 = File.ReadAllText(Path.Combine(_folder, "disclosure-request.json"))
+        var v3 = File.ReadAllText(Path.Combine(_folder, "disclosure-request.json"))
             .Replace("\"version\": 2", "\"version\": 3", StringComparison.Ordinal)
             .Replace("\"7 working days\"", "\"5 working days\"", StringComparison.Ordinal);
         File.Delete(Path.Combine(_folder, "disclosure-request.json"));
-        File.WriteAllText(Path.Combine(_folder, "disclosure-request-v3.json"), v2);
+        File.WriteAllText(Path.Combine(_folder, "disclosure-request-v3.json"), v3);
 
         var catalog = Catalog();
         await catalog.LoadAsync(default);
@@ -86,6 +86,27 @@ public abstract class DefinitionCatalogTests(DatabaseProvider provider) : IAsync
         Assert.Equal(3, catalog.LatestOf("disclosure-request")!.Version);
         Assert.Equal(new Engine.Deadlines.TimeLimit.WorkingDays(7), catalog.Get("disclosure-request", 2).Step("review")!.Limit);
         Assert.Equal(new Engine.Deadlines.TimeLimit.WorkingDays(5), catalog.Get("disclosure-request", 3).Step("review")!.Limit);
+    }
+
+    /// <summary>The shipped disclosure request as an office might copy it, also pausing for a reason of its own.</summary>
+    internal static string RequestPausingForCustom() => File.ReadAllText(Path.Combine(Shipped, "disclosure-request.json"))
+        .Replace("\"id\": \"disclosure-request\"", "\"id\": \"office-request\"", StringComparison.Ordinal)
+        .Replace("{ \"reason\": \"awaiting-correction\" }", "{ \"reason\": \"awaiting-correction\" },\n      { \"reason\": \"custom\" }", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Articles_32_and_34_a_request_pausing_for_another_reason_starts_the_server_with_a_warning_in_its_log()
+    {
+        File.WriteAllText(Path.Combine(_folder, "office-request.json"), RequestPausingForCustom());
+
+        await using var server = new RunningHost(new Dictionary<string, string>
+        {
+            ["SUPERVISION_DB"] = _testDatabase.Settings.ConnectionString,
+            ["Supervision__WorkflowsDirectory"] = _folder,
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+        });
+
+        Assert.True(await server.ListeningAsync() is not null, server.Output);
+        Assert.Contains("Workflow definition warning: office-request.json: $.clock.pauseReasons[3]: pause reason 'custom' is not one the law gives a disclosure request", server.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,6 +144,27 @@ public sealed class DefinitionsValidateCommandTests
         Assert.Equal(0, code);
         Assert.Contains("2 definitions, no problems.", output, StringComparison.Ordinal);
         Assert.Empty(error);
+    }
+
+    [Fact]
+    public async Task A_request_pausing_for_a_reason_the_law_does_not_give_validates_with_a_warning()
+    {
+        var folder = Directory.CreateTempSubdirectory("supervision-definitions-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "office-request.json"), DefinitionCatalogTests.RequestPausingForCustom());
+
+            var (code, output, error) = await CliRunner.RunAsync("definitions", "validate", folder);
+
+            Assert.Equal(0, code);
+            Assert.Contains("warning  office-request.json: $.clock.pauseReasons[3]: pause reason 'custom' is not one the law gives a disclosure request", output, StringComparison.Ordinal);
+            Assert.Contains("1 definitions, no problems. 1 warning(s)", output, StringComparison.Ordinal);
+            Assert.Empty(error);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -91,10 +91,10 @@ public abstract class DisclosureRequestWorkflowTests(DatabaseProvider provider) 
         var item = await RegisterAsync();
         item = await CompleteAsync(item, "zhang", "review", "accepted");
         _bed.Clock.Advance(TimeSpan.FromDays(13));   // Thursday 2025-10-09
-        item = await _bed.Workflows.PauseAsync(item.Id, await _bed.As("zhang"), null, PauseReason.ThirdPartyConsultation, "征求某公司意见", item.Version, default);
+        item = await _bed.Workflows.PauseAsync(item.Id, await _bed.As("zhang"), null, PauseReason.ThirdPartyConsultation, "征求某公司意见", null, item.Version, default);
         Assert.True(item.Paused);
         _bed.Clock.Advance(TimeSpan.FromDays(11));   // Monday 2025-10-20
-        item = await _bed.Workflows.ResumeAsync(item.Id, await _bed.As("zhang"), null, "已收到回复", item.Version, default);
+        item = await _bed.Workflows.ResumeAsync(item.Id, await _bed.As("zhang"), null, "已收到回复", null, item.Version, default);
 
         Assert.False(item.Paused);
         Assert.Equal(new DateOnly(2025, 11, 11), item.DueOn);
@@ -106,12 +106,13 @@ public abstract class DisclosureRequestWorkflowTests(DatabaseProvider provider) 
     {
         var item = await RegisterAsync();
         var atReview = await Assert.ThrowsAsync<WorkflowRefusedException>(async () =>
-            await _bed.Workflows.ExtendAsync(item.Id, await _bed.As("zhang"), null, new TimeLimit.WorkingDays(5), "王主任", "理由", null, default));
+            await _bed.Workflows.ExtendAsync(item.Id, await _bed.As("zhang"), null, new TimeLimit.WorkingDays(5), "理由", null, default));
         item = await CompleteAsync(item, "zhang", "review", "accepted");
 
-        item = await _bed.Workflows.ExtendAsync(item.Id, await _bed.As("zhang"), null, new TimeLimit.WorkingDays(20), "王主任", "需调取档案", null, default);
+        // The lead (head of the disclosure office, article 33) extends at once.
+        item = await _bed.Workflows.ExtendAsync(item.Id, await _bed.As("wang"), null, new TimeLimit.WorkingDays(20), "需调取档案", null, default);
         var over = await Assert.ThrowsAsync<WorkflowRefusedException>(async () =>
-            await _bed.Workflows.ExtendAsync(item.Id, await _bed.As("zhang"), null, new TimeLimit.WorkingDays(1), "王主任", "再延", null, default));
+            await _bed.Workflows.ExtendAsync(item.Id, await _bed.As("wang"), null, new TimeLimit.WorkingDays(1), "再延", null, default));
 
         Assert.Equal(RefusalKind.Rule, atReview.Kind);
         Assert.Equal("'extend' is not allowed at step 'review' (审核)", atReview.Message);

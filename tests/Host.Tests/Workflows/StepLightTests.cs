@@ -96,7 +96,7 @@ public abstract class StepLightTests(DatabaseProvider provider) : IAsyncLifetime
         var item = await RegisterAsync("2026-11-02");
         item = await _bed.Workflows.CompleteAsync(item.Id, await _bed.As("zhang"), "review", "accepted", null, new Dictionary<string, string>(), null, default);
         AdvanceTo(11, 4);
-        item = await _bed.Workflows.PauseAsync(item.Id, await _bed.As("zhang"), null, PauseReason.ThirdPartyConsultation, "征求权利人意见", null, default);
+        item = await _bed.Workflows.PauseAsync(item.Id, await _bed.As("zhang"), null, PauseReason.ThirdPartyConsultation, "征求权利人意见", null, null, default);
         // Article 32: 15 working days from the pause, 2026-11-05 to 2026-11-25; yellow from 2026-11-23.
         Assert.Equal((Light.Green, new DateOnly(2026, 11, 25), "pause:third-party-consultation"), (item.StepLight, item.StepDueOn, item.StepBasis));
         Assert.True(item.Paused);
@@ -132,9 +132,21 @@ public abstract class StepLightTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(0, again);
 
         // The answer came: resuming ends the consultation's limit; handling has none.
-        var resumed = await _bed.Workflows.ResumeAsync(item.Id, await _bed.As("zhang"), null, "第三方已答复", null, default);
+        var resumed = await _bed.Workflows.ResumeAsync(item.Id, await _bed.As("zhang"), null, "第三方已答复", null, null, default);
         Assert.Null(resumed.StepLight);
         Assert.False(resumed.Paused);
+    }
+
+    [Fact]
+    public async Task A_consultation_entered_later_counts_its_15_working_days_from_the_day_the_letter_went_out()
+    {
+        var item = await RegisterAsync("2026-11-02");
+        item = await _bed.Workflows.CompleteAsync(item.Id, await _bed.As("zhang"), "review", "accepted", null, new Dictionary<string, string>(), null, default);
+        AdvanceTo(11, 10);
+        // Articles 32 and 34: the letter went out on 2026-11-04 and is entered on 11-10; its limit runs from the 4th.
+        item = await _bed.Workflows.PauseAsync(item.Id, await _bed.As("zhang"), null, PauseReason.AgencyConsultation, "征求市教育局意见", new DateOnly(2026, 11, 4), null, default);
+
+        Assert.Equal((Light.Green, new DateOnly(2026, 11, 25), "pause:agency-consultation"), (item.StepLight, item.StepDueOn, item.StepBasis));
     }
 
     [Fact]
