@@ -199,6 +199,38 @@ public sealed class BoardTests(BoardFixture fixture, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_step_limit_shows_apart_from_the_reply_deadline_and_a_provisional_year_is_said()
+    {
+        // An open request whose step (review, from receipt) or consultation has a light of its own.
+        var id = await fixture.ScalarAsync(
+            "SELECT id FROM items WHERE kind = 'request' AND step_light IS NOT NULL AND closed_at IS NULL AND department_id = (SELECT department_id FROM users WHERE login = 'zhang') ORDER BY id LIMIT 1");
+        var stepLight = await fixture.TextAsync("SELECT step_light FROM items WHERE id = @id", new { id });
+        var page = await fixture.SignedInAsync("zhang");
+        await page.GotoAsync($"/items/{id}");
+        await page.WaitForSelectorAsync("#item-view:not([hidden]) #item-facts dd.step-limit");
+
+        var facts = await page.Locator("#item-facts").InnerTextAsync();
+        Assert.Contains("答复期限（法定）", facts, StringComparison.Ordinal);
+        Assert.Contains("环节期限", facts, StringComparison.Ordinal);
+        Assert.Equal(stepLight, await page.Locator("#item-facts dd.step-limit").GetAttributeAsync("data-step-light"));
+        Assert.Matches("(审核环节（7个工作日，自收到申请之日起）|征求.*（第三十[二四]条，15个工作日，自暂停之日起）)", await page.Locator("#item-facts dd.step-limit").InnerTextAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, "item-step-limit.png"), FullPage = true });
+
+        // The board says when due days fall in a year whose holiday arrangement is not published, as the server says.
+        using var api = await fixture.ApiAsync("zhang");
+        using var board = JsonDocument.Parse(await api.GetStringAsync(new Uri("/api/board", UriKind.Relative)));
+        var years = board.RootElement.GetProperty("provisionalYears").EnumerateArray().Select(y => y.GetInt32()).ToList();
+        var home = await fixture.SignedInAsync("zhang");
+        await home.WaitForSelectorAsync("#forecast tbody tr");
+        var note = home.Locator("#provisional-note");
+        Assert.Equal(years.Count > 0, await note.IsVisibleAsync());
+        foreach (var year in years)
+        {
+            Assert.Contains($"{year}年放假安排尚未公布", await note.InnerTextAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task The_board_switches_to_english_and_back()
     {
         var page = await fixture.SignedInAsync("zhao");

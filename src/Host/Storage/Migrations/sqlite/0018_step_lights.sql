@@ -15,6 +15,7 @@ ALTER TABLE assignments ADD COLUMN step_due_on TEXT;
 ALTER TABLE assignments ADD COLUMN step_next_change_at TEXT;
 ALTER TABLE assignments ADD COLUMN step_basis TEXT;
 UPDATE assignments SET step_entered_at = updated_at;
-CREATE INDEX assignments_step_next_change_idx ON assignments (step_next_change_at) WHERE step_next_change_at IS NOT NULL;
+-- The nightly run walks the open assignments past a step limit along their id.
+CREATE INDEX assignments_step_red_idx ON assignments (id) WHERE step_light = 'red' AND closed_at IS NULL;
 -- Open items get their step lights at the transition loop's next batch.
 UPDATE items SET step_next_change_at = strftime('%Y-%m-%d %H:%M:%S+00:00', 'now') WHERE closed_at IS NULL;
