@@ -56,7 +56,8 @@ public sealed record CalendarYear(int Year, IReadOnlyList<HolidayPeriod> Holiday
             problems.Add($"source: {Source.Length:N0} characters (at most {MaxSource:N0})");
         }
 
-        var window = (From: new DateOnly(Year - 1, 12, 1), To: new DateOnly(Math.Min(Year + 1, WorkingCalendar.LastYear), 1, 31));
+        // December of the year before to January of the year after; the last year a calendar covers ends with itself.
+        var window = (From: new DateOnly(Year - 1, 12, 1), To: Year == WorkingCalendar.LastYear ? new DateOnly(Year, 12, 31) : new DateOnly(Year + 1, 1, 31));
         var holidays = new HashSet<DateOnly>();
         foreach (var period in Holidays)
         {

@@ -154,6 +154,19 @@ public sealed class StatutoryHolidaysTests
     }
 
     [Fact]
+    public void Every_year_the_calendar_covers_is_reckoned_soundly_including_the_last()
+    {
+        // 2099 was refused past January (the notice's reach ran to "January 2099" for the last year).
+        for (var year = WorkingCalendar.FirstYear; year <= WorkingCalendar.LastYear; year++)
+        {
+            Assert.Empty(StatutoryHolidays.Provisional(year).Validate());
+        }
+
+        var last = WorkingCalendar.WeekendsOnly().WithYear(StatutoryHolidays.Provisional(2099) with { Provisional = false });
+        Assert.False(last.IsWorkingDay(D("2099-10-01")));
+    }
+
+    [Fact]
     public void A_weekends_only_calendar_reckons_nothing()
     {
         var weekends = WorkingCalendar.WeekendsOnly();
