@@ -103,7 +103,13 @@ public static class WorkflowEngine
             limit = TaskLimit(payload.GetValueOrDefault("deadline"));
         }
 
-        CheckActor(actor, start, departmentId, context, registering: true);
+        // Every department the item will belong to must be the registrar's: a supervising office registers tasks only
+        // for the departments below it (a task led from outside its subtree was accepted, and then withdrawable by it).
+        foreach (var department in leads.Concat(responsible).Append(departmentId).Distinct())
+        {
+            CheckActor(actor, start, department, context);
+        }
+
         var outcome = start.Outcomes.Count == 1 ? start.Outcomes[0] : throw new WorkflowRefusedException(RefusalKind.Rule, $"the start step '{start.Id}' must have exactly one outcome");
         var step = outcome.To;
         ClockEvent.Started? started = definition.Kind == ItemKind.Request && limit is not null
@@ -783,7 +789,7 @@ public static class WorkflowEngine
         ArgumentNullException.ThrowIfNull(context);
         var (step, _) = Current(definition, state, null, null, context, itemLevel: true);
         Allowed(step, StepAction.Withdraw);
-        CheckActor(actor, step, state.Item.DepartmentId, context, registering: definition.Kind == ItemKind.Task);
+        CheckActor(actor, step, state.Item.DepartmentId, context);
         if (string.IsNullOrWhiteSpace(reason))
         {
             throw new WorkflowRefusedException(RefusalKind.Invalid, "reason: a withdrawal needs its reason");
@@ -927,7 +933,7 @@ public static class WorkflowEngine
                     StepAction.Transfer => ("transfer", new LocalText("转办", "Transfer"), [], actor.Role is Role.Handler or Role.Lead or Role.Supervisor && actor.Scope.Contains(department)),
                     StepAction.Return => ("return", new LocalText("退回", "Return"), definition.Steps.Where(s => s.Outcomes.Any(o => o.To == step.Id)).Select(s => s.Id).ToList(), mayAct),
                     StepAction.Report => ("report", new LocalText("报送进展", "Report progress"), [], mayAct),
-                    StepAction.Withdraw => ("withdraw", new LocalText("撤回", "Withdraw"), [], assignment is null && MayAct(actor, step, department, registering: definition.Kind == ItemKind.Task)),
+                    StepAction.Withdraw => ("withdraw", new LocalText("撤回", "Withdraw"), [], assignment is null && MayAct(actor, step, department)),
                     _ => (string.Empty, new LocalText(string.Empty, string.Empty), new List<string>(), false),
                 };
                 if (allowed)
@@ -951,17 +957,17 @@ public static class WorkflowEngine
         return available;
     }
 
-    private static bool MayAct(Actor actor, StepDefinition step, long departmentId, bool registering = false) => step.Role switch
+    private static bool MayAct(Actor actor, StepDefinition step, long departmentId) => step.Role switch
     {
         Role.Handler => actor.Role is Role.Handler or Role.Lead && (actor.Role == Role.Lead ? actor.Scope.Contains(departmentId) : actor.DepartmentId == departmentId),
         Role.Lead => actor.Role == Role.Lead && actor.Scope.Contains(departmentId),
-        Role.Supervisor => actor.Role == Role.Supervisor && (actor.Scope.Contains(departmentId) || registering),
+        Role.Supervisor => actor.Role == Role.Supervisor && actor.Scope.Contains(departmentId),
         _ => actor.Role == Role.Admin,
     };
 
-    private static void CheckActor(Actor actor, StepDefinition step, long departmentId, WorkflowContext context, bool registering = false)
+    private static void CheckActor(Actor actor, StepDefinition step, long departmentId, WorkflowContext context)
     {
-        if (!MayAct(actor, step, departmentId, registering))
+        if (!MayAct(actor, step, departmentId))
         {
             var who = step.Role switch
             {

@@ -7,7 +7,9 @@ namespace Supervision.Host.Api;
 /// <c>GET /api/events</c>: a Server-Sent Events stream for live boards. Sends <c>event: changed</c> whenever lights or
 /// items change on any instance (an action, a light reaching its instant), at most one per
 /// <see cref="MinimumGap"/>, and a comment every 15 seconds so proxies keep the connection open. The event carries
-/// no data about items (the page reloads what the signed-in user may see), so it reveals nothing across scopes.
+/// no data about items (the page reloads what the signed-in user may see), so it reveals nothing across scopes. A
+/// person holds at most <see cref="MaxStreamsPerPerson"/> streams at once on an instance (a board per screen and tab);
+/// one more is answered 429, so one account cannot tie up the server's connections.
 /// </summary>
 public static class EventsApi
 {
@@ -16,13 +18,38 @@ public static class EventsApi
 
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
+    /// <summary>Open streams one person may hold at once on one instance.</summary>
+    public const int MaxStreamsPerPerson = 8;
+
+
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/events", StreamAsync).WithTags("Board").ExcludeFromDescription();
         return endpoints;
     }
 
-    private static async Task StreamAsync(HttpContext context, Wakeups wakeups, TimeProvider clock)
+    private static async Task StreamAsync(HttpContext context, Wakeups wakeups, EventStreams streams, TimeProvider clock)
+    {
+        var person = context.User.Identity?.Name ?? string.Empty;
+        if (!streams.TryOpen(person, MaxStreamsPerPerson))
+        {
+            context.Response.Headers.RetryAfter = "60";
+            await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many event streams",
+                $"At most {MaxStreamsPerPerson} live boards at once per person; close one and try again.");
+            return;
+        }
+
+        try
+        {
+            await StreamOpenAsync(context, wakeups, clock);
+        }
+        finally
+        {
+            streams.Close(person);
+        }
+    }
+
+    private static async Task StreamOpenAsync(HttpContext context, Wakeups wakeups, TimeProvider clock)
     {
         var stopping = context.RequestAborted;
         context.Response.ContentType = "text/event-stream; charset=utf-8";
@@ -55,6 +82,33 @@ public static class EventsApi
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The page went away.
+        }
+    }
+}
+
+/// <summary>The event streams open on this instance, per person.</summary>
+public sealed class EventStreams
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _open = new(StringComparer.Ordinal);
+
+    /// <summary>Counts one more stream of <paramref name="person"/>; false (and nothing counted) beyond <paramref name="most"/>.</summary>
+    public bool TryOpen(string person, int most)
+    {
+        if (_open.AddOrUpdate(person, 1, (_, n) => n + 1) <= most)
+        {
+            return true;
+        }
+
+        Close(person);
+        return false;
+    }
+
+    /// <summary>Counts one stream of <paramref name="person"/> less; the entry goes at zero.</summary>
+    public void Close(string person)
+    {
+        // Atomically against another stream of the same person opening or closing meanwhile.
+        while (_open.TryGetValue(person, out var n) && !(n <= 1 ? _open.TryRemove(new KeyValuePair<string, int>(person, n)) : _open.TryUpdate(person, n - 1, n)))
+        {
         }
     }
 }

@@ -24,12 +24,17 @@ public static class Limits
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
+                // Health checks are never limited, in a partition of their own: a partition is made once per key and
+                // kept, so a "no limit" one under the caller's key lifted the limit from that caller for good.
+                if (context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
+                {
+                    return RateLimitPartition.GetNoLimiter("health");
+                }
+
                 var key = context.User.Identity?.IsAuthenticated == true
                     ? "user:" + context.User.Identity.Name
                     : "address:" + context.Connection.RemoteIpAddress;
-                return context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal)
-                    ? RateLimitPartition.GetNoLimiter(key)
-                    : RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+                return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
             });
             o.OnRejected = async (context, _) =>
             {

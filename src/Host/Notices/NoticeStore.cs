@@ -156,7 +156,7 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
             FROM notices WHERE channel = 'inbox' AND recipient_user_id = @userId{filter}
             ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset
             """,
-            new { userId, limit = pageSize, offset = (page - 1) * pageSize }, cancellationToken: cancellationToken));
+            new { userId, limit = pageSize, offset = (page - 1L) * pageSize }, cancellationToken: cancellationToken));
         return (rows.Select(r => new Notice(r.Id, r.Kind, r.Subject, r.Body, r.ItemId, r.Event, r.CreatedAt, r.ReadAt)).ToList(), total, unread);
     }
 

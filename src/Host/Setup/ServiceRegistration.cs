@@ -47,6 +47,7 @@ public static class ServiceRegistration
         services.AddSingleton<ItemSnapshots>();
         services.AddSingleton<Supervision.Host.Scheduling.LightTransitions>();
         services.AddSingleton<Supervision.Host.Scheduling.Wakeups>();
+        services.AddSingleton<Supervision.Host.Api.EventStreams>();
         services.AddSingleton<BoardForecasts>();
         services.AddSingleton<BoardResponses>();
         services.AddSingleton<Supervision.Host.Scheduling.OverdueRun>();

@@ -137,6 +137,19 @@ public sealed class ItemStore(Database database, TimeProvider clock)
         return sequence;
     }
 
+    /// <summary>The one answer for an item that does not exist, or that the caller may not know of.</summary>
+    public static string NoSuchItem(long id) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Item {id} does not exist.");
+
+    /// <summary>The departments an item belongs to (its own and its assignments'), without its state; empty when
+    /// there is no such item. What a scope check may read before anything of the item is revealed.</summary>
+    public async Task<IReadOnlyList<long>> DepartmentsOfAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT department_id FROM items WHERE id = @id UNION SELECT department_id FROM assignments WHERE item_id = @id",
+            new { id }, cancellationToken: cancellationToken))).AsList();
+    }
+
     /// <summary>The item with this id, or null.</summary>
     public async Task<SupervisedItem?> GetAsync(long id, CancellationToken cancellationToken)
     {
@@ -596,7 +609,7 @@ public sealed class ItemSearch(Database database, BoardCounts boardCounts)
 
         var clause = where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where);
         p.Add("limit", pageSize);
-        p.Add("offset", (page - 1) * pageSize);
+        p.Add("offset", (page - 1L) * pageSize);   // in 64 bits: page 2147483647 wrapped round to the first page
         p.Add("countLimit", CountLimit + 1);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM (SELECT 1 FROM items {clause} LIMIT @countLimit) counted", p, cancellationToken: cancellationToken));
         var rows = await connection.QueryAsync<ItemStore.ItemRow>(new CommandDefinition(
@@ -618,7 +631,7 @@ public sealed class ItemSearch(Database database, BoardCounts boardCounts)
         var p = new DynamicParameters();
         var on = string.Join(" AND ", AssignmentConditions(filter, p, withKind: true));
         p.Add("limit", pageSize);
-        p.Add("offset", (page - 1) * pageSize);
+        p.Add("offset", (page - 1L) * pageSize);   // in 64 bits: page 2147483647 wrapped round to the first page
         long total;
         long[] ids;
         if (database.Provider == DatabaseProvider.PostgreSql)

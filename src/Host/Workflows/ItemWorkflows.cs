@@ -51,6 +51,21 @@ public sealed class ItemWorkflows(
         return new Actor(user.Login, role, user.DepartmentId, role == Role.Handler ? new HashSet<long> { user.DepartmentId } : scope);
     }
 
+    /// <summary>
+    /// Scope before state: an item outside the actor's departments (neither its own department nor one of its
+    /// assignments' is theirs) is answered exactly as an item that does not exist, before anything of it is read,
+    /// so that refusals cannot tell its step, version or owner. Administrators see every item.
+    /// </summary>
+    public async Task EnsureInScopeAsync(long itemId, Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var owners = await items.DepartmentsOfAsync(itemId, cancellationToken);
+        if (owners.Count == 0 || (actor.Role != Role.Admin && !owners.Any(actor.Scope.Contains)))
+        {
+            throw new KeyNotFoundException(ItemStore.NoSuchItem(itemId));
+        }
+    }
+
     /// <summary>Registers a request or task on the newest definition of its kind (or the one named).</summary>
     public async Task<SupervisedItem> RegisterAsync(ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
@@ -201,7 +216,7 @@ public sealed class ItemWorkflows(
     private async Task<SupervisedItem> ActInAsync(UnitOfWork uow, long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
     {
         var context = await ContextAsync(uow, cancellationToken);
-        var item = await items.GetForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
+        var item = await items.GetForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException(ItemStore.NoSuchItem(itemId));
         if (expectedVersion is { } v && v != item.Version)
         {
             throw new ConcurrencyException($"Item {itemId} was changed by someone else (version {item.Version}, you had {v}); reload it and try again.");

@@ -71,6 +71,15 @@ public sealed class ApiServer : IAsyncDisposable
         await credentials.SetPasswordAsync("zhang", "correct horse battery", default);
     }
 
+    /// <summary>Adds a person (and their department, a new top-level office when it does not exist) with a token.</summary>
+    public async Task AddPersonAsync(string login, string department, string role)
+    {
+        var departments = Services.GetRequiredService<DepartmentStore>();
+        var id = (await departments.FindByNameAsync(department, default))?.Id ?? (await departments.AddAsync(new Department { Name = department }, default)).Id;
+        await Services.GetRequiredService<UserStore>().AddAsync(new User { Login = login, DisplayName = login, DepartmentId = id, Role = role }, default);
+        _tokens[login] = (await Services.GetRequiredService<Credentials>().CreateTokenAsync(login, "tests", default)).Token;
+    }
+
     /// <summary>A client acting as a user through their API token (no user: anonymous).</summary>
     public HttpClient Client(string? login = null)
     {

@@ -145,6 +145,52 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_person_holds_a_bounded_number_of_event_streams_and_a_closed_one_frees_its_place()
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var clients = Enumerable.Range(0, Supervision.Host.Api.EventsApi.MaxStreamsPerPerson + 1).Select(_ => _server.Client("zhao")).ToList();
+        var open = new List<HttpResponseMessage>();
+        foreach (var client in clients.Take(Supervision.Host.Api.EventsApi.MaxStreamsPerPerson))
+        {
+            var stream = await client.GetAsync(new Uri("/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, patience.Token);
+            Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+            open.Add(stream);
+        }
+
+        using var refused = await clients[^1].GetAsync(new Uri("/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, patience.Token);
+        using var li = _server.Client("li");
+        using var other = await li.GetAsync(new Uri("/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, patience.Token);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+
+        // Closing one frees its place (the server sees the connection go).
+        open[0].Dispose();
+        clients[0].Dispose();
+        HttpStatusCode again;
+        var tries = 0;
+        do
+        {
+            await Task.Delay(100, patience.Token);
+            using var retry = await clients[^1].GetAsync(new Uri("/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, patience.Token);
+            again = retry.StatusCode;
+        }
+        while (again != HttpStatusCode.OK && ++tries < 300);
+
+        Assert.Equal(HttpStatusCode.OK, again);
+        foreach (var stream in open.Skip(1))
+        {
+            stream.Dispose();
+        }
+
+        foreach (var client in clients.Skip(1))
+        {
+            client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task The_page_is_served_with_a_strict_content_security_policy_and_item_import_and_report_links_open_it()
     {
         using var anonymous = _server.Client();

@@ -259,7 +259,7 @@ public abstract class DisclosureRulesApiTests(DatabaseProvider provider)
         Assert.Contains("reject-extension", await ActionsAsync(wang, asked));
 
         var byHandler = await RefusedAsync(ActAsync(zhang, asked, "approve-extension", new { }), HttpStatusCode.Forbidden);
-        await RefusedAsync(ActAsync(li, asked, "approve-extension", new { }), HttpStatusCode.Forbidden);
+        await RefusedAsync(ActAsync(li, asked, "approve-extension", new { }), HttpStatusCode.NotFound);
         var approved = await DoAsync(wang, asked, "approve-extension", new { });
         Assert.Contains("head of the disclosure office", byHandler, StringComparison.Ordinal);
         Assert.Equal("2026-12-17", approved.GetProperty("dueOn").GetString());

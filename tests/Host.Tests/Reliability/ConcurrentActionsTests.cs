@@ -176,7 +176,7 @@ public abstract class ConcurrentActionsTests(DatabaseProvider provider, ITestOut
         using var read = await client.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative));
         if (read.StatusCode != HttpStatusCode.OK)
         {
-            Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
             return null;
         }
 
