@@ -38,17 +38,18 @@ public static class ImportsApi
     {
         var api = endpoints.MapGroup("/api/imports").WithTags("Imports").RequireAuthorization("supervisor");
         api.MapPost("/", UploadAsync).DisableAntiforgery();
-        api.MapGet("/", async (ImportStore imports, CancellationToken ct, int limit = 20) =>
+        api.MapGet("/", async (ClaimsPrincipal user, ItemWorkflows workflows, ImportStore imports, CancellationToken ct, int limit = 20) =>
         {
             if (limit is < 1 or > 200)
             {
                 throw new WorkflowRefusedException(RefusalKind.Invalid, "limit: 1 to 200");
             }
 
-            return TypedResults.Ok((await imports.ListAsync(limit, ct)).Select(Summary).ToList());
+            var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+            return TypedResults.Ok((await imports.ListAsync(limit, actor.Role == Role.Admin ? null : actor.Scope, ct)).Select(Summary).ToList());
         });
-        api.MapGet("/{id:long}", async (long id, ImportStore imports, CancellationToken ct) =>
-            TypedResults.Ok(Detail(await imports.GetAsync(id, ct) ?? throw new KeyNotFoundException($"No import {id}."))));
+        api.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, ItemWorkflows workflows, ImportStore imports, UserStore users, CancellationToken ct) =>
+            TypedResults.Ok(Detail(await VisibleAsync(id, user, workflows, imports, users, ct))));
         api.MapPost("/{id:long}/confirm", ConfirmAsync);
         return endpoints;
     }
@@ -117,9 +118,22 @@ public static class ImportsApi
         return TypedResults.Created($"/api/imports/{stored.Id}", Detail(stored));
     }
 
-    private static async Task<IResult> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user, ImportStore imports, PlanImports planImports, ItemWorkflows workflows, CancellationToken ct)
+    // An import uploaded outside the caller's office answers as one that does not exist (scope before state).
+    private static async Task<ImportRecord> VisibleAsync(long id, ClaimsPrincipal user, ItemWorkflows workflows, ImportStore imports, UserStore users, CancellationToken ct)
     {
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
         var record = await imports.GetAsync(id, ct) ?? throw new KeyNotFoundException($"No import {id}.");
+        if (actor.Role != Role.Admin && (await users.FindByLoginAsync(record.UploadedBy, ct) is not { } uploader || !actor.Scope.Contains(uploader.DepartmentId)))
+        {
+            throw new KeyNotFoundException($"No import {id}.");
+        }
+
+        return record;
+    }
+
+    private static async Task<IResult> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user, ImportStore imports, UserStore users, PlanImports planImports, ItemWorkflows workflows, CancellationToken ct)
+    {
+        var record = await VisibleAsync(id, user, workflows, imports, users, ct);
         if (record.Status != "previewed")
         {
             throw new WorkflowRefusedException(RefusalKind.Conflict, $"import {id} was confirmed by {record.ConfirmedBy} at {record.ConfirmedAt:u}; nothing more to do");

@@ -49,12 +49,15 @@ public sealed class ImportStore(Database database, TimeProvider clock)
         return await connection.QuerySingleOrDefaultAsync<byte[]>(new CommandDefinition("SELECT content FROM imports WHERE id = @id", new { id }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>The most recent uploads first.</summary>
-    public async Task<IReadOnlyList<ImportRecord>> ListAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>The most recent uploads first; with <paramref name="departments"/>, only those uploaded by people of
+    /// those departments (a supervising office sees its own subtree's imports, an administrator every one).</summary>
+    public async Task<IReadOnlyList<ImportRecord>> ListAsync(int limit, IReadOnlyCollection<long>? departments, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        var scope = departments is null ? string.Empty : $"WHERE uploaded_by IN (SELECT login FROM users WHERE {database.Dialect.InList("department_id", "@departments")}) ";
         return (await connection.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM imports ORDER BY uploaded_at DESC, id DESC LIMIT @limit", new { limit }, cancellationToken: cancellationToken))).Select(r => r.ToRecord()).ToList();
+            $"SELECT {Columns} FROM imports {scope}ORDER BY uploaded_at DESC, id DESC LIMIT @limit", new { limit, departments = departments?.ToArray() }, cancellationToken: cancellationToken)))
+            .Select(r => r.ToRecord()).ToList();
     }
 
     /// <summary>Marks a previewed import imported, in the import's own transaction; refuses one already confirmed.</summary>

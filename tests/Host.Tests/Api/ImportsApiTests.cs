@@ -123,6 +123,30 @@ public abstract class ImportsApiTests(DatabaseProvider provider) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Another_offices_supervisor_neither_lists_nor_reads_nor_confirms_an_import()
+    {
+        await _server.AddPersonAsync("qian", "县政府办公室", "supervisor");
+        using var zhao = _server.Client("zhao");
+        using var qian = _server.Client("qian");
+        using var upload = Upload(await File.ReadAllBytesAsync(_document), "sample-plan.docx");
+        var id = (await JsonAsync(await zhao.PostAsync(new Uri("/api/imports", UriKind.Relative), upload), HttpStatusCode.Created)).GetProperty("import").GetProperty("id").GetInt64();
+
+        var listed = await JsonAsync(await qian.GetAsync(new Uri("/api/imports", UriKind.Relative)), HttpStatusCode.OK);
+        using var read = await qian.GetAsync(new Uri($"/api/imports/{id}", UriKind.Relative));
+        using var unknown = await qian.GetAsync(new Uri($"/api/imports/{id + 1000}", UriKind.Relative));
+        using var confirm = await qian.PostAsJsonAsync($"/api/imports/{id}/confirm", new { createUnits = true });
+        var own = await JsonAsync(await zhao.GetAsync(new Uri("/api/imports", UriKind.Relative)), HttpStatusCode.OK);
+
+        Assert.Equal(0, listed.GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.Equal((await unknown.Content.ReadAsStringAsync()).Replace((id + 1000).ToString(System.Globalization.CultureInfo.InvariantCulture), id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal),
+            await read.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, confirm.StatusCode);
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM items"));
+        Assert.Equal([id], own.EnumerateArray().Select(i => i.GetProperty("id").GetInt64()));
+    }
+
+    [Fact]
     public async Task Two_confirmations_at_once_and_two_uploads_of_one_plan_confirmed_at_once_create_one_set_of_tasks()
     {
         using var zhao = _server.Client("zhao");
