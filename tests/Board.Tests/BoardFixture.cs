@@ -50,6 +50,8 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["Supervision__WorkflowsDirectory"] = workflows,
             ["Supervision__RateLimit__PermitsPerMinute"] = "100000",
+            // The tests keep their pages (each a live board with its event stream) open until the end.
+            ["Supervision__Events__MaxStreamsPerPerson"] = "64",
         }, "--demo");
         Address = await _host.ListeningAsync() ?? throw new InvalidOperationException(_host.Output);
         Assert.True(await _host.WaitForAsync("Demo data created"), _host.Output);

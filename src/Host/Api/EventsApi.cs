@@ -8,8 +8,9 @@ namespace Supervision.Host.Api;
 /// items change on any instance (an action, a light reaching its instant), at most one per
 /// <see cref="MinimumGap"/>, and a comment every 15 seconds so proxies keep the connection open. The event carries
 /// no data about items (the page reloads what the signed-in user may see), so it reveals nothing across scopes. A
-/// person holds at most <see cref="MaxStreamsPerPerson"/> streams at once on an instance (a board per screen and tab);
-/// one more is answered 429, so one account cannot tie up the server's connections.
+/// person holds at most <see cref="EventStreams.MaxPerPerson"/> streams at once on an instance (a board per screen and
+/// tab; <c>Supervision:Events:MaxStreamsPerPerson</c>, default 16); one more is answered 429, so one account cannot
+/// tie up the server's connections.
 /// </summary>
 public static class EventsApi
 {
@@ -17,9 +18,6 @@ public static class EventsApi
     public static readonly TimeSpan MinimumGap = TimeSpan.FromMilliseconds(250);
 
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
-
-    /// <summary>Open streams one person may hold at once on one instance.</summary>
-    public const int MaxStreamsPerPerson = 8;
 
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder endpoints)
@@ -31,11 +29,11 @@ public static class EventsApi
     private static async Task StreamAsync(HttpContext context, Wakeups wakeups, EventStreams streams, TimeProvider clock)
     {
         var person = context.User.Identity?.Name ?? string.Empty;
-        if (!streams.TryOpen(person, MaxStreamsPerPerson))
+        if (!streams.TryOpen(person))
         {
             context.Response.Headers.RetryAfter = "60";
             await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many event streams",
-                $"At most {MaxStreamsPerPerson} live boards at once per person; close one and try again.");
+                $"At most {streams.MaxPerPerson} live boards at once per person; close one and try again.");
             return;
         }
 
@@ -87,14 +85,17 @@ public static class EventsApi
 }
 
 /// <summary>The event streams open on this instance, per person.</summary>
-public sealed class EventStreams
+public sealed class EventStreams(IConfiguration configuration)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _open = new(StringComparer.Ordinal);
 
-    /// <summary>Counts one more stream of <paramref name="person"/>; false (and nothing counted) beyond <paramref name="most"/>.</summary>
-    public bool TryOpen(string person, int most)
+    /// <summary>Open streams one person may hold at once on one instance.</summary>
+    public int MaxPerPerson { get; } = Math.Max(1, configuration.GetValue("Supervision:Events:MaxStreamsPerPerson", 16));
+
+    /// <summary>Counts one more stream of <paramref name="person"/>; false (and nothing counted) beyond <see cref="MaxPerPerson"/>.</summary>
+    public bool TryOpen(string person)
     {
-        if (_open.AddOrUpdate(person, 1, (_, n) => n + 1) <= most)
+        if (_open.AddOrUpdate(person, 1, (_, n) => n + 1) <= MaxPerPerson)
         {
             return true;
         }

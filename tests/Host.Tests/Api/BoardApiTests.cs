@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Tests.Api;
@@ -148,9 +149,10 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
     public async Task A_person_holds_a_bounded_number_of_event_streams_and_a_closed_one_frees_its_place()
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var clients = Enumerable.Range(0, Supervision.Host.Api.EventsApi.MaxStreamsPerPerson + 1).Select(_ => _server.Client("zhao")).ToList();
+        var most = _server.Services.GetRequiredService<Supervision.Host.Api.EventStreams>().MaxPerPerson;
+        var clients = Enumerable.Range(0, most + 1).Select(_ => _server.Client("zhao")).ToList();
         var open = new List<HttpResponseMessage>();
-        foreach (var client in clients.Take(Supervision.Host.Api.EventsApi.MaxStreamsPerPerson))
+        foreach (var client in clients.Take(most))
         {
             var stream = await client.GetAsync(new Uri("/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, patience.Token);
             Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
