@@ -5,9 +5,10 @@ namespace Supervision.Host.Api;
 
 /// <summary>
 /// <c>GET /api/events</c>: a Server-Sent Events stream for live boards. Sends <c>event: changed</c> whenever lights or
-/// items change on any instance (an action, a light reaching its instant), at most one per
-/// <see cref="MinimumGap"/>, and a comment every 15 seconds so proxies keep the connection open. The event carries
-/// no data about items (the page reloads what the signed-in user may see), so it reveals nothing across scopes. A
+/// items of the signed-in person's departments change on any instance (an action, a light reaching its instant), at
+/// most one per <see cref="MinimumGap"/>, and a comment every 15 seconds so proxies keep the connection open. Another
+/// department's changes are not told (they once were, to everyone: a handler could hear when any department acted);
+/// the event carries no data about items, only the change count it covers (<c>version</c>). A
 /// person holds at most <see cref="EventStreams.MaxPerPerson"/> streams at once on an instance (a board per screen and
 /// tab; <c>Supervision:Events:MaxStreamsPerPerson</c>, default 16); one more is answered 429, so one account cannot
 /// tie up the server's connections.
@@ -26,9 +27,12 @@ public static class EventsApi
         return endpoints;
     }
 
-    private static async Task StreamAsync(HttpContext context, Wakeups wakeups, EventStreams streams, TimeProvider clock)
+    private static async Task StreamAsync(HttpContext context, Wakeups wakeups, EventStreams streams, Workflows.ItemWorkflows workflows, TimeProvider clock)
     {
         var person = context.User.Identity?.Name ?? string.Empty;
+        var actor = await workflows.ActorAsync(person, context.RequestAborted);
+        // Admins hear every change; others their departments' (their own, or their office's subtree).
+        IReadOnlySet<long>? scope = actor.Role == Engine.Workflows.Role.Admin ? null : actor.Scope;
         if (!streams.TryOpen(person))
         {
             context.Response.Headers.RetryAfter = "60";
@@ -39,7 +43,7 @@ public static class EventsApi
 
         try
         {
-            await StreamOpenAsync(context, wakeups, clock);
+            await StreamOpenAsync(context, wakeups, scope, clock);
         }
         finally
         {
@@ -47,9 +51,10 @@ public static class EventsApi
         }
     }
 
-    private static async Task StreamOpenAsync(HttpContext context, Wakeups wakeups, TimeProvider clock)
+    private static async Task StreamOpenAsync(HttpContext context, Wakeups wakeups, IReadOnlySet<long>? scope, TimeProvider clock)
     {
         var stopping = context.RequestAborted;
+        var seen = wakeups.ChangeVersion;
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
@@ -66,8 +71,17 @@ public static class EventsApi
                     await next;
                     await Task.Delay(MinimumGap, stopping);
                     next = wakeups.NextChangeAsync(stopping);
+                    var (latest, departments) = wakeups.ChangesSince(seen);
+                    var told = latest == seen || (scope is not null && departments is not null && !departments.Overlaps(scope));
+                    seen = latest;
+                    if (told)
+                    {
+                        // Nothing new (already covered by the last event), or only other departments' changes.
+                        continue;
+                    }
+
                     var at = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-                    await context.Response.WriteAsync($"event: changed\ndata: {{\"at\":\"{at}\"}}\n\n", stopping);
+                    await context.Response.WriteAsync($"event: changed\ndata: {{\"at\":\"{at}\",\"version\":{latest.ToString(CultureInfo.InvariantCulture)}}}\n\n", stopping);
                 }
                 else
                 {

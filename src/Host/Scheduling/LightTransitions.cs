@@ -104,12 +104,13 @@ public sealed class LightTransitions(
                 new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
         }
 
-        var changed = await ApplyAsync(uow, ids, now, cancellationToken);
+        var touched = new HashSet<long>();
+        var changed = await ApplyAsync(uow, ids, now, touched, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         if (changed > 0)
         {
             wakeups?.NoticesQueued();
-            wakeups?.BoardChanged();
+            wakeups?.BoardChanged(touched);
         }
 
         if (ids.Count > 0)
@@ -128,13 +129,13 @@ public sealed class LightTransitions(
         await using var uow = await database.BeginAsync(cancellationToken);
         var due = (await uow.Connection.QueryAsync<long>(uow.Command(
             $"SELECT id FROM items WHERE id = @itemId AND next_change_at <= @at{database.Dialect.ForUpdate}", new { itemId, at }, cancellationToken))).AsList();
-        var changed = await ApplyAsync(uow, due, at, cancellationToken);
+        var changed = await ApplyAsync(uow, due, at, null, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return changed > 0;
     }
 
     /// <summary>Recomputes the given (locked) items and writes what changed, with history and notices; returns how many changed.</summary>
-    private async Task<int> ApplyAsync(UnitOfWork uow, List<long> ids, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<int> ApplyAsync(UnitOfWork uow, List<long> ids, DateTimeOffset now, HashSet<long>? touched, CancellationToken cancellationToken)
     {
         var changed = 0;
         if (ids.Count > 0)
@@ -159,6 +160,8 @@ public sealed class LightTransitions(
                 }
 
                 var at = item.NotBefore(now);
+                // The boards that may change: the item's department and its assignments'.
+                touched?.UnionWith([item.DepartmentId, .. (stored.GetValueOrDefault(id) ?? []).Select(a => a.DepartmentId)]);
                 var plan = ItemSnapshots.Plan(item, log, assignmentClocks, stored.GetValueOrDefault(id) ?? [], calendar, snapshots.Zone, at, "light-changed");
                 updates.AddRange(plan.Assignments);
                 var stepEntries = Steps(item, log, assignmentClocks, stored.GetValueOrDefault(id) ?? [], calendar, names, at, steps);

@@ -23,6 +23,11 @@ public sealed class Wakeups : IDisposable
     private DateTimeOffset? _pendingInstant;
     private bool _pendingNotices;
     private bool _pendingChange;
+    private HashSet<long>? _pendingDepartments = [];
+    // The recent changes of lights or items with the departments they touched (null: unknown, every department), so a
+    // live board is told only of its own departments' changes; older than the log, a change counts as everyone's.
+    private readonly Queue<(long Version, long[]? Departments)> _recent = new();
+    private const int RecentKept = 4_096;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _changeVersion;
 
@@ -65,16 +70,59 @@ public sealed class Wakeups : IDisposable
         Release(_broadcast);
     }
 
-    /// <summary>Lights or items changed (an action, a timer): live boards here and on every other instance refresh.</summary>
-    public void BoardChanged()
+    /// <summary>Lights or items of these departments changed (an action, a timer; null: any department's): live boards
+    /// of those departments here and on every other instance refresh.</summary>
+    public void BoardChanged(IEnumerable<long>? departments = null)
     {
-        PublishChange();
+        var touched = departments?.Distinct().ToArray();
+        PublishChange(touched);
         lock (_gate)
         {
             _pendingChange = true;
+            if (touched is null || _pendingDepartments is null)
+            {
+                _pendingDepartments = null;
+            }
+            else
+            {
+                _pendingDepartments.UnionWith(touched);
+            }
         }
 
         Release(_broadcast);
+    }
+
+    /// <summary>The changes after <paramref name="since"/> (a <see cref="ChangeVersion"/>): the latest version, and the
+    /// departments they touched (null when any department's may have: a change of unknown departments, or one older
+    /// than the changes kept).</summary>
+    public (long Latest, IReadOnlySet<long>? Departments) ChangesSince(long since)
+    {
+        lock (_gate)
+        {
+            var latest = Interlocked.Read(ref _changeVersion);
+            if (latest > since && (_recent.Count == 0 || _recent.Peek().Version > since + 1))
+            {
+                return (latest, null);
+            }
+
+            var departments = new HashSet<long>();
+            foreach (var (version, touched) in _recent)
+            {
+                if (version <= since)
+                {
+                    continue;
+                }
+
+                if (touched is null)
+                {
+                    return (latest, null);
+                }
+
+                departments.UnionWith(touched);
+            }
+
+            return (latest, departments);
+        }
     }
 
     /// <summary>Counts the changes of lights or items seen here (this instance's and those other instances broadcast):
@@ -90,7 +138,8 @@ public sealed class Wakeups : IDisposable
         }
     }
 
-    /// <summary>Wakes the loops of this instance for a wake another instance broadcast (<c>t:{unix ms}</c>, <c>n</c> or <c>c</c>).</summary>
+    /// <summary>Wakes the loops of this instance for a wake another instance broadcast (<c>t:{unix ms}</c>, <c>n</c>, or
+    /// <c>c</c> with the departments touched, <c>c:3,17</c>, or none when any).</summary>
     internal void Receive(string payload)
     {
         var parts = payload.Split(':');
@@ -105,7 +154,7 @@ public sealed class Wakeups : IDisposable
         }
         else if (parts[1] == "c")
         {
-            PublishChange();
+            PublishChange(parts.Length == 3 ? Departments(parts[2]) : null);
         }
         else if (parts[1] == "t" && parts.Length == 3 && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
         {
@@ -149,26 +198,50 @@ public sealed class Wakeups : IDisposable
 
     internal Task<bool> WaitForNoticesAsync(TimeSpan timeout, CancellationToken cancellationToken) => _notices.WaitAsync(timeout, cancellationToken);
 
-    /// <summary>Waits for something to broadcast and takes it: the earliest change instant and whether notices were queued.</summary>
-    internal async Task<(DateTimeOffset? Instant, bool Notices, bool Changed)> NextBroadcastAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for something to broadcast and takes it: the earliest change instant, whether notices were
+    /// queued, and whether lights or items changed and of which departments (null: any).</summary>
+    internal async Task<(DateTimeOffset? Instant, bool Notices, bool Changed, IReadOnlyCollection<long>? Departments)> NextBroadcastAsync(CancellationToken cancellationToken)
     {
         await _broadcast.WaitAsync(cancellationToken);
         lock (_gate)
         {
-            var taken = (_pendingInstant, _pendingNotices, _pendingChange);
+            var taken = (_pendingInstant, _pendingNotices, _pendingChange, (IReadOnlyCollection<long>?)_pendingDepartments);
             _pendingInstant = null;
             _pendingNotices = false;
             _pendingChange = false;
+            _pendingDepartments = [];
             return taken;
         }
     }
 
-    private void PublishChange()
+    private static long[]? Departments(string list)
     {
-        Interlocked.Increment(ref _changeVersion);
+        var ids = new List<long>();
+        foreach (var part in list.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                return null;
+            }
+
+            ids.Add(id);
+        }
+
+        return [.. ids];
+    }
+
+    private void PublishChange(long[]? departments)
+    {
         TaskCompletionSource previous;
         lock (_gate)
         {
+            var version = Interlocked.Increment(ref _changeVersion);
+            _recent.Enqueue((version, departments));
+            while (_recent.Count > RecentKept)
+            {
+                _recent.Dequeue();
+            }
+
             previous = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -264,7 +337,7 @@ internal sealed class WakeListener(Database database, Wakeups wakeups, ILogger<W
         {
             try
             {
-                var (instant, notices, changed) = await wakeups.NextBroadcastAsync(stoppingToken);
+                var (instant, notices, changed, departments) = await wakeups.NextBroadcastAsync(stoppingToken);
                 await using var connection = await database.OpenAsync(stoppingToken);
                 if (instant is { } at)
                 {
@@ -278,7 +351,9 @@ internal sealed class WakeListener(Database database, Wakeups wakeups, ILogger<W
 
                 if (changed)
                 {
-                    await Notify(connection, $"{wakeups.InstanceId}:c", stoppingToken);
+                    // The departments touched, when they fit a notification (8,000 bytes); else "any department".
+                    var list = departments is { Count: > 0 and <= 400 } ? ":" + string.Join(',', departments.Select(d => d.ToString(CultureInfo.InvariantCulture))) : string.Empty;
+                    await Notify(connection, $"{wakeups.InstanceId}:c{list}", stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

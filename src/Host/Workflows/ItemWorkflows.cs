@@ -73,7 +73,7 @@ public sealed class ItemWorkflows(
         var added = await RegisterInAsync(uow, kind, definitionId, actor, title, departmentId, fields, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         wakeups?.ChangeInstantSet(added.NextChangeAt);
-        wakeups?.BoardChanged();
+        wakeups?.BoardChanged(await items.DepartmentsOfAsync(added.Id, cancellationToken));
         return added;
     }
 
@@ -125,7 +125,7 @@ public sealed class ItemWorkflows(
 
     /// <summary>Completes a step inside a caller's transaction (see <see cref="RegisterInAsync"/>).</summary>
     internal Task<SupervisedItem> CompleteInAsync(UnitOfWork uow, long itemId, Actor actor, string expectedStep, string outcome, CancellationToken cancellationToken) =>
-        ActInAsync(uow, itemId, null, (definition, state, context, now) => WorkflowEngine.Complete(definition, state, actor, expectedStep, outcome, null, new Dictionary<string, string>(), now, context), cancellationToken);
+        ActInAsync(uow, itemId, null, (definition, state, context, now) => WorkflowEngine.Complete(definition, state, actor, expectedStep, outcome, null, new Dictionary<string, string>(), now, context), null, cancellationToken);
 
     /// <summary>Completes the current step with an outcome.</summary>
     public Task<SupervisedItem> CompleteAsync(long itemId, Actor actor, string expectedStep, string outcome, long? assignmentId, IReadOnlyDictionary<string, string> fields, int? expectedVersion, CancellationToken cancellationToken) =>
@@ -206,14 +206,17 @@ public sealed class ItemWorkflows(
     private async Task<SupervisedItem> ActAsync(long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
     {
         await using var uow = await database.BeginAsync(cancellationToken);
-        var saved = await ActInAsync(uow, itemId, expectedVersion, decide, cancellationToken);
+        var touched = new HashSet<long>();
+        var saved = await ActInAsync(uow, itemId, expectedVersion, decide, touched, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         wakeups?.ChangeInstantSet(saved.NextChangeAt);
-        wakeups?.BoardChanged();
+        wakeups?.BoardChanged(touched);
         return saved;
     }
 
-    private async Task<SupervisedItem> ActInAsync(UnitOfWork uow, long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
+    // touched: the departments whose boards the action may change (the item's and its assignments', before and after).
+    private async Task<SupervisedItem> ActInAsync(UnitOfWork uow, long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide,
+        HashSet<long>? touched, CancellationToken cancellationToken)
     {
         var context = await ContextAsync(uow, cancellationToken);
         var item = await items.GetForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException(ItemStore.NoSuchItem(itemId));
@@ -226,6 +229,8 @@ public sealed class ItemWorkflows(
         var itemEvents = state.ClockEvents;
         var now = item.NotBefore(clock.GetUtcNow());
         var decision = decide(definition, state, context, now);
+        touched?.UnionWith([item.DepartmentId, decision.DepartmentId, .. stored.Select(a => a.DepartmentId), .. decision.AssignmentChanges.Select(c => c.DepartmentId),
+            .. decision.NewAssignments.Select(a => a.DepartmentId)]);
 
         // Clock events first: the snapshots below fold them in.
         foreach (var change in decision.ClockChanges)

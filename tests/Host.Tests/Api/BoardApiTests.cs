@@ -145,6 +145,46 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.StartsWith("data: {\"at\":", await reader.ReadLineAsync(patience.Token), StringComparison.Ordinal);
     }
 
+    /// <summary>The next <c>changed</c> event of a stream: its change version.</summary>
+    private static async Task<long> NextChangedAsync(StreamReader reader, CancellationToken cancellationToken)
+    {
+        string? line;
+        do
+        {
+            line = await reader.ReadLineAsync(cancellationToken);
+        }
+        while (line is not null && line != "event: changed");
+
+        using var data = JsonDocument.Parse((await reader.ReadLineAsync(cancellationToken))!["data: ".Length..]);
+        return data.RootElement.GetProperty("version").GetInt64();
+    }
+
+    [Fact]
+    public async Task An_event_stream_is_told_of_its_own_departments_changes_not_of_another_departments()
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var zhao = _server.Client("zhao");
+        using var zhang = _server.Client("zhang");
+        using var li = _server.Client("li");
+        using var zhaoStream = await zhao.GetAsync(new Uri("/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, patience.Token);
+        using var liStream = await li.GetAsync(new Uri("/api/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, patience.Token);
+        using var office = new StreamReader(await zhaoStream.Content.ReadAsStreamAsync(patience.Token));
+        using var education = new StreamReader(await liStream.Content.ReadAsStreamAsync(patience.Token));
+
+        // 市司法局 acts: the city's office (the whole city) hears it.
+        using var justice = await zhang.PostAsJsonAsync("/api/requests", new { title = "甲", applicant = "甲", channel = "online", receivedOn = "2025-10-09", department = "市司法局", content = "甲" }, patience.Token);
+        Assert.Equal(HttpStatusCode.Created, justice.StatusCode);
+        var first = await NextChangedAsync(office, patience.Token);
+
+        // Then 市教育局 acts: the first change 市教育局's handler hears is its own (a later version), not 市司法局's.
+        using var own = await li.PostAsJsonAsync("/api/requests", new { title = "乙", applicant = "乙", channel = "online", receivedOn = "2025-10-09", department = "市教育局", content = "乙" }, patience.Token);
+        Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+        var heard = await NextChangedAsync(education, patience.Token);
+
+        Assert.True(heard > first, $"市教育局's stream was told of change {heard}; 市司法局's was {first}");
+        Assert.True(await NextChangedAsync(office, patience.Token) >= heard);
+    }
+
     [Fact]
     public async Task A_person_holds_a_bounded_number_of_event_streams_and_a_closed_one_frees_its_place()
     {
