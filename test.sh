@@ -179,6 +179,28 @@ if [ -f "$publish/Supervision.Host.dll" ]; then
   fi
 fi
 
+# --- The OpenAPI document against a standard linter's recommended rules (Redocly CLI from the npm registry) ---------
+if [ -f "$publish/Supervision.Host.dll" ]; then
+  say "OpenAPI lint (Redocly CLI, recommended rules)"
+  if command -v npx >/dev/null 2>&1; then
+    work=$(mktemp -d /tmp/supervision-openapi.XXXXXX); port=$(free_port)
+    (cd "$work" && SUPERVISION_DB="Data Source=$work/openapi.db" exec dotnet "$publish/Supervision.Host.dll" --urls "http://127.0.0.1:$port" >"$work/server.log" 2>&1) &
+    openapi_pid=$!; smoke_pids="$smoke_pids $openapi_pid"
+    for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/openapi/v1.json" -o "$work/openapi.json" && break; sleep 0.5; done
+    kill "$openapi_pid" 2>/dev/null; wait "$openapi_pid" 2>/dev/null
+    if [ -s "$work/openapi.json" ] && (cd "$work" && npx --yes @redocly/cli@2.77.0 lint openapi.json --format=summary 2>&1 | grep -v '[║╔╚]' | tail -4; exit "${PIPESTATUS[0]}"); then
+      passed=$((passed + 1))
+    else
+      echo "  the OpenAPI document is missing or does not pass the linter (see above)"; failed=$((failed + 1))
+    fi
+    rm -rf "$work"
+  elif [ "$ci" = true ]; then
+    echo "  npx (Node.js) is missing, and CI=true: the OpenAPI document cannot be linted"; failed=$((failed + 1))
+  else
+    banner "npx NOT FOUND: the OpenAPI lint is SKIPPED."; skipped=$((skipped + 1))
+  fi
+fi
+
 # --- The benchmarks' harnesses, at small scale ---------------------------------------------------------------------
 # bench/run-load.sh --quick fills a throwaway PostgreSQL with a small province, starts the published server and
 # measures it over HTTP; bench/run-burst.sh --quick times a small midnight burst and its comparison with one Quartz

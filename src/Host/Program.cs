@@ -61,7 +61,7 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
     document.Info.Title = "Supervision API";
     document.Info.Description = "Disclosure requests and supervision tasks with red/yellow/green deadlines. Authenticate with Authorization: Bearer <token> (see `tokens create`) or a sign-in cookie (POST /api/session). Errors are RFC 7807 problem details.";
     return Task.CompletedTask;
-}));
+}).AddDocumentTransformer<OpenApiContract>());
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 builder.Services.AddSupervisionTextInput();
 
