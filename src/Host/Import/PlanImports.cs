@@ -234,7 +234,7 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
                         fields[WorkflowEngine.StartsAfterField] = relative!.Event ?? relative.Text;
                     }
 
-                    var registered = await workflows.RegisterInAsync(uow, ItemKind.Task, Definition, actor, Shorten(title), actor.DepartmentId, fields, cancellationToken);
+                    var registered = await workflows.RegisterInAsync(uow, ItemKind.Task, Definition, actor, Shorten(title), actor.DepartmentId, fields, null, cancellationToken);
                     if (awaiting)
                     {
                         outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.AwaitingEvent, registered.Id,

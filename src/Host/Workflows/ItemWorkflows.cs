@@ -70,15 +70,18 @@ public sealed class ItemWorkflows(
     public async Task<SupervisedItem> RegisterAsync(ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
         await using var uow = await database.BeginAsync(cancellationToken);
-        var added = await RegisterInAsync(uow, kind, definitionId, actor, title, departmentId, fields, cancellationToken);
+        var touched = new HashSet<long>();
+        var added = await RegisterInAsync(uow, kind, definitionId, actor, title, departmentId, fields, touched, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         wakeups?.ChangeInstantSet(added.NextChangeAt);
-        wakeups?.BoardChanged(await items.DepartmentsOfAsync(added.Id, cancellationToken));
+        wakeups?.BoardChanged(touched);
         return added;
     }
 
     /// <summary>Registers inside a caller's transaction (several items at once, all or none); the caller wakes the loops after committing.</summary>
-    internal async Task<SupervisedItem> RegisterInAsync(UnitOfWork uow, ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    // touched: filled with the departments the new item belongs to (its own and its assignments').
+    internal async Task<SupervisedItem> RegisterInAsync(UnitOfWork uow, ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields,
+        HashSet<long>? touched, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uow);
         ArgumentNullException.ThrowIfNull(actor);
@@ -102,6 +105,7 @@ public sealed class ItemWorkflows(
         }
 
         // The step and pause limits' lights, of the item and of each assignment (a task going straight to its departments).
+        touched?.UnionWith([registration.Item.DepartmentId, .. registration.Assignments.Select(a => a.DepartmentId)]);
         var holders = registration.Assignments.Select((a, i) => new StepHolder(-1 - i, a.Step, false, now, a.Start is { } begun ? [begun] : [])).ToList();
         var (itemStep, assignmentSteps) = StepDeadlines.Compute(definition, item, registration.Start is { } first ? [first] : [], holders, clockContext, now);
         var added = await items.AddAsync(uow, itemStep.ApplyTo(snapshot.ApplyTo(item)), definition.Clock.Policy.ToJson(), registration.History with { ToLight = snapshot.Light }, cancellationToken);
