@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Quartz;
 using Supervision.Host.Calendars;
-using Supervision.Host.Scheduling;
+using Supervision.Host.Escalation;
 using Supervision.Host.Setup;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;

@@ -3,6 +3,8 @@ using System.Globalization;
 using Dapper;
 using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
+using Supervision.Host.Items;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 
 // Storage throughput: registering items, appending history alone and under contention, and reading the due index.

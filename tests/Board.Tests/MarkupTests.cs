@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Supervision.Host.Storage;
+using Supervision.Host.People;
 using Xunit.Abstractions;
 
 namespace Supervision.Board.Tests;

@@ -1,6 +1,5 @@
 using Dapper;
 using Supervision.Engine.Calendars;
-using Supervision.Host.Deadlines;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Calendars;
@@ -19,7 +18,7 @@ public sealed record CalendarYearSource(int Year, string Kind, string? StoredBy,
 /// touches a changed date is recomputed; a change whose recomputation did not finish (a crash) is finished at the
 /// next start, so new holidays always reach stored deadlines.
 /// </summary>
-public sealed class CalendarService(Database database, TimeProvider clock, ShippedCalendar shipped, DeadlineRecomputer recomputer, ILogger<CalendarService> logger)
+public sealed class CalendarService(Database database, TimeProvider clock, ShippedCalendar shipped, IDeadlineRecomputation recomputer, ILogger<CalendarService> logger)
 {
     private volatile WorkingCalendar? _current;
 
@@ -39,7 +38,7 @@ public sealed class CalendarService(Database database, TimeProvider clock, Shipp
             if (unfinished.Count > 0)
             {
                 logger.LogWarning("Calendar {Calendar}: finishing the recomputation of changes {Versions} interrupted earlier", calendar.Name, string.Join(", ", unfinished));
-                var count = await recomputer.RecomputeAsync(calendar, null, cancellationToken);
+                var count = (await recomputer.RecomputeWithSummaryAsync(calendar, null, cancellationToken)).Items;
                 await MarkRecomputedAsync(calendar.Name, unfinished, count, cancellationToken);
             }
         }

@@ -1,5 +1,5 @@
 using Supervision.Engine.Calendars;
-using Supervision.Host.Import;
+using Supervision.Host.Documents;
 
 namespace Supervision.Host.Calendars;
 
@@ -44,7 +44,7 @@ public static class NoticeFiles
         return extension switch
         {
             ".docx" => WordDocuments.Read(content, file, maxRows: 2_000, maxCell: 20_000).Paragraphs,
-            ".txt" or "" => PlanFiles.Text(content, file).Text,
+            ".txt" or "" => TextFiles.Text(content, file).Text,
             ".doc" or ".wps" => throw new InvalidDataException($"{file}: {extension} is an older binary format; save the notice as .docx or .txt"),
             _ => throw new InvalidDataException($"{file}: {extension} files are not read as notices ({string.Join(", ", Extensions)})"),
         };

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
-using Supervision.Host.Api;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Cli;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Supervision.Host.Items;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;
 
@@ -105,7 +106,7 @@ internal static class AuditCommands
                 return 2;
             }
 
-            var rows = await services.GetRequiredService<Supervision.Host.Scheduling.LightDailySnapshots>().ReconstructAsync(n, ct);
+            var rows = await services.GetRequiredService<Supervision.Host.Escalation.LightDailySnapshots>().ReconstructAsync(n, ct);
             output.WriteLine($"Reconstructed {rows} department and kind rows over the {n} days before today (days already recorded kept).");
             return 0;
         }));
@@ -132,7 +133,7 @@ internal static class AuditCommands
             }
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var (overdue, written) = await services.GetRequiredService<Supervision.Host.Scheduling.OverdueRun>().RunWithFiguresAsync(on, ct);
+            var (overdue, written) = await services.GetRequiredService<Supervision.Host.Escalation.OverdueRun>().RunWithFiguresAsync(on, ct);
             output.WriteLine($"Overdue run: {overdue} overdue assignments, {written} notices written, in {watch.Elapsed.TotalSeconds:0.0} s.");
             return 0;
         }));

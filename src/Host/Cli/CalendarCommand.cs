@@ -5,6 +5,7 @@ using System.Text.Json;
 using Dapper;
 using Supervision.Engine.Calendars;
 using Supervision.Host.Calendars;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Cli;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Supervision.Host.Platform;
 using Supervision.Host.Setup;
 using Supervision.Host.Storage;
 

@@ -6,7 +6,7 @@ using Supervision.Engine.Calendars;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Host.Calendars;
-using Supervision.Host.Setup;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Cli;

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Supervision.Engine.Import;
 using Supervision.Host.Import;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Cli;
@@ -93,7 +94,7 @@ internal static class ImportCommand
                 ImportOutcome done;
                 try
                 {
-                    var actor = await services.GetRequiredService<Supervision.Host.Workflows.ItemWorkflows>().ActorAsync(parse.GetValue(actAs)!, ct);
+                    var actor = await services.GetRequiredService<Supervision.Host.Items.ItemWorkflows>().ActorAsync(parse.GetValue(actAs)!, ct);
                     done = await services.GetRequiredService<PlanImports>().ApplyAsync(plan, name, actor, groups, parse.GetValue(createUnits), ct, undated: undatedTasks);
                 }
                 catch (Exception e) when (e is Supervision.Engine.Workflows.WorkflowRefusedException or KeyNotFoundException or DuplicateNameException or Supervision.Engine.Calendars.CalendarRangeException)

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Supervision.Engine.Reports;
+using Supervision.Host.People;
 using Supervision.Host.Reports;
-using Supervision.Host.Storage;
 
 namespace Supervision.Host.Cli;
 
@@ -57,7 +57,7 @@ internal static class ReportCommand
             ReportPeriod period;
             try
             {
-                period = Supervision.Host.Api.ReportsApi.Period(parse.GetValue(from), parse.GetValue(to), data, services.GetRequiredService<TimeProvider>());
+                period = Supervision.Host.Reports.ReportsApi.Period(parse.GetValue(from), parse.GetValue(to), data, services.GetRequiredService<TimeProvider>());
             }
             catch (Supervision.Engine.Workflows.WorkflowRefusedException e)
             {

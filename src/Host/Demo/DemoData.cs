@@ -2,10 +2,9 @@ using Supervision.Engine.Clocks;
 using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
-using Supervision.Host.Api;
 using Supervision.Host.Import;
-using Supervision.Host.Storage;
-using Supervision.Host.Workflows;
+using Supervision.Host.Items;
+using Supervision.Host.People;
 
 namespace Supervision.Host.Demo;
 
@@ -22,7 +21,7 @@ internal sealed class DemoData(
     UserStore users,
     Credentials credentials,
     ItemWorkflows workflows,
-    Supervision.Host.Scheduling.LightDailySnapshots daily,
+    Supervision.Host.Escalation.LightDailySnapshots daily,
     ImportStore imports,
     PlanImports planImports,
     Supervision.Host.Reports.Circulations circulations,

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Supervision.Host.Setup;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Health;

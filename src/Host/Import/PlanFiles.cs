@@ -1,5 +1,6 @@
 using System.Text;
 using Supervision.Engine.Import;
+using Supervision.Host.Documents;
 
 namespace Supervision.Host.Import;
 
@@ -55,10 +56,10 @@ public static class PlanFiles
                 var (layout, plan) = PlanReader.Read(word.Paragraphs, word.Rows, year);
                 return new PlanFileRead(layout == PlanLayout.Table ? "Word table" : $"Word {layout}", null, plan);
             case ".csv":
-                var (csv, csvEncoding) = Text(content, file);
+                var (csv, csvEncoding) = TextFiles.Text(content, file);
                 return new PlanFileRead("CSV", csvEncoding, PlanTable.Read(CsvRows.Read(csv, file, MaxRows, MaxColumns, MaxCell), year));
             case ".txt" or ".tsv" or "":
-                var (text, encoding) = Text(content, file);
+                var (text, encoding) = TextFiles.Text(content, file);
                 if (text.Count(c => c == '\n') > MaxRows)
                 {
                     throw new InvalidDataException($"{file}: more than {MaxRows:N0} lines; a work plan has hundreds — not imported");
@@ -72,48 +73,6 @@ public static class PlanFiles
                 throw new InvalidDataException($"{file}: {extension} is an older binary format; save it as .docx (or its table as .xlsx) and import that");
             default:
                 throw new InvalidDataException($"{file}: {extension} files are not plans this importer reads ({string.Join(", ", Extensions)})");
-        }
-    }
-
-    /// <summary>UTF-8 (with or without a byte order mark), else GB18030 as Chinese Windows saves text; anything else
-    /// (or a control character) refused with an <see cref="InvalidDataException"/> naming the file.</summary>
-    internal static (string Text, string Encoding) Text(byte[] content, string file)
-    {
-        try
-        {
-            var utf8 = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(content).TrimStart('\uFEFF');
-            CheckControls(utf8, file);
-            return (utf8, "UTF-8");
-        }
-        catch (DecoderFallbackException)
-        {
-        }
-
-        try
-        {
-            var gb = Encoding.GetEncoding("GB18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
-            var text = gb.GetString(content);
-            if (text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
-            {
-                throw new DecoderFallbackException("control characters");
-            }
-
-            return (text, "GB18030");
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new InvalidDataException($"{file}: neither UTF-8 nor GB18030 text (a binary file?); save it as UTF-8 text and import again");
-        }
-    }
-
-    // A control character in text is a binary file or a paste gone wrong: refused at its line and character.
-    private static void CheckControls(string text, string file)
-    {
-        var at = Supervision.Engine.TypedText.FirstControl(text);
-        if (at >= 0)
-        {
-            var (line, character) = Position(text, at);
-            throw new InvalidDataException($"{file}: line {line}, character {character}: control character U+{(int)text[at]:X4}; a plan holds text, tabs and line breaks only — remove it and import again");
         }
     }
 
@@ -139,10 +98,4 @@ public static class PlanFiles
         }
     }
 
-    private static (int Line, int Character) Position(string text, int index)
-    {
-        var lineStart = text.LastIndexOf('\n', Math.Max(0, index - 1)) + 1;
-        var line = 1 + text.AsSpan(0, lineStart).Count('\n');
-        return (line, index - lineStart + 1);
-    }
 }

@@ -6,9 +6,9 @@ using Supervision.Engine.Import;
 using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
-using Supervision.Host.Scheduling;
+using Supervision.Host.Items;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
-using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Import;
 

@@ -1,4 +1,3 @@
-using Supervision.Host.Scheduling;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Notices;

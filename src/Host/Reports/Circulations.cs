@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Supervision.Engine.Reports;
 using Supervision.Host.Notices;
-using Supervision.Host.Scheduling;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Reports;

@@ -5,8 +5,8 @@ using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 using Supervision.Engine.Reports;
 using Supervision.Host.Calendars;
-using Supervision.Host.Deadlines;
-using Supervision.Host.Setup;
+using Supervision.Host.Items;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Reports;
@@ -176,14 +176,14 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
     }
 
     /// <summary>Every history entry of the given items, in order, for the ledger's second sheet.</summary>
-    internal async Task<IReadOnlyList<ItemStore.HistoryRow>> HistoryAsync(IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<HistoryRow>> HistoryAsync(IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(itemIds);
-        var result = new List<ItemStore.HistoryRow>();
+        var result = new List<HistoryRow>();
         await using var connection = await database.OpenAsync(cancellationToken);
         foreach (var chunk in itemIds.Order().Chunk(500))
         {
-            result.AddRange(await connection.QueryAsync<ItemStore.HistoryRow>(new CommandDefinition(
+            result.AddRange(await connection.QueryAsync<HistoryRow>(new CommandDefinition(
                 $"""
                 SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, from_step AS FromStep, to_step AS ToStep,
                        from_light AS FromLight, to_light AS ToLight

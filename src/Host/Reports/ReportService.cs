@@ -1,7 +1,7 @@
 using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Reports;
-using Supervision.Host.Storage;
+using Supervision.Host.People;
 using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Reports;

@@ -2,6 +2,7 @@ using Supervision.Engine.Clocks;
 using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Reports;
+using Supervision.Host.Storage;
 
 namespace Supervision.Host.Reports;
 
@@ -38,7 +39,7 @@ public static class ReportTables
     }
 
     internal static IReadOnlyList<ExportTable> Ledger(ReportPeriod period, IReadOnlyList<AssignmentRecord> records, IReadOnlyDictionary<long, AssignmentDetail> details,
-        IReadOnlyDictionary<long, Department> departments, IReadOnlyList<Supervision.Host.Storage.ItemStore.HistoryRow> history, ClockContext context)
+        IReadOnlyDictionary<long, Department> departments, IReadOnlyList<HistoryRow> history, ClockContext context)
     {
         ArgumentNullException.ThrowIfNull(period);
         ArgumentNullException.ThrowIfNull(records);

@@ -1,5 +1,7 @@
 using Quartz;
-using Supervision.Host.Setup;
+using Supervision.Host.Escalation;
+using Supervision.Host.Platform;
+using Supervision.Host.Reports;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Scheduling;

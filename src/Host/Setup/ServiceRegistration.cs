@@ -1,6 +1,8 @@
-using Supervision.Host.Api;
+using Supervision.Host.Board;
 using Supervision.Host.Calendars;
-using Supervision.Host.Deadlines;
+using Supervision.Host.Items;
+using Supervision.Host.People;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;
 
@@ -19,7 +21,7 @@ public static class ServiceRegistration
         services.AddSingleton(_ => DatabaseSettings.Parse(configuration[DatabaseSettings.ConfigurationKey]));
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
-        services.AddSingleton<Supervision.Host.Api.AccessLogWriter>();
+        services.AddSingleton<Supervision.Host.Platform.AccessLogWriter>();
         services.AddSingleton<DepartmentStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<ItemStore>();
@@ -27,6 +29,7 @@ public static class ServiceRegistration
         services.AddSingleton(_ => new ShippedCalendar(configuration[SupervisionConfiguration.CalendarFileKey]));
         services.AddSingleton<ClockStore>();
         services.AddSingleton<DeadlineRecomputer>();
+        services.AddSingleton<IDeadlineRecomputation>(sp => sp.GetRequiredService<DeadlineRecomputer>());
         services.AddSingleton<CalendarService>();
         services.AddSingleton<ItemClocks>();
         services.AddSingleton<HistoryAudit>();
@@ -45,14 +48,14 @@ public static class ServiceRegistration
         services.AddHttpClient("notices");
         services.AddSingleton<Supervision.Host.Notices.NoticeDispatcher>();
         services.AddSingleton<ItemSnapshots>();
-        services.AddSingleton<Supervision.Host.Scheduling.LightTransitions>();
-        services.AddSingleton<Supervision.Host.Scheduling.Wakeups>();
-        services.AddSingleton<Supervision.Host.Api.EventStreams>();
+        services.AddSingleton<Supervision.Host.Escalation.LightTransitions>();
+        services.AddSingleton<Supervision.Host.Storage.Wakeups>();
+        services.AddSingleton<Supervision.Host.Board.EventStreams>();
         services.AddSingleton<BoardForecasts>();
         services.AddSingleton<BoardResponses>();
-        services.AddSingleton<Supervision.Host.Scheduling.OverdueRun>();
-        services.AddSingleton<Supervision.Host.Scheduling.MonthlyCirculation>();
-        services.AddSingleton<Supervision.Host.Scheduling.LightDailySnapshots>();
+        services.AddSingleton<Supervision.Host.Escalation.OverdueRun>();
+        services.AddSingleton<Supervision.Host.Reports.MonthlyCirculation>();
+        services.AddSingleton<Supervision.Host.Escalation.LightDailySnapshots>();
         services.AddSingleton(sp => new DefinitionCatalog(
             sp.GetRequiredService<Database>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -63,7 +63,7 @@ public sealed class HistoryAudit(Database database, TimeProvider clock)
         string? previousHash = null;
         var chainStarted = false;
         var brokenItem = -1L;
-        var rows = connection.QueryUnbufferedAsync<ItemStore.HistoryRow>(
+        var rows = connection.QueryUnbufferedAsync<HistoryRow>(
             """
             SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, from_step AS FromStep, to_step AS ToStep,
                    from_light AS FromLight, to_light AS ToLight, detail AS Detail, prev_hash AS PrevHash, hash AS Hash

@@ -1,5 +1,3 @@
-using Supervision.Host.Setup;
-
 namespace Supervision.Host.Storage;
 
 /// <summary>
@@ -9,10 +7,16 @@ namespace Supervision.Host.Storage;
 /// </summary>
 internal sealed class HistoryDigestService(HistoryAudit audit, Migrator migrator, IConfiguration configuration, TimeProvider clock, ILogger<HistoryDigestService> logger) : BackgroundService
 {
+    /// <summary>How often the chains are sealed (default one day).</summary>
+    public const string HistoryDigestIntervalKey = "Supervision:HistoryDigestInterval";
+
+    /// <summary>How long after start the first digest is taken (default one hour).</summary>
+    public const string HistoryDigestFirstKey = "Supervision:HistoryDigestFirst";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = configuration.GetValue(SupervisionConfiguration.HistoryDigestIntervalKey, TimeSpan.FromDays(1));
-        var first = configuration.GetValue(SupervisionConfiguration.HistoryDigestFirstKey, TimeSpan.FromHours(1));
+        var interval = configuration.GetValue(HistoryDigestIntervalKey, TimeSpan.FromDays(1));
+        var first = configuration.GetValue(HistoryDigestFirstKey, TimeSpan.FromHours(1));
         try
         {
             await Task.Delay(first, clock, stoppingToken);

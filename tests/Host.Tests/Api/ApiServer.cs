@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Supervision.Engine.Organisation;
-using Supervision.Host.Api;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 

@@ -92,7 +92,7 @@ public sealed partial class AuthorizationMatrixTests(Xunit.Abstractions.ITestOut
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var item = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         _server.Clock.Advance(TimeSpan.FromDays(60));
-        await _server.Services.GetRequiredService<Supervision.Host.Scheduling.LightTransitions>().ProcessDueAsync(null, default);
+        await _server.Services.GetRequiredService<Supervision.Host.Escalation.LightTransitions>().ProcessDueAsync(null, default);
         await using var database = new Database(_server.DatabaseSettings);
         async Task<string> FingerprintAsync()
         {

@@ -189,7 +189,7 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
     public async Task A_person_holds_a_bounded_number_of_event_streams_and_a_closed_one_frees_its_place()
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var most = _server.Services.GetRequiredService<Supervision.Host.Api.EventStreams>().MaxPerPerson;
+        var most = _server.Services.GetRequiredService<Supervision.Host.Board.EventStreams>().MaxPerPerson;
         var clients = Enumerable.Range(0, most + 1).Select(_ => _server.Client("zhao")).ToList();
         var open = new List<HttpResponseMessage>();
         foreach (var client in clients.Take(most))

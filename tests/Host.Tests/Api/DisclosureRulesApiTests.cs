@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Supervision.Host.Scheduling;
+using Supervision.Host.Escalation;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Tests.Api;

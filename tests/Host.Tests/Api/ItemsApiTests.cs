@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Tests.Api;

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
+using Supervision.Host.Escalation;
+using Supervision.Host.People;
 using Supervision.Host.Scheduling;
 using Supervision.Host.Storage;
 

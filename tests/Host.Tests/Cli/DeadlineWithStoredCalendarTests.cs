@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Supervision.Engine.Calendars;
 using Supervision.Host.Calendars;
-using Supervision.Host.Deadlines;
-using Supervision.Host.Setup;
+using Supervision.Host.Items;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 

@@ -6,8 +6,9 @@ using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
 using Supervision.Host.Calendars;
-using Supervision.Host.Deadlines;
-using Supervision.Host.Setup;
+using Supervision.Host.Items;
+using Supervision.Host.People;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 

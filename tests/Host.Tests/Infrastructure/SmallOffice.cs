@@ -1,5 +1,5 @@
 using Supervision.Engine.Organisation;
-using Supervision.Host.Api;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Tests.Infrastructure;

@@ -1,6 +1,6 @@
 using Dapper;
-using Supervision.Engine.Items;
 using Supervision.Engine.Clocks;
+using Supervision.Engine.Items;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Workflows;
 

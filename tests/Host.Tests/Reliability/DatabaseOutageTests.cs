@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Dapper;
-using Supervision.Host.Api;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 using Xunit.Abstractions;

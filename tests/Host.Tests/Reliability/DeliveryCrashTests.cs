@@ -1,6 +1,7 @@
 using Dapper;
 using Supervision.Engine.Organisation;
 using Supervision.Host.Notices;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 using Xunit.Abstractions;

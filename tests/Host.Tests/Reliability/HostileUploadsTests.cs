@@ -7,7 +7,7 @@ using System.Text.Json;
 using Dapper;
 using DocumentFormat.OpenXml.Packaging;
 using Supervision.Engine.Organisation;
-using Supervision.Host.Api;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 using Xunit.Abstractions;

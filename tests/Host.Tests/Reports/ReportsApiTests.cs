@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DocumentFormat.OpenXml.Packaging;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Api;
 using S = DocumentFormat.OpenXml.Spreadsheet;
@@ -198,7 +199,7 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
         var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DepartmentStore>(_server.Services);
         var office = await store.FindByNameAsync("市政府办公室", default);
         await store.AddAsync(new Engine.Organisation.Department { Name = "<script>alert(1)</script>局", ParentId = office!.Id }, default);
-        var monthly = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Supervision.Host.Scheduling.MonthlyCirculation>(_server.Services);
+        var monthly = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Supervision.Host.Reports.MonthlyCirculation>(_server.Services);
 
         // The monthly job for October, run twice (two Hosts, or a retry): one circulation, its notice written once.
         Assert.Equal(1, await monthly.RunAsync(new DateOnly(2025, 10, 1), default));

@@ -1,6 +1,6 @@
 using Dapper;
 using Supervision.Engine.Items;
-using Supervision.Host.Setup;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 using Supervision.Host.Tests.Workflows;

@@ -1,6 +1,7 @@
 using Dapper;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Items;
+using Supervision.Host.Items;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Workflows;
 

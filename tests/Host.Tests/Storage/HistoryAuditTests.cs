@@ -1,6 +1,8 @@
 using Dapper;
 using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
+using Supervision.Host.Items;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 

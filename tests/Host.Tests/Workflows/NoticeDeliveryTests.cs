@@ -6,6 +6,7 @@ using Dapper;
 using Microsoft.Extensions.Configuration;
 using Supervision.Engine.Items;
 using Supervision.Host.Notices;
+using Supervision.Host.People;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Tests.Workflows;

@@ -1,7 +1,7 @@
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
+using Supervision.Host.Items;
 using Supervision.Host.Storage;
-using Supervision.Host.Workflows;
 
 namespace Supervision.Host.Tests.Workflows;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Supervision.Host.Scheduling;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Calendars;
-using Supervision.Host.Deadlines;
-using Supervision.Host.Setup;
+using Supervision.Host.Items;
+using Supervision.Host.People;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 using Supervision.Host.Workflows;
@@ -34,14 +35,14 @@ public sealed class WorkflowTestBed : IAsyncDisposable
     public CalendarService Calendars { get; private set; } = null!;
 
     /// <summary>A light transition processor, as each server instance has one.</summary>
-    public Supervision.Host.Scheduling.LightTransitions NewTransitions(Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
+    public Supervision.Host.Escalation.LightTransitions NewTransitions(Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
     {
         var zone = OfficeTimeZone.Resolve(null);
         var clocks = new ClockStore(Database);
         var snapshots = new ItemSnapshots(Items, clocks, Assignments, zone);
-        return new Supervision.Host.Scheduling.LightTransitions(Database, Items, snapshots, Catalog, Calendars,
+        return new Supervision.Host.Escalation.LightTransitions(Database, Items, snapshots, Catalog, Calendars,
             new Supervision.Host.Notices.NoticeStore(Database, Clock, configuration), Templates(configuration), new DepartmentStore(Database, Clock), Clock,
-            NullLogger<Supervision.Host.Scheduling.LightTransitions>.Instance);
+            NullLogger<Supervision.Host.Escalation.LightTransitions>.Instance);
     }
 
     public DefinitionCatalog Catalog { get; private set; } = null!;
@@ -56,26 +57,26 @@ public sealed class WorkflowTestBed : IAsyncDisposable
             Clock, NullLogger<Supervision.Host.Notices.NoticeDispatcher>.Instance, configuration);
 
     /// <summary>A monthly circulation, as each server instance has one.</summary>
-    public Supervision.Host.Scheduling.MonthlyCirculation NewMonthlyCirculation()
+    public Supervision.Host.Reports.MonthlyCirculation NewMonthlyCirculation()
     {
         var zone = OfficeTimeZone.Resolve(null);
         var departments = new DepartmentStore(Database, Clock);
         var reports = new Supervision.Host.Reports.ReportService(
-            new Supervision.Host.Reports.ReportData(Database, new Supervision.Host.Deadlines.ClockStore(Database), Calendars, zone, Clock), departments, Catalog,
+            new Supervision.Host.Reports.ReportData(Database, new Supervision.Host.Items.ClockStore(Database), Calendars, zone, Clock), departments, Catalog,
             new Supervision.Host.Reports.ScoringRulesProvider(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
         var circulations = new Supervision.Host.Reports.Circulations(Database, reports, departments, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), Clock);
-        return new(Database, circulations, Calendars, zone, Clock, NullLogger<Supervision.Host.Scheduling.MonthlyCirculation>.Instance);
+        return new(Database, circulations, Calendars, zone, Clock, NullLogger<Supervision.Host.Reports.MonthlyCirculation>.Instance);
     }
 
     /// <summary>A nightly overdue run, as each server instance has one.</summary>
-    public Supervision.Host.Scheduling.OverdueRun NewOverdueRun(int chunkSize = 1_000) =>
+    public Supervision.Host.Escalation.OverdueRun NewOverdueRun(int chunkSize = 1_000) =>
         new(Database, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), new DepartmentStore(Database, Clock), OfficeTimeZone.Resolve(null), Clock,
-            NullLogger<Supervision.Host.Scheduling.OverdueRun>.Instance, definitions: Catalog)
+            NullLogger<Supervision.Host.Escalation.OverdueRun>.Instance, definitions: Catalog)
         { ChunkSize = chunkSize };
 
     /// <summary>The daily light counts for the trends chart, as each server instance records them.</summary>
-    public Supervision.Host.Scheduling.LightDailySnapshots NewLightDailySnapshots(bool withClocks = false) =>
-        new(Database, OfficeTimeZone.Resolve(null), Clock, NullLogger<Supervision.Host.Scheduling.LightDailySnapshots>.Instance,
+    public Supervision.Host.Escalation.LightDailySnapshots NewLightDailySnapshots(bool withClocks = false) =>
+        new(Database, OfficeTimeZone.Resolve(null), Clock, NullLogger<Supervision.Host.Escalation.LightDailySnapshots>.Instance,
             withClocks ? new ClockStore(Database) : null, withClocks ? Calendars : null);
 
     public Dictionary<string, long> Departments { get; } = [];

@@ -1,0 +1,260 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Supervision.Engine.Items;
+using Supervision.Engine.Organisation;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Calendars;
+using Supervision.Host.Items;
+using Supervision.Host.People;
+using Supervision.Host.Platform;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Board;
+
+/// <summary>One department's row on the board: open assignments by light, and its record of finished ones.</summary>
+public sealed record BoardRow(long DepartmentId, string Department, long? ParentId, int Green, int Yellow, int Red, int SeriouslyOverdue, int Paused, int Open, int DoneOnTime, int DoneLate, double? OnTimeRate);
+
+/// <summary>How many open assignments turn yellow or red within the next N working days.</summary>
+public sealed record Forecast(int WorkingDays, string Until, int TurnYellow, int TurnRed);
+
+/// <summary>The light board summary for the caller's departments. The counts are as of <c>At</c>; the forecast as of
+/// <c>ForecastAt</c> (kept until something changes, see <see cref="BoardForecasts"/>).</summary>
+/// <remarks><c>ProvisionalYears</c>: the years of the next 90 days whose holiday arrangement is not loaded, so due days
+/// falling in them are reckoned from the law for now (the board says so).</remarks>
+public sealed record Board(DateTimeOffset At, string Today, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast, DateTimeOffset ForecastAt, IReadOnlyList<int> ProvisionalYears);
+
+/// <summary>One office day of the trends chart: the open assignments of the caller's departments by light as last
+/// recorded that day (see <c>LightDailySnapshots</c>); all zeros when nothing was open or nothing was recorded.
+/// Green, yellow and red include paused assignments; seriously overdue is a part of red, paused a part of all three.</summary>
+public sealed record TrendDay(string Day, int Green, int Yellow, int Red, int SeriouslyOverdue, int Paused);
+
+/// <summary>One department's record over the trends window: its assignments closed within the window (office days
+/// <c>from</c> to <c>to</c>, whole days) on time and late, and the on-time rate in percent with one decimal (null
+/// when none closed).</summary>
+public sealed record TrendDepartment(long DepartmentId, string Department, int OnTime, int Late, double? OnTimeRate);
+
+/// <summary>The trends of the light board for the caller's departments: one entry per calendar day from
+/// <c>From</c> to <c>To</c> (today, in the office's zone) inclusive, and per department the on-time record over the
+/// same days.</summary>
+public sealed record Trends(string From, string To, IReadOnlyList<TrendDay> Days, IReadOnlyList<TrendDepartment> Departments);
+
+/// <summary><c>GET /api/board</c>: totals per light and per department (counting assignments, which departments own),
+/// and the forecast for the next 1, 3 and 7 working days. Reads the stored lights; computes nothing per item.
+/// <c>GET /api/board/trends</c>: the recorded daily counts over the last days and the on-time rate per department.</summary>
+public static class BoardApi
+{
+    // The forecast's horizons, in working days.
+    private static readonly int[] Horizons = [1, 3, 7];
+
+    public static IEndpointRouteBuilder MapBoard(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/board", GetAsync).WithTags("Board").Produces<Board>();
+        endpoints.MapGet("/api/board/trends", GetTrendsAsync).WithTags("Board");
+        return endpoints;
+    }
+
+    private static async Task<IResult> GetAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, BoardCounts boardCounts, BoardForecasts forecasts, BoardResponses responses,
+        Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct,
+        string? kind = null, string? step = null, string? text = null, int? dueWithin = null)
+    {
+        var (all, visible) = await VisibleAsync(user, workflows, departments, ct);
+        var now = clock.GetUtcNow();
+        if (kind is not null && !Supervision.Engine.Items.ItemKinds.TryParse(kind, out _))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"kind: '{kind}' is not request or task");
+        }
+
+        if (dueWithin is < 0 or > 366)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "dueWithin: 0 to 366 working days");
+        }
+
+        // The same filters as the item list, on the assignments the board counts.
+        var dueCalendar = calendars.Current;
+        var context = new Supervision.Engine.Clocks.ClockContext(dueCalendar, zone.Zone);
+        var dueToday = context.DayOf(now);
+        DateOnly? dueUntil = dueWithin is { } n ? n == 0 ? dueToday : dueCalendar.AddWorkingDays(dueCalendar.NextWorkingDayOnOrAfter(dueToday), n - 1) : null;
+        var like = string.IsNullOrWhiteSpace(text) ? null : SqlDialect.ContainsPattern(text);
+        var kindFilter = (kind is null ? string.Empty : " AND a.kind = @kind")
+            + (step is null ? string.Empty : " AND a.step = @step")
+            + (dueUntil is null ? string.Empty : " AND a.closed_at IS NULL AND a.due_on <= @dueUntil")
+            + (like is null ? string.Empty : " AND " + database.Dialect.TextMatch("i.", "@like"));
+        // The item is joined only when the text filter reads it.
+        var from = like is null ? "assignments a" : "assignments a JOIN items i ON i.id = a.item_id";
+        // An admin sees every department: no list of a thousand ids to match.
+        var everyone = visible.Count == all.Count;
+        var departmentFilter = everyone ? "TRUE" : database.Dialect.InList("a.department_id", "@ids");
+        await using var connection = await database.OpenAsync(ct);
+        IReadOnlyList<DepartmentCounts> counts;
+        if (step is null && dueUntil is null && like is null)
+        {
+            // The usual board: the kept counts (maintained with every change), not a count of the assignments.
+            counts = await boardCounts.ReadAsync(connection, everyone ? null : visible, kind, ct);
+        }
+        else
+        {
+            counts = (await connection.QueryAsync<DepartmentCounts>(new CommandDefinition(
+                $"""
+                SELECT a.department_id AS DepartmentId, {BoardCounts.Recount}
+                FROM {from}
+                WHERE {departmentFilter}{kindFilter}
+                GROUP BY a.department_id
+                """,
+                new { ids = visible.ToArray(), kind, step, dueUntil, like }, cancellationToken: ct))).AsList();
+        }
+
+        var today = context.DayOf(now);
+        var filtered = step is not null || dueUntil is not null || like is not null;
+        async Task<IReadOnlyList<Forecast>> ComputeAsync(CancellationToken cancellationToken)
+        {
+            await using var own = await database.OpenAsync(cancellationToken);
+            return await ForecastAsync(own, database, context, today, from, departmentFilter, kindFilter, new ForecastFilters(visible.ToArray(), kind, step, dueUntil, like), cancellationToken);
+        }
+
+        // The unfiltered forecast is kept until lights or items change (here or on another instance) or it is
+        // Supervision:Board:ForecastMaxAge old; filtered ones are computed for the request.
+        var (forecast, forecastAt) = filtered
+            ? (await ComputeAsync(ct), now)
+            : await forecasts.GetAsync($"{Text(today)}|{kind}|{(everyone ? "*" : string.Join(',', visible.Order()))}", ComputeAsync);
+        // Everything but the instant is kept per scope and kind while the counts, the directory and the forecast
+        // are the very ones it was written from (each of those is itself kept until it changes).
+        var key = filtered ? null : $"{Text(today)}|{kind}|{dueCalendar.Version}|{(everyone ? "*" : string.Join(',', visible.Order()))}";
+        if (key is null || !responses.TryGet(key, counts, all, forecast, out var body))
+        {
+            var byDepartment = counts.ToDictionary(c => c.DepartmentId);
+            var rows = all.Where(d => visible.Contains(d.Id)).Select(d =>
+            {
+                var c = byDepartment.GetValueOrDefault(d.Id) ?? new DepartmentCounts();
+                int onTime = (int)c.DoneOnTime, late = (int)c.DoneLate;
+                return new BoardRow(d.Id, d.Name, d.ParentId, (int)c.Green, (int)c.Yellow, (int)c.Red, (int)c.SeriouslyOverdue, (int)c.Paused,
+                    (int)(c.Green + c.Yellow + c.Red), onTime, late, Rate(onTime, late));
+            }).ToList();
+            var totals = new BoardRow(0, "合计", null, rows.Sum(r => r.Green), rows.Sum(r => r.Yellow), rows.Sum(r => r.Red), rows.Sum(r => r.SeriouslyOverdue), rows.Sum(r => r.Paused),
+                rows.Sum(r => r.Open), rows.Sum(r => r.DoneOnTime), rows.Sum(r => r.DoneLate), Rate(rows.Sum(r => r.DoneOnTime), rows.Sum(r => r.DoneLate)));
+
+            body = JsonSerializer.SerializeToUtf8Bytes(new BoardBody(Text(today), totals, rows, forecast, forecastAt, dueCalendar.ProvisionalYears(today, today.AddDays(90))), json.Value.SerializerOptions);
+            if (key is not null)
+            {
+                responses.Keep(key, counts, all, forecast, body);
+            }
+        }
+
+        return new BoardJson(now, body, json.Value.SerializerOptions);
+    }
+
+    /// <summary>How many open assignments (within the filters) turn yellow or red within each horizon.</summary>
+    private static async Task<IReadOnlyList<Forecast>> ForecastAsync(System.Data.Common.DbConnection connection, Database database, Supervision.Engine.Clocks.ClockContext context, DateOnly today,
+        string from, string departmentFilter, string kindFilter, ForecastFilters filters, CancellationToken cancellationToken)
+    {
+        // A green assignment's next change is its turn to yellow (or red when there is no yellow stage);
+        // anything open and not yet red turns red when its due day ends.
+        var calendar = context.Calendar;
+        // Each from its partial index (migration 0011), over the next days only: the due days up to the last
+        // horizon, and the instants green assignments turn.
+        var lastDays = Horizons.Select(days => (Days: days, Last: calendar.AddWorkingDays(calendar.NextWorkingDayOnOrAfter(today), days - 1))).ToList();
+        var parameters = new DynamicParameters(new { ids = filters.Ids, kind = filters.Kind, step = filters.Step, dueUntil = filters.DueUntil, like = filters.Like });
+        for (var i = 0; i < lastDays.Count; i++)
+        {
+            parameters.Add($"last{i}", lastDays[i].Last);
+            parameters.Add($"horizon{i}", context.EndOf(lastDays[i].Last));
+        }
+
+        // Written as the partial index's predicate says it, so both planners match it with any parameter values.
+        var notPaused = database.Provider == DatabaseProvider.PostgreSql ? "NOT a.paused" : "a.paused = 0";
+        var red = await connection.QuerySingleAsync<(long Red1, long Red3, long Red7)>(new CommandDefinition(
+            $"""
+            SELECT {string.Join(", ", lastDays.Select((_, i) => $"COALESCE(SUM(CASE WHEN a.due_on <= @last{i} THEN 1 ELSE 0 END), 0)"))}
+            FROM {from}
+            WHERE a.closed_at IS NULL AND {notPaused} AND a.light IN ('green', 'yellow') AND a.due_on <= @last2 AND {departmentFilter}{kindFilter}
+            """, parameters, cancellationToken: cancellationToken));
+        var yellow = await connection.QuerySingleAsync<(long Yellow1, long Yellow3, long Yellow7)>(new CommandDefinition(
+            $"""
+            SELECT {string.Join(", ", lastDays.Select((_, i) => $"COALESCE(SUM(CASE WHEN a.next_change_at < @horizon{i} AND (a.due_on IS NULL OR a.due_on > @last{i}) THEN 1 ELSE 0 END), 0)"))}
+            FROM {from}
+            WHERE a.closed_at IS NULL AND a.light = 'green' AND a.next_change_at < @horizon2 AND {departmentFilter}{kindFilter}
+            """, parameters, cancellationToken: cancellationToken));
+        var turns = (yellow.Yellow1, red.Red1, yellow.Yellow3, red.Red3, yellow.Yellow7, red.Red7);
+        return new List<Forecast>
+        {
+            new(1, Text(lastDays[0].Last), (int)turns.Yellow1, (int)turns.Red1),
+            new(3, Text(lastDays[1].Last), (int)turns.Yellow3, (int)turns.Red3),
+            new(7, Text(lastDays[2].Last), (int)turns.Yellow7, (int)turns.Red7),
+        };
+    }
+
+    /// <summary>The parameters the board's filters bind.</summary>
+    private sealed record ForecastFilters(long[] Ids, string? Kind, string? Step, DateOnly? DueUntil, string? Like);
+
+    private static async Task<Ok<Trends>> GetTrendsAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct, int days = 28, string? kind = null)
+    {
+        var (all, visible) = await VisibleAsync(user, workflows, departments, ct);
+        if (days is < 1 or > 366)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"days: {days} is not 1 to 366");
+        }
+
+        if (kind is not null && !ItemKinds.TryParse(kind, out _))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, $"kind: '{kind}' is not request or task");
+        }
+
+        var context = new Supervision.Engine.Clocks.ClockContext(calendars.Current, zone.Zone);
+        var to = context.DayOf(clock.GetUtcNow());
+        var from = to.AddDays(1 - days);
+        var ids = visible.ToArray();
+        await using var connection = await database.OpenAsync(ct);
+        var recorded = (await connection.QueryAsync<DailyRow>(new CommandDefinition(
+            $"""
+            SELECT d.day AS Day, SUM(d.green) AS Green, SUM(d.yellow) AS Yellow, SUM(d.red) AS Red, SUM(d.seriously_overdue) AS SeriouslyOverdue, SUM(d.paused) AS Paused
+            FROM light_daily d
+            WHERE d.day >= @from AND d.day <= @to AND {database.Dialect.InList("d.department_id", "@ids")}{(kind is null ? string.Empty : " AND d.kind = @kind")}
+            GROUP BY d.day
+            """,
+            new { from, to, ids, kind }, cancellationToken: ct))).ToDictionary(r => r.Day);
+        var series = Enumerable.Range(0, days).Select(i => from.AddDays(i)).Select(day => recorded.TryGetValue(day, out var r)
+            ? new TrendDay(Text(day), (int)r.Green, (int)r.Yellow, (int)r.Red, (int)r.SeriouslyOverdue, (int)r.Paused)
+            : new TrendDay(Text(day), 0, 0, 0, 0, 0)).ToList();
+
+        // Finished within the window: closed from the start of the first day to the end of the last, office time.
+        var closed = (await connection.QueryAsync<(long DepartmentId, string Light, long Count)>(new CommandDefinition(
+            $"""
+            SELECT a.department_id, a.light, count(*)
+            FROM assignments a JOIN items i ON i.id = a.item_id
+            WHERE a.closed_at >= @start AND a.closed_at < @end AND {database.Dialect.InList("a.department_id", "@ids")}{(kind is null ? string.Empty : " AND i.kind = @kind")}
+            GROUP BY a.department_id, a.light
+            """,
+            new { start = context.StartOf(from), end = context.EndOf(to), ids, kind }, cancellationToken: ct))).AsList();
+        var records = all.Where(d => visible.Contains(d.Id)).Select(d =>
+        {
+            int Count(string light) => (int)closed.Where(c => c.DepartmentId == d.Id && c.Light == light).Sum(c => c.Count);
+            var (onTime, late) = (Count("done-on-time"), Count("done-late"));
+            return new TrendDepartment(d.Id, d.Name, onTime, late, Rate(onTime, late));
+        }).ToList();
+        return TypedResults.Ok(new Trends(Text(from), Text(to), series, records));
+    }
+
+    /// <summary>The caller's departments: every one for an admin, otherwise the caller's scope.</summary>
+    private static async Task<(IReadOnlyList<Department> All, HashSet<long> Visible)> VisibleAsync(ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
+    {
+        var all = await departments.ListAsync(ct);
+        var actor = await workflows.ActorAsync(user.Identity!.Name!, all, ct);
+        return (all, actor.Role == Role.Admin ? all.Select(d => d.Id).ToHashSet() : actor.Scope.ToHashSet());
+    }
+
+    /// <summary>The share finished on time, in percent with one decimal; null when nothing finished.</summary>
+    private static double? Rate(int onTime, int late) => onTime + late == 0 ? null : Math.Round(100.0 * onTime / (onTime + late), 1);
+
+    private static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed record DailyRow
+    {
+        public DateOnly Day { get; init; }
+        public long Green { get; init; }
+        public long Yellow { get; init; }
+        public long Red { get; init; }
+        public long SeriouslyOverdue { get; init; }
+        public long Paused { get; init; }
+    }
+}

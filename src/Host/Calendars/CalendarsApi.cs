@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Supervision.Engine.Calendars;
+
+namespace Supervision.Host.Calendars;
+
+/// <summary>The statutory calendar: each year as deadlines count it, and an administrator storing a year's notice.</summary>
+public static class CalendarsApi
+{
+    public static IEndpointRouteBuilder MapCalendars(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").WithTags("Reference");
+        api.MapGet("/calendars/{year:int}", GetYear);
+        api.MapPut("/calendars/{year:int}", PutYear).RequireAuthorization("admin");
+        return endpoints;
+    }
+
+    private static Results<Ok<JsonElement>, ProblemHttpResult> GetYear(int year, CalendarService calendars)
+    {
+        var found = calendars.Current.YearInForce(year);
+        if (found is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+                detail: $"No calendar covers {year}: the calendar covers {WorkingCalendar.FirstYear}-{WorkingCalendar.LastYear}.");
+        }
+
+        // The year as deadlines count it: its notice, or (provisional: true) the law's holidays until the notice is loaded.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(CalendarFile.FormatYear(found))!.AsObject();
+        node["provisional"] = found.Provisional;
+        using var json = JsonDocument.Parse(node.ToJsonString());
+        return TypedResults.Ok(json.RootElement.Clone());
+    }
+
+    private static async Task<Ok<object>> PutYear(int year, JsonElement body, ClaimsPrincipal user, CalendarService calendars, CancellationToken ct)
+    {
+        var parsed = CalendarFile.ParseYear(body.GetRawText(), $"PUT /api/calendars/{year}");
+        if (parsed.Year != year)
+        {
+            throw new CalendarFileException($"PUT /api/calendars/{year}", [$"$.year: {parsed.Year} does not match the address ({year})"]);
+        }
+
+        var change = await calendars.ReplaceYearAsync(parsed, user.Identity!.Name!, ct);
+        return TypedResults.Ok<object>(new
+        {
+            year,
+            calendarVersion = change.Version,
+            changedDates = change.ChangedDates.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            itemsRecomputed = change.ItemsRecomputed,
+            dueDaysMoved = change.DueDaysMoved,
+            lightsChanged = change.LightsChanged,
+        });
+    }
+}

@@ -1,0 +1,370 @@
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Calendars;
+using Supervision.Host.Items;
+using Supervision.Host.Notices;
+using Supervision.Host.People;
+using Supervision.Host.Storage;
+using Supervision.Host.Workflows;
+
+namespace Supervision.Host.Escalation;
+
+/// <summary>
+/// Acts when lights change: takes the items (and task assignments) whose stored next change instant has come, in
+/// batches (on PostgreSQL with <c>FOR UPDATE SKIP LOCKED</c>, so several instances share a midnight burst without
+/// double work), recomputes them, records each change in history and writes the escalation ladder's notices in the
+/// same transaction, keyed so the same change never notifies twice. The stored next change instant moves past now,
+/// so a processed item is not taken again until its next change.
+/// </summary>
+public sealed class LightTransitions(
+    Database database,
+    ItemStore items,
+    ItemSnapshots snapshots,
+    DefinitionCatalog definitions,
+    CalendarService calendars,
+    NoticeStore notices,
+    NoticeTemplates templates,
+    DepartmentStore departments,
+    TimeProvider clock,
+    ILogger<LightTransitions> logger,
+    Wakeups? wakeups = null,
+    IConfiguration? configuration = null)
+{
+    /// <summary>Items per batch unless <c>Supervision:Transitions:BatchSize</c> says otherwise (1 to 5,000).</summary>
+    public const int DefaultBatchSize = 500;
+
+    private int BatchSize => Math.Clamp(configuration?.GetValue("Supervision:Transitions:BatchSize", DefaultBatchSize) ?? DefaultBatchSize, 1, 5_000);
+
+    /// <summary>Processes everything due at <paramref name="now"/> (the clock's now when null); returns how many items changed.
+    /// On PostgreSQL <c>Supervision:Transitions:Workers</c> batches (default 2) run at once, each on its own connection
+    /// and its own rows (<c>SKIP LOCKED</c>), so one batch's database work overlaps another's computing; SQLite has one writer.</summary>
+    public async Task<int> ProcessDueAsync(DateTimeOffset? now, CancellationToken cancellationToken)
+    {
+        var at = now ?? clock.GetUtcNow();
+        var workers = database.Provider == DatabaseProvider.PostgreSql ? Math.Clamp(configuration?.GetValue("Supervision:Transitions:Workers", 2) ?? 2, 1, 16) : 1;
+        var changed = 0;
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+        {
+            for (var round = 0; round < 10_000; round++)
+            {
+                var (taken, done) = await ProcessBatchAsync(at, cancellationToken);
+                Interlocked.Add(ref changed, done);
+                if (taken < BatchSize)
+                {
+                    break;
+                }
+            }
+        }));
+        return changed;
+    }
+
+    /// <summary>The earliest stored next change instant of any open item or assignment, or null.</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var item = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("SELECT MIN(next_change_at) FROM items", cancellationToken: cancellationToken));
+        var assignment = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("SELECT MIN(next_change_at) FROM assignments", cancellationToken: cancellationToken));
+        var step = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("SELECT MIN(step_next_change_at) FROM items", cancellationToken: cancellationToken));
+        return new[] { item, assignment, step }.Where(d => d is not null).Min();
+    }
+
+    private async Task<(int Taken, int Changed)> ProcessBatchAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var uow = await database.BeginAsync(cancellationToken);
+        // Straight off the due index, locking as it goes: another instance skips these rows and takes the next ones.
+        // An item's stored next change is the earliest of its open assignments', so the items' index finds them all;
+        // the assignments' index is asked as well (once the items' runs short) in case an item's copy lags behind.
+        var skipLocked = database.Provider == DatabaseProvider.PostgreSql ? " FOR UPDATE SKIP LOCKED" : string.Empty;
+        var ids = (await uow.Connection.QueryAsync<long>(uow.Command(
+            $"SELECT id FROM items WHERE next_change_at <= @now ORDER BY next_change_at LIMIT @batch{skipLocked}",
+            new { now, batch = BatchSize }, cancellationToken))).AsList();
+        if (ids.Count < BatchSize)
+        {
+            // Driven by the assignments' due index (never a walk of the items): the earliest due assignments of items
+            // not taken above, then their items, locked as above.
+            ids.AddRange(await uow.Connection.QueryAsync<long>(uow.Command(
+                $"""
+                SELECT id FROM items
+                WHERE id IN (SELECT a.item_id FROM assignments a
+                             WHERE a.next_change_at <= @now AND NOT ({database.Dialect.InList("a.item_id", "@taken")})
+                             ORDER BY a.next_change_at LIMIT @batch)
+                ORDER BY id{skipLocked}
+                """,
+                new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
+        }
+        if (ids.Count < BatchSize)
+        {
+            // The step and pause limits' own due index (a task's is the earliest of its assignments').
+            ids.AddRange(await uow.Connection.QueryAsync<long>(uow.Command(
+                $"SELECT id FROM items WHERE step_next_change_at <= @now AND NOT ({database.Dialect.InList("id", "@taken")}) ORDER BY step_next_change_at LIMIT @batch{skipLocked}",
+                new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
+        }
+
+        var touched = new HashSet<long>();
+        var changed = await ApplyAsync(uow, ids, now, touched, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        if (changed > 0)
+        {
+            wakeups?.NoticesQueued();
+            wakeups?.BoardChanged(touched);
+        }
+
+        if (ids.Count > 0)
+        {
+            logger.LogInformation("Light transitions at {Now}: {Taken} items taken, {Changed} changed", now, ids.Count, changed);
+        }
+
+        return (ids.Count, changed);
+    }
+
+    /// <summary>One item alone, in a transaction of its own, if it is due: what a design with one scheduled job per
+    /// item does at its instant (bench/Load compares it with the batches). True when its light changed.</summary>
+    public async Task<bool> ProcessItemAsync(long itemId, DateTimeOffset? now, CancellationToken cancellationToken)
+    {
+        var at = now ?? clock.GetUtcNow();
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var due = (await uow.Connection.QueryAsync<long>(uow.Command(
+            $"SELECT id FROM items WHERE id = @itemId AND next_change_at <= @at{database.Dialect.ForUpdate}", new { itemId, at }, cancellationToken))).AsList();
+        var changed = await ApplyAsync(uow, due, at, null, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return changed > 0;
+    }
+
+    /// <summary>Recomputes the given (locked) items and writes what changed, with history and notices; returns how many changed.</summary>
+    private async Task<int> ApplyAsync(UnitOfWork uow, List<long> ids, DateTimeOffset now, HashSet<long>? touched, CancellationToken cancellationToken)
+    {
+        var changed = 0;
+        if (ids.Count > 0)
+        {
+            // The whole batch is read in four statements, computed in memory by the same plan a single refresh
+            // uses, and written in a handful: a midnight burst costs statements per batch, not per item.
+            var calendar = calendars.Current;
+            var names = (await departments.ListAsync(cancellationToken)).ToDictionary(d => d.Id);
+            var taken = await items.GetManyAsync(uow, ids, cancellationToken);
+            var logs = await snapshots.Clocks.LoadManyAsync(uow, ids, cancellationToken);
+            var assignmentClocks = await snapshots.Clocks.LoadAssignmentClocksManyAsync(uow, ids, cancellationToken);
+            var stored = await snapshots.Assignments.ListManyAsync(uow, ids, cancellationToken);
+            var updates = new List<(Assignment Stored, DeadlineSnapshot Fresh)>();
+            var writes = new List<ItemWrite>();
+            var lights = new List<(SupervisedItem Item, WorkflowDefinition Definition, LightChange Change)>();
+            var steps = new StepWrites();
+            foreach (var id in ids)
+            {
+                if (!taken.TryGetValue(id, out var item) || !logs.TryGetValue(id, out var log))
+                {
+                    continue;
+                }
+
+                var at = item.NotBefore(now);
+                // The boards that may change: the item's department and its assignments'.
+                touched?.UnionWith([item.DepartmentId, .. (stored.GetValueOrDefault(id) ?? []).Select(a => a.DepartmentId)]);
+                var plan = ItemSnapshots.Plan(item, log, assignmentClocks, stored.GetValueOrDefault(id) ?? [], calendar, snapshots.Zone, at, "light-changed");
+                updates.AddRange(plan.Assignments);
+                var stepEntries = Steps(item, log, assignmentClocks, stored.GetValueOrDefault(id) ?? [], calendar, names, at, steps);
+                if (!plan.Changed)
+                {
+                    if (stepEntries.Count > 0)
+                    {
+                        changed++;
+                        writes.Add(new ItemWrite(id, null, stepEntries));
+                    }
+
+                    continue;
+                }
+
+                changed++;
+                var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
+                var entries = new List<HistoryEntry>();
+                if (plan.Entry is { } entry)
+                {
+                    entries.Add(entry);
+                }
+
+                foreach (var light in plan.Lights)
+                {
+                    if (light.AssignmentId is { } assignment)
+                    {
+                        entries.Add(new HistoryEntry
+                        {
+                            At = at,
+                            Actor = "system",
+                            Action = "assignment-light-changed",
+                            FromLight = light.From,
+                            ToLight = light.To,
+                            Detail = JsonSerializer.Serialize(new { assignment, department = names.GetValueOrDefault(light.DepartmentId)?.Name, seriouslyOverdue = light.ToSerious }),
+                        });
+                    }
+
+                    lights.Add((item, definition, light));
+                }
+
+                entries.AddRange(stepEntries);
+                if (plan.Saved is null && entries.Count == 0)
+                {
+                    continue;
+                }
+
+                writes.Add(new ItemWrite(id, plan.Saved, entries));
+            }
+
+            await snapshots.Assignments.UpdateSnapshotsAsync(uow, updates, cancellationToken);
+            await items.SaveSnapshotsAsync(uow, writes, cancellationToken);
+            await ItemStore.UpdateStepStatesAsync(uow, steps.Items, cancellationToken);
+            await AssignmentStore.UpdateStepStatesAsync(uow, steps.Assignments, cancellationToken);
+            if (lights.Count > 0 || steps.Changes.Count > 0)
+            {
+                var audience = await Audience.LoadAsync(uow, names, cancellationToken);
+                await notices.EnqueueManyAsync(uow, lights.SelectMany(l => Notices(l.Item, l.Definition, l.Change, names, audience))
+                    .Concat(steps.Changes.SelectMany(c => StepNotices(c, names, audience))).ToList(), cancellationToken);
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>What the step lights of a batch write: fresh states of items and assignments, and the changes to record and notify.</summary>
+    private sealed class StepWrites
+    {
+        public List<(long Id, StepState State)> Items { get; } = [];
+
+        public List<(long Id, StepState State)> Assignments { get; } = [];
+
+        public List<StepChange> Changes { get; } = [];
+    }
+
+    /// <summary>A step light that turned yellow or red: of the item (a request) or of one assignment (a task).</summary>
+    private sealed record StepChange(SupervisedItem Item, WorkflowDefinition Definition, long? AssignmentId, long DepartmentId, Light? From, StepState To);
+
+    /// <summary>
+    /// The step and pause limits of one taken item at its instant: fresh states where they moved, and a
+    /// <c>step-light-changed</c> history entry for each light that turned (the item's for a request, each assignment's
+    /// for a task), which <see cref="StepNotices"/> tells the handlers and, copied, the lead.
+    /// </summary>
+    private List<HistoryEntry> Steps(SupervisedItem item, (List<ClockEvent> Events, ClockPolicy Policy) log, IReadOnlyDictionary<long, List<ClockEvent>> assignmentClocks, IReadOnlyList<Assignment> stored,
+        Engine.Calendars.WorkingCalendar calendar, IReadOnlyDictionary<long, Engine.Organisation.Department> names, DateTimeOffset at, StepWrites writes)
+    {
+        var entries = new List<HistoryEntry>();
+        if (item.StepLight is null && item.StepNextChangeAt is null && stored.All(a => a.StepLight is null && a.StepNextChangeAt is null))
+        {
+            return entries;
+        }
+
+        var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
+        var context = new ClockContext(calendar, snapshots.Zone, log.Policy.ExtensionCap);
+        var holders = stored.Select(a => new StepHolder(a.Id, a.Step, a.ClosedAt is not null, a.StepEnteredAt, assignmentClocks.GetValueOrDefault(a.Id) ?? [])).ToList();
+        var (fresh, perAssignment) = StepDeadlines.Compute(definition, item, log.Events, holders, context, at);
+        if (fresh != StepState.Of(item))
+        {
+            writes.Items.Add((item.Id, fresh));
+            if (item.Kind == ItemKind.Request && Turned(item.StepLight, fresh))
+            {
+                entries.Add(StepEntry(at, null, null, item.StepLight, fresh));
+                writes.Changes.Add(new StepChange(item, definition, null, item.DepartmentId, item.StepLight, fresh));
+            }
+        }
+
+        foreach (var a in stored)
+        {
+            var state = perAssignment.GetValueOrDefault(a.Id) ?? StepState.None;
+            if (state == a.StepState)
+            {
+                continue;
+            }
+
+            writes.Assignments.Add((a.Id, state));
+            if (item.Kind == ItemKind.Task && Turned(a.StepLight, state))
+            {
+                entries.Add(StepEntry(at, a.Id, names.GetValueOrDefault(a.DepartmentId)?.Name, a.StepLight, state));
+                writes.Changes.Add(new StepChange(item, definition, a.Id, a.DepartmentId, a.StepLight, state));
+            }
+        }
+
+        return entries;
+    }
+
+    // Only moving on in time: a step light turns yellow or red at its instant; back to green or off only by an action.
+    private static bool Turned(Light? from, StepState to) => to.Light is Light.Yellow or Light.Red && to.Light != from;
+
+    private static HistoryEntry StepEntry(DateTimeOffset at, long? assignment, string? department, Light? from, StepState to) => new()
+    {
+        At = at,
+        Actor = "system",
+        Action = "step-light-changed",
+        Detail = JsonSerializer.Serialize(new { assignment, department, basis = to.Basis, fromStepLight = from?.Code(), toStepLight = to.Light?.Code(), stepDueOn = to.DueOn }, DetailJson),
+    };
+
+    // Chinese as written in history details (department names), as the workflow's own entries keep them.
+    private static readonly JsonSerializerOptions DetailJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A step light's notice: to the department's handlers, copied to its lead, each once per change
+    /// (keyed by the limit, its due day and the colour).</summary>
+    private IEnumerable<NewNotice> StepNotices(StepChange change, IReadOnlyDictionary<long, Engine.Organisation.Department> names, Audience audience)
+    {
+        var level = change.To.Light == Light.Red ? "step-red" : "step-yellow";
+        var facts = new NoticeFacts(change.Item.Id, change.Item.Title, names.GetValueOrDefault(change.DepartmentId)?.Name ?? string.Empty, change.To.DueOn, null, change.To.Light!.Value, false);
+        var what = StepDeadlines.Describe(change.Definition, change.To.Basis);
+        var cause = string.Create(CultureInfo.InvariantCulture, $"step:{change.Item.Id}:{change.AssignmentId ?? 0}:{change.To.Basis}:{level}:{change.To.DueOn:yyyy-MM-dd}");
+        foreach (var (recipient, copy) in new[] { (Recipient.Handler, false), (Recipient.Lead, true) })
+        {
+            var (subject, body) = templates.StepLightChanged(facts, what, copy);
+            foreach (var user in audience.Recipients([recipient], change.DepartmentId))
+            {
+                yield return new NewNotice($"{cause}:{user.Id}", "inbox", level, user.Id, null, subject, body, change.Item.Id, "step-light-changed");
+                if (notices.MailEnabled && !string.IsNullOrWhiteSpace(user.Email))
+                {
+                    yield return new NewNotice($"{cause}:{user.Id}:email", "email", level, user.Id, user.Email, subject, body, change.Item.Id, "step-light-changed");
+                }
+            }
+        }
+    }
+
+    /// <summary>The escalation ladder's notices for one light change: each level reached, to the department's
+    /// channels and to each person the definition names (inbox, and e-mail when mail is set up and they have an
+    /// address), keyed by the cause so the same change never notifies twice.</summary>
+    private IEnumerable<NewNotice> Notices(SupervisedItem item, WorkflowDefinition definition, LightChange change, IReadOnlyDictionary<long, Engine.Organisation.Department> names, Audience audience)
+    {
+        var levels = new List<(string Level, IReadOnlyList<Recipient> To)>();
+        if (change.To == Light.Yellow && change.From == Light.Green)
+        {
+            levels.Add(("yellow", definition.Escalation.Yellow));
+        }
+
+        if (change.To == Light.Red && change.From != Light.Red)
+        {
+            levels.Add(("red", definition.Escalation.Red));
+        }
+
+        if (change.ToSerious && !change.FromSerious)
+        {
+            levels.Add(("seriously-overdue", definition.Escalation.SeriouslyOverdue));
+        }
+
+        var facts = new NoticeFacts(item.Id, item.Title, names.GetValueOrDefault(change.DepartmentId)?.Name ?? string.Empty, change.DueOn, change.DueAt, change.To, change.ToSerious);
+        // The deadline in the key: a new deadline (after an extension) may notify again; the same one never twice.
+        var due = change.DueAt is { } at ? at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : change.DueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-";
+        foreach (var (level, recipients) in levels)
+        {
+            var (subject, body) = templates.LightChanged(facts, level);
+            var cause = $"light:{item.Id}:{change.AssignmentId ?? 0}:{level}:{due}";
+            var @event = $"light-changed:{level}";
+            foreach (var (channel, address) in audience.Channels[change.DepartmentId])
+            {
+                yield return new NewNotice($"{cause}:{channel}:{address}", channel, level, null, address, subject, body, item.Id, @event);
+            }
+
+            foreach (var user in audience.Recipients(recipients, change.DepartmentId))
+            {
+                yield return new NewNotice($"{cause}:{user.Id}", "inbox", level, user.Id, null, subject, body, item.Id, @event);
+                if (notices.MailEnabled && !string.IsNullOrWhiteSpace(user.Email))
+                {
+                    yield return new NewNotice($"{cause}:{user.Id}:email", "email", level, user.Id, user.Email, subject, body, item.Id, @event);
+                }
+            }
+        }
+    }
+}

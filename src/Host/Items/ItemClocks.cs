@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+using Supervision.Host.Calendars;
+using Supervision.Host.Platform;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.Items;
+
+/// <summary>
+/// Items with clocks: registering one with its started clock, applying clock events (pause, resume, restart, extend,
+/// override, stop), and explaining a deadline. Every change writes the clock event, the item's recomputed due day,
+/// light and next change instant, and a history entry, in one transaction.
+/// </summary>
+public sealed class ItemClocks(Database database, ItemStore items, ClockStore clocks, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock)
+{
+    /// <summary>The clock context in force for a policy.</summary>
+    public ClockContext Context(ClockPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return new ClockContext(calendars.Current, zone.Zone, policy.ExtensionCap);
+    }
+
+    /// <summary>Registers an item and starts its clock.</summary>
+    public async Task<SupervisedItem> RegisterAsync(SupervisedItem item, ClockEvent.Started start, ClockPolicy policy, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(policy);
+        var context = Context(policy);
+        var state = Clock.Fold([start], context);
+        var snapshot = DeadlineSnapshot.Of(state, policy, context, clock.GetUtcNow());
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var added = await items.AddAsync(uow, snapshot.ApplyTo(item), policy.ToJson(), new HistoryEntry
+        {
+            At = clock.GetUtcNow(),
+            Actor = actor,
+            Action = "registered",
+            ToStep = item.Step,
+            ToLight = snapshot.Light,
+            Detail = JsonSerializer.Serialize(new { limit = start.Limit.ToString(), startDay = start.StartDay, dueOn = snapshot.DueOn, dueAt = snapshot.DueAt }),
+        }, cancellationToken);
+        await clocks.AppendAsync(uow, added.Id, start, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return added;
+    }
+
+    /// <summary>
+    /// Applies a clock event to an item, refusing it with <see cref="ClockRuleException"/> when the clock's rules do,
+    /// and with <see cref="ConcurrencyException"/> when <paramref name="expectedVersion"/> is given and stale.
+    /// </summary>
+    public async Task<SupervisedItem> ApplyAsync(long itemId, ClockEvent e, string actor, int? expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var item = await items.GetForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
+        if (expectedVersion is { } v && v != item.Version)
+        {
+            throw new ConcurrencyException($"Item {itemId} was changed by someone else (version {item.Version}, you had {v}); reload it and try again.");
+        }
+
+        var loaded = await clocks.LoadManyAsync(uow, [itemId], cancellationToken);
+        if (!loaded.TryGetValue(itemId, out var clockLog))
+        {
+            throw new ClockRuleException($"Item {itemId} has no deadline clock.");
+        }
+
+        var context = Context(clockLog.Policy);
+        var state = Clock.Fold(clockLog.Events, context);
+        if (!Clock.TryApply(state, e, context, out var next, out var error))
+        {
+            throw new ClockRuleException(error!);
+        }
+
+        var now = clock.GetUtcNow();
+        var snapshot = DeadlineSnapshot.Of(next, clockLog.Policy, context, now);
+        var updated = snapshot.ApplyTo(item) with { ClosedAt = next.Status == ClockStatus.Stopped ? e.At : item.ClosedAt };
+        await clocks.AppendAsync(uow, itemId, e, cancellationToken);
+        var saved = await items.SaveAsync(uow, updated, new HistoryEntry
+        {
+            At = now,
+            Actor = actor,
+            Action = $"clock-{ClockEventJson.Kind(e)}",
+            FromLight = item.Light != snapshot.Light ? item.Light : null,
+            ToLight = item.Light != snapshot.Light ? snapshot.Light : null,
+            Detail = ClockEventJson.Data(e),
+        }, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return saved;
+    }
+
+    /// <summary>How an item's deadline and light were reached, at <paramref name="now"/>.</summary>
+    public async Task<(ClockState State, Explanation Explanation)> ExplainAsync(long itemId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (events, policy) = await clocks.LoadAsync(itemId, cancellationToken);
+        if (policy is null || events.Count == 0)
+        {
+            // Tasks keep their clocks on their assignments (ExplainAssignmentsAsync).
+            throw new ClockRuleException($"Item {itemId} has no deadline clock of its own.");
+        }
+
+        var context = Context(policy);
+        var (state, explanation) = Clock.Explain(events, context);
+        var light = LightRules.Explain(state, policy.Light, context, now);
+        return (state, new Explanation([.. explanation.Steps, light]));
+    }
+
+    /// <summary>Each assignment's own deadline explained (tasks: one clock per department), by assignment id.</summary>
+    public async Task<IReadOnlyDictionary<long, Explanation>> ExplainAssignmentsAsync(long itemId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (_, policy) = await clocks.LoadAsync(itemId, cancellationToken);
+        var explained = new Dictionary<long, Explanation>();
+        if (policy is null)
+        {
+            return explained;
+        }
+
+        var context = Context(policy);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        foreach (var (assignmentId, events) in await ClockStore.LoadAssignmentClocksAsync(uow, itemId, cancellationToken))
+        {
+            if (events.Count == 0)
+            {
+                continue;
+            }
+
+            var (state, explanation) = Clock.Explain(events, context);
+            explained[assignmentId] = new Explanation([.. explanation.Steps, LightRules.Explain(state, policy.Light, context, now)]);
+        }
+
+        return explained;
+    }
+}

@@ -1,0 +1,351 @@
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Calendars;
+using Supervision.Host.People;
+using Supervision.Host.Platform;
+using Supervision.Host.Storage;
+using Supervision.Host.Workflows;
+
+namespace Supervision.Host.Items;
+
+/// <summary>
+/// Runs workflow actions against storage: loads the item with its clocks and assignments, asks the
+/// <see cref="WorkflowEngine"/> for a decision, and applies it in one transaction: clock events, assignments, the
+/// item's step, deadline, light and next change, and history entries. When two people act on the same item at once,
+/// the item's version makes exactly one of them win; the other gets a <see cref="ConcurrencyException"/>.
+/// </summary>
+public sealed class ItemWorkflows(
+    Database database,
+    ItemStore items,
+    ClockStore clocks,
+    AssignmentStore assignments,
+    DepartmentStore departments,
+    UserStore users,
+    DefinitionCatalog definitions,
+    CalendarService calendars,
+    OfficeTimeZone zone,
+    TimeProvider clock,
+    Supervision.Host.Storage.Wakeups? wakeups = null)
+{
+    /// <summary>The actor for a signed-in user: role, department and the departments below it.</summary>
+    public async Task<Actor> ActorAsync(string login, CancellationToken cancellationToken) =>
+        await ActorAsync(login, await departments.ListAsync(cancellationToken), cancellationToken);
+
+    /// <summary>The actor behind a login, with the department directory the caller already holds.</summary>
+    public async Task<Actor> ActorAsync(string login, IReadOnlyList<Supervision.Engine.Organisation.Department> directory, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByLoginAsync(login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
+        if (!user.Active)
+        {
+            throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' is no longer active");
+        }
+
+        var scope = directory.Subtree(user.DepartmentId);
+
+        if (!DefinitionLoader.TryRole(user.Role, out var role))
+        {
+            throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' has no known role");
+        }
+
+        return new Actor(user.Login, role, user.DepartmentId, role == Role.Handler ? new HashSet<long> { user.DepartmentId } : scope);
+    }
+
+    /// <summary>
+    /// Scope before state: an item outside the actor's departments (neither its own department nor one of its
+    /// assignments' is theirs) is answered exactly as an item that does not exist, before anything of it is read,
+    /// so that refusals cannot tell its step, version or owner. Administrators see every item.
+    /// </summary>
+    public async Task EnsureInScopeAsync(long itemId, Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var owners = await items.DepartmentsOfAsync(itemId, cancellationToken);
+        if (owners.Count == 0 || (actor.Role != Role.Admin && !owners.Any(actor.Scope.Contains)))
+        {
+            throw new KeyNotFoundException(ItemStore.NoSuchItem(itemId));
+        }
+    }
+
+    /// <summary>Registers a request or task on the newest definition of its kind (or the one named).</summary>
+    public async Task<SupervisedItem> RegisterAsync(ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var touched = new HashSet<long>();
+        var added = await RegisterInAsync(uow, kind, definitionId, actor, title, departmentId, fields, touched, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        wakeups?.ChangeInstantSet(added.NextChangeAt);
+        wakeups?.BoardChanged(touched);
+        return added;
+    }
+
+    /// <summary>Registers inside a caller's transaction (several items at once, all or none); the caller wakes the loops after committing.</summary>
+    // touched: filled with the departments the new item belongs to (its own and its assignments').
+    internal async Task<SupervisedItem> RegisterInAsync(UnitOfWork uow, ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields,
+        HashSet<long>? touched, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        ArgumentNullException.ThrowIfNull(actor);
+        var definition = definitions.For(kind, definitionId)
+            ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"definition: no {kind.Code()} workflow '{definitionId}'");
+        var context = await ContextAsync(uow, cancellationToken);
+        var now = clock.GetUtcNow();
+        var registration = WorkflowEngine.Register(definition, actor, title, departmentId, fields, now, context);
+        var clockContext = context.ClockFor(definition);
+        var item = registration.Item with { StepEnteredAt = now, CreatedAt = now };
+        var snapshot = registration.Start is { } start
+            ? DeadlineSnapshot.Of(Clock.Fold([start], clockContext), definition.Clock.Policy, clockContext, now)
+            : new DeadlineSnapshot(null, null, Light.Green, false, false, null, clockContext.Calendar.Version);
+        // Assignments with clocks of their own (a task going straight to its departments) carry the item's deadline.
+        var own = registration.Assignments
+            .Select(a => a.Start is { } begun ? DeadlineSnapshot.Of(Clock.Fold([begun], clockContext), definition.Clock.Policy, clockContext, now) : snapshot)
+            .ToList();
+        if (registration.Start is null && registration.Assignments.Any(a => a.Start is not null))
+        {
+            snapshot = ItemSnapshots.Worst(own.Select(o => (o, false)).ToList(), clockContext.Calendar.Version);
+        }
+
+        // The step and pause limits' lights, of the item and of each assignment (a task going straight to its departments).
+        touched?.UnionWith([registration.Item.DepartmentId, .. registration.Assignments.Select(a => a.DepartmentId)]);
+        var holders = registration.Assignments.Select((a, i) => new StepHolder(-1 - i, a.Step, false, now, a.Start is { } begun ? [begun] : [])).ToList();
+        var (itemStep, assignmentSteps) = StepDeadlines.Compute(definition, item, registration.Start is { } first ? [first] : [], holders, clockContext, now);
+        var added = await items.AddAsync(uow, itemStep.ApplyTo(snapshot.ApplyTo(item)), definition.Clock.Policy.ToJson(), registration.History with { ToLight = snapshot.Light }, cancellationToken);
+        if (registration.Start is { } started)
+        {
+            await clocks.AppendAsync(uow, added.Id, started, cancellationToken);
+        }
+
+        for (var i = 0; i < registration.Assignments.Count; i++)
+        {
+            var assignment = registration.Assignments[i];
+            var id = await assignments.AddAsync(uow, added.Id, assignment.DepartmentId, assignment.Role, assignment.Step, own[i], cancellationToken, assignmentSteps[-1 - i]);
+            if (assignment.Start is { } begun)
+            {
+                await clocks.AppendAsync(uow, added.Id, id, begun, cancellationToken);
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Completes a step inside a caller's transaction (see <see cref="RegisterInAsync"/>).</summary>
+    internal Task<SupervisedItem> CompleteInAsync(UnitOfWork uow, long itemId, Actor actor, string expectedStep, string outcome, CancellationToken cancellationToken) =>
+        ActInAsync(uow, itemId, null, (definition, state, context, now) => WorkflowEngine.Complete(definition, state, actor, expectedStep, outcome, null, new Dictionary<string, string>(), now, context), null, cancellationToken);
+
+    /// <summary>Completes the current step with an outcome.</summary>
+    public Task<SupervisedItem> CompleteAsync(long itemId, Actor actor, string expectedStep, string outcome, long? assignmentId, IReadOnlyDictionary<string, string> fields, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Complete(definition, state, actor, expectedStep, outcome, assignmentId, fields, now, context), cancellationToken);
+
+    /// <summary>Pauses the clock for a reason the definition allows, from <paramref name="on"/> (the day the consultation letter went out) or today.</summary>
+    public Task<SupervisedItem> PauseAsync(long itemId, Actor actor, long? assignmentId, PauseReason reason, string? note, DateOnly? on, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Pause, assignmentId, new ClockEvent.Paused(now, reason, note, on), now, context), cancellationToken);
+
+    /// <summary>Resumes a paused clock from <paramref name="on"/> (the day the answer came) or today.</summary>
+    public Task<SupervisedItem> ResumeAsync(long itemId, Actor actor, long? assignmentId, string? note, DateOnly? on, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Resume, assignmentId, new ClockEvent.Resumed(now, note, on), now, context), cancellationToken);
+
+    /// <summary>Extends the limit (article 33: within the cap, while the period runs): a lead at once, a handler asks a lead.</summary>
+    public Task<SupervisedItem> ExtendAsync(long itemId, Actor actor, long? assignmentId, TimeLimit by, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Extend(definition, state, actor, assignmentId, by, reason, now, context), cancellationToken);
+
+    /// <summary>A lead approves the pending extension request.</summary>
+    public Task<SupervisedItem> ApproveExtensionAsync(long itemId, Actor actor, long? assignmentId, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ApproveExtension(definition, state, actor, assignmentId, now, context), cancellationToken);
+
+    /// <summary>A lead rejects the pending extension request, with reasons.</summary>
+    public Task<SupervisedItem> RejectExtensionAsync(long itemId, Actor actor, long? assignmentId, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.RejectExtension(definition, state, actor, assignmentId, reason, now, context), cancellationToken);
+
+    /// <summary>Sets the due day directly (article 35).</summary>
+    public Task<SupervisedItem> OverrideAsync(long itemId, Actor actor, long? assignmentId, DateOnly dueOn, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Override, assignmentId, new ClockEvent.Overridden(now, dueOn, null, actor.Login, reason), now, context), cancellationToken);
+
+    /// <summary>Transfers the item or an assignment to another department.</summary>
+    public Task<SupervisedItem> TransferAsync(long itemId, Actor actor, long? assignmentId, long toDepartment, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Transfer(definition, state, actor, assignmentId, toDepartment, reason, now, context), cancellationToken);
+
+    /// <summary>Returns the item or an assignment to an earlier step.</summary>
+    public Task<SupervisedItem> ReturnAsync(long itemId, Actor actor, long? assignmentId, string toStep, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Return(definition, state, actor, assignmentId, toStep, reason, now, context), cancellationToken);
+
+    /// <summary>Adds a progress report.</summary>
+    public Task<SupervisedItem> ReportAsync(long itemId, Actor actor, long? assignmentId, string text, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Report(definition, state, actor, assignmentId, text, now, context), cancellationToken);
+
+    /// <summary>Withdraws the item.</summary>
+    public Task<SupervisedItem> WithdrawAsync(long itemId, Actor actor, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
+        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Withdraw(definition, state, actor, reason, now, context), cancellationToken);
+
+    /// <summary>What the actor may do to the item now (see <see cref="WorkflowEngine.Available"/>).</summary>
+    public async Task<IReadOnlyList<AvailableAction>> AvailableAsync(SupervisedItem item, Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var context = await ContextAsync(null, cancellationToken);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var (definition, _, state, _, _) = await StateAsync(uow, item, context, cancellationToken);
+        return WorkflowEngine.Available(definition, state, actor, item.NotBefore(clock.GetUtcNow()));
+    }
+
+    private async Task<(WorkflowDefinition Definition, ClockContext ClockContext, InstanceState State, Dictionary<long, List<ClockEvent>> AssignmentEvents, IReadOnlyList<Assignment> Stored)> StateAsync(
+        UnitOfWork uow, SupervisedItem item, WorkflowContext context, CancellationToken cancellationToken)
+    {
+        var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
+        var clockContext = context.ClockFor(definition);
+        var (itemEvents, assignmentEvents) = await ClockStore.LoadItemClocksAsync(uow, item.Id, cancellationToken);
+        var stored = await AssignmentStore.ListAsync(uow, item.Id, cancellationToken);
+        var state = new InstanceState(
+            item,
+            itemEvents,
+            Clock.Fold(itemEvents, clockContext),
+            stored.Select(a =>
+            {
+                var events = assignmentEvents.GetValueOrDefault(a.Id) ?? [];
+                return new AssignmentState(a.Id, a.DepartmentId, a.Role, a.Step, a.ClosedAt is not null, events, Clock.Fold(events, clockContext));
+            }).ToList())
+        {
+            PendingExtensions = WorkflowEngine.PendingExtensions(await ItemStore.ExtensionHistoryAsync(uow, item.Id, cancellationToken)),
+        };
+        return (definition, clockContext, state, assignmentEvents, stored);
+    }
+
+    private async Task<SupervisedItem> ActAsync(long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
+    {
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var touched = new HashSet<long>();
+        var saved = await ActInAsync(uow, itemId, expectedVersion, decide, touched, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        wakeups?.ChangeInstantSet(saved.NextChangeAt);
+        wakeups?.BoardChanged(touched);
+        return saved;
+    }
+
+    // touched: the departments whose boards the action may change (the item's and its assignments', before and after).
+    private async Task<SupervisedItem> ActInAsync(UnitOfWork uow, long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide,
+        HashSet<long>? touched, CancellationToken cancellationToken)
+    {
+        var context = await ContextAsync(uow, cancellationToken);
+        var item = await items.GetForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException(ItemStore.NoSuchItem(itemId));
+        if (expectedVersion is { } v && v != item.Version)
+        {
+            throw new ConcurrencyException($"Item {itemId} was changed by someone else (version {item.Version}, you had {v}); reload it and try again.");
+        }
+
+        var (definition, clockContext, state, assignmentEvents, stored) = await StateAsync(uow, item, context, cancellationToken);
+        var itemEvents = state.ClockEvents;
+        var now = item.NotBefore(clock.GetUtcNow());
+        var decision = decide(definition, state, context, now);
+        touched?.UnionWith([item.DepartmentId, decision.DepartmentId, .. stored.Select(a => a.DepartmentId), .. decision.AssignmentChanges.Select(c => c.DepartmentId),
+            .. decision.NewAssignments.Select(a => a.DepartmentId)]);
+
+        // Clock events first: the snapshots below fold them in.
+        foreach (var change in decision.ClockChanges)
+        {
+            await clocks.AppendAsync(uow, itemId, change.AssignmentId, change.Event, cancellationToken);
+            if (change.AssignmentId is { } id)
+            {
+                assignmentEvents[id] = [.. assignmentEvents.GetValueOrDefault(id) ?? [], change.Event];
+            }
+            else
+            {
+                itemEvents = [.. itemEvents, change.Event];
+            }
+        }
+
+        var policy = definition.Clock.Policy;
+        var itemSnapshot = itemEvents.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(itemEvents, clockContext), policy, clockContext, now) : null;
+        var assignmentSnapshots = new List<(DeadlineSnapshot Snapshot, bool Closed)>();
+        var holders = new List<StepHolder>();
+        var pending = new List<(Assignment Stored, AssignmentChange? Change, DeadlineSnapshot Snapshot)>();
+        foreach (var a in stored)
+        {
+            var change = decision.AssignmentChanges.FirstOrDefault(c => c.Id == a.Id);
+            var events = assignmentEvents.GetValueOrDefault(a.Id);
+            var snapshot = events is { Count: > 0 }
+                ? DeadlineSnapshot.Of(Clock.Fold(events, clockContext), policy, clockContext, now)
+                : itemSnapshot ?? DeadlineSnapshot.Of(a.DueOn, a.DueAt, a.Light, a.SeriouslyOverdue, a.Paused, a.NextChangeAt, 0);
+            var closed = a.ClosedAt is not null || change?.Close == true;
+            snapshot = ItemSnapshots.Closing(snapshot, closed);
+            assignmentSnapshots.Add((snapshot, closed));
+            var stepNow = change?.Step ?? a.Step;
+            holders.Add(new StepHolder(a.Id, stepNow, closed, stepNow != a.Step ? now : a.StepEnteredAt, events ?? []));
+            if (change is not null || events is { Count: > 0 } || itemSnapshot is not null)
+            {
+                // Written below with the step limit's state, in the same statement.
+                pending.Add((a, change, snapshot));
+            }
+        }
+
+        foreach (var created in decision.NewAssignments)
+        {
+            var events = created.Start is { } start ? new List<ClockEvent> { start } : [];
+            var snapshot = events.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(events, clockContext), policy, clockContext, now) : itemSnapshot!;
+            var id = await assignments.AddAsync(uow, itemId, created.DepartmentId, created.Role, created.Step, snapshot, cancellationToken);
+            if (created.Start is { } started)
+            {
+                await clocks.AppendAsync(uow, itemId, id, started, cancellationToken);
+            }
+
+            assignmentSnapshots.Add((snapshot, false));
+            holders.Add(new StepHolder(id, created.Step, false, now, events));
+        }
+
+        // The item's deadline: its own clock (requests), or the most urgent of its open assignments (tasks).
+        var aggregate = ItemSnapshots.Closing(itemSnapshot ?? ItemSnapshots.Worst(assignmentSnapshots, clockContext.Calendar.Version), decision.Close);
+        var updated = aggregate.ApplyTo(item) with
+        {
+            Step = decision.Step,
+            DepartmentId = decision.DepartmentId,
+            ClosedAt = decision.Close ? now : null,
+            Result = decision.Close ? decision.Result : null,
+            StepEnteredAt = decision.StepChanged ? now : item.StepEnteredAt,
+        };
+        // The step and pause limits after the action: a new step's limit, a consultation's from its pause, none once closed.
+        var (itemStep, assignmentSteps) = StepDeadlines.Compute(definition, updated, itemEvents, holders, clockContext, now);
+        updated = itemStep.ApplyTo(updated);
+        foreach (var (a, change, snapshot) in pending)
+        {
+            await assignments.UpdateAsync(uow, a.Id, change?.Step ?? a.Step, change?.DepartmentId ?? a.DepartmentId, snapshot,
+                a.ClosedAt ?? (change?.Close == true ? now : null), a.Result ?? change?.Result, cancellationToken, assignmentSteps.GetValueOrDefault(a.Id, StepState.None));
+        }
+
+        // Those not written above (new assignments, or untouched ones whose step limit moved).
+        var written = pending.Select(p => p.Stored.Id).ToHashSet();
+        var byId = stored.ToDictionary(a => a.Id);
+        await AssignmentStore.UpdateStepStatesAsync(uow, assignmentSteps
+            .Where(p => !written.Contains(p.Key) && (!byId.TryGetValue(p.Key, out var a) || a.StepState != p.Value))
+            .Select(p => (p.Key, p.Value)).ToList(), cancellationToken);
+        var first = decision.History[0];
+        var saved = await items.SaveAsync(uow, updated, first with
+        {
+            FromLight = item.Light != updated.Light ? item.Light : first.FromLight,
+            ToLight = item.Light != updated.Light ? updated.Light : first.ToLight,
+        }, cancellationToken);
+        foreach (var entry in decision.History.Skip(1))
+        {
+            saved = saved with { Version = await items.AppendAsync(uow, itemId, entry, cancellationToken) };
+        }
+
+        return saved;
+    }
+
+    // The departments as the transaction sees them (an import creates departments and their tasks in one transaction).
+    private async Task<WorkflowContext> ContextAsync(UnitOfWork? uow, CancellationToken cancellationToken)
+    {
+        var all = uow is null ? await departments.ListAsync(cancellationToken) : await departments.ListAsync(uow, cancellationToken);
+        var names = all.ToDictionary(d => d.Id, d => d.Name);
+        var byName = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var d in all)
+        {
+            byName[d.Name] = d.Id;
+            foreach (var alias in d.Aliases)
+            {
+                byName[alias] = d.Id;
+            }
+        }
+
+        return new WorkflowContext(
+            new ClockContext(calendars.Current, zone.Zone),
+            id => names.TryGetValue(id, out var name) ? name : $"department {id}",
+            name => byName.TryGetValue(name.Trim(), out var id) ? id : null);
+    }
+}

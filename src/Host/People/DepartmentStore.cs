@@ -1,0 +1,259 @@
+using System.Data.Common;
+using Dapper;
+using Supervision.Engine.Organisation;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.People;
+
+/// <summary>Departments with their aliases; a name or alias identifies at most one department.</summary>
+public sealed class DepartmentStore(Database database, TimeProvider clock)
+{
+    private KeptDirectory? _kept;
+
+    /// <summary>Adds a department with its aliases in one transaction; returns it with its id.</summary>
+    public async Task<Department> AddAsync(Department department, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(department);
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var added = await AddInAsync(uow, department, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+        return added;
+    }
+
+    /// <summary>Adds a department inside a caller's transaction (an import creating the units it names).</summary>
+    internal async Task<Department> AddInAsync(UnitOfWork uow, Department department, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        ArgumentNullException.ThrowIfNull(department);
+        var name = department.Name.Trim();
+        var aliases = department.Aliases.Select(a => a.Trim()).Where(a => a.Length > 0 && a != name).Distinct(StringComparer.Ordinal).ToList();
+        var taken = (await uow.Connection.QueryAsync<string>(uow.Command(
+            $"SELECT name FROM department_names WHERE {database.Dialect.InList("name", "@names")}", new { names = aliases.Prepend(name).ToArray() }, cancellationToken))).AsList();
+        if (taken.Count > 0)
+        {
+            throw new DuplicateNameException($"Department name or alias already in use: {string.Join(", ", taken)}.");
+        }
+
+        long id;
+        try
+        {
+            id = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
+                "INSERT INTO departments (name, parent_id, created_at) VALUES (@name, @ParentId, @now) RETURNING id",
+                new { name, department.ParentId, now = clock.GetUtcNow() },
+                cancellationToken));
+            var names = aliases.Select(a => new { name = a, id, isAlias = true }).Prepend(new { name, id, isAlias = false });
+            await uow.Connection.ExecuteAsync(uow.Command(
+                "INSERT INTO department_names (name, department_id, is_alias) VALUES (@name, @id, @isAlias)", names, cancellationToken));
+        }
+        catch (DbException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            // Someone else took one of the names between our check and our insert (PostgreSQL, several writers).
+            throw new DuplicateNameException($"Department name or alias already in use: {string.Join(", ", aliases.Prepend(name))}.");
+        }
+
+        return department with { Id = id, Name = name, Aliases = aliases };
+    }
+
+    /// <summary>The department with this id, or null.</summary>
+    public async Task<Department?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await ListAsync(cancellationToken);
+        return _kept?.ById.GetValueOrDefault(id);
+    }
+
+    /// <summary>The department going by this name or alias, or null.</summary>
+    public async Task<Department?> FindByNameAsync(string nameOrAlias, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nameOrAlias);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await LoadAsync(connection,
+            "WHERE d.id = (SELECT department_id FROM department_names WHERE name = @name)",
+            new { name = nameOrAlias.Trim() }, cancellationToken)).SingleOrDefault();
+    }
+
+    /// <summary>Every department, ordered by name: kept in memory and reloaded only when the directory's version
+    /// (moved by the database on every change of departments or their names, whoever makes it) has moved.</summary>
+    public async Task<IReadOnlyList<Department>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // The version is read before the rows: what is loaded is at least as new as the version it is kept under.
+        var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition(VersionSql, cancellationToken: cancellationToken));
+        var kept = _kept;
+        if (kept is not null && kept.Version == version)
+        {
+            return kept.Departments;
+        }
+
+        var loaded = (await LoadAsync(connection, string.Empty, null, cancellationToken)).ToList().AsReadOnly();
+        _kept = new KeptDirectory(version, loaded, loaded.ToDictionary(d => d.Id));
+        return loaded;
+    }
+
+    // The directory's version, moved by the database on every change of departments or their names.
+    private const string VersionSql = "SELECT version FROM directory_version WHERE id = 1";
+
+    private sealed record KeptDirectory(long Version, IReadOnlyList<Department> Departments, IReadOnlyDictionary<long, Department> ById);
+
+    /// <summary>Every department as a caller's transaction sees them: the kept directory when the transaction sees
+    /// the version it was kept under (no change since, made here or elsewhere), else read in the transaction (an
+    /// import creates departments and their tasks in one transaction; its own changes moved the version).</summary>
+    internal async Task<IReadOnlyList<Department>> ListAsync(UnitOfWork uow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        var version = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(VersionSql, null, cancellationToken));
+        var kept = _kept;
+        return kept is not null && kept.Version == version
+            ? kept.Departments
+            : await LoadAsync(uow.Connection, string.Empty, null, cancellationToken, uow.Transaction);
+    }
+
+    /// <summary>The groups plans name (各区县（市）政府 → its member departments' names).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GroupsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await GroupsAsync(connection, null, cancellationToken);
+    }
+
+    /// <summary>The groups as a caller's transaction sees them.</summary>
+    internal static Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GroupsAsync(UnitOfWork uow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        return GroupsAsync(uow.Connection, uow.Transaction, cancellationToken);
+    }
+
+    /// <summary>Sets a group's members (replacing any it had), in one transaction.</summary>
+    public async Task SetGroupAsync(string name, IReadOnlyCollection<long> members, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 0)
+        {
+            throw new ArgumentException("a group has at least one member", nameof(members));
+        }
+
+        await using var uow = await database.BeginAsync(cancellationToken);
+        await SetGroupInAsync(uow, name, members, cancellationToken);
+        await uow.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Sets a group's members inside a caller's transaction (loading a directory file).</summary>
+    internal static async Task SetGroupInAsync(UnitOfWork uow, string name, IReadOnlyCollection<long> members, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        ArgumentNullException.ThrowIfNull(members);
+        await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM department_groups WHERE name = @name", new { name = name.Trim() }, cancellationToken));
+        await uow.Connection.ExecuteAsync(uow.Command(
+            "INSERT INTO department_groups (name, department_id) VALUES (@name, @id)", members.Distinct().Select(id => new { name = name.Trim(), id }), cancellationToken));
+    }
+
+    /// <summary>
+    /// Loads a directory file in one transaction: each department not yet present is created (with its aliases, under
+    /// its parent), ones already present (by name or alias) are left as they are, and each group is set to its
+    /// members. Returns the names created and those already present.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Created, IReadOnlyList<string> Present)> LoadAsync(Supervision.Engine.Import.DirectoryContents directory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var created = new List<string>();
+        var present = new List<string>();
+        await using var uow = await database.BeginAsync(cancellationToken);
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var d in await ListAsync(uow, cancellationToken))
+        {
+            ids[d.Name] = d.Id;
+            foreach (var alias in d.Aliases)
+            {
+                ids[alias] = d.Id;
+            }
+        }
+
+        foreach (var entry in directory.Departments)
+        {
+            if (ids.TryGetValue(entry.Name, out var existing))
+            {
+                present.Add(entry.Name);
+                continue;
+            }
+
+            var added = await AddInAsync(uow, new Department { Name = entry.Name, Aliases = entry.Aliases, ParentId = entry.Parent is null ? null : ids[entry.Parent] }, cancellationToken);
+            ids[added.Name] = added.Id;
+            foreach (var alias in added.Aliases)
+            {
+                ids[alias] = added.Id;
+            }
+
+            created.Add(entry.Name);
+        }
+
+        foreach (var (group, members) in directory.Groups)
+        {
+            await SetGroupInAsync(uow, group, members.Select(m => ids[m]).ToList(), cancellationToken);
+        }
+
+        await uow.CommitAsync(cancellationToken);
+        return (created, present);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GroupsAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(string Group, string Member)>(new CommandDefinition(
+            "SELECT g.name, d.name FROM department_groups g JOIN departments d ON d.id = g.department_id ORDER BY g.name, d.name",
+            transaction: transaction, cancellationToken: cancellationToken));
+        return rows.GroupBy(r => r.Group, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Member).ToList(), StringComparer.Ordinal);
+    }
+
+    private static async Task<IReadOnlyList<Department>> LoadAsync(DbConnection connection, string where, object? parameters, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    {
+        var rows = await connection.QueryAsync<(long Id, string Name, long? ParentId, string? Alias)>(new CommandDefinition(
+            $"""
+            SELECT d.id, d.name, d.parent_id, n.name
+            FROM departments d LEFT JOIN department_names n ON n.department_id = d.id AND n.is_alias = @isAlias
+            {where}
+            ORDER BY d.name, n.name
+            """,
+            new DynamicParameters(parameters).Also("isAlias", true),
+            transaction,
+            cancellationToken: cancellationToken));
+        return rows
+            .GroupBy(r => r.Id)
+            .Select(g => new Department
+            {
+                Id = g.Key,
+                Name = g.First().Name,
+                ParentId = g.First().ParentId,
+                Aliases = g.Where(r => r.Alias is not null).Select(r => r.Alias!).ToList(),
+            })
+            .ToList();
+    }
+}
+
+/// <summary>The department tree as the stores list it.</summary>
+public static class DepartmentTree
+{
+    /// <summary>A department and every department below it.</summary>
+    public static HashSet<long> Subtree(this IReadOnlyList<Department> all, long root)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        var set = new HashSet<long> { root };
+        var grew = true;
+        while (grew)
+        {
+            grew = false;
+            foreach (var d in all.Where(d => d.ParentId is { } p && set.Contains(p) && !set.Contains(d.Id)))
+            {
+                grew |= set.Add(d.Id);
+            }
+        }
+
+        return set;
+    }
+}
+
+internal static class DynamicParametersExtensions
+{
+    public static DynamicParameters Also(this DynamicParameters parameters, string name, object? value)
+    {
+        parameters.Add(name, value);
+        return parameters;
+    }
+}

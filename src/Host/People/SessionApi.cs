@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Supervision.Host.People;
+
+/// <summary>POST /api/session.</summary>
+public sealed record SignIn(string? Login, string? Password);
+
+/// <summary>Who is signed in.</summary>
+public sealed record SessionUser(string Login, string DisplayName, string Role, DepartmentRef Department);
+
+/// <summary>Signing in with a password (a cookie for the board), signing out, and who am I.</summary>
+public static class SessionApi
+{
+    public static IEndpointRouteBuilder MapSession(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/session").WithTags("Session");
+        api.MapPost("/", SignInAsync).AllowAnonymous();
+        // Signing out ends this browser's session; with ?everywhere=true every session of the user (other browsers,
+        // a cookie that may have been copied) ends too.
+        api.MapDelete("/", async (HttpContext context, ClaimsPrincipal principal, UserStore users, CancellationToken ct, bool everywhere = false) =>
+        {
+            if (everywhere)
+            {
+                await users.EndSessionsAsync(principal.Identity!.Name!, ct);
+            }
+
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return TypedResults.NoContent();
+        });
+        api.MapGet("/", MeAsync);
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<SessionUser>, ProblemHttpResult>> SignInAsync(SignIn body, HttpContext context, Credentials credentials, DepartmentStore departments, TimeProvider clock, CancellationToken ct)
+    {
+        var user = string.IsNullOrWhiteSpace(body.Login) || string.IsNullOrEmpty(body.Password) ? null : await credentials.CheckPasswordAsync(body.Login, body.Password, ct);
+        if (user is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: "Unknown user or wrong password.");
+        }
+
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Authentication.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, clock.GetUtcNow()));
+        var department = await departments.GetAsync(user.DepartmentId, ct);
+        return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty)));
+    }
+
+    private static async Task<Ok<SessionUser>> MeAsync(ClaimsPrincipal principal, UserStore users, DepartmentStore departments, CancellationToken ct)
+    {
+        var user = await users.FindByLoginAsync(principal.Identity!.Name!, ct) ?? throw new KeyNotFoundException("The signed-in user no longer exists.");
+        var department = await departments.GetAsync(user.DepartmentId, ct);
+        return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty)));
+    }
+}

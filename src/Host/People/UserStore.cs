@@ -1,0 +1,94 @@
+using System.Data.Common;
+using Dapper;
+using Supervision.Engine.Organisation;
+using Supervision.Host.Storage;
+
+namespace Supervision.Host.People;
+
+/// <summary>People who sign in. Logins are unique regardless of letter case.</summary>
+public sealed class UserStore(Database database, TimeProvider clock)
+{
+    private const string Columns = "id AS Id, login AS Login, display_name AS DisplayName, department_id AS DepartmentId, role AS Role, active AS Active, session_stamp AS SessionStamp";
+
+    /// <summary>Adds a user; returns it with its id. A taken login is a <see cref="DuplicateNameException"/>.</summary>
+    public async Task<User> AddAsync(User user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                """
+                INSERT INTO users (login, display_name, department_id, role, active, created_at)
+                VALUES (@Login, @DisplayName, @DepartmentId, @Role, @Active, @now) RETURNING id
+                """,
+                new { Login = user.Login.Trim(), user.DisplayName, user.DepartmentId, user.Role, user.Active, now = clock.GetUtcNow() },
+                cancellationToken: cancellationToken));
+            return user with { Id = id, Login = user.Login.Trim() };
+        }
+        catch (DbException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            throw new DuplicateNameException($"Login '{user.Login}' is already in use.");
+        }
+    }
+
+    /// <summary>Sets the address a user's notices are mailed to (null: no mail).</summary>
+    public async Task SetEmailAsync(string login, string? email, CancellationToken cancellationToken)
+    {
+        if (email is not null && (!email.Contains('@', StringComparison.Ordinal) || email.Length > 254))
+        {
+            throw new ArgumentException($"'{email}' is not an e-mail address.", nameof(email));
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET email = @email WHERE lower(login) = lower(@login)", new { email, login }, cancellationToken: cancellationToken));
+        if (changed == 0)
+        {
+            throw new KeyNotFoundException($"No user '{login}'.");
+        }
+    }
+
+    /// <summary>Ends every sign-in session of the user (their cookies are refused from the next request on).</summary>
+    public Task EndSessionsAsync(string login, CancellationToken cancellationToken) =>
+        UpdateAsync(login, "session_stamp = session_stamp + 1", new { }, cancellationToken);
+
+    /// <summary>Disables (the user has left: no sign-in, no token, no notices, sessions ended) or enables a user.</summary>
+    public Task SetActiveAsync(string login, bool active, CancellationToken cancellationToken) =>
+        UpdateAsync(login, "active = @active, session_stamp = session_stamp + 1", new { active }, cancellationToken);
+
+    private async Task UpdateAsync(string login, string set, object values, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(login);
+        var parameters = new DynamicParameters(values);
+        parameters.Add("login", login.Trim());
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (await connection.ExecuteAsync(new CommandDefinition($"UPDATE users SET {set} WHERE lower(login) = lower(@login)", parameters, cancellationToken: cancellationToken)) == 0)
+        {
+            throw new KeyNotFoundException($"No user '{login}'.");
+        }
+    }
+
+    /// <summary>The user with this login (any letter case), or null.</summary>
+    public async Task<User?> FindByLoginAsync(string login, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(login);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<User>(new CommandDefinition(
+            $"SELECT {Columns} FROM users WHERE lower(login) = lower(@login)", new { login = login.Trim() }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The ids of a department's active users in a role, inside a caller's transaction (notice recipients).</summary>
+    internal static async Task<IReadOnlyList<long>> IdsInRoleAsync(UnitOfWork uow, long departmentId, string role, CancellationToken cancellationToken) =>
+        (await uow.Connection.QueryAsync<long>(uow.Command(
+            "SELECT id FROM users WHERE department_id = @departmentId AND role = @role AND active = @active ORDER BY id",
+            new { departmentId, role, active = true }, cancellationToken))).AsList();
+
+    /// <summary>The users of one department, ordered by login.</summary>
+    public async Task<IReadOnlyList<User>> ListByDepartmentAsync(long departmentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<User>(new CommandDefinition(
+            $"SELECT {Columns} FROM users WHERE department_id = @departmentId ORDER BY login", new { departmentId }, cancellationToken: cancellationToken))).AsList();
+    }
+}

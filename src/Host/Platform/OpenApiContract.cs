@@ -1,0 +1,147 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Supervision.Host.Platform;
+
+/// <summary>
+/// What makes the OpenAPI document a contract programs can build on, beyond what the endpoints say of themselves:
+/// an operation id and a summary for every operation, the two sign-ins as security schemes (a bearer token, the
+/// sign-in cookie) required by every operation but signing in, the problem details answers every operation may give,
+/// the tags described, the licence, and the server's address without a trailing slash.
+/// </summary>
+internal sealed class OpenApiContract : IOpenApiDocumentTransformer
+{
+    // "METHOD /path" → (operation id, summary).
+    private static readonly Dictionary<string, (string Id, string Summary)> Operations = new(StringComparer.Ordinal)
+    {
+        ["GET /api/board"] = ("getBoard", "The light board: open work per department by light, on-time rates, the forecast"),
+        ["GET /api/board/trends"] = ("getTrends", "Red and yellow per office day, and on-time rates per department"),
+        ["POST /api/session"] = ("signIn", "Sign in with a login and password; answers the person and sets the sign-in cookie"),
+        ["DELETE /api/session"] = ("signOut", "Sign out (everywhere=true ends every session of the person)"),
+        ["GET /api/session"] = ("getSession", "Who is signed in"),
+        ["POST /api/requests"] = ("registerRequest", "Register a disclosure request (依申请公开) received on a given day"),
+        ["POST /api/tasks"] = ("registerTask", "Register a supervision task (督办任务) with its lead and responsible departments"),
+        ["GET /api/items"] = ("searchItems", "Find items the caller may see, by kind, department, light, step light, step, due day or text"),
+        ["GET /api/items/{id}"] = ("getItem", "An item with its assignments, history, deadline explanation and what the caller may do now"),
+        ["POST /api/items/{id}/actions/{action}"] = ("actOnItem", "Act on an item: complete a step, pause, resume, extend, override, transfer, return, report or withdraw"),
+        ["GET /api/departments"] = ("listDepartments", "The departments with their parents and aliases"),
+        ["GET /api/definitions"] = ("listDefinitions", "The workflow definitions in force: steps, outcomes, fields and limits"),
+        ["GET /api/calendars/{year}"] = ("getCalendarYear", "A year as deadlines count it: holidays and make-up working days, provisional when no notice is loaded"),
+        ["PUT /api/calendars/{year}"] = ("putCalendarYear", "Replace a year's holiday arrangement (administrators); open items are recomputed"),
+        ["GET /api/notices"] = ("listNotices", "The caller's inbox of notices, newest first"),
+        ["POST /api/notices/{id}/read"] = ("readNotice", "Mark a notice of the caller's read"),
+        ["POST /api/imports"] = ("uploadPlan", "Upload a work plan and preview the tasks read from it (nothing is created)"),
+        ["GET /api/imports"] = ("listImports", "Recent plan imports of the caller's office"),
+        ["GET /api/imports/{id}"] = ("getImport", "A plan import with its report"),
+        ["POST /api/imports/{id}/confirm"] = ("confirmImport", "Create and assign the previewed plan's tasks, once"),
+        ["GET /api/reports/departments"] = ("getDepartmentReport", "Statistics and scores per department over a period"),
+        ["GET /api/reports/statistics.xlsx"] = ("getStatisticsWorkbook", "The period's statistics as a workbook"),
+        ["GET /api/reports/statistics.csv"] = ("getStatisticsCsv", "One table of the period's statistics as CSV"),
+        ["GET /api/reports/ledger.xlsx"] = ("getLedgerWorkbook", "The ledger (台账) of the period's items as a workbook"),
+        ["GET /api/reports/ledger.csv"] = ("getLedgerCsv", "The ledger (台账) of the period's items as CSV"),
+        ["GET /api/reports/circulations"] = ("listCirculations", "Circulations (通报) of the caller's office, newest first"),
+        ["POST /api/reports/circulations"] = ("createCirculation", "Write a circulation (通报) for a period and send it"),
+        ["GET /api/reports/circulations/{id}"] = ("getCirculation", "A circulation with its figures"),
+        ["GET /circulations/{id}"] = ("printCirculation", "A circulation as a printable page"),
+    };
+
+    private static readonly Dictionary<string, string> Tags = new(StringComparer.Ordinal)
+    {
+        ["Board"] = "The light board: counts by department and light, forecast and trends.",
+        ["Session"] = "Signing in and out with a password (the board); programs use a bearer token instead.",
+        ["Items"] = "Disclosure requests and supervision tasks: registering, finding, reading and acting on them.",
+        ["Reference"] = "Departments, workflow definitions and the working-day calendar.",
+        ["Notices"] = "The caller's inbox.",
+        ["Imports"] = "Work plans read into supervision tasks (supervising offices).",
+        ["Reports"] = "Statistics, scores, the ledger and circulations.",
+    };
+
+    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(context);
+        document.Info.License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" };
+        foreach (var server in document.Servers ?? [])
+        {
+            server.Url = server.Url?.TrimEnd('/');
+        }
+
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "A personal API token (sv_…), created with the `tokens create` command.",
+        };
+        document.Components.SecuritySchemes["cookie"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Cookie,
+            Name = "supervision",
+            Description = "The sign-in cookie POST /api/session sets (HttpOnly, SameSite=Strict).",
+        };
+
+        var anonymous = context.DescriptionGroups.SelectMany(g => g.Items)
+            .Where(d => d.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any())
+            .Select(d => $"{d.HttpMethod} /{Template(d.RelativePath)}")
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var (path, item) in document.Paths)
+        {
+            foreach (var (method, operation) in item.Operations ?? new Dictionary<HttpMethod, OpenApiOperation>())
+            {
+                var key = $"{method.Method} {path}";
+                if (Operations.TryGetValue(key, out var described))
+                {
+                    operation.OperationId = described.Id;
+                    operation.Summary = described.Summary;
+                }
+
+                operation.Responses ??= new OpenApiResponses();
+                if (anonymous.Contains(key))
+                {
+                    operation.Security = [];
+                }
+                else
+                {
+                    operation.Security =
+                    [
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] },
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("cookie", document)] = [] },
+                    ];
+                    Problem(operation, "401", "Not signed in, or the token or session is no longer valid");
+                    Problem(operation, "403", "The caller's role does not allow this");
+                }
+
+                Problem(operation, "400", "Malformed input; the problem names the field");
+                Problem(operation, "429", "Too many requests; try again after Retry-After");
+                if (path.Contains('{', StringComparison.Ordinal))
+                {
+                    Problem(operation, "404", "No such resource, or none the caller may know of");
+                }
+            }
+        }
+
+        document.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }));
+        return Task.CompletedTask;
+    }
+
+    // "api/items/{id:long}" → "api/items/{id}", "api/session/" → "api/session", as the document writes paths.
+    private static string Template(string? relativePath) =>
+        System.Text.RegularExpressions.Regex.Replace(relativePath ?? string.Empty, @"\{([^}:=?]+)[^}]*\}", "{$1}").TrimEnd('/');
+
+    private static void Problem(OpenApiOperation operation, string status, string description)
+    {
+        if (operation.Responses!.ContainsKey(status))
+        {
+            return;
+        }
+
+        operation.Responses[status] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() },
+        };
+    }
+}
