@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Supervision.Engine.Calendars;
+using Supervision.Host.People;
 
 namespace Supervision.Host.Calendars;
 
@@ -33,7 +35,7 @@ public static class CalendarsApi
         return TypedResults.Ok(json.RootElement.Clone());
     }
 
-    private static async Task<Ok<object>> PutYear(int year, JsonElement body, ClaimsPrincipal user, CalendarService calendars, CancellationToken ct)
+    private static async Task<Ok<object>> PutYear(int year, JsonElement body, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct)
     {
         var parsed = CalendarFile.ParseYear(body.GetRawText(), $"PUT /api/calendars/{year}");
         if (parsed.Year != year)
@@ -41,7 +43,7 @@ public static class CalendarsApi
             throw new CalendarFileException($"PUT /api/calendars/{year}", [$"$.year: {parsed.Year} does not match the address ({year})"]);
         }
 
-        var change = await calendars.ReplaceYearAsync(parsed, user.Identity!.Name!, ct);
+        var change = await sender.Send(new StoreCalendarYear(await actors.ForAsync(user, ct), parsed), ct);
         return TypedResults.Ok<object>(new
         {
             year,

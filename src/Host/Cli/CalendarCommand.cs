@@ -122,7 +122,8 @@ internal static class CalendarCommand
                     return 2;
                 }
 
-                var change = await services.GetRequiredService<CalendarService>().ReplaceYearAsync(notice.ToCalendarYear(), login, ct);
+                var admin = await services.GetRequiredService<Supervision.Host.People.Actors>().ForAsync(login, ct);
+                var change = await services.GetRequiredService<Mediator.ISender>().Send(new StoreCalendarYear(admin, notice.ToCalendarYear()), ct);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Stored {notice.Year} as calendar version {change.Version} (by {login}): {change.ChangedDates.Count} dates changed; {change.ItemsRecomputed} open items recomputed, {change.DueDaysMoved} due days moved, {change.LightsChanged} lights changed."));
                 return 0;

@@ -95,7 +95,7 @@ internal static class ImportCommand
                 try
                 {
                     var actor = await services.GetRequiredService<Supervision.Host.Items.ItemWorkflows>().ActorAsync(parse.GetValue(actAs)!, ct);
-                    done = await services.GetRequiredService<PlanImports>().ApplyAsync(plan, name, actor, groups, parse.GetValue(createUnits), ct, undated: undatedTasks);
+                    done = await services.GetRequiredService<Mediator.ISender>().Send(new ImportPlan(actor, plan, name, groups, parse.GetValue(createUnits), Undated: undatedTasks), ct);
                 }
                 catch (Exception e) when (e is Supervision.Engine.Workflows.WorkflowRefusedException or KeyNotFoundException or DuplicateNameException or Supervision.Engine.Calendars.CalendarRangeException)
                 {

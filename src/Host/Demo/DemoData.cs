@@ -1,5 +1,4 @@
-using Supervision.Engine.Clocks;
-using Supervision.Engine.Items;
+using Mediator;
 using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Import;
@@ -20,10 +19,10 @@ internal sealed class DemoData(
     DepartmentStore departments,
     UserStore users,
     Credentials credentials,
-    ItemWorkflows workflows,
+    Actors actors,
+    ISender sender,
     Supervision.Host.Escalation.LightDailySnapshots daily,
     ImportStore imports,
-    PlanImports planImports,
     Supervision.Host.Reports.Circulations circulations,
     TimeProvider clock,
     ILogger<DemoData> logger) : IHostedService
@@ -100,7 +99,7 @@ internal sealed class DemoData(
         for (var i = 0; i < 40; i++)
         {
             var (login, department) = handlers[i % handlers.Length];
-            var actor = await workflows.ActorAsync(login, ct);
+            var actor = await actors.ForAsync(login, ct);
             var received = today.AddDays(-random.Next(0, 45));
             if (i % 8 == 4)
             {
@@ -115,7 +114,7 @@ internal sealed class DemoData(
                 ["applicant"] = $"申请人{i + 1}",
                 ["content"] = $"申请公开{subjects[i % subjects.Length]}",
             };
-            var item = await workflows.RegisterAsync(ItemKind.Request, "disclosure-request", actor, $"申请公开{subjects[i % subjects.Length]}（{i + 1}）", ids[department], fields, ct);
+            var item = await sender.Send(new RegisterRequest(actor, $"申请公开{subjects[i % subjects.Length]}（{i + 1}）", ids[department].ToString(System.Globalization.CultureInfo.InvariantCulture), fields, "disclosure-request"), ct);
             try
             {
                 switch (i % 8)
@@ -123,34 +122,34 @@ internal sealed class DemoData(
                     case 0:
                         break;
                     case 1:
-                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
+                        item = await sender.Send(new CompleteStep(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null), ct);
                         break;
                     case 2:
-                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
-                        item = await workflows.PauseAsync(item.Id, actor, null, PauseReason.ThirdPartyConsultation, "征求第三方意见", null, null, ct);
+                        item = await sender.Send(new CompleteStep(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null), ct);
+                        item = await sender.Send(new PauseClock(item.Id, actor, null, "third-party-consultation", "征求第三方意见", null, null), ct);
                         break;
                     case 3:
-                        item = await workflows.CompleteAsync(item.Id, actor, "review", "correction-requested", null, new Dictionary<string, string>(), null, ct);
+                        item = await sender.Send(new CompleteStep(item.Id, actor, "review", "correction-requested", null, new Dictionary<string, string>(), null), ct);
                         break;
                     case 4:
-                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
+                        item = await sender.Send(new CompleteStep(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null), ct);
                         // A handler asks (article 33); in the justice bureau its lead approves, elsewhere the request waits.
-                        item = await workflows.ExtendAsync(item.Id, actor, null, new Engine.Deadlines.TimeLimit.WorkingDays(10), "需调取档案", null, ct);
+                        item = await sender.Send(new ExtendLimit(item.Id, actor, null, 10, "需调取档案", null, null), ct);
                         if (department == "演示市司法局")
                         {
-                            item = await workflows.ApproveExtensionAsync(item.Id, await workflows.ActorAsync("wang", ct), null, null, ct);
+                            item = await sender.Send(new ApproveExtension(item.Id, await actors.ForAsync("wang", ct), null, null), ct);
                         }
 
                         break;
                     case 5:
-                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
-                        item = await workflows.CompleteAsync(item.Id, actor, "handle", "ready-to-reply", null, new Dictionary<string, string>(), null, ct);
+                        item = await sender.Send(new CompleteStep(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null), ct);
+                        item = await sender.Send(new CompleteStep(item.Id, actor, "handle", "ready-to-reply", null, new Dictionary<string, string>(), null), ct);
                         break;
                     default:
-                        item = await workflows.CompleteAsync(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null, ct);
-                        item = await workflows.CompleteAsync(item.Id, actor, "handle", "ready-to-reply", null, new Dictionary<string, string>(), null, ct);
-                        await workflows.CompleteAsync(item.Id, actor, "reply", i % 2 == 0 ? "disclosed" : "already-public", null,
-                            new Dictionary<string, string> { ["replyDate"] = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ["delivery"] = "online" }, null, ct);
+                        item = await sender.Send(new CompleteStep(item.Id, actor, "review", "accepted", null, new Dictionary<string, string>(), null), ct);
+                        item = await sender.Send(new CompleteStep(item.Id, actor, "handle", "ready-to-reply", null, new Dictionary<string, string>(), null), ct);
+                        await sender.Send(new CompleteStep(item.Id, actor, "reply", i % 2 == 0 ? "disclosed" : "already-public", null,
+                            new Dictionary<string, string> { ["replyDate"] = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ["delivery"] = "online" }, null), ct);
                         break;
                 }
             }
@@ -163,7 +162,7 @@ internal sealed class DemoData(
 
     private async Task TasksAsync(CancellationToken ct)
     {
-        var zhao = await workflows.ActorAsync("zhao", ct);
+        var zhao = await actors.ForAsync("zhao", ct);
         var year = clock.GetUtcNow().Year;
         var tasks = new (string Title, string Lead, string Responsible, string Deadline)[]
         {
@@ -184,8 +183,8 @@ internal sealed class DemoData(
                 ["deadline"] = task.Deadline,
                 ["reportCadence"] = "monthly",
             };
-            var item = await workflows.RegisterAsync(ItemKind.Task, "supervision-task", zhao, task.Title, zhao.DepartmentId, fields, ct);
-            await workflows.CompleteAsync(item.Id, zhao, "assign", "assigned", null, new Dictionary<string, string>(), null, ct);
+            var item = await sender.Send(new RegisterTask(zhao, task.Title, fields, "supervision-task"), ct);
+            await sender.Send(new CompleteStep(item.Id, zhao, "assign", "assigned", null, new Dictionary<string, string>(), null), ct);
         }
     }
 
@@ -195,7 +194,7 @@ internal sealed class DemoData(
     private async Task PlanAsync(CancellationToken ct)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "seeds", "plans");
-        var zhao = await workflows.ActorAsync("zhao", ct);
+        var zhao = await actors.ForAsync("zhao", ct);
         var year = clock.GetUtcNow().Year;
         var groups = await departments.GroupsAsync(ct);
         var known = await departments.ListAsync(ct);
@@ -208,7 +207,7 @@ internal sealed class DemoData(
             var stored = await imports.AddAsync(file, content, year, planName, zhao.Login, System.Text.Json.JsonSerializer.Serialize(report, PlanImports.OutcomeJson), ct);
             if (confirm)
             {
-                var outcome = await planImports.ApplyAsync(read.Plan, planName, zhao, new Dictionary<string, IReadOnlyList<string>>(), createUnits: false, ct, stored.Id);
+                var outcome = await sender.Send(new ImportPlan(zhao, read.Plan, planName, new Dictionary<string, IReadOnlyList<string>>(), CreateUnits: false, stored.Id), ct);
                 logger.LogInformation("Demo plan {File}: {Created} tasks created{Refused}", file, outcome.Created, outcome.Refused.Count > 0 ? "; refused: " + string.Join("; ", outcome.Refused) : string.Empty);
             }
         }

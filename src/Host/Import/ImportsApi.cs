@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Mediator;
 using Microsoft.AspNetCore.Http.Features;
 using Supervision.Engine.Import;
 using Supervision.Engine.Workflows;
@@ -130,7 +131,7 @@ public static class ImportsApi
         return record;
     }
 
-    private static async Task<IResult> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user, ImportStore imports, UserStore users, PlanImports planImports, ItemWorkflows workflows, CancellationToken ct)
+    private static async Task<IResult> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user, ImportStore imports, UserStore users, ISender sender, ItemWorkflows workflows, CancellationToken ct)
     {
         var record = await VisibleAsync(id, user, workflows, imports, users, ct);
         if (record.Status != "previewed")
@@ -146,7 +147,7 @@ public static class ImportsApi
         ImportOutcome outcome;
         try
         {
-            outcome = await planImports.ApplyAsync(read.Plan, record.PlanName, actor, new Dictionary<string, IReadOnlyList<string>>(), body?.CreateUnits ?? false, ct, id, undated);
+            outcome = await sender.Send(new ImportPlan(actor, read.Plan, record.PlanName, new Dictionary<string, IReadOnlyList<string>>(), body?.CreateUnits ?? false, id, undated), ct);
         }
         catch (ImportConfirmedException e)
         {

@@ -77,7 +77,7 @@ public static class ImportOutcomes
 /// unless the import is confirmed with <c>createUnits</c>: then they are created (under the importer's department, in
 /// the same transaction) and used.
 /// </summary>
-public sealed class PlanImports(Database database, ItemWorkflows workflows, DepartmentStore departments, ImportStore imports, Wakeups? wakeups = null)
+public sealed class PlanImports(Database database, ItemWorkflows workflows, DepartmentStore departments, ImportStore imports)
 {
     public const string Definition = "supervision-task";
 
@@ -101,20 +101,17 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
     }
 
     /// <summary>
-    /// Imports the plan. <paramref name="groups"/> add to (and override) the groups stored with the departments;
-    /// <paramref name="importId"/>, for an upload previewed on the board, is marked imported in the same transaction,
-    /// so an upload is confirmed once however many press the button.
+    /// Imports the plan inside the running command's transaction (see <see cref="ImportPlan"/>). Returns the refused
+    /// units with nothing written when the plan names departments that do not exist (unless they are to be created).
+    /// <paramref name="created"/> receives the tasks created, for the loops to hear of after the commit.
     /// </summary>
-    public async Task<ImportOutcome> ApplyAsync(PlanDocument plan, string planName, Actor actor, IReadOnlyDictionary<string, IReadOnlyList<string>> groups, bool createUnits,
-        CancellationToken cancellationToken, long? importId = null, UndatedTasks undated = UndatedTasks.YearEnd)
+    internal async Task<ImportOutcome> ApplyInAsync(UnitOfWork uow, ImportPlan command, List<SupervisedItem> created, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(actor);
-        ArgumentException.ThrowIfNullOrWhiteSpace(planName);
+        ArgumentNullException.ThrowIfNull(uow);
+        ArgumentNullException.ThrowIfNull(command);
+        var (plan, planName, actor, groups, createUnits, importId, undated) = (command.Plan, command.PlanName, command.Actor, command.Groups, command.CreateUnits, command.ImportId, command.Undated);
         var outcome = new List<ImportedTask>();
-        var created = new List<SupervisedItem>();
         var createdUnits = new List<string>();
-        await using (var uow = await database.BeginAsync(cancellationToken))
         {
             if (database.Provider == DatabaseProvider.PostgreSql)
             {
@@ -122,7 +119,7 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
                 await uow.Connection.ExecuteAsync(uow.Command("SELECT pg_advisory_xact_lock(@key)", new { key = LockKey(planName) }, cancellationToken));
             }
 
-            var stored = await departments.ListAsync(uow, cancellationToken);
+        var stored = await departments.ListAsync(uow, cancellationToken);
             var known = (await DepartmentStore.GroupsAsync(uow, cancellationToken)).ToDictionary(g => g.Key, g => g.Value, StringComparer.Ordinal);
             foreach (var (name, members) in groups)
             {
@@ -252,17 +249,6 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
                 await imports.MarkImportedInAsync(uow, id, actor.Login, JsonSerializer.Serialize(new { tasks = outcome, createdUnits }, OutcomeJson), cancellationToken);
             }
 
-            await uow.CommitAsync(cancellationToken);
-        }
-
-        foreach (var item in created)
-        {
-            wakeups?.ChangeInstantSet(item.NextChangeAt);
-        }
-
-        if (outcome.Any(o => o.ItemId is not null))
-        {
-            wakeups?.BoardChanged();
         }
 
         return new ImportOutcome(outcome, [], createdUnits);

@@ -4,6 +4,7 @@ using NpgsqlTypes;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
+using Supervision.Host.Pipeline;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Items;
@@ -13,7 +14,7 @@ namespace Supervision.Host.Items;
 /// history entry numbered with the new version in the same transaction, so the history has no gaps and no
 /// duplicates however many writers act at once, and a change based on a stale read is refused.
 /// </summary>
-public sealed class ItemStore(Database database, TimeProvider clock)
+public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwnership
 {
     internal const string ItemColumns =
         """
@@ -136,10 +137,14 @@ public sealed class ItemStore(Database database, TimeProvider clock)
     }
 
     /// <summary>The one answer for an item that does not exist, or that the caller may not know of.</summary>
-    public static string NoSuchItem(long id) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Item {id} does not exist.");
+    public static string NoSuchItem(long id) => Refusals.NoSuchItem(id);
 
     /// <summary>The departments an item belongs to (its own and its assignments'), without its state; empty when
     /// there is no such item. What a scope check may read before anything of the item is revealed.</summary>
+    async Task<IReadOnlyCollection<long>> IItemOwnership.DepartmentsOfAsync(long itemId, CancellationToken cancellationToken) =>
+        await DepartmentsOfAsync(itemId, cancellationToken);
+
+    /// <summary>The departments an item belongs to (see <see cref="IItemOwnership"/>).</summary>
     public async Task<IReadOnlyList<long>> DepartmentsOfAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -4,6 +4,7 @@ using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Calendars;
 using Supervision.Host.People;
+using Supervision.Host.Pipeline;
 using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;
@@ -29,28 +30,12 @@ public sealed class ItemWorkflows(
     TimeProvider clock,
     Supervision.Host.Storage.Wakeups? wakeups = null)
 {
-    /// <summary>The actor for a signed-in user: role, department and the departments below it.</summary>
-    public async Task<Actor> ActorAsync(string login, CancellationToken cancellationToken) =>
-        await ActorAsync(login, await departments.ListAsync(cancellationToken), cancellationToken);
+    /// <summary>The actor for a signed-in user (see <see cref="Actors"/>).</summary>
+    public Task<Actor> ActorAsync(string login, CancellationToken cancellationToken) => new Actors(users, departments).ForAsync(login, cancellationToken);
 
     /// <summary>The actor behind a login, with the department directory the caller already holds.</summary>
-    public async Task<Actor> ActorAsync(string login, IReadOnlyList<Supervision.Engine.Organisation.Department> directory, CancellationToken cancellationToken)
-    {
-        var user = await users.FindByLoginAsync(login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
-        if (!user.Active)
-        {
-            throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' is no longer active");
-        }
-
-        var scope = directory.Subtree(user.DepartmentId);
-
-        if (!DefinitionLoader.TryRole(user.Role, out var role))
-        {
-            throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' has no known role");
-        }
-
-        return new Actor(user.Login, role, user.DepartmentId, role == Role.Handler ? new HashSet<long> { user.DepartmentId } : scope);
-    }
+    public Task<Actor> ActorAsync(string login, IReadOnlyList<Supervision.Engine.Organisation.Department> directory, CancellationToken cancellationToken) =>
+        new Actors(users, departments).ForAsync(login, directory, cancellationToken);
 
     /// <summary>
     /// Scope before state: an item outside the actor's departments (neither its own department nor one of its
@@ -325,6 +310,27 @@ public sealed class ItemWorkflows(
             saved = saved with { Version = await items.AppendAsync(uow, itemId, entry, cancellationToken) };
         }
 
+        return saved;
+    }
+
+    /// <summary>Registers inside the running command's transaction (see <see cref="Transactions"/>); the light loop
+    /// and the departments' live boards hear of it once the transaction commits.</summary>
+    internal async Task<SupervisedItem> RegisterInCommandAsync(ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        var touched = new HashSet<long>();
+        var added = await RegisterInAsync(Transactions.Work, kind, definitionId, actor, title, departmentId, fields, touched, cancellationToken);
+        Transactions.AfterCommit(new ItemsChanged(touched, added.NextChangeAt));
+        return added;
+    }
+
+    /// <summary>Acts on an item inside the running command's transaction: loads it with its clocks and assignments,
+    /// asks <paramref name="decide"/> (the Engine) for the decision and writes it; the light loop and the boards hear
+    /// of it once the transaction commits.</summary>
+    internal async Task<SupervisedItem> ActInCommandAsync(long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
+    {
+        var touched = new HashSet<long>();
+        var saved = await ActInAsync(Transactions.Work, itemId, expectedVersion, decide, touched, cancellationToken);
+        Transactions.AfterCommit(new ItemsChanged(touched, saved.NextChangeAt));
         return saved;
     }
 

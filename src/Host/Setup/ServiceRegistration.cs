@@ -1,7 +1,9 @@
+using Mediator;
 using Supervision.Host.Board;
 using Supervision.Host.Calendars;
 using Supervision.Host.Items;
 using Supervision.Host.People;
+using Supervision.Host.Pipeline;
 using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 using Supervision.Host.Workflows;
@@ -60,6 +62,27 @@ public static class ServiceRegistration
             sp.GetRequiredService<Database>(),
             sp.GetRequiredService<TimeProvider>(),
             configuration[SupervisionConfiguration.WorkflowsDirectoryKey] ?? Path.Combine(AppContext.BaseDirectory, "workflows")));
+        services.AddSingleton<Actors>();
+        services.AddSingleton<IItemOwnership>(sp => sp.GetRequiredService<ItemStore>());
+        services.AddSupervisionPipeline();
         return services;
     }
+
+    /// <summary>
+    /// The mediator every command and query goes through, with its behaviours in order: scope (who may send this about
+    /// which item, before anything else), validation (the message's own fields), unit of work (one transaction,
+    /// retried when the database detects a lost race; in-process effects after the commit), logging and metrics.
+    /// </summary>
+    public static IServiceCollection AddSupervisionPipeline(this IServiceCollection services) =>
+        services.AddMediator((MediatorOptions options) =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Singleton;
+            options.PipelineBehaviors =
+            [
+                typeof(ScopeBehavior<,>),
+                typeof(ValidationBehavior<,>),
+                typeof(UnitOfWorkBehavior<,>),
+                typeof(LoggingBehavior<,>),
+            ];
+        });
 }

@@ -17,6 +17,15 @@ internal static class DbErrors
     };
 
     /// <summary>
+    /// The transaction lost a race the database detected and may simply run again: PostgreSQL's serialization failure
+    /// (40001) or deadlock (40P01). Looks through wrapping exceptions.
+    /// </summary>
+    public static bool IsRetryable(Exception exception) => Find(exception, e => e is PostgresException
+    {
+        SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected,
+    });
+
+    /// <summary>
     /// The database cannot serve anyone right now, through no fault of the request: PostgreSQL unreachable, shutting
     /// down or starting (connection refused, SQLSTATE classes 08 and 57P), out of connections (53300), or the pool
     /// waited its whole timeout; SQLite's file still locked by another writer after the busy timeout. Asking again

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text.Json;
+using Supervision.Engine.Calendars;
+using Supervision.Engine.Deadlines;
+using Supervision.Engine.Items;
+using Supervision.Engine.Workflows;
+using Supervision.Host.Calendars;
+using Supervision.Host.People;
+
+namespace Supervision.Host.Items;
+
+/// <summary>Items as responses show them (<see cref="ItemView"/>, <see cref="StepLimitView"/>).</summary>
+internal static class ItemViews
+{
+    /// <summary>The item with its department's name and the calendar in force.</summary>
+    public static ItemView View(SupervisedItem item, string departmentName, WorkingCalendar calendar) =>
+        new(item.Id, item.Kind.Code(), item.Title, new DepartmentRef(item.DepartmentId, departmentName), item.Step, item.Light.Code(), item.SeriouslyOverdue,
+            Day(item.DueOn), item.DueAt, item.Paused, item.NextChangeAt, item.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Day(item.StepDueOn),
+            item.Result, item.ClosedAt, item.Version, $"{item.DefinitionId} v{item.DefinitionVersion}", JsonDocument.Parse(item.Payload).RootElement,
+            ProvisionalYears(item, calendar), item.StepLight?.Code(), item.StepBasis);
+
+    /// <summary>The item, looking its department's name up.</summary>
+    public static async Task<ItemView> ViewAsync(SupervisedItem item, DepartmentStore departments, CalendarService calendars, CancellationToken cancellationToken) =>
+        View(item, (await departments.GetAsync(item.DepartmentId, cancellationToken))?.Name ?? string.Empty, calendars.Current);
+
+    /// <summary>A step's or pause's own limit in words, null when none runs.</summary>
+    public static StepLimitView? StepLimit(WorkflowDefinition definition, StepState state) =>
+        state.Light is { } light && state.Basis is { } basis
+            ? new StepLimitView(light.Code(), Day(state.DueOn), basis, StepDeadlines.Describe(definition, basis) is var (zh, en) ? new LocalText(zh, en) : null!)
+            : null;
+
+    /// <summary>A day as responses write it.</summary>
+    public static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    // An open item's due day is reckoned provisionally when a year between its receipt and its due day has no notice.
+    private static IReadOnlyList<int> ProvisionalYears(SupervisedItem item, WorkingCalendar calendar) =>
+        item.ClosedAt is null && item.DueOn is { } due && due >= item.ReceivedOn ? calendar.ProvisionalYears(item.ReceivedOn, due) : [];
+}
