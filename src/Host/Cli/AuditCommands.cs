@@ -133,7 +133,7 @@ internal static class AuditCommands
             }
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var (overdue, written) = await services.GetRequiredService<Supervision.Host.Escalation.OverdueRun>().RunWithFiguresAsync(on, ct);
+            var (overdue, written) = await services.GetRequiredService<Mediator.ISender>().Send(new Supervision.Host.Escalation.RunOverdueNotices(on), ct);
             output.WriteLine($"Overdue run: {overdue} overdue assignments, {written} notices written, in {watch.Elapsed.TotalSeconds:0.0} s.");
             return 0;
         }));

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Http.Features;
-using Supervision.Engine.Import;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Items;
 using Supervision.Host.People;
@@ -32,7 +31,7 @@ public sealed record ImportConfirmation(bool CreateUnits = false, string? Undate
 /// </summary>
 public static class ImportsApi
 {
-    private static readonly JsonSerializerOptions Json = PlanImports.OutcomeJson;
+    internal static readonly JsonSerializerOptions Json = PlanImports.OutcomeJson;
 
     public static IEndpointRouteBuilder MapImports(this IEndpointRouteBuilder endpoints)
     {
@@ -54,7 +53,7 @@ public static class ImportsApi
         return endpoints;
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext context, ClaimsPrincipal user, ImportStore imports, DepartmentStore departments, CancellationToken ct)
+    private static async Task<IResult> UploadAsync(HttpContext context, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct)
     {
         // Plan files may be larger than the API's 1 MiB bodies: up to the importer's limit plus the form around it.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -106,15 +105,7 @@ public static class ImportsApi
             content = buffer.ToArray();
         }
 
-        var read = Read(content, name, year);
-        var planName = form.TryGetValue("plan", out var given) && !string.IsNullOrWhiteSpace(given) ? given.ToString().Trim() : read.Plan.Title is { } t ? PlanReader.PlanName(t) : Path.GetFileNameWithoutExtension(name);
-        if (planName.Length > 200)
-        {
-            throw new WorkflowRefusedException(RefusalKind.Invalid, "plan: at most 200 characters");
-        }
-
-        var report = PlanReport.Of(name, read, new UnitDirectory(await departments.ListAsync(ct), await departments.GroupsAsync(ct)));
-        var stored = await imports.AddAsync(name, content, year, planName, user.Identity!.Name!, JsonSerializer.Serialize(report, Json), ct);
+        var stored = await sender.Send(new PreviewPlan(await actors.ForAsync(user, ct), name, content, year, form.TryGetValue("plan", out var given) ? given.ToString() : null), ct);
         return TypedResults.Created($"/api/imports/{stored.Id}", Detail(stored));
     }
 
@@ -166,7 +157,7 @@ public static class ImportsApi
         return TypedResults.Ok(Detail((await imports.GetAsync(id, ct))!));
     }
 
-    private static PlanFileRead Read(byte[] content, string name, int? year)
+    internal static PlanFileRead Read(byte[] content, string name, int? year)
     {
         try
         {

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Supervision.Engine.Workflows;
 using Supervision.Host.People;
@@ -25,10 +26,10 @@ public static class NoticesApi
             var (list, total, unreadCount) = await notices.InboxAsync(me.Id, unread, page, pageSize, ct);
             return TypedResults.Ok(new Inbox(list, total, unreadCount, page, pageSize));
         });
-        api.MapPost("/{id:long}/read", async Task<Results<NoContent, ProblemHttpResult>> (long id, ClaimsPrincipal user, UserStore users, NoticeStore notices, CancellationToken ct) =>
+        api.MapPost("/{id:long}/read", async Task<Results<NoContent, ProblemHttpResult>> (long id, ClaimsPrincipal user, UserStore users, ISender sender, CancellationToken ct) =>
         {
             var me = await users.FindByLoginAsync(user.Identity!.Name!, ct) ?? throw new KeyNotFoundException("The signed-in user no longer exists.");
-            return await notices.MarkReadAsync(id, me.Id, ct)
+            return await sender.Send(new MarkNoticeRead(me.Id, id), ct)
                 ? TypedResults.NoContent()
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Notice {id} is not in your inbox.");
         });

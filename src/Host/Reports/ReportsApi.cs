@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Mediator;
 using Supervision.Engine.Reports;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Items;
@@ -76,11 +77,9 @@ public static class ReportsApi
         });
         api.MapGet("/circulations/{id:long}", async (long id, ClaimsPrincipal user, ItemWorkflows workflows, Circulations circulations, DepartmentStore departments, CancellationToken ct) =>
             TypedResults.Ok(await VisibleAsync(id, user, workflows, circulations, departments, ct)));
-        api.MapPost("/circulations", async (CirculationRequest body, ClaimsPrincipal user, ItemWorkflows workflows, Circulations circulations, ReportData data, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("/circulations", async (CirculationRequest body, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) =>
         {
-            var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
-            var period = Period(body.From, body.To, data, clock);
-            var (circulation, _, notices) = await circulations.GenerateAsync(actor.DepartmentId, period, monthly: false, actor.Login, body.Send, ct);
+            var (circulation, notices) = await sender.Send(new IssueCirculation(await actors.ForAsync(user, ct), body.From, body.To, body.Send), ct);
             return TypedResults.Created($"/api/reports/circulations/{circulation.Id}", new { circulation, notices });
         }).RequireAuthorization("supervisor");
         return endpoints;

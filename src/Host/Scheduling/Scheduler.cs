@@ -1,3 +1,4 @@
+using Mediator;
 using Quartz;
 using Supervision.Host.Escalation;
 using Supervision.Host.Platform;
@@ -96,28 +97,28 @@ public static class Scheduler
 
 /// <summary>The nightly overdue run as a Quartz job; one at a time across the cluster.</summary>
 [DisallowConcurrentExecution]
-public sealed class OverdueRunJob(OverdueRun run, ILogger<OverdueRunJob> logger) : IJob
+public sealed class OverdueRunJob(ISender sender, ILogger<OverdueRunJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var written = await run.RunAsync(null, cancellationToken);
+        var (_, written) = await sender.Send(new RunOverdueNotices(), cancellationToken);
         logger.LogInformation("Nightly overdue run ({Fire}): {Written} notices", context.FireTimeUtc, written);
     }
 }
 
 /// <summary>The monthly circulation as a Quartz job; one at a time across the cluster.</summary>
 [DisallowConcurrentExecution]
-public sealed class MonthlyCirculationJob(MonthlyCirculation circulation) : IJob
+public sealed class MonthlyCirculationJob(ISender sender) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
-        await circulation.RunAsync(null, cancellationToken);
+        await sender.Send(new IssueMonthlyCirculations(), cancellationToken);
 }
 
 /// <summary>Records the day's light counts as a Quartz job; one at a time across the cluster.</summary>
 [DisallowConcurrentExecution]
-public sealed class LightDailyJob(LightDailySnapshots snapshots) : IJob
+public sealed class LightDailyJob(ISender sender) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
-        await snapshots.RecordAsync(null, cancellationToken);
+        await sender.Send(new RecordDailyLights(), cancellationToken);
 }
