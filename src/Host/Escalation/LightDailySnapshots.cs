@@ -1,4 +1,3 @@
-using Dapper;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
@@ -26,32 +25,8 @@ public sealed class LightDailySnapshots(Database database, OfficeTimeZone zone, 
     {
         var now = clock.GetUtcNow();
         var today = day ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone.Zone).DateTime);
-        var parameters = new { day = today, now, yes = true };
         await using var uow = await database.BeginAsync(cancellationToken);
-        var rows = await uow.Connection.ExecuteAsync(uow.Command(
-            """
-            INSERT INTO light_daily (day, department_id, kind, green, yellow, red, seriously_overdue, paused, recorded_at)
-            SELECT @day, a.department_id, i.kind,
-                   SUM(CASE WHEN a.light = 'green' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN a.light = 'yellow' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN a.light = 'red' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN a.light = 'red' AND a.seriously_overdue = @yes THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN a.paused = @yes THEN 1 ELSE 0 END),
-                   @now
-            FROM assignments a JOIN items i ON i.id = a.item_id
-            WHERE a.closed_at IS NULL
-            GROUP BY a.department_id, i.kind
-            ON CONFLICT (day, department_id, kind) DO UPDATE SET
-                green = excluded.green, yellow = excluded.yellow, red = excluded.red,
-                seriously_overdue = excluded.seriously_overdue, paused = excluded.paused, recorded_at = excluded.recorded_at
-            """, parameters, cancellationToken));
-        var emptied = await uow.Connection.ExecuteAsync(uow.Command(
-            """
-            DELETE FROM light_daily
-            WHERE day = @day AND NOT EXISTS (
-                SELECT 1 FROM assignments a JOIN items i ON i.id = a.item_id
-                WHERE a.closed_at IS NULL AND a.department_id = light_daily.department_id AND i.kind = light_daily.kind)
-            """, parameters, cancellationToken));
+        var (rows, emptied) = await DailyLightStore.RecordAsync(uow, today, now, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         logger.LogInformation("Light counts for {Day}: {Rows} department and kind rows, {Emptied} emptied since the last run", today, rows, emptied);
         return rows;
@@ -77,14 +52,8 @@ public sealed class LightDailySnapshots(Database database, OfficeTimeZone zone, 
         var context = new ClockContext(calendars.Current, zone.Zone);
         var today = context.DayOf(now);
         await using var uow = await database.BeginAsync(cancellationToken);
-        var recorded = (await uow.Connection.QueryAsync<DateOnly>(uow.Command(
-            "SELECT DISTINCT day FROM light_daily WHERE day >= @from", new { from = today.AddDays(-days) }, cancellationToken))).ToHashSet();
-        var assignments = (await uow.Connection.QueryAsync<OpenAssignment>(uow.Command(
-            """
-            SELECT a.id AS Id, a.item_id AS ItemId, a.department_id AS DepartmentId, i.kind AS Kind, i.received_on AS ReceivedOn, a.closed_at AS ClosedAt
-            FROM assignments a JOIN items i ON i.id = a.item_id
-            WHERE i.received_on < @today AND (a.closed_at IS NULL OR a.closed_at >= @from)
-            """, new { today, from = context.StartOf(today.AddDays(-days)) }, cancellationToken))).AsList();
+        var recorded = await DailyLightStore.RecordedDaysAsync(uow, today.AddDays(-days), cancellationToken);
+        var assignments = await DailyLightStore.AssignmentsOpenSinceAsync(uow, today, context.StartOf(today.AddDays(-days)), cancellationToken);
         var itemClocks = await clocks.LoadManyAsync(uow, assignments.Select(a => a.ItemId).Distinct().ToList(), cancellationToken);
         var ownClocks = await clocks.LoadAssignmentClocksManyAsync(uow, assignments.Select(a => a.ItemId).Distinct().ToList(), cancellationToken);
 
@@ -121,28 +90,12 @@ public sealed class LightDailySnapshots(Database database, OfficeTimeZone zone, 
 
             foreach (var ((department, kind), row) in counts)
             {
-                written += await uow.Connection.ExecuteAsync(uow.Command(
-                    """
-                    INSERT INTO light_daily (day, department_id, kind, green, yellow, red, seriously_overdue, paused, recorded_at)
-                    VALUES (@day, @department, @kind, @green, @yellow, @red, @serious, @paused, @now)
-                    ON CONFLICT (day, department_id, kind) DO NOTHING
-                    """,
-                    new { day, department, kind, green = row[0], yellow = row[1], red = row[2], serious = row[3], paused = row[4], now }, cancellationToken));
+                written += await DailyLightStore.AddReconstructedAsync(uow, day, department, kind, new DailyCounts(row[0], row[1], row[2], row[3], row[4]), now, cancellationToken);
             }
         }
 
         await uow.CommitAsync(cancellationToken);
         logger.LogInformation("Light counts reconstructed for the {Days} days before {Today}: {Rows} rows", days, today, written);
         return written;
-    }
-
-    private sealed record OpenAssignment
-    {
-        public long Id { get; init; }
-        public long ItemId { get; init; }
-        public long DepartmentId { get; init; }
-        public string Kind { get; init; } = "";
-        public DateOnly ReceivedOn { get; init; }
-        public DateTimeOffset? ClosedAt { get; init; }
     }
 }

@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
-using Dapper;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
+using Supervision.Engine.Escalation;
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Calendars;
@@ -35,6 +34,8 @@ public sealed class LightTransitions(
     Wakeups? wakeups = null,
     IConfiguration? configuration = null)
 {
+    private readonly TransitionQueries _queries = new(database);
+
     /// <summary>Items per batch unless <c>Supervision:Transitions:BatchSize</c> says otherwise (1 to 5,000).</summary>
     public const int DefaultBatchSize = 500;
 
@@ -64,47 +65,12 @@ public sealed class LightTransitions(
     }
 
     /// <summary>The earliest stored next change instant of any open item or assignment, or null.</summary>
-    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var item = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("SELECT MIN(next_change_at) FROM items", cancellationToken: cancellationToken));
-        var assignment = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("SELECT MIN(next_change_at) FROM assignments", cancellationToken: cancellationToken));
-        var step = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition("SELECT MIN(step_next_change_at) FROM items", cancellationToken: cancellationToken));
-        return new[] { item, assignment, step }.Where(d => d is not null).Min();
-    }
+    public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => _queries.NextDueAsync(cancellationToken);
 
     private async Task<(int Taken, int Changed)> ProcessBatchAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var uow = await database.BeginAsync(cancellationToken);
-        // Straight off the due index, locking as it goes: another instance skips these rows and takes the next ones.
-        // An item's stored next change is the earliest of its open assignments', so the items' index finds them all;
-        // the assignments' index is asked as well (once the items' runs short) in case an item's copy lags behind.
-        var skipLocked = database.Provider == DatabaseProvider.PostgreSql ? " FOR UPDATE SKIP LOCKED" : string.Empty;
-        var ids = (await uow.Connection.QueryAsync<long>(uow.Command(
-            $"SELECT id FROM items WHERE next_change_at <= @now ORDER BY next_change_at LIMIT @batch{skipLocked}",
-            new { now, batch = BatchSize }, cancellationToken))).AsList();
-        if (ids.Count < BatchSize)
-        {
-            // Driven by the assignments' due index (never a walk of the items): the earliest due assignments of items
-            // not taken above, then their items, locked as above.
-            ids.AddRange(await uow.Connection.QueryAsync<long>(uow.Command(
-                $"""
-                SELECT id FROM items
-                WHERE id IN (SELECT a.item_id FROM assignments a
-                             WHERE a.next_change_at <= @now AND NOT ({database.Dialect.InList("a.item_id", "@taken")})
-                             ORDER BY a.next_change_at LIMIT @batch)
-                ORDER BY id{skipLocked}
-                """,
-                new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
-        }
-        if (ids.Count < BatchSize)
-        {
-            // The step and pause limits' own due index (a task's is the earliest of its assignments').
-            ids.AddRange(await uow.Connection.QueryAsync<long>(uow.Command(
-                $"SELECT id FROM items WHERE step_next_change_at <= @now AND NOT ({database.Dialect.InList("id", "@taken")}) ORDER BY step_next_change_at LIMIT @batch{skipLocked}",
-                new { now, batch = BatchSize - ids.Count, taken = ids.Count == 0 ? [0L] : ids.ToArray() }, cancellationToken)));
-        }
-
+        var ids = await _queries.TakeDueAsync(uow, now, BatchSize, cancellationToken);
         var touched = new HashSet<long>();
         var changed = await ApplyAsync(uow, ids, now, touched, cancellationToken);
         await uow.CommitAsync(cancellationToken);
@@ -128,8 +94,7 @@ public sealed class LightTransitions(
     {
         var at = now ?? clock.GetUtcNow();
         await using var uow = await database.BeginAsync(cancellationToken);
-        var due = (await uow.Connection.QueryAsync<long>(uow.Command(
-            $"SELECT id FROM items WHERE id = @itemId AND next_change_at <= @at{database.Dialect.ForUpdate}", new { itemId, at }, cancellationToken))).AsList();
+        var due = await _queries.TakeIfDueAsync(uow, itemId, at, cancellationToken);
         var changed = await ApplyAsync(uow, due, at, null, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return changed > 0;
@@ -218,9 +183,10 @@ public sealed class LightTransitions(
             await AssignmentStore.UpdateStepStatesAsync(uow, steps.Assignments, cancellationToken);
             if (lights.Count > 0 || steps.Changes.Count > 0)
             {
-                var audience = await Audience.LoadAsync(uow, names, cancellationToken);
-                await notices.EnqueueManyAsync(uow, lights.SelectMany(l => Notices(l.Item, l.Definition, l.Change, names, audience))
-                    .Concat(steps.Changes.SelectMany(c => StepNotices(c, names, audience))).ToList(), cancellationToken);
+                var audience = await notices.AudienceAsync(uow, null, cancellationToken);
+                var chart = audience.Chart(names);
+                await notices.WriteAsync(uow, lights.SelectMany(l => Notices(l.Item, l.Definition, l.Change, chart))
+                    .Concat(steps.Changes.SelectMany(c => StepNotices(c, chart))), audience, cancellationToken);
             }
         }
 
@@ -261,7 +227,7 @@ public sealed class LightTransitions(
         if (fresh != StepState.Of(item))
         {
             writes.Items.Add((item.Id, fresh));
-            if (item.Kind == ItemKind.Request && Turned(item.StepLight, fresh))
+            if (item.Kind == ItemKind.Request && EscalationRules.StepLightEscalates(item.StepLight, fresh.Light))
             {
                 entries.Add(StepEntry(at, null, null, item.StepLight, fresh));
                 writes.Changes.Add(new StepChange(item, definition, null, item.DepartmentId, item.StepLight, fresh));
@@ -277,7 +243,7 @@ public sealed class LightTransitions(
             }
 
             writes.Assignments.Add((a.Id, state));
-            if (item.Kind == ItemKind.Task && Turned(a.StepLight, state))
+            if (item.Kind == ItemKind.Task && EscalationRules.StepLightEscalates(a.StepLight, state.Light))
             {
                 entries.Add(StepEntry(at, a.Id, names.GetValueOrDefault(a.DepartmentId)?.Name, a.StepLight, state));
                 writes.Changes.Add(new StepChange(item, definition, a.Id, a.DepartmentId, a.StepLight, state));
@@ -286,9 +252,6 @@ public sealed class LightTransitions(
 
         return entries;
     }
-
-    // Only moving on in time: a step light turns yellow or red at its instant; back to green or off only by an action.
-    private static bool Turned(Light? from, StepState to) => to.Light is Light.Yellow or Light.Red && to.Light != from;
 
     private static HistoryEntry StepEntry(DateTimeOffset at, long? assignment, string? department, Light? from, StepState to) => new()
     {
@@ -301,70 +264,18 @@ public sealed class LightTransitions(
     // Chinese as written in history details (department names), as the workflow's own entries keep them.
     private static readonly JsonSerializerOptions DetailJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>A step light's notice: to the department's handlers, copied to its lead, each once per change
-    /// (keyed by the limit, its due day and the colour).</summary>
-    private IEnumerable<NewNotice> StepNotices(StepChange change, IReadOnlyDictionary<long, Engine.Organisation.Department> names, Audience audience)
-    {
-        var level = change.To.Light == Light.Red ? "step-red" : "step-yellow";
-        var facts = new NoticeFacts(change.Item.Id, change.Item.Title, names.GetValueOrDefault(change.DepartmentId)?.Name ?? string.Empty, change.To.DueOn, null, change.To.Light!.Value, false);
-        var what = StepDeadlines.Describe(change.Definition, change.To.Basis);
-        var cause = string.Create(CultureInfo.InvariantCulture, $"step:{change.Item.Id}:{change.AssignmentId ?? 0}:{change.To.Basis}:{level}:{change.To.DueOn:yyyy-MM-dd}");
-        foreach (var (recipient, copy) in new[] { (Recipient.Handler, false), (Recipient.Lead, true) })
-        {
-            var (subject, body) = templates.StepLightChanged(facts, what, copy);
-            foreach (var user in audience.Recipients([recipient], change.DepartmentId))
-            {
-                yield return new NewNotice($"{cause}:{user.Id}", "inbox", level, user.Id, null, subject, body, change.Item.Id, "step-light-changed");
-                if (notices.MailEnabled && !string.IsNullOrWhiteSpace(user.Email))
-                {
-                    yield return new NewNotice($"{cause}:{user.Id}:email", "email", level, user.Id, user.Email, subject, body, change.Item.Id, "step-light-changed");
-                }
-            }
-        }
-    }
+    /// <summary>A step light's notices (see <see cref="EscalationRules"/>): to the department's handlers, copied to its
+    /// lead, each once per change (keyed by the limit, its due day and the colour).</summary>
+    private IEnumerable<OutgoingNotice> StepNotices(StepChange change, OrgChart chart) =>
+        EscalationNotices.For(
+            new EscalationTrigger.StepLightTurned(new WorkRef(change.Item.Id, change.AssignmentId, change.DepartmentId), change.From, change.To.Light, change.To.Basis, change.To.DueOn),
+            chart, templates, change.Item.Title, StepDeadlines.Describe(change.Definition, change.To.Basis));
 
-    /// <summary>The escalation ladder's notices for one light change: each level reached, to the department's
-    /// channels and to each person the definition names (inbox, and e-mail when mail is set up and they have an
-    /// address), keyed by the cause so the same change never notifies twice.</summary>
-    private IEnumerable<NewNotice> Notices(SupervisedItem item, WorkflowDefinition definition, LightChange change, IReadOnlyDictionary<long, Engine.Organisation.Department> names, Audience audience)
-    {
-        var levels = new List<(string Level, IReadOnlyList<Recipient> To)>();
-        if (change.To == Light.Yellow && change.From == Light.Green)
-        {
-            levels.Add(("yellow", definition.Escalation.Yellow));
-        }
-
-        if (change.To == Light.Red && change.From != Light.Red)
-        {
-            levels.Add(("red", definition.Escalation.Red));
-        }
-
-        if (change.ToSerious && !change.FromSerious)
-        {
-            levels.Add(("seriously-overdue", definition.Escalation.SeriouslyOverdue));
-        }
-
-        var facts = new NoticeFacts(item.Id, item.Title, names.GetValueOrDefault(change.DepartmentId)?.Name ?? string.Empty, change.DueOn, change.DueAt, change.To, change.ToSerious);
-        // The deadline in the key: a new deadline (after an extension) may notify again; the same one never twice.
-        var due = change.DueAt is { } at ? at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : change.DueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-";
-        foreach (var (level, recipients) in levels)
-        {
-            var (subject, body) = templates.LightChanged(facts, level);
-            var cause = $"light:{item.Id}:{change.AssignmentId ?? 0}:{level}:{due}";
-            var @event = $"light-changed:{level}";
-            foreach (var (channel, address) in audience.Channels[change.DepartmentId])
-            {
-                yield return new NewNotice($"{cause}:{channel}:{address}", channel, level, null, address, subject, body, item.Id, @event);
-            }
-
-            foreach (var user in audience.Recipients(recipients, change.DepartmentId))
-            {
-                yield return new NewNotice($"{cause}:{user.Id}", "inbox", level, user.Id, null, subject, body, item.Id, @event);
-                if (notices.MailEnabled && !string.IsNullOrWhiteSpace(user.Email))
-                {
-                    yield return new NewNotice($"{cause}:{user.Id}:email", "email", level, user.Id, user.Email, subject, body, item.Id, @event);
-                }
-            }
-        }
-    }
+    /// <summary>The escalation ladder's notices for one light change (see <see cref="EscalationRules"/>): each level
+    /// reached, to the department's channels and to each person the definition names, keyed by the cause so the same
+    /// change never notifies twice.</summary>
+    private IEnumerable<OutgoingNotice> Notices(SupervisedItem item, WorkflowDefinition definition, LightChange change, OrgChart chart) =>
+        EscalationNotices.For(
+            new EscalationTrigger.LightTurned(new WorkRef(item.Id, change.AssignmentId, change.DepartmentId), change.From, change.To, change.FromSerious, change.ToSerious, change.DueOn, change.DueAt, definition.Escalation),
+            chart, templates, item.Title, null);
 }

@@ -1,62 +1,33 @@
-using Dapper;
+using Supervision.Engine.Escalation;
+using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
-using Supervision.Host.Storage;
 
 namespace Supervision.Host.Notices;
 
-/// <summary>Who can be told, read once per batch or run: active users by department and role, and the departments' channels.</summary>
+/// <summary>Who can be told, read once per batch or run (<see cref="NoticeStore.AudienceAsync"/>): active people by
+/// department and role, and the departments' channels.</summary>
 internal sealed class Audience
 {
-    private ILookup<(long Department, string Role), (long Id, string? Email)> _users = null!;
-    private IReadOnlyDictionary<long, Engine.Organisation.Department> _departments = null!;
+    private readonly ILookup<(long DepartmentId, Role Role), (long Id, string? Email)> _people;
+    private readonly HashSet<(long DepartmentId, Role Role)> _staffed;
 
-    public ILookup<long, (string Channel, string Address)> Channels { get; private set; } = null!;
-
-    public static async Task<Audience> LoadAsync(UnitOfWork uow, IReadOnlyDictionary<long, Engine.Organisation.Department> departments, CancellationToken cancellationToken)
+    /// <summary>From active users (a role that is none of the known ones holds nothing) and configured channels, each in id order.</summary>
+    public Audience(IEnumerable<(long Id, long DepartmentId, string Role, string? Email)> users, IEnumerable<(long DepartmentId, string Channel, string Address)> channels)
     {
-        var users = await uow.Connection.QueryAsync<(long Id, long DepartmentId, string Role, string? Email)>(uow.Command(
-            "SELECT id, department_id, role, email FROM users WHERE active = @active ORDER BY id", new { active = true }, cancellationToken));
-        var channels = await uow.Connection.QueryAsync<(long DepartmentId, string Channel, string Address)>(uow.Command(
-            "SELECT department_id, channel, address FROM notice_channels ORDER BY id", null, cancellationToken));
-        return new Audience
-        {
-            _users = users.ToLookup(u => (u.DepartmentId, u.Role), u => (u.Id, u.Email)),
-            _departments = departments,
-            Channels = channels.ToLookup(c => c.DepartmentId, c => (c.Channel, c.Address)),
-        };
+        _people = users
+            .Select(u => (User: u, Known: DefinitionLoader.TryRole(u.Role, out var role), Role: role))
+            .Where(u => u.Known)
+            .ToLookup(u => (u.User.DepartmentId, u.Role), u => (u.User.Id, u.User.Email));
+        _staffed = _people.Select(g => g.Key).ToHashSet();
+        Channels = channels.ToLookup(c => c.DepartmentId, c => (c.Channel, c.Address));
     }
 
-    /// <summary>The people a level names for a department: its handlers or leads, or the supervisors of the
-    /// nearest department above it that has any.</summary>
-    public IEnumerable<(long Id, string? Email)> Recipients(IReadOnlyList<Recipient> recipients, long departmentId)
-    {
-        var seen = new HashSet<long>();
-        foreach (var recipient in recipients)
-        {
-            IEnumerable<(long Id, string? Email)> found = [];
-            if (recipient == Recipient.SupervisingOffice)
-            {
-                for (var d = _departments.GetValueOrDefault(departmentId)?.ParentId; d is { } id; d = _departments.GetValueOrDefault(id)?.ParentId)
-                {
-                    if (_users.Contains((id, "supervisor")))
-                    {
-                        found = _users[(id, "supervisor")];
-                        break;
-                    }
-                }
-            }
-            else
-            {
-                found = _users[(departmentId, recipient == Recipient.Lead ? "lead" : "handler")];
-            }
+    /// <summary>The channels (webhook, WeCom, DingTalk) of each department, with their addresses.</summary>
+    public ILookup<long, (string Channel, string Address)> Channels { get; }
 
-            foreach (var user in found)
-            {
-                if (seen.Add(user.Id))
-                {
-                    yield return user;
-                }
-            }
-        }
-    }
+    /// <summary>The active people holding <paramref name="role"/> in a department, by id.</summary>
+    public IEnumerable<(long Id, string? Email)> People(long departmentId, Role role) => _people[(departmentId, role)];
+
+    /// <summary>The organisation as escalation decides with it: the department tree and the roles held.</summary>
+    public OrgChart Chart(IReadOnlyDictionary<long, Department> departments) => new(departments, _staffed);
 }

@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Dapper;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -28,6 +27,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     public const int BatchSize = 50;
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new();
+    private readonly DispatchQueries _queries = new(database);
 
     // At least the send timeout and a margin: a lease must outlast one send.
     private TimeSpan Lease => configuration?.GetValue("Supervision:Notices:Lease", TimeSpan.FromMinutes(2)) is { } lease && lease >= SendTimeout * 1.5 ? lease : TimeSpan.FromMinutes(2);
@@ -53,26 +53,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     {
         var now = clock.GetUtcNow();
         var claim = Whole(now + Lease);
-        IReadOnlyList<Due> due;
-        await using (var uow = await database.BeginAsync(cancellationToken))
-        {
-            var lockClause = database.Provider == DatabaseProvider.PostgreSql ? " FOR UPDATE SKIP LOCKED" : string.Empty;
-            due = (await uow.Connection.QueryAsync<Due>(uow.Command(
-                $"""
-                SELECT n.id AS Id, n.notice_key AS NoticeKey, n.channel AS Channel, n.kind AS Kind, n.recipient_address AS Address, n.subject AS Subject,
-                       n.body AS Body, n.item_id AS ItemId, n.event AS Event, n.attempts AS Attempts, n.created_at AS CreatedAt
-                FROM notices n WHERE n.status = 'pending' AND n.channel <> 'inbox' AND n.next_attempt_at <= @now
-                ORDER BY n.next_attempt_at LIMIT @batch{lockClause}
-                """, new { now, batch = BatchSize }, cancellationToken))).AsList();
-            if (due.Count > 0)
-            {
-                await uow.Connection.ExecuteAsync(uow.Command(
-                    $"UPDATE notices SET next_attempt_at = @claim WHERE {database.Dialect.InList("id", "@ids")}",
-                    new { claim, ids = due.Select(d => d.Id).ToArray() }, cancellationToken));
-            }
-
-            await uow.CommitAsync(cancellationToken);
-        }
+        var due = await _queries.ClaimAsync(now, claim, BatchSize, cancellationToken);
 
         var delivered = 0;
         foreach (var notice in due)
@@ -83,7 +64,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
                 continue;
             }
 
-            var secret = await SecretAsync(notice, cancellationToken);
+            var secret = await _queries.SecretAsync(notice, cancellationToken);
             string? error = null;
             try
             {
@@ -121,18 +102,13 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     }
 
     // Extends this instance's lease on one notice for the length of one send, if the lease is still the one it claimed.
-    private async Task<bool> RenewAsync(long id, DateTimeOffset claim, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE notices SET next_attempt_at = @renewed WHERE id = @id AND status = 'pending' AND next_attempt_at = @claim",
-            new { id, claim, renewed = Whole(clock.GetUtcNow() + Lease) }, cancellationToken: cancellationToken)) == 1;
-    }
+    private Task<bool> RenewAsync(long id, DateTimeOffset claim, CancellationToken cancellationToken) =>
+        _queries.RenewAsync(id, claim, Whole(clock.GetUtcNow() + Lease), cancellationToken);
 
     // Whole milliseconds, so the value compares equal after a round trip through either database.
     private static DateTimeOffset Whole(DateTimeOffset at) => new(at.Ticks - (at.Ticks % TimeSpan.TicksPerMillisecond), at.Offset);
 
-    private async Task SendAsync(Due notice, string? secret, CancellationToken cancellationToken)
+    private async Task SendAsync(DueNotice notice, string? secret, CancellationToken cancellationToken)
     {
         if (notice.Channel == "email")
         {
@@ -183,7 +159,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     }
 
     // E-mail over SMTP: Supervision:Smtp:Host, Port (25), From, EnableSsl, User, Password.
-    private async Task MailAsync(Due notice, CancellationToken cancellationToken)
+    private async Task MailAsync(DueNotice notice, CancellationToken cancellationToken)
     {
         var smtp = configuration?.GetSection("Supervision:Smtp");
         var host = smtp?["Host"];
@@ -215,52 +191,20 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         }
     }
 
-    private async Task<string?> SecretAsync(Due notice, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT secret FROM notice_channels WHERE channel = @Channel AND address = @Address ORDER BY id LIMIT 1", notice, cancellationToken: cancellationToken));
-    }
-
-    private async Task RecordAsync(Due notice, string? error, CancellationToken cancellationToken)
+    private async Task RecordAsync(DueNotice notice, string? error, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var attempt = notice.Attempts + 1;
-        await using var uow = await database.BeginAsync(cancellationToken);
-        await uow.Connection.ExecuteAsync(uow.Command(
-            "INSERT INTO notice_attempts (notice_id, attempt, at, ok, error) VALUES (@Id, @attempt, @now, @ok, @error)",
-            new { notice.Id, attempt, now, ok = error is null, error }, cancellationToken));
         if (error is null)
         {
-            await uow.Connection.ExecuteAsync(uow.Command(
-                "UPDATE notices SET status = 'delivered', attempts = @attempt, delivered_at = @now, next_attempt_at = NULL WHERE id = @Id", new { notice.Id, attempt, now }, cancellationToken));
-        }
-        else
-        {
-            var failed = attempt >= MaxAttempts;
-            var backoff = TimeSpan.FromSeconds(Math.Min(3600, 5 * Math.Pow(2, attempt))) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
-            await uow.Connection.ExecuteAsync(uow.Command(
-                "UPDATE notices SET status = @status, attempts = @attempt, next_attempt_at = @next WHERE id = @Id",
-                new { notice.Id, attempt, status = failed ? "failed" : "pending", next = failed ? (DateTimeOffset?)null : now + backoff }, cancellationToken));
-            logger.LogWarning("Notice {Notice} over {Channel}: attempt {Attempt} failed ({Error}){Final}", notice.Id, notice.Channel, attempt, error, failed ? "; given up" : string.Empty);
+            await _queries.RecordDeliveredAsync(notice.Id, attempt, now, cancellationToken);
+            return;
         }
 
-        await uow.CommitAsync(cancellationToken);
-    }
-
-    private sealed record Due
-    {
-        public long Id { get; init; }
-        public string NoticeKey { get; init; } = "";
-        public string Channel { get; init; } = "";
-        public string Kind { get; init; } = "";
-        public string Address { get; init; } = "";
-        public string Subject { get; init; } = "";
-        public string Body { get; init; } = "";
-        public long? ItemId { get; init; }
-        public string? Event { get; init; }
-        public int Attempts { get; init; }
-        public DateTimeOffset CreatedAt { get; init; }
+        var failed = attempt >= MaxAttempts;
+        var backoff = TimeSpan.FromSeconds(Math.Min(3600, 5 * Math.Pow(2, attempt))) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
+        await _queries.RecordFailedAsync(notice.Id, attempt, now, error, failed ? null : now + backoff, cancellationToken);
+        logger.LogWarning("Notice {Notice} over {Channel}: attempt {Attempt} failed ({Error}){Final}", notice.Id, notice.Channel, attempt, error, failed ? "; given up" : string.Empty);
     }
 
     /// <summary>A subject on one line: line breaks and other control characters in what it quotes (an item's title

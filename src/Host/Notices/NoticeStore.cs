@@ -21,23 +21,6 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
     /// <summary>True when <c>Supervision:Smtp:Host</c> is set: people with an e-mail address also get their notices by mail.</summary>
     internal bool MailEnabled => !string.IsNullOrWhiteSpace(configuration?["Supervision:Smtp:Host"]);
 
-    /// <summary>Writes a person's notice to their inbox and, when mail is set up and they have an address, as an e-mail.</summary>
-    internal async Task<bool> EnqueueForUserAsync(UnitOfWork uow, NewNotice inbox, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(inbox);
-        var written = await EnqueueAsync(uow, inbox, cancellationToken);
-        if (MailEnabled && inbox.RecipientUserId is { } userId)
-        {
-            var email = await uow.Connection.ExecuteScalarAsync<string?>(uow.Command("SELECT email FROM users WHERE id = @userId", new { userId }, cancellationToken));
-            if (!string.IsNullOrWhiteSpace(email))
-            {
-                await EnqueueAsync(uow, inbox with { Key = inbox.Key + ":email", Channel = "email", RecipientAddress = email }, cancellationToken);
-            }
-        }
-
-        return written;
-    }
-
     /// <summary>Writes a notice inside a caller's transaction unless its key was written before; true when written.</summary>
     internal async Task<bool> EnqueueAsync(UnitOfWork uow, NewNotice notice, CancellationToken cancellationToken)
     {
@@ -55,37 +38,56 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
     }
 
     /// <summary>Writes several notices inside a caller's transaction, each unless its key was written before (on
-    /// PostgreSQL in one statement); returns how many were written.</summary>
-    internal async Task<int> EnqueueManyAsync(UnitOfWork uow, IReadOnlyList<NewNotice> notices, CancellationToken cancellationToken)
+    /// PostgreSQL in one statement); returns how many were written, e-mail rows counted apart.</summary>
+    internal Task<NoticeCount> EnqueueManyAsync(UnitOfWork uow, IReadOnlyList<NewNotice> notices, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(uow);
         ArgumentNullException.ThrowIfNull(notices);
-        if (notices.Count == 0)
-        {
-            return 0;
-        }
+        // The one provider difference of the outbox: PostgreSQL takes the whole list as arrays, SQLite a row at a time.
+        return notices.Count == 0 ? Task.FromResult(default(NoticeCount))
+            : database.Provider == DatabaseProvider.PostgreSql ? EnqueueAllAtOnceAsync(uow, notices, cancellationToken)
+            : EnqueueEachAsync(uow, notices, cancellationToken);
+    }
 
-        if (uow.Connection is not NpgsqlConnection postgres)
+    private async Task<NoticeCount> EnqueueEachAsync(UnitOfWork uow, IReadOnlyList<NewNotice> notices, CancellationToken cancellationToken)
+    {
+        int written = 0, mails = 0;
+        foreach (var notice in notices)
         {
-            var written = 0;
-            foreach (var notice in notices)
+            if (!await EnqueueAsync(uow, notice, cancellationToken))
             {
-                written += await EnqueueAsync(uow, notice, cancellationToken) ? 1 : 0;
+                continue;
             }
 
-            return written;
+            if (notice.Channel == "email")
+            {
+                mails++;
+            }
+            else
+            {
+                written++;
+            }
         }
 
+        return new NoticeCount(written, mails);
+    }
+
+    private async Task<NoticeCount> EnqueueAllAtOnceAsync(UnitOfWork uow, IReadOnlyList<NewNotice> notices, CancellationToken cancellationToken)
+    {
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO notices (notice_key, channel, kind, recipient_user_id, recipient_address, subject, body, item_id, event, created_at, status, next_attempt_at, delivered_at)
-            SELECT v.notice_key, v.channel, v.kind, v.recipient_user_id, v.recipient_address, v.subject, v.body, v.item_id, v.event, @now,
-                   CASE WHEN v.channel = 'inbox' THEN 'delivered' ELSE 'pending' END,
-                   CASE WHEN v.channel = 'inbox' THEN NULL ELSE @now END,
-                   CASE WHEN v.channel = 'inbox' THEN @now END
-            FROM unnest(@notice_key, @channel, @kind, @recipient_user_id, @recipient_address, @subject, @body, @item_id, @event)
-                 AS v(notice_key, channel, kind, recipient_user_id, recipient_address, subject, body, item_id, event)
-            ON CONFLICT (notice_key) DO NOTHING
-            """, postgres, (NpgsqlTransaction)uow.Transaction);
+            WITH written AS (
+                INSERT INTO notices (notice_key, channel, kind, recipient_user_id, recipient_address, subject, body, item_id, event, created_at, status, next_attempt_at, delivered_at)
+                SELECT v.notice_key, v.channel, v.kind, v.recipient_user_id, v.recipient_address, v.subject, v.body, v.item_id, v.event, @now,
+                       CASE WHEN v.channel = 'inbox' THEN 'delivered' ELSE 'pending' END,
+                       CASE WHEN v.channel = 'inbox' THEN NULL ELSE @now END,
+                       CASE WHEN v.channel = 'inbox' THEN @now END
+                FROM unnest(@notice_key, @channel, @kind, @recipient_user_id, @recipient_address, @subject, @body, @item_id, @event)
+                     AS v(notice_key, channel, kind, recipient_user_id, recipient_address, subject, body, item_id, event)
+                ON CONFLICT (notice_key) DO NOTHING
+                RETURNING channel)
+            SELECT count(*) FILTER (WHERE channel <> 'email'), count(*) FILTER (WHERE channel = 'email') FROM written
+            """, (NpgsqlConnection)uow.Connection, (NpgsqlTransaction)uow.Transaction);
         command.Parameters.Add(new NpgsqlParameter("notice_key", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Key).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("channel", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Channel).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("kind", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Kind).ToArray() });
@@ -96,7 +98,23 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
         command.Parameters.Add(new NpgsqlParameter("item_id", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = notices.Select(n => n.ItemId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("event", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = notices.Select(n => n.Event).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = clock.GetUtcNow().UtcDateTime });
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new NoticeCount(checked((int)reader.GetInt64(0)), checked((int)reader.GetInt64(1)));
+    }
+
+    /// <summary>Who can be told: the active users and the channels of <paramref name="departments"/> (of every
+    /// department when null), inside a caller's transaction.</summary>
+    internal async Task<Audience> AudienceAsync(UnitOfWork uow, IReadOnlyCollection<long>? departments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        var scope = departments is null ? null : database.Dialect.InList("department_id", "@departments");
+        var parameters = new { active = true, departments = departments?.ToArray() };
+        var users = await uow.Connection.QueryAsync<(long Id, long DepartmentId, string Role, string? Email)>(uow.Command(
+            $"SELECT id, department_id, role, email FROM users WHERE active = @active{(scope is null ? null : " AND " + scope)} ORDER BY id", parameters, cancellationToken));
+        var channels = await uow.Connection.QueryAsync<(long DepartmentId, string Channel, string Address)>(uow.Command(
+            $"SELECT department_id, channel, address FROM notice_channels{(scope is null ? null : " WHERE " + scope)} ORDER BY id", parameters, cancellationToken));
+        return new Audience(users, channels);
     }
 
     /// <summary>Adds a channel a department's notices also go to (webhook, wecom, dingtalk).</summary>
@@ -116,20 +134,6 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO notice_channels (department_id, channel, address, secret, created_at) VALUES (@departmentId, @channel, @address, @secret, @now) ON CONFLICT (department_id, channel, address) DO UPDATE SET secret = excluded.secret",
             new { departmentId, channel, address, secret, now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
-    }
-
-    /// <summary>Writes one notice per channel the department has configured, keyed by the cause, the channel and the address.</summary>
-    internal async Task<int> EnqueueForDepartmentAsync(UnitOfWork uow, long departmentId, string causeKey, string kind, string subject, string body, long? itemId, string? @event, CancellationToken cancellationToken)
-    {
-        var channels = await uow.Connection.QueryAsync<(string Channel, string Address)>(uow.Command(
-            "SELECT channel, address FROM notice_channels WHERE department_id = @departmentId ORDER BY id", new { departmentId }, cancellationToken));
-        var written = 0;
-        foreach (var (channel, address) in channels)
-        {
-            written += await EnqueueAsync(uow, new NewNotice($"{causeKey}:{channel}:{address}", channel, kind, null, address, subject, body, itemId, @event), cancellationToken) ? 1 : 0;
-        }
-
-        return written;
     }
 
     /// <summary>Writes a notice in a transaction of its own.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Supervision.Engine.Escalation;
 using Supervision.Engine.Items;
 using Supervision.Host.Platform;
 
@@ -51,6 +52,31 @@ public sealed class NoticeTemplates(IConfiguration configuration, OfficeTimeZone
 
     /// <summary>The board's address.</summary>
     public string BoardLink() => Link("/");
+
+    /// <summary>
+    /// The words of a notice about open work as <see cref="EscalationRules"/> decided it, for its recipients or
+    /// (<paramref name="copy"/>) for those told as a copy: <paramref name="title"/> is the item's, <paramref name="department"/>
+    /// the handling department's name, and <paramref name="what"/> names the limit of a step notice (see
+    /// <see cref="StepLightChanged"/>). A circulation is worded beside the circulations.
+    /// </summary>
+    public (string Subject, string Body) Word(EscalationNotice notice, string title, string department, (string Zh, string En)? what, bool copy)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var about = notice.About ?? throw new ArgumentException($"A {notice.Kind.Code()} notice is not about open work.", nameof(notice));
+        var facts = new NoticeFacts(about.ItemId, title, department, about.DueOn, about.DueAt, about.Light, about.SeriouslyOverdue);
+        return notice.Kind switch
+        {
+            NoticeKind.Yellow or NoticeKind.Red or NoticeKind.SeriouslyOverdue => LightChanged(facts, notice.Kind.Code()),
+            NoticeKind.StepYellow or NoticeKind.StepRed => StepLightChanged(facts, Limit(notice, what), copy),
+            NoticeKind.Urging => Urging(facts, copy),
+            NoticeKind.Supervision => Supervising(facts),
+            NoticeKind.StepUrging => StepUrging(facts, Limit(notice, what)),
+            _ => throw new ArgumentException($"A {notice.Kind.Code()} notice is not worded here.", nameof(notice)),
+        };
+    }
+
+    private static (string Zh, string En) Limit(EscalationNotice notice, (string Zh, string En)? what) =>
+        what ?? throw new ArgumentException($"A {notice.Kind.Code()} notice names the limit it is about.", nameof(what));
 
     /// <summary>A light changed: <paramref name="level"/> is yellow, red or seriously-overdue.</summary>
     public (string Subject, string Body) LightChanged(NoticeFacts facts, string level)

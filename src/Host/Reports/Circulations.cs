@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Supervision.Engine.Escalation;
 using Supervision.Engine.Reports;
 using Supervision.Host.Notices;
 using Supervision.Host.People;
@@ -49,15 +50,12 @@ public sealed class Circulations(Database database, ReportService reports, Depar
                 "SELECT id FROM circulations WHERE office_department_id = @officeId AND period_from = @from AND kind = 'monthly'", new { officeId, from = period.From }, cancellationToken));
             if (created && send)
             {
-                var (subject, body) = templates.Circulation(id, office.Name, period, monthly, report);
-                var supervisors = await uow.Connection.QueryAsync<long>(uow.Command(
-                    "SELECT id FROM users WHERE role = 'supervisor' AND active = @active AND department_id = @officeId ORDER BY id", new { active = true, officeId }, cancellationToken));
-                foreach (var userId in supervisors)
-                {
-                    written += await notices.EnqueueForUserAsync(uow, new NewNotice($"circulation:{id}:{userId}", "inbox", "circulation", userId, null, subject, body, null, $"circulation:{id}"), cancellationToken) ? 1 : 0;
-                }
-
-                written += await notices.EnqueueForDepartmentAsync(uow, officeId, $"circulation:{id}", "circulation", subject, body, null, $"circulation:{id}", cancellationToken);
+                var words = templates.Circulation(id, office.Name, period, monthly, report);
+                // A circulation goes to its office alone: only the office's people and channels are read.
+                var audience = await notices.AudienceAsync(uow, [officeId], cancellationToken);
+                var decided = EscalationRules.Decide(new EscalationTrigger.Circulated(id, officeId), audience.Chart(all.ToDictionary(d => d.Id)));
+                // The people's notices and the channels', not their copies by e-mail.
+                written += (await notices.WriteAsync(uow, decided.Select(n => new OutgoingNotice(n, _ => words)), audience, cancellationToken)).Notices;
             }
 
             await uow.CommitAsync(cancellationToken);
