@@ -1,5 +1,5 @@
 using System.Globalization;
-using Supervision.Host.Items;
+using Supervision.Host.People;
 using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 
@@ -29,10 +29,10 @@ public static class EventsApi
         return endpoints;
     }
 
-    private static async Task StreamAsync(HttpContext context, Wakeups wakeups, EventStreams streams, ItemWorkflows workflows, TimeProvider clock)
+    private static async Task StreamAsync(HttpContext context, Wakeups wakeups, EventStreams streams, Actors actors, TimeProvider clock)
     {
         var person = context.User.Identity?.Name ?? string.Empty;
-        var actor = await workflows.ActorAsync(person, context.RequestAborted);
+        var actor = await actors.ForAsync(person, context.RequestAborted);
         // Admins hear every change; others their departments' (their own, or their office's subtree).
         IReadOnlySet<long>? scope = actor.Role == Engine.Workflows.Role.Admin ? null : actor.Scope;
         if (!streams.TryOpen(person))

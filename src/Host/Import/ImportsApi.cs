@@ -3,7 +3,6 @@ using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Http.Features;
 using Supervision.Engine.Workflows;
-using Supervision.Host.Items;
 using Supervision.Host.People;
 
 namespace Supervision.Host.Import;
@@ -37,18 +36,18 @@ public static class ImportsApi
     {
         var api = endpoints.MapGroup("/api/imports").WithTags("Imports").RequireAuthorization("supervisor");
         api.MapPost("/", UploadAsync).DisableAntiforgery();
-        api.MapGet("/", async (ClaimsPrincipal user, ItemWorkflows workflows, ImportStore imports, CancellationToken ct, int limit = 20) =>
+        api.MapGet("/", async (ClaimsPrincipal user, Actors actors, ImportStore imports, CancellationToken ct, int limit = 20) =>
         {
             if (limit is < 1 or > 200)
             {
                 throw new WorkflowRefusedException(RefusalKind.Invalid, "limit: 1 to 200");
             }
 
-            var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+            var actor = await actors.ForAsync(user, ct);
             return TypedResults.Ok((await imports.ListAsync(limit, actor.Role == Role.Admin ? null : actor.Scope, ct)).Select(Summary).ToList());
         });
-        api.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, ItemWorkflows workflows, ImportStore imports, UserStore users, CancellationToken ct) =>
-            TypedResults.Ok(Detail(await VisibleAsync(id, user, workflows, imports, users, ct))));
+        api.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, Actors actors, ImportStore imports, UserStore users, CancellationToken ct) =>
+            TypedResults.Ok(Detail(await VisibleAsync(id, user, actors, imports, users, ct))));
         api.MapPost("/{id:long}/confirm", ConfirmAsync);
         return endpoints;
     }
@@ -110,9 +109,9 @@ public static class ImportsApi
     }
 
     // An import uploaded outside the caller's office answers as one that does not exist (scope before state).
-    private static async Task<ImportRecord> VisibleAsync(long id, ClaimsPrincipal user, ItemWorkflows workflows, ImportStore imports, UserStore users, CancellationToken ct)
+    private static async Task<ImportRecord> VisibleAsync(long id, ClaimsPrincipal user, Actors actors, ImportStore imports, UserStore users, CancellationToken ct)
     {
-        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var actor = await actors.ForAsync(user, ct);
         var record = await imports.GetAsync(id, ct) ?? throw new KeyNotFoundException($"No import {id}.");
         if (actor.Role != Role.Admin && (await users.FindByLoginAsync(record.UploadedBy, ct) is not { } uploader || !actor.Scope.Contains(uploader.DepartmentId)))
         {
@@ -122,9 +121,9 @@ public static class ImportsApi
         return record;
     }
 
-    private static async Task<IResult> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user, ImportStore imports, UserStore users, ISender sender, ItemWorkflows workflows, CancellationToken ct)
+    private static async Task<IResult> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user, ImportStore imports, UserStore users, ISender sender, Actors actors, CancellationToken ct)
     {
-        var record = await VisibleAsync(id, user, workflows, imports, users, ct);
+        var record = await VisibleAsync(id, user, actors, imports, users, ct);
         if (record.Status != "previewed")
         {
             throw new WorkflowRefusedException(RefusalKind.Conflict, $"import {id} was confirmed by {record.ConfirmedBy} at {record.ConfirmedAt:u}; nothing more to do");
@@ -134,7 +133,7 @@ public static class ImportsApi
             ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"undated: '{body?.Undated}' is not {UndatedTasksText.Choices}");
         var content = await imports.ContentAsync(id, ct) ?? throw new KeyNotFoundException($"No import {id}.");
         var read = Read(content, record.FileName, record.Year);
-        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var actor = await actors.ForAsync(user, ct);
         ImportOutcome outcome;
         try
         {

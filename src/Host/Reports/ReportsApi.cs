@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Mediator;
 using Supervision.Engine.Reports;
 using Supervision.Engine.Workflows;
-using Supervision.Host.Items;
 using Supervision.Host.People;
 using Supervision.Host.Platform;
 
@@ -28,19 +27,19 @@ public static class ReportsApi
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/reports").WithTags("Reports");
-        api.MapGet("/departments", async (ClaimsPrincipal user, ItemWorkflows workflows, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
+        api.MapGet("/departments", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
         {
-            var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+            var actor = await actors.ForAsync(user, ct);
             return TypedResults.Ok(await reports.StatisticsAsync(Period(from, to, data, clock), actor.Scope, ct));
         });
-        api.MapGet("/statistics.xlsx", async (ClaimsPrincipal user, ItemWorkflows workflows, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
+        api.MapGet("/statistics.xlsx", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
         {
-            var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+            var actor = await actors.ForAsync(user, ct);
             var period = Period(from, to, data, clock);
             var tables = ReportTables.Statistics(await reports.StatisticsAsync(period, actor.Scope, ct));
             return File(tables, $"统计_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.xlsx");
         });
-        api.MapGet("/statistics.csv", async (ClaimsPrincipal user, ItemWorkflows workflows, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null, string table = "departments") =>
+        api.MapGet("/statistics.csv", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null, string table = "departments") =>
         {
             var index = Array.IndexOf(["departments", "scores", "workflows", "plans", "items"], table);
             if (index < 0)
@@ -48,35 +47,35 @@ public static class ReportsApi
                 throw new WorkflowRefusedException(RefusalKind.Invalid, $"table: '{table}' is not departments, scores, workflows, plans or items");
             }
 
-            var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+            var actor = await actors.ForAsync(user, ct);
             var period = Period(from, to, data, clock);
             var tables = ReportTables.Statistics(await reports.StatisticsAsync(period, actor.Scope, ct));
             return TypedResults.File(Exports.CsvBytes(tables[index]), "text/csv; charset=utf-8", $"{table}_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.csv");
         });
-        api.MapGet("/ledger.xlsx", async (ClaimsPrincipal user, ItemWorkflows workflows, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
+        api.MapGet("/ledger.xlsx", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
         {
             var period = Period(from, to, data, clock);
-            var tables = await LedgerAsync(user, workflows, reports, data, period, ct);
+            var tables = await LedgerAsync(user, actors, reports, data, period, ct);
             return File(tables, $"台账_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.xlsx");
         });
-        api.MapGet("/ledger.csv", async (ClaimsPrincipal user, ItemWorkflows workflows, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
+        api.MapGet("/ledger.csv", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
         {
             var period = Period(from, to, data, clock);
-            var tables = await LedgerAsync(user, workflows, reports, data, period, ct);
+            var tables = await LedgerAsync(user, actors, reports, data, period, ct);
             return TypedResults.File(Exports.CsvBytes(tables[0]), "text/csv; charset=utf-8", $"ledger_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.csv");
         });
-        api.MapGet("/circulations", async (ClaimsPrincipal user, ItemWorkflows workflows, Circulations circulations, DepartmentStore departments, CancellationToken ct, int limit = 50) =>
+        api.MapGet("/circulations", async (ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, CancellationToken ct, int limit = 50) =>
         {
             if (limit is < 1 or > 200)
             {
                 throw new WorkflowRefusedException(RefusalKind.Invalid, "limit: 1 to 200");
             }
 
-            var offices = await VisibleOfficesAsync(user, workflows, departments, ct);
+            var offices = await VisibleOfficesAsync(user, actors, departments, ct);
             return TypedResults.Ok(await circulations.ListAsync(offices, limit, ct));
         });
-        api.MapGet("/circulations/{id:long}", async (long id, ClaimsPrincipal user, ItemWorkflows workflows, Circulations circulations, DepartmentStore departments, CancellationToken ct) =>
-            TypedResults.Ok(await VisibleAsync(id, user, workflows, circulations, departments, ct)));
+        api.MapGet("/circulations/{id:long}", async (long id, ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, CancellationToken ct) =>
+            TypedResults.Ok(await VisibleAsync(id, user, actors, circulations, departments, ct)));
         api.MapPost("/circulations", async (CirculationRequest body, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) =>
         {
             var (circulation, notices) = await sender.Send(new IssueCirculation(await actors.ForAsync(user, ct), body.From, body.To, body.Send), ct);
@@ -88,9 +87,9 @@ public static class ReportsApi
     /// <summary><c>GET /circulations/{id}</c>: the circulation as a printable page, for those who may read it.</summary>
     public static IEndpointRouteBuilder MapCirculationPages(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/circulations/{id:long}", async (long id, HttpContext context, ClaimsPrincipal user, ItemWorkflows workflows, Circulations circulations, DepartmentStore departments, OfficeTimeZone zone, CancellationToken ct) =>
+        endpoints.MapGet("/circulations/{id:long}", async (long id, HttpContext context, ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, OfficeTimeZone zone, CancellationToken ct) =>
         {
-            var circulation = await VisibleAsync(id, user, workflows, circulations, departments, ct);
+            var circulation = await VisibleAsync(id, user, actors, circulations, departments, ct);
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return TypedResults.Content(CirculationPage.Render(circulation, zone.Zone), "text/html; charset=utf-8");
@@ -100,9 +99,9 @@ public static class ReportsApi
 
     // Offices whose circulations the caller reads: those in their scope, and the offices above their own department
     // (a circulation is addressed to the departments it covers).
-    private static async Task<IReadOnlySet<long>> VisibleOfficesAsync(ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
+    private static async Task<IReadOnlySet<long>> VisibleOfficesAsync(ClaimsPrincipal user, Actors actors, DepartmentStore departments, CancellationToken ct)
     {
-        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var actor = await actors.ForAsync(user, ct);
         var all = (await departments.ListAsync(ct)).ToDictionary(d => d.Id);
         var offices = new HashSet<long>(actor.Scope);
         for (long? at = actor.DepartmentId; at is { } id && all.TryGetValue(id, out var d); at = d.ParentId)
@@ -113,22 +112,22 @@ public static class ReportsApi
         return offices;
     }
 
-    private static async Task<Circulation> VisibleAsync(long id, ClaimsPrincipal user, ItemWorkflows workflows, Circulations circulations, DepartmentStore departments, CancellationToken ct)
+    private static async Task<Circulation> VisibleAsync(long id, ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, CancellationToken ct)
     {
         var circulation = await circulations.GetAsync(id, ct);
-        return circulation is not null && (await VisibleOfficesAsync(user, workflows, departments, ct)).Contains(circulation.OfficeId)
+        return circulation is not null && (await VisibleOfficesAsync(user, actors, departments, ct)).Contains(circulation.OfficeId)
             ? circulation
             : throw new KeyNotFoundException($"No circulation {id} you may read.");
     }
 
     /// <summary>The ledger's tables for the caller's departments over the period.</summary>
-    public static async Task<IReadOnlyList<ExportTable>> LedgerAsync(ClaimsPrincipal user, ItemWorkflows workflows, ReportService reports, ReportData data, ReportPeriod period, CancellationToken ct)
+    public static async Task<IReadOnlyList<ExportTable>> LedgerAsync(ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, ReportPeriod period, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(user);
-        ArgumentNullException.ThrowIfNull(workflows);
+        ArgumentNullException.ThrowIfNull(actors);
         ArgumentNullException.ThrowIfNull(reports);
         ArgumentNullException.ThrowIfNull(data);
-        var actor = await workflows.ActorAsync(user.Identity!.Name!, ct);
+        var actor = await actors.ForAsync(user, ct);
         var (records, details) = await data.LoadWithDetailsAsync(period, actor.Scope.ToList(), ct);
         var history = await data.HistoryAsync(records.Select(r => r.ItemId).Distinct().ToList(), ct);
         return ReportTables.Ledger(period, records, details, await reports.DepartmentsAsync(ct), history, data.Context);

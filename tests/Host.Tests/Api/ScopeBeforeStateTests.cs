@@ -41,6 +41,14 @@ public abstract class ScopeBeforeStateTests(DatabaseProvider provider) : IAsyncL
         ("report", new { text = "进展" }),
         ("withdraw", new { reason = "撤回" }),
         ("no-such-action", new { }),
+        // Bodies the field checks refuse (400 to an insider): outside the item's departments the answer is still 404.
+        ("complete", new { }),
+        ("pause", new { reason = "no-such-reason", on = "yesterday" }),
+        ("extend", new { workingDays = 0, approver = "某领导" }),
+        ("reject-extension", new { }),
+        ("override", new { dueOn = "31/12/2025" }),
+        ("transfer", new { }),
+        ("return", new { }),
     ];
 
     private static async Task<string> BodyAsync(HttpResponseMessage response) => await response.Content.ReadAsStringAsync();
@@ -93,6 +101,24 @@ public abstract class ScopeBeforeStateTests(DatabaseProvider provider) : IAsyncL
         using var withdrawn = await zhang.PostAsJsonAsync($"/api/items/{id}/actions/withdraw", new { reason = "申请人撤回" });
         Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
         await AssertUnknownToOutsidersAsync(zhang, id);
+    }
+
+    [Fact]
+    public async Task Every_action_the_API_knows_is_among_those_tried_from_outside()
+    {
+        // The API names its actions when asked for one it does not know; each must be tried above, with a body that
+        // would pass and one that would not, so that a new action cannot skip the scope check unnoticed.
+        using var zhang = _server.Client("zhang");
+        using var created = await zhang.PostAsJsonAsync("/api/requests", new { title = "申请公开", applicant = "李某", channel = "post", receivedOn = "2025-09-26", department = "市司法局", content = "内容" });
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+        using var unknown = await zhang.PostAsJsonAsync($"/api/items/{id}/actions/no-such-action", new { });
+        var detail = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString()!;
+        var listed = detail[(detail.IndexOf("expected ", StringComparison.Ordinal) + "expected ".Length)..].TrimEnd('.').Replace(" or ", ", ", StringComparison.Ordinal)
+            .Split(", ", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(11, listed.Length);
+        Assert.All(listed, action => Assert.Contains(Attempts, a => a.Action == action));
+        var refusedByChecks = new[] { "complete", "pause", "extend", "reject-extension", "override", "transfer", "return" };
+        Assert.All(refusedByChecks, action => Assert.True(Attempts.Count(a => a.Action == action) >= 2, action));
     }
 
     [Fact]
