@@ -77,6 +77,9 @@ public sealed class RunningHost : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The server's process id (to signal it directly, without walking the process tree).</summary>
+    public int Id => _process.Id;
+
     public string Output
     {
         get

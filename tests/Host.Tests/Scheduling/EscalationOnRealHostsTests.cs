@@ -5,6 +5,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Supervision.Engine.Organisation;
 using Supervision.Host.Items;
 using Supervision.Host.Notices;
@@ -101,14 +104,15 @@ public abstract class EscalationOnRealHostsTests(DatabaseProvider provider, ITes
         await using var database = new Database(testDatabase.Settings);
         await using var receiver = await WebhookReceiver.StartAsync();
         var city = await City.SeedAsync(database, receiver.Address, bureaus: 3);
-        DateTimeOffset instant;
+        var instant = await RegisterBurstAsync(testDatabase, database, city, tasks, TimeSpan.FromSeconds(40));
+        long recordedBeforeKill;
         await using (var doomed = new RunningHost(City.Environment(testDatabase, BurstSettings)))
         {
-            var address = await doomed.ListeningAsync() ?? throw new InvalidOperationException(doomed.Output);
-            using var client = City.Client(address, city.Tokens["supervisor"]);
-            instant = await RegisterBurstAsync([client], city, tasks, TimeSpan.FromSeconds(40));
-            await KillAtFirstBatchAsync(doomed, database, instant, string.Empty);
+            recordedBeforeKill = await KillMidBurstAsync(doomed, database, instant);
         }
+
+        // The kill landed in the middle of the burst: some of its changes were recorded before it, not all.
+        Assert.InRange(recordedBeforeKill, 1, tasks - 1);
 
         // The only server, started again on the same database (a county office's machine after a crash).
         await using var restarted = new RunningHost(City.Environment(testDatabase, BurstSettings));
@@ -116,20 +120,34 @@ public abstract class EscalationOnRealHostsTests(DatabaseProvider provider, ITes
         await AssertBurstRecordedOnceAsync(database, receiver, tasks, instant, restarted.Output, maxResent: 1);
     }
 
-    /// <summary>Registers <paramref name="count"/> tasks due at one instant <paramref name="lead"/> from now (whole
-    /// seconds), spread over the clients and the bureaus; returns the instant.</summary>
-    private protected static async Task<DateTimeOffset> RegisterBurstAsync(IReadOnlyList<HttpClient> clients, City city, int count, TimeSpan lead)
+    /// <summary>Registers <paramref name="count"/> tasks due at one instant, spread over the bureaus, through the API of
+    /// a server in this process whose clock stands still at the moment registration starts; no other server runs
+    /// meanwhile, so however long registering takes, nothing comes due while it does. Returns the instant,
+    /// <paramref name="lead"/> after that moment (whole seconds). The servers under test start afterwards: they change
+    /// the lights at the instant, or as soon as they start if the instant has passed by then.</summary>
+    private protected static async Task<DateTimeOffset> RegisterBurstAsync(TestDatabase testDatabase, Database database, City city, int count, TimeSpan lead)
     {
-        var instant = DateTimeOffset.UtcNow + lead;
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var instant = clock.GetUtcNow() + lead;
         instant = new DateTimeOffset(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var deadline = instant.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+        await using var registrar = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting(DatabaseSettings.ConfigurationKey, testDatabase.Settings.ConnectionString);
+            b.UseSetting("Supervision:WorkflowsDirectory", TestWorkflows.ShippedAndTest());
+            b.UseSetting("Supervision:RateLimit:PermitsPerMinute", "100000");
+            b.UseSetting("Logging:LogLevel:Default", "Warning");
+            b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock));
+        });
+        using var client = registrar.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", city.Tokens["supervisor"]);
         using var gate = new SemaphoreSlim(8);
         await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
             await gate.WaitAsync();
             try
             {
-                using var response = await clients[i % clients.Count].PostAsJsonAsync("/api/tasks", new
+                using var response = await client.PostAsJsonAsync("/api/tasks", new
                 {
                     title = $"限时报送{i}",
                     content = "按时报送",
@@ -144,8 +162,46 @@ public abstract class EscalationOnRealHostsTests(DatabaseProvider provider, ITes
                 gate.Release();
             }
         }));
-        Assert.True(DateTimeOffset.UtcNow < instant, $"registering {count} tasks took past their deadline {instant:O}; nothing was tested");
+        // Every task registered and none changed yet: the burst is whole when the servers under test start.
+        Assert.Equal((long)count, await Scalar(database, "SELECT count(*) FROM items"));
+        Assert.Equal(0L, await Scalar(database, "SELECT count(*) FROM item_history WHERE action IN ('light-changed', 'assignment-light-changed')"));
         return instant;
+    }
+
+    /// <summary>Kills the server (SIGKILL) as soon as the database shows the burst's first changes recorded, and returns
+    /// how many were recorded when it died, read from the database after the kill. A thread of its own watches and kills,
+    /// so a busy thread pool cannot make it late, and the signal goes straight to the process (no walk of the process
+    /// tree): the kill lands a moment after the first batch, long before the burst's other batches are done.</summary>
+    private protected async Task<long> KillMidBurstAsync(RunningHost doomed, Database database, DateTimeOffset instant)
+    {
+        const string Recorded = "SELECT count(*) FROM item_history WHERE action = 'light-changed'";
+        // Nothing changes before the instant (asserted once the burst is done), so watching starts just before it.
+        var quiet = instant - TimeSpan.FromSeconds(1) - DateTimeOffset.UtcNow;
+        if (quiet > TimeSpan.Zero)
+        {
+            await Task.Delay(quiet);
+        }
+
+        await using (var connection = await database.OpenAsync(default))
+        {
+            await Task.Factory.StartNew(() =>
+            {
+                var until = DateTimeOffset.UtcNow + Patience;
+                while (connection.ExecuteScalar<long>(Recorded) == 0 && DateTimeOffset.UtcNow < until)
+                {
+                    Thread.Sleep(1);
+                }
+
+                KillNow(doomed);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        var recorded = await Scalar(database, Recorded);
+        output.WriteLine($"{provider}: killed the server when {recorded} changes of the burst were recorded");
+        Assert.True(recorded > 0, $"no change recorded, now {DateTimeOffset.UtcNow:O}, instant {instant:O}\n--- doomed:\n{doomed.Output}");
+        // Each batch is one transaction: no item's light changed without its history entry, none the other way round.
+        Assert.Equal(recorded, await Scalar(database, "SELECT count(*) FROM items WHERE light = 'red'"));
+        return recorded;
     }
 
     /// <summary>Kills the server (SIGKILL) as soon as it has recorded its first batch of the burst.</summary>
@@ -153,8 +209,24 @@ public abstract class EscalationOnRealHostsTests(DatabaseProvider provider, ITes
     {
         Assert.True(await doomed.WaitForAsync("Light transitions at"),
             $"changes recorded: {await Scalar(database, "SELECT count(*) FROM item_history WHERE action = 'light-changed'")}, now {DateTimeOffset.UtcNow:O}, instant {instant:O}\n--- doomed:\n{doomed.Output}\n--- others:\n{others}");
-        await doomed.KillAsync();
+        KillNow(doomed);
         output.WriteLine($"{provider}: killed a server when {await Scalar(database, "SELECT count(*) FROM item_history WHERE action = 'light-changed'")} changes were recorded");
+    }
+
+    /// <summary>SIGKILL straight to the server's process and waits for it to end: no shutdown code runs, and unlike
+    /// <see cref="RunningHost.KillAsync"/> no walk of the process tree delays the signal while the server goes on.</summary>
+    private static void KillNow(RunningHost host)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(host.Id);
+            process.Kill();
+            process.WaitForExit();
+        }
+        catch (ArgumentException)
+        {
+            // The process is gone already (it failed to start); what the test reads from the database says so.
+        }
     }
 
     /// <summary>Waits for every task to be red and every webhook notice delivered, then checks that each change and
@@ -283,15 +355,20 @@ public sealed class PostgresEscalationOnRealHostsTests(ITestOutputHelper output)
         await using var database = new Database(testDatabase.Settings);
         await using var receiver = await WebhookReceiver.StartAsync();
         var city = await City.SeedAsync(database, receiver.Address, bureaus: 3);
+
+        // Every task due at the same instant, registered before the servers start. Until both listen, the test holds
+        // every task's row: the servers skip locked rows, so neither starts the burst alone, even if the instant has
+        // passed by then; let go, they share it.
+        var instant = await RegisterBurstAsync(testDatabase, database, city, Tasks, TimeSpan.FromSeconds(45));
+        await using var gate = await database.OpenAsync(default);
+        await using var held = await gate.BeginTransactionAsync();
+        await gate.ExecuteAsync("SELECT id FROM items FOR UPDATE", transaction: held);
         await using var doomed = new RunningHost(City.Environment(testDatabase, BurstSettings));
         await using var survivor = new RunningHost(City.Environment(testDatabase, BurstSettings));
-        var doomedAddress = await doomed.ListeningAsync() ?? throw new InvalidOperationException(doomed.Output);
-        var survivorAddress = await survivor.ListeningAsync() ?? throw new InvalidOperationException(survivor.Output);
-
-        // Every task due at the same instant, registered half through each server.
-        using var first = City.Client(doomedAddress, city.Tokens["supervisor"]);
-        using var second = City.Client(survivorAddress, city.Tokens["supervisor"]);
-        var instant = await RegisterBurstAsync([first, second], city, Tasks, TimeSpan.FromSeconds(45));
+        _ = await doomed.ListeningAsync() ?? throw new InvalidOperationException(doomed.Output);
+        _ = await survivor.ListeningAsync() ?? throw new InvalidOperationException(survivor.Output);
+        Assert.Equal(0L, await Scalar(database, "SELECT count(*) FROM item_history WHERE action = 'light-changed'"));
+        await held.RollbackAsync();
 
         // Kill one server as soon as it has recorded its first batch of the burst.
         await KillAtFirstBatchAsync(doomed, database, instant, survivor.Output);
