@@ -19,8 +19,12 @@ public sealed record WorkflowContext(ClockContext Clock, Func<long, string> Depa
     }
 }
 
-/// <summary>A new item as registration decides it.</summary>
-public sealed record Registration(SupervisedItem Item, ClockEvent.Started? Start, IReadOnlyList<NewAssignment> Assignments, HistoryEntry History);
+/// <summary>
+/// A new item as registration decides it, ready to store: the item at its first step with its deadline, light and step
+/// limit; the clock it starts (a request's; null for a task, whose clocks are its assignments'); the assignments it
+/// starts with, each with its own deadline and step limit; and its <c>registered</c> entry with the light it shows.
+/// </summary>
+public sealed record Registration(SupervisedItem Item, ClockEvent.Started? Start, IReadOnlyList<AddedAssignment> Assignments, HistoryEntry History);
 
 /// <summary>
 /// The workflow rules as pure decisions. Each operation checks the item's state, the definition and the actor
@@ -28,7 +32,7 @@ public sealed record Registration(SupervisedItem Item, ClockEvent.Started? Start
 /// throws a <see cref="WorkflowRefusedException"/> saying why not ("this step belongs to 市司法局", "extension would exceed 20
 /// working days").
 /// </summary>
-public static class WorkflowEngine
+public static partial class WorkflowEngine
 {
     /// <summary>The task field naming the event its deadline counts from (新规出台); its clocks start when it is recorded.</summary>
     public const string StartsAfterField = "startsAfter";
@@ -153,7 +157,7 @@ public static class WorkflowEngine
             ToStep = step,
             Detail = JsonSerializer.Serialize(new { definition = definition.Key, outcome = outcome.Id, fields = payload, limit = limit?.ToString() ?? (definition.Kind == ItemKind.Task ? "ongoing" : null) }),
         };
-        return new Registration(item, started, assignments, history);
+        return Registered(definition, item, started, assignments, history, now, context);
     }
 
     /// <summary>Completes the current step (of the item, or of one assignment for per-assignment steps) with an outcome.</summary>
