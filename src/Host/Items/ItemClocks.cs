@@ -72,10 +72,7 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
             throw new ClockRuleException($"Item {itemId} has no deadline clock of its own.");
         }
 
-        var context = Context(policy);
-        var (state, explanation) = Clock.Explain(events, context);
-        var light = LightRules.Explain(state, policy.Light, context, now);
-        return (state, new Explanation([.. explanation.Steps, light]));
+        return Explanation.Of(events, policy, Context(policy), now);
     }
 
     /// <summary>Each assignment's own deadline explained (tasks: one clock per department), by assignment id.</summary>
@@ -97,8 +94,7 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
                 continue;
             }
 
-            var (state, explanation) = Clock.Explain(events, context);
-            explained[assignmentId] = new Explanation([.. explanation.Steps, LightRules.Explain(state, policy.Light, context, now)]);
+            explained[assignmentId] = Explanation.Of(events, policy, context, now).Explanation;
         }
 
         return explained;
