@@ -12,13 +12,15 @@ namespace Supervision.Host.Items;
 /// moved, and whether anything an observer would call a change happened.</summary>
 internal sealed record RefreshPlan(IReadOnlyList<(Assignment Stored, DeadlineSnapshot Fresh)> Assignments, SupervisedItem? Saved, HistoryEntry? Entry, IReadOnlyList<LightChange> Lights, bool Changed);
 
-/// <summary>A light that moved on an item (requests) or on one assignment (tasks).</summary>
+/// <summary>A light that moved on an item (requests) or on one assignment (tasks): the engine's <see cref="LightMove"/>
+/// as the light transitions take it.</summary>
 public sealed record LightChange(long? AssignmentId, long DepartmentId, Light From, Light To, bool FromSerious, bool ToSerious, DateOnly? DueOn, DateTimeOffset? DueAt = null);
 
 /// <summary>
-/// Keeps the stored deadline and light of an item and its assignments in line with their clocks: folds every clock
-/// again on a given calendar at a given instant and writes what differs, with a history entry. Used after a calendar
-/// change (and by the light transition job): the same code path as a user's action, so both agree.
+/// Keeps the stored deadline and light of an item and its assignments in line with their clocks: the engine folds
+/// every clock again on a given calendar at a given instant (<see cref="DeadlineRefresh"/>) and this writes what
+/// differs, with a history entry. Used after a calendar change (and by the light transition job): the same fold as a
+/// user's action, so both agree.
 /// </summary>
 public sealed class ItemSnapshots(ItemStore items, ClockStore clocks, AssignmentStore assignments, OfficeTimeZone zone)
 {
