@@ -1,5 +1,6 @@
 using System.Globalization;
 using Supervision.Engine.Calendars;
+using Supervision.Engine.Clocks;
 
 namespace Supervision.Engine.Deadlines;
 
@@ -15,6 +16,15 @@ public sealed record ExplanationStep(string Kind, DateOnly? Day, IReadOnlyDictio
 /// </summary>
 public sealed record Explanation(IReadOnlyList<ExplanationStep> Steps)
 {
+    /// <summary>How a clock's deadline was reached (<see cref="Clock.Explain"/>) and its light at <paramref name="now"/>
+    /// under <paramref name="policy"/> (<see cref="LightRules.Explain"/>), with the folded state.</summary>
+    public static (ClockState State, Explanation Explanation) Of(IEnumerable<ClockEvent> events, ClockPolicy policy, ClockContext context, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var (state, explanation) = Clock.Explain(events, context);
+        return (state, new Explanation([.. explanation.Steps, LightRules.Explain(state, policy.Light, context, now)]));
+    }
+
     /// <summary>The whole account in Chinese, one step a line.</summary>
     public string ToChinese() => string.Join(Environment.NewLine, Steps.Select(s => s.Zh));
 

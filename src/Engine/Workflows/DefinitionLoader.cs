@@ -270,7 +270,7 @@ public static partial class DefinitionLoader
             if (!terminal || element.TryGetProperty("role", out _))
             {
                 var roleText = Text(element, "role", at, p);
-                if (roleText is not null && !TryRole(roleText, out role))
+                if (roleText is not null && !Roles.TryParse(roleText, out role))
                 {
                     p.Add($"{at}.role", $"unknown role '{roleText}'; expected handler, lead, supervisor or admin");
                 }
@@ -584,19 +584,8 @@ public static partial class DefinitionLoader
         return list;
     }
 
-    /// <summary>Reads a role code: handler, lead, supervisor or admin.</summary>
-    public static bool TryRole(string? text, out Role role)
-    {
-        role = text switch
-        {
-            "handler" => Role.Handler,
-            "lead" => Role.Lead,
-            "supervisor" => Role.Supervisor,
-            "admin" => Role.Admin,
-            _ => (Role)(-1),
-        };
-        return (int)role >= 0;
-    }
+    /// <summary>Reads a role code (<see cref="Roles.TryParse"/>, where roles are read now; kept for callers not yet moved).</summary>
+    public static bool TryRole(string? text, out Role role) => Roles.TryParse(text, out role);
 
     private static bool TryFieldType(string text, out FieldType type)
     {

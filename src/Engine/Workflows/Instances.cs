@@ -27,8 +27,28 @@ public enum AssignmentRole
     Responsible,
 }
 
-/// <summary>What one department owns of an item: its own step, light and clock.</summary>
-public sealed record AssignmentState(long Id, long DepartmentId, AssignmentRole Role, string Step, bool Closed, IReadOnlyList<ClockEvent> ClockEvents, ClockState Clock);
+/// <summary>
+/// What one department owns of an item: its own step and clock (<see cref="ClockEvents"/> empty when it shows its
+/// item's deadline, as a request's handling assignment does), and what is stored on it: its deadline and light
+/// (<see cref="Snapshot"/>), its step limit's state, when it entered its step, and how and when it closed.
+/// </summary>
+public sealed record AssignmentState(long Id, long DepartmentId, AssignmentRole Role, string Step, bool Closed, IReadOnlyList<ClockEvent> ClockEvents, ClockState Clock)
+{
+    /// <summary>The deadline and light stored on it; null when not known (it is then written afresh).</summary>
+    public DeadlineSnapshot? Snapshot { get; init; }
+
+    /// <summary>Its step limit's state as stored.</summary>
+    public StepState StepState { get; init; } = StepState.None;
+
+    /// <summary>When it entered its current step.</summary>
+    public DateTimeOffset? StepEnteredAt { get; init; }
+
+    /// <summary>When it closed; null while open.</summary>
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>How it ended; null while open.</summary>
+    public string? Result { get; init; }
+}
 
 /// <summary>
 /// An item as the engine decides over it: stored fields, its own clock, its assignments, and the extension requests
@@ -117,6 +137,33 @@ public sealed record Decision
     /// <summary>Payload fields to merge into the item's payload.</summary>
     public IReadOnlyDictionary<string, string> PayloadChanges { get; init; } = new Dictionary<string, string>();
 }
+
+/// <summary>
+/// A decision applied to the item as loaded: everything storage writes for it, in one transaction, with nothing left
+/// to compute. <see cref="Item"/> is the item with its new step, department, closing, deadline and light
+/// (<see cref="Deadline"/>) and step limit (<see cref="StepState"/>); <see cref="Assignments"/> says for each existing
+/// assignment what it becomes and whether that differs from what is stored; <see cref="Added"/> gives each new
+/// assignment its deadline and step limit; <see cref="History"/> is the decision's history with the item's light move
+/// on its first entry; the clock events to append are the <see cref="Decision"/>'s.
+/// </summary>
+public sealed record AppliedDecision(Decision Decision, SupervisedItem Item, IReadOnlyList<AssignmentUpdate> Assignments, IReadOnlyList<AddedAssignment> Added, IReadOnlyList<HistoryEntry> History)
+{
+    /// <summary>The item's new deadline and light.</summary>
+    public required DeadlineSnapshot Deadline { get; init; }
+
+    /// <summary>The item's new step limit.</summary>
+    public required StepState StepState { get; init; }
+}
+
+/// <summary>
+/// An existing assignment after a decision: its step, department, deadline and light, step limit, and closing.
+/// <see cref="Changed"/>: its step, department, closing or deadline differ from what is stored (the whole row is
+/// written, step limit included); <see cref="StepStateChanged"/>: its step limit's state differs.
+/// </summary>
+public sealed record AssignmentUpdate(long Id, string Step, long DepartmentId, DeadlineSnapshot Deadline, StepState StepState, DateTimeOffset? ClosedAt, string? Result, bool Changed, bool StepStateChanged);
+
+/// <summary>A new assignment with the deadline and light and the step limit it starts with.</summary>
+public sealed record AddedAssignment(NewAssignment Assignment, DeadlineSnapshot Deadline, StepState StepState);
 
 /// <summary>
 /// Something a person may do to an item now: <see cref="Action"/> is complete (with <see cref="Outcome"/> and the

@@ -7,16 +7,6 @@ namespace Supervision.Engine.Workflows;
 /// <summary>A text in Chinese and English; the Chinese is what offices see by default.</summary>
 public sealed record LocalText(string Zh, string En);
 
-/// <summary>Who acts at a step. Handlers act for their own department; leads also for its sub-departments;
-/// supervisors for the subtree of their office (review steps); administrators manage the system.</summary>
-public enum Role
-{
-    Handler,
-    Lead,
-    Supervisor,
-    Admin,
-}
-
 /// <summary>Who is told when an item turns yellow, red or seriously overdue.</summary>
 public enum Recipient
 {

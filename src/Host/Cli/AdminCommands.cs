@@ -115,7 +115,7 @@ internal static class AdminCommands
         add.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
         {
             var roleText = parse.GetValue(role)!;
-            if (!DefinitionLoader.TryRole(roleText, out _))
+            if (!Roles.TryParse(roleText, out _))
             {
                 error.WriteLine($"error: --role: '{roleText}' is not a role; expected handler, lead, supervisor or admin");
                 return 2;

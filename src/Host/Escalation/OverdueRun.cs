@@ -1,7 +1,6 @@
 using System.Globalization;
 using Supervision.Engine.Escalation;
 using Supervision.Engine.Workflows;
-using Supervision.Host.Items;
 using Supervision.Host.Notices;
 using Supervision.Host.People;
 using Supervision.Host.Platform;

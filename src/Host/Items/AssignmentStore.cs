@@ -32,6 +32,9 @@ public sealed record Assignment
 
     /// <summary>The step limit's state as stored.</summary>
     public StepState StepState => new(StepLight, StepDueOn, StepNextChangeAt, StepBasis);
+
+    /// <summary>The deadline and light as stored, taken as computed on calendar version <paramref name="calendarVersion"/>.</summary>
+    public DeadlineSnapshot Snapshot(int calendarVersion) => DeadlineSnapshot.Of(DueOn, DueAt, Light, SeriouslyOverdue, Paused, NextChangeAt, calendarVersion);
 }
 
 /// <summary>Assignments of items to departments.</summary>

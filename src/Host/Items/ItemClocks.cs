@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
@@ -28,19 +27,9 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(policy);
-        var context = Context(policy);
-        var state = Clock.Fold([start], context);
-        var snapshot = DeadlineSnapshot.Of(state, policy, context, clock.GetUtcNow());
+        var (registered, entry) = ClockedItems.Register(item, start, policy, Context(policy), actor, clock.GetUtcNow());
         await using var uow = await database.BeginAsync(cancellationToken);
-        var added = await items.AddAsync(uow, snapshot.ApplyTo(item), policy.ToJson(), new HistoryEntry
-        {
-            At = clock.GetUtcNow(),
-            Actor = actor,
-            Action = "registered",
-            ToStep = item.Step,
-            ToLight = snapshot.Light,
-            Detail = JsonSerializer.Serialize(new { limit = start.Limit.ToString(), startDay = start.StartDay, dueOn = snapshot.DueOn, dueAt = snapshot.DueAt }),
-        }, cancellationToken);
+        var added = await items.AddAsync(uow, registered, policy.ToJson(), entry, cancellationToken);
         await clocks.AppendAsync(uow, added.Id, start, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return added;
@@ -66,26 +55,9 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
             throw new ClockRuleException($"Item {itemId} has no deadline clock.");
         }
 
-        var context = Context(clockLog.Policy);
-        var state = Clock.Fold(clockLog.Events, context);
-        if (!Clock.TryApply(state, e, context, out var next, out var error))
-        {
-            throw new ClockRuleException(error!);
-        }
-
-        var now = clock.GetUtcNow();
-        var snapshot = DeadlineSnapshot.Of(next, clockLog.Policy, context, now);
-        var updated = snapshot.ApplyTo(item) with { ClosedAt = next.Status == ClockStatus.Stopped ? e.At : item.ClosedAt };
+        var (updated, entry) = ClockedItems.Apply(item, clockLog.Events, e, clockLog.Policy, Context(clockLog.Policy), actor, clock.GetUtcNow());
         await clocks.AppendAsync(uow, itemId, e, cancellationToken);
-        var saved = await items.SaveAsync(uow, updated, new HistoryEntry
-        {
-            At = now,
-            Actor = actor,
-            Action = $"clock-{ClockEventJson.Kind(e)}",
-            FromLight = item.Light != snapshot.Light ? item.Light : null,
-            ToLight = item.Light != snapshot.Light ? snapshot.Light : null,
-            Detail = ClockEventJson.Data(e),
-        }, cancellationToken);
+        var saved = await items.SaveAsync(uow, updated, entry, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return saved;
     }
@@ -100,10 +72,7 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
             throw new ClockRuleException($"Item {itemId} has no deadline clock of its own.");
         }
 
-        var context = Context(policy);
-        var (state, explanation) = Clock.Explain(events, context);
-        var light = LightRules.Explain(state, policy.Light, context, now);
-        return (state, new Explanation([.. explanation.Steps, light]));
+        return Explanation.Of(events, policy, Context(policy), now);
     }
 
     /// <summary>Each assignment's own deadline explained (tasks: one clock per department), by assignment id.</summary>
@@ -125,8 +94,7 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
                 continue;
             }
 
-            var (state, explanation) = Clock.Explain(events, context);
-            explained[assignmentId] = new Explanation([.. explanation.Steps, LightRules.Explain(state, policy.Light, context, now)]);
+            explained[assignmentId] = Explanation.Of(events, policy, context, now).Explanation;
         }
 
         return explained;

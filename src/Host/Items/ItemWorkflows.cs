@@ -74,36 +74,17 @@ public sealed class ItemWorkflows(
         var definition = definitions.For(kind, definitionId)
             ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"definition: no {kind.Code()} workflow '{definitionId}'");
         var context = await ContextAsync(uow, cancellationToken);
-        var now = clock.GetUtcNow();
-        var registration = WorkflowEngine.Register(definition, actor, title, departmentId, fields, now, context);
-        var clockContext = context.ClockFor(definition);
-        var item = registration.Item with { StepEnteredAt = now, CreatedAt = now };
-        var snapshot = registration.Start is { } start
-            ? DeadlineSnapshot.Of(Clock.Fold([start], clockContext), definition.Clock.Policy, clockContext, now)
-            : new DeadlineSnapshot(null, null, Light.Green, false, false, null, clockContext.Calendar.Version);
-        // Assignments with clocks of their own (a task going straight to its departments) carry the item's deadline.
-        var own = registration.Assignments
-            .Select(a => a.Start is { } begun ? DeadlineSnapshot.Of(Clock.Fold([begun], clockContext), definition.Clock.Policy, clockContext, now) : snapshot)
-            .ToList();
-        if (registration.Start is null && registration.Assignments.Any(a => a.Start is not null))
-        {
-            snapshot = ItemSnapshots.Worst(own.Select(o => (o, false)).ToList(), clockContext.Calendar.Version);
-        }
-
-        // The step and pause limits' lights, of the item and of each assignment (a task going straight to its departments).
-        touched?.UnionWith([registration.Item.DepartmentId, .. registration.Assignments.Select(a => a.DepartmentId)]);
-        var holders = registration.Assignments.Select((a, i) => new StepHolder(-1 - i, a.Step, false, now, a.Start is { } begun ? [begun] : [])).ToList();
-        var (itemStep, assignmentSteps) = StepDeadlines.Compute(definition, item, registration.Start is { } first ? [first] : [], holders, clockContext, now);
-        var added = await items.AddAsync(uow, itemStep.ApplyTo(snapshot.ApplyTo(item)), definition.Clock.Policy.ToJson(), registration.History with { ToLight = snapshot.Light }, cancellationToken);
+        var registration = WorkflowEngine.Register(definition, actor, title, departmentId, fields, clock.GetUtcNow(), context);
+        touched?.UnionWith([registration.Item.DepartmentId, .. registration.Assignments.Select(a => a.Assignment.DepartmentId)]);
+        var added = await items.AddAsync(uow, registration.Item, definition.Clock.Policy.ToJson(), registration.History, cancellationToken);
         if (registration.Start is { } started)
         {
             await clocks.AppendAsync(uow, added.Id, started, cancellationToken);
         }
 
-        for (var i = 0; i < registration.Assignments.Count; i++)
+        foreach (var (assignment, deadline, stepState) in registration.Assignments)
         {
-            var assignment = registration.Assignments[i];
-            var id = await assignments.AddAsync(uow, added.Id, assignment.DepartmentId, assignment.Role, assignment.Step, own[i], cancellationToken, assignmentSteps[-1 - i]);
+            var id = await assignments.AddAsync(uow, added.Id, assignment.DepartmentId, assignment.Role, assignment.Step, deadline, cancellationToken, stepState);
             if (assignment.Start is { } begun)
             {
                 await clocks.AppendAsync(uow, added.Id, id, begun, cancellationToken);
@@ -167,12 +148,11 @@ public sealed class ItemWorkflows(
         ArgumentNullException.ThrowIfNull(item);
         var context = await ContextAsync(null, cancellationToken);
         await using var uow = await database.BeginAsync(cancellationToken);
-        var (definition, _, state, _, _) = await StateAsync(uow, item, context, cancellationToken);
+        var (definition, state) = await StateAsync(uow, item, context, cancellationToken);
         return WorkflowEngine.Available(definition, state, actor, item.NotBefore(clock.GetUtcNow()));
     }
 
-    private async Task<(WorkflowDefinition Definition, ClockContext ClockContext, InstanceState State, Dictionary<long, List<ClockEvent>> AssignmentEvents, IReadOnlyList<Assignment> Stored)> StateAsync(
-        UnitOfWork uow, SupervisedItem item, WorkflowContext context, CancellationToken cancellationToken)
+    private async Task<(WorkflowDefinition Definition, InstanceState State)> StateAsync(UnitOfWork uow, SupervisedItem item, WorkflowContext context, CancellationToken cancellationToken)
     {
         var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
         var clockContext = context.ClockFor(definition);
@@ -185,12 +165,19 @@ public sealed class ItemWorkflows(
             stored.Select(a =>
             {
                 var events = assignmentEvents.GetValueOrDefault(a.Id) ?? [];
-                return new AssignmentState(a.Id, a.DepartmentId, a.Role, a.Step, a.ClosedAt is not null, events, Clock.Fold(events, clockContext));
+                return new AssignmentState(a.Id, a.DepartmentId, a.Role, a.Step, a.ClosedAt is not null, events, Clock.Fold(events, clockContext))
+                {
+                    Snapshot = a.Snapshot(clockContext.Calendar.Version),
+                    StepState = a.StepState,
+                    StepEnteredAt = a.StepEnteredAt,
+                    ClosedAt = a.ClosedAt,
+                    Result = a.Result,
+                };
             }).ToList())
         {
             PendingExtensions = WorkflowEngine.PendingExtensions(await ItemStore.ExtensionHistoryAsync(uow, item.Id, cancellationToken)),
         };
-        return (definition, clockContext, state, assignmentEvents, stored);
+        return (definition, state);
     }
 
     private async Task<SupervisedItem> ActAsync(long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
@@ -215,97 +202,45 @@ public sealed class ItemWorkflows(
             throw new ConcurrencyException($"Item {itemId} was changed by someone else (version {item.Version}, you had {v}); reload it and try again.");
         }
 
-        var (definition, clockContext, state, assignmentEvents, stored) = await StateAsync(uow, item, context, cancellationToken);
-        var itemEvents = state.ClockEvents;
+        var (definition, state) = await StateAsync(uow, item, context, cancellationToken);
         var now = item.NotBefore(clock.GetUtcNow());
         var decision = decide(definition, state, context, now);
-        touched?.UnionWith([item.DepartmentId, decision.DepartmentId, .. stored.Select(a => a.DepartmentId), .. decision.AssignmentChanges.Select(c => c.DepartmentId),
+        touched?.UnionWith([item.DepartmentId, decision.DepartmentId, .. state.Assignments.Select(a => a.DepartmentId), .. decision.AssignmentChanges.Select(c => c.DepartmentId),
             .. decision.NewAssignments.Select(a => a.DepartmentId)]);
+        var applied = WorkflowEngine.Apply(definition, state, decision, context, now);
 
-        // Clock events first: the snapshots below fold them in.
-        foreach (var change in decision.ClockChanges)
+        // Written as decided: clock events, new assignments with their clocks, the assignments that changed (those whose
+        // step limit alone moved in one statement), the item with the entry that records the decision, the other entries.
+        foreach (var change in applied.Decision.ClockChanges)
         {
             await clocks.AppendAsync(uow, itemId, change.AssignmentId, change.Event, cancellationToken);
-            if (change.AssignmentId is { } id)
-            {
-                assignmentEvents[id] = [.. assignmentEvents.GetValueOrDefault(id) ?? [], change.Event];
-            }
-            else
-            {
-                itemEvents = [.. itemEvents, change.Event];
-            }
         }
 
-        var policy = definition.Clock.Policy;
-        var itemSnapshot = itemEvents.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(itemEvents, clockContext), policy, clockContext, now) : null;
-        var assignmentSnapshots = new List<(DeadlineSnapshot Snapshot, bool Closed)>();
-        var holders = new List<StepHolder>();
-        var pending = new List<(Assignment Stored, AssignmentChange? Change, DeadlineSnapshot Snapshot)>();
-        foreach (var a in stored)
+        var steps = new List<(long Id, StepState State)>();
+        foreach (var (created, deadline, stepState) in applied.Added)
         {
-            var change = decision.AssignmentChanges.FirstOrDefault(c => c.Id == a.Id);
-            var events = assignmentEvents.GetValueOrDefault(a.Id);
-            var snapshot = events is { Count: > 0 }
-                ? DeadlineSnapshot.Of(Clock.Fold(events, clockContext), policy, clockContext, now)
-                : itemSnapshot ?? DeadlineSnapshot.Of(a.DueOn, a.DueAt, a.Light, a.SeriouslyOverdue, a.Paused, a.NextChangeAt, 0);
-            var closed = a.ClosedAt is not null || change?.Close == true;
-            snapshot = ItemSnapshots.Closing(snapshot, closed);
-            assignmentSnapshots.Add((snapshot, closed));
-            var stepNow = change?.Step ?? a.Step;
-            holders.Add(new StepHolder(a.Id, stepNow, closed, stepNow != a.Step ? now : a.StepEnteredAt, events ?? []));
-            if (change is not null || events is { Count: > 0 } || itemSnapshot is not null)
-            {
-                // Written below with the step limit's state, in the same statement.
-                pending.Add((a, change, snapshot));
-            }
-        }
-
-        foreach (var created in decision.NewAssignments)
-        {
-            var events = created.Start is { } start ? new List<ClockEvent> { start } : [];
-            var snapshot = events.Count > 0 ? DeadlineSnapshot.Of(Clock.Fold(events, clockContext), policy, clockContext, now) : itemSnapshot!;
-            var id = await assignments.AddAsync(uow, itemId, created.DepartmentId, created.Role, created.Step, snapshot, cancellationToken);
+            var id = await assignments.AddAsync(uow, itemId, created.DepartmentId, created.Role, created.Step, deadline, cancellationToken, stepState);
             if (created.Start is { } started)
             {
                 await clocks.AppendAsync(uow, itemId, id, started, cancellationToken);
             }
-
-            assignmentSnapshots.Add((snapshot, false));
-            holders.Add(new StepHolder(id, created.Step, false, now, events));
         }
 
-        // The item's deadline: its own clock (requests), or the most urgent of its open assignments (tasks).
-        var aggregate = ItemSnapshots.Closing(itemSnapshot ?? ItemSnapshots.Worst(assignmentSnapshots, clockContext.Calendar.Version), decision.Close);
-        var updated = aggregate.ApplyTo(item) with
+        foreach (var a in applied.Assignments)
         {
-            Step = decision.Step,
-            DepartmentId = decision.DepartmentId,
-            ClosedAt = decision.Close ? now : null,
-            Result = decision.Close ? decision.Result : null,
-            StepEnteredAt = decision.StepChanged ? now : item.StepEnteredAt,
-        };
-        // The step and pause limits after the action: a new step's limit, a consultation's from its pause, none once closed.
-        var (itemStep, assignmentSteps) = StepDeadlines.Compute(definition, updated, itemEvents, holders, clockContext, now);
-        updated = itemStep.ApplyTo(updated);
-        foreach (var (a, change, snapshot) in pending)
-        {
-            await assignments.UpdateAsync(uow, a.Id, change?.Step ?? a.Step, change?.DepartmentId ?? a.DepartmentId, snapshot,
-                a.ClosedAt ?? (change?.Close == true ? now : null), a.Result ?? change?.Result, cancellationToken, assignmentSteps.GetValueOrDefault(a.Id, StepState.None));
+            if (a.Changed)
+            {
+                await assignments.UpdateAsync(uow, a.Id, a.Step, a.DepartmentId, a.Deadline, a.ClosedAt, a.Result, cancellationToken, a.StepState);
+            }
+            else if (a.StepStateChanged)
+            {
+                steps.Add((a.Id, a.StepState));
+            }
         }
 
-        // Those not written above (new assignments, or untouched ones whose step limit moved).
-        var written = pending.Select(p => p.Stored.Id).ToHashSet();
-        var byId = stored.ToDictionary(a => a.Id);
-        await AssignmentStore.UpdateStepStatesAsync(uow, assignmentSteps
-            .Where(p => !written.Contains(p.Key) && (!byId.TryGetValue(p.Key, out var a) || a.StepState != p.Value))
-            .Select(p => (p.Key, p.Value)).ToList(), cancellationToken);
-        var first = decision.History[0];
-        var saved = await items.SaveAsync(uow, updated, first with
-        {
-            FromLight = item.Light != updated.Light ? item.Light : first.FromLight,
-            ToLight = item.Light != updated.Light ? updated.Light : first.ToLight,
-        }, cancellationToken);
-        foreach (var entry in decision.History.Skip(1))
+        await AssignmentStore.UpdateStepStatesAsync(uow, steps, cancellationToken);
+        var saved = await items.SaveAsync(uow, applied.Item, applied.History[0], cancellationToken);
+        foreach (var entry in applied.History.Skip(1))
         {
             saved = saved with { Version = await items.AppendAsync(uow, itemId, entry, cancellationToken) };
         }

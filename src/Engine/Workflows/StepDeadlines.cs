@@ -1,11 +1,11 @@
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
-using Supervision.Engine.Workflows;
 
-namespace Supervision.Host.Items;
+namespace Supervision.Engine.Workflows;
 
-/// <summary>A holder of a step: a task's assignment (with its own step, step start and clock) as the step lights see it.</summary>
+/// <summary>A holder of a step: an assignment (with its own step, step start and clock; its id a provisional negative
+/// one before storage gives it one) as the step lights see it.</summary>
 public sealed record StepHolder(long Id, string Step, bool Closed, DateTimeOffset? StepEnteredAt, IReadOnlyList<ClockEvent> Events);
 
 /// <summary>
@@ -16,6 +16,8 @@ public sealed record StepHolder(long Id, string Step, bool Closed, DateTimeOffse
 /// </summary>
 public static class StepDeadlines
 {
+    /// <summary>The step states of <paramref name="item"/> (as it stands after what happened: its step, step start and
+    /// closing) and of its <paramref name="assignments"/>, by assignment id, at <paramref name="now"/>.</summary>
     public static (StepState Item, IReadOnlyDictionary<long, StepState> Assignments) Compute(
         WorkflowDefinition definition, SupervisedItem item, IReadOnlyList<ClockEvent> itemEvents, IReadOnlyList<StepHolder> assignments, ClockContext context, DateTimeOffset now)
     {
