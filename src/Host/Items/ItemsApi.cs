@@ -103,7 +103,10 @@ public static class ItemsApi
 
     private static async Task<Ok<ItemView>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, Actors actors, ISender sender, DepartmentStore departments, CalendarService calendars, CancellationToken ct)
     {
-        var item = await sender.Send(Command(id, action, body, await actors.ForAsync(user, ct)), ct);
-        return TypedResults.Ok(await ItemViews.ViewAsync(item, departments, calendars, ct));
+        // The directory is read before the action: once it has committed, the answer needs nothing more from the
+        // database, so an outage in between cannot turn a done action into an error.
+        var directory = await departments.ListAsync(ct);
+        var item = await sender.Send(Command(id, action, body, await actors.ForAsync(user.Identity!.Name!, directory, ct)), ct);
+        return TypedResults.Ok(ItemViews.View(item, directory.FirstOrDefault(d => d.Id == item.DepartmentId)?.Name ?? (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty, calendars.Current));
     }
 }
