@@ -3,6 +3,16 @@ using Supervision.Host.Storage;
 
 namespace Supervision.Host.Calendars;
 
+/// <summary>A stored calendar year: by whom and when it was last changed.</summary>
+internal sealed record StoredYear
+{
+    public long Year { get; init; }
+
+    public string ChangedBy { get; init; } = string.Empty;
+
+    public DateTimeOffset ChangedAt { get; init; }
+}
+
 /// <summary>The calendar years entered at run time (<c>calendar_years</c>) and the record of each change
 /// (<c>calendar_changes</c>), with whether the open items were recomputed after it.</summary>
 public sealed class CalendarStore(Database database)
@@ -18,6 +28,15 @@ public sealed class CalendarStore(Database database)
         var latest = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
             "SELECT MAX(version) FROM calendar_changes WHERE calendar = @name", new { name = calendar }, cancellationToken));
         return (rows, latest);
+    }
+
+    /// <summary>The calendar's stored years with by whom and when each was last changed.</summary>
+    internal async Task<IEnumerable<StoredYear>> StoredYearsByWhomAsync(string calendar, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QueryAsync<StoredYear>(new CommandDefinition(
+            "SELECT year AS Year, changed_by AS ChangedBy, changed_at AS ChangedAt FROM calendar_years WHERE calendar = @name",
+            new { name = calendar }, cancellationToken: cancellationToken));
     }
 
     /// <summary>The versions of the calendar's changes whose recomputation has not finished, in order.</summary>

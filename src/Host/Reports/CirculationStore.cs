@@ -46,6 +46,14 @@ public sealed class CirculationStore(Database database)
         uow.Connection.QueryAsync<long>(uow.Command(
             "SELECT id FROM users WHERE role = 'supervisor' AND active = @active AND department_id = @officeId ORDER BY id", new { active = true, officeId }, cancellationToken));
 
+    /// <summary>The supervising offices: the departments with an active supervisor, by id.</summary>
+    internal async Task<List<long>> SupervisingOfficesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT DISTINCT department_id FROM users WHERE role = 'supervisor' AND active = @active ORDER BY department_id", new { active = true }, cancellationToken: cancellationToken))).AsList();
+    }
+
     /// <summary>The circulation with this id, or null.</summary>
     internal async Task<CirculationRow?> GetAsync(long id, CancellationToken cancellationToken)
     {

@@ -65,7 +65,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
             new Supervision.Host.Reports.ReportData(Database, new Supervision.Host.Reports.ReportQueries(Database), new Supervision.Host.Items.ClockStore(Database), Calendars, zone, Clock), departments, Catalog,
             new Supervision.Host.Reports.ScoringRulesProvider(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
         var circulations = new Supervision.Host.Reports.Circulations(Database, new Supervision.Host.Reports.CirculationStore(Database), reports, departments, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), Clock);
-        return new(Database, circulations, Calendars, zone, Clock, NullLogger<Supervision.Host.Reports.MonthlyCirculation>.Instance);
+        return new(new Supervision.Host.Reports.CirculationStore(Database), circulations, Calendars, zone, Clock, NullLogger<Supervision.Host.Reports.MonthlyCirculation>.Instance);
     }
 
     /// <summary>A nightly overdue run, as each server instance has one.</summary>
