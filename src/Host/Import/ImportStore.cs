@@ -86,8 +86,8 @@ public sealed class ImportStore(Database database, TimeProvider clock)
     }
 
     /// <summary>The fields of every task whose title or fields mention the plan's name, as the caller's transaction sees them.</summary>
-    internal async Task<IEnumerable<string>> TaskPayloadsMentioningAsync(UnitOfWork uow, string planName, CancellationToken cancellationToken) =>
-        await uow.Connection.QueryAsync<string>(uow.Command(
+    internal Task<IEnumerable<string>> TaskPayloadsMentioningAsync(UnitOfWork uow, string planName, CancellationToken cancellationToken) =>
+        uow.Connection.QueryAsync<string>(uow.Command(
             $"SELECT payload FROM items WHERE kind = 'task' AND {database.Dialect.TextMatch(string.Empty, "@plan")}",
             new { plan = SqlDialect.ContainsPattern(planName) }, cancellationToken));
 
