@@ -196,7 +196,7 @@ internal static class Generator
         await using (var connection = await source.OpenConnectionAsync())
         {
             // The board's counts: the trigger was off while copying (a million single changes to fold); one recount.
-            await using (var recount = new NpgsqlCommand("ALTER TABLE assignments ENABLE TRIGGER assignments_board_counts_inserted; " + Supervision.Host.Items.BoardCounts.RebuildSql, connection))
+            await using (var recount = new NpgsqlCommand("ALTER TABLE assignments ENABLE TRIGGER assignments_board_counts_inserted; " + Supervision.Host.Items.BoardCountsStore.RebuildSql, connection))
             {
                 await recount.ExecuteNonQueryAsync();
             }

@@ -103,7 +103,7 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>An API client with a fresh token of <paramref name="login"/>.</summary>
     public async Task<HttpClient> ApiAsync(string login)
     {
-        var token = (await new Supervision.Host.People.Credentials(Database, new UserStore(Database, TimeProvider.System), TimeProvider.System).CreateTokenAsync(login, "board tests", default)).Token;
+        var token = (await new Supervision.Host.People.Credentials(new TokenStore(Database), new UserStore(Database, TimeProvider.System), TimeProvider.System).CreateTokenAsync(login, "board tests", default)).Token;
         var client = new HttpClient { BaseAddress = Address };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
@@ -55,7 +54,7 @@ public static class BoardApi
         return endpoints;
     }
 
-    private static async Task<IResult> GetAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, BoardCounts boardCounts, BoardForecasts forecasts, BoardResponses responses,
+    private static async Task<IResult> GetAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, BoardCounts boardCounts, BoardQueries queries, BoardForecasts forecasts, BoardResponses responses,
         Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct,
         string? kind = null, string? step = null, string? text = null, int? dueWithin = null)
     {
@@ -77,15 +76,9 @@ public static class BoardApi
         var dueToday = context.DayOf(now);
         DateOnly? dueUntil = dueWithin is { } n ? n == 0 ? dueToday : dueCalendar.AddWorkingDays(dueCalendar.NextWorkingDayOnOrAfter(dueToday), n - 1) : null;
         var like = string.IsNullOrWhiteSpace(text) ? null : SqlDialect.ContainsPattern(text);
-        var kindFilter = (kind is null ? string.Empty : " AND a.kind = @kind")
-            + (step is null ? string.Empty : " AND a.step = @step")
-            + (dueUntil is null ? string.Empty : " AND a.closed_at IS NULL AND a.due_on <= @dueUntil")
-            + (like is null ? string.Empty : " AND " + database.Dialect.TextMatch("i.", "@like"));
-        // The item is joined only when the text filter reads it.
-        var from = like is null ? "assignments a" : "assignments a JOIN items i ON i.id = a.item_id";
         // An admin sees every department: no list of a thousand ids to match.
         var everyone = visible.Count == all.Count;
-        var departmentFilter = everyone ? "TRUE" : database.Dialect.InList("a.department_id", "@ids");
+        var filter = new BoardFilter(visible.ToArray(), everyone, kind, step, dueUntil, like);
         await using var connection = await database.OpenAsync(ct);
         IReadOnlyList<DepartmentCounts> counts;
         if (step is null && dueUntil is null && like is null)
@@ -95,14 +88,7 @@ public static class BoardApi
         }
         else
         {
-            counts = (await connection.QueryAsync<DepartmentCounts>(new CommandDefinition(
-                $"""
-                SELECT a.department_id AS DepartmentId, {BoardCounts.Recount}
-                FROM {from}
-                WHERE {departmentFilter}{kindFilter}
-                GROUP BY a.department_id
-                """,
-                new { ids = visible.ToArray(), kind, step, dueUntil, like }, cancellationToken: ct))).AsList();
+            counts = await queries.CountsAsync(connection, filter, ct);
         }
 
         var today = context.DayOf(now);
@@ -110,7 +96,7 @@ public static class BoardApi
         async Task<IReadOnlyList<Forecast>> ComputeAsync(CancellationToken cancellationToken)
         {
             await using var own = await database.OpenAsync(cancellationToken);
-            return await ForecastAsync(own, database, context, today, from, departmentFilter, kindFilter, new ForecastFilters(visible.ToArray(), kind, step, dueUntil, like), cancellationToken);
+            return await ForecastAsync(own, queries, context, today, filter, cancellationToken);
         }
 
         // The unfiltered forecast is kept until lights or items change (here or on another instance) or it is
@@ -145,49 +131,17 @@ public static class BoardApi
     }
 
     /// <summary>How many open assignments (within the filters) turn yellow or red within each horizon.</summary>
-    private static async Task<IReadOnlyList<Forecast>> ForecastAsync(System.Data.Common.DbConnection connection, Database database, Supervision.Engine.Clocks.ClockContext context, DateOnly today,
-        string from, string departmentFilter, string kindFilter, ForecastFilters filters, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Forecast>> ForecastAsync(System.Data.Common.DbConnection connection, BoardQueries queries, Supervision.Engine.Clocks.ClockContext context, DateOnly today,
+        BoardFilter filter, CancellationToken cancellationToken)
     {
-        // A green assignment's next change is its turn to yellow (or red when there is no yellow stage);
-        // anything open and not yet red turns red when its due day ends.
+        // Each horizon ends with the last working day it counts.
         var calendar = context.Calendar;
-        // Each from its partial index (migration 0011), over the next days only: the due days up to the last
-        // horizon, and the instants green assignments turn.
         var lastDays = Horizons.Select(days => (Days: days, Last: calendar.AddWorkingDays(calendar.NextWorkingDayOnOrAfter(today), days - 1))).ToList();
-        var parameters = new DynamicParameters(new { ids = filters.Ids, kind = filters.Kind, step = filters.Step, dueUntil = filters.DueUntil, like = filters.Like });
-        for (var i = 0; i < lastDays.Count; i++)
-        {
-            parameters.Add($"last{i}", lastDays[i].Last);
-            parameters.Add($"horizon{i}", context.EndOf(lastDays[i].Last));
-        }
-
-        // Written as the partial index's predicate says it, so both planners match it with any parameter values.
-        var notPaused = database.Provider == DatabaseProvider.PostgreSql ? "NOT a.paused" : "a.paused = 0";
-        var red = await connection.QuerySingleAsync<(long Red1, long Red3, long Red7)>(new CommandDefinition(
-            $"""
-            SELECT {string.Join(", ", lastDays.Select((_, i) => $"COALESCE(SUM(CASE WHEN a.due_on <= @last{i} THEN 1 ELSE 0 END), 0)"))}
-            FROM {from}
-            WHERE a.closed_at IS NULL AND {notPaused} AND a.light IN ('green', 'yellow') AND a.due_on <= @last2 AND {departmentFilter}{kindFilter}
-            """, parameters, cancellationToken: cancellationToken));
-        var yellow = await connection.QuerySingleAsync<(long Yellow1, long Yellow3, long Yellow7)>(new CommandDefinition(
-            $"""
-            SELECT {string.Join(", ", lastDays.Select((_, i) => $"COALESCE(SUM(CASE WHEN a.next_change_at < @horizon{i} AND (a.due_on IS NULL OR a.due_on > @last{i}) THEN 1 ELSE 0 END), 0)"))}
-            FROM {from}
-            WHERE a.closed_at IS NULL AND a.light = 'green' AND a.next_change_at < @horizon2 AND {departmentFilter}{kindFilter}
-            """, parameters, cancellationToken: cancellationToken));
-        var turns = (yellow.Yellow1, red.Red1, yellow.Yellow3, red.Red3, yellow.Yellow7, red.Red7);
-        return new List<Forecast>
-        {
-            new(1, Text(lastDays[0].Last), (int)turns.Yellow1, (int)turns.Red1),
-            new(3, Text(lastDays[1].Last), (int)turns.Yellow3, (int)turns.Red3),
-            new(7, Text(lastDays[2].Last), (int)turns.Yellow7, (int)turns.Red7),
-        };
+        var turns = await queries.ForecastAsync(connection, filter, lastDays.Select(d => (d.Last, context.EndOf(d.Last))).ToList(), cancellationToken);
+        return lastDays.Select((d, i) => new Forecast(d.Days, Text(d.Last), (int)turns[i].TurnYellow, (int)turns[i].TurnRed)).ToList();
     }
 
-    /// <summary>The parameters the board's filters bind.</summary>
-    private sealed record ForecastFilters(long[] Ids, string? Kind, string? Step, DateOnly? DueUntil, string? Like);
-
-    private static async Task<Ok<Trends>> GetTrendsAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct, int days = 28, string? kind = null)
+    private static async Task<Ok<Trends>> GetTrendsAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, BoardQueries queries, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct, int days = 28, string? kind = null)
     {
         var (all, visible) = await VisibleAsync(user, workflows, departments, ct);
         if (days is < 1 or > 366)
@@ -205,27 +159,13 @@ public static class BoardApi
         var from = to.AddDays(1 - days);
         var ids = visible.ToArray();
         await using var connection = await database.OpenAsync(ct);
-        var recorded = (await connection.QueryAsync<DailyRow>(new CommandDefinition(
-            $"""
-            SELECT d.day AS Day, SUM(d.green) AS Green, SUM(d.yellow) AS Yellow, SUM(d.red) AS Red, SUM(d.seriously_overdue) AS SeriouslyOverdue, SUM(d.paused) AS Paused
-            FROM light_daily d
-            WHERE d.day >= @from AND d.day <= @to AND {database.Dialect.InList("d.department_id", "@ids")}{(kind is null ? string.Empty : " AND d.kind = @kind")}
-            GROUP BY d.day
-            """,
-            new { from, to, ids, kind }, cancellationToken: ct))).ToDictionary(r => r.Day);
+        var recorded = await queries.DailyAsync(connection, from, to, ids, kind, ct);
         var series = Enumerable.Range(0, days).Select(i => from.AddDays(i)).Select(day => recorded.TryGetValue(day, out var r)
             ? new TrendDay(Text(day), (int)r.Green, (int)r.Yellow, (int)r.Red, (int)r.SeriouslyOverdue, (int)r.Paused)
             : new TrendDay(Text(day), 0, 0, 0, 0, 0)).ToList();
 
         // Finished within the window: closed from the start of the first day to the end of the last, office time.
-        var closed = (await connection.QueryAsync<(long DepartmentId, string Light, long Count)>(new CommandDefinition(
-            $"""
-            SELECT a.department_id, a.light, count(*)
-            FROM assignments a JOIN items i ON i.id = a.item_id
-            WHERE a.closed_at >= @start AND a.closed_at < @end AND {database.Dialect.InList("a.department_id", "@ids")}{(kind is null ? string.Empty : " AND i.kind = @kind")}
-            GROUP BY a.department_id, a.light
-            """,
-            new { start = context.StartOf(from), end = context.EndOf(to), ids, kind }, cancellationToken: ct))).AsList();
+        var closed = await queries.ClosedAsync(connection, context.StartOf(from), context.EndOf(to), ids, kind, ct);
         var records = all.Where(d => visible.Contains(d.Id)).Select(d =>
         {
             int Count(string light) => (int)closed.Where(c => c.DepartmentId == d.Id && c.Light == light).Sum(c => c.Count);
@@ -247,14 +187,4 @@ public static class BoardApi
     private static double? Rate(int onTime, int late) => onTime + late == 0 ? null : Math.Round(100.0 * onTime / (onTime + late), 1);
 
     private static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    private sealed record DailyRow
-    {
-        public DateOnly Day { get; init; }
-        public long Green { get; init; }
-        public long Yellow { get; init; }
-        public long Red { get; init; }
-        public long SeriouslyOverdue { get; init; }
-        public long Paused { get; init; }
-    }
 }

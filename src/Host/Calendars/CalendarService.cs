@@ -1,4 +1,3 @@
-using Dapper;
 using Supervision.Engine.Calendars;
 using Supervision.Host.Storage;
 
@@ -18,7 +17,7 @@ public sealed record CalendarYearSource(int Year, string Kind, string? StoredBy,
 /// touches a changed date is recomputed; a change whose recomputation did not finish (a crash) is finished at the
 /// next start, so new holidays always reach stored deadlines.
 /// </summary>
-public sealed class CalendarService(Database database, TimeProvider clock, ShippedCalendar shipped, IDeadlineRecomputation recomputer, ILogger<CalendarService> logger)
+public sealed class CalendarService(Database database, CalendarStore store, TimeProvider clock, ShippedCalendar shipped, IDeadlineRecomputation recomputer, ILogger<CalendarService> logger)
 {
     private volatile WorkingCalendar? _current;
 
@@ -30,17 +29,12 @@ public sealed class CalendarService(Database database, TimeProvider clock, Shipp
     {
         var calendar = await ReadAsync(cancellationToken);
         _current = calendar;
-        await using (var connection = await database.OpenAsync(cancellationToken))
+        var unfinished = await store.UnfinishedChangesAsync(calendar.Name, cancellationToken);
+        if (unfinished.Count > 0)
         {
-            var unfinished = (await connection.QueryAsync<int>(new CommandDefinition(
-                "SELECT version FROM calendar_changes WHERE calendar = @name AND recomputed_at IS NULL ORDER BY version",
-                new { name = calendar.Name }, cancellationToken: cancellationToken))).AsList();
-            if (unfinished.Count > 0)
-            {
-                logger.LogWarning("Calendar {Calendar}: finishing the recomputation of changes {Versions} interrupted earlier", calendar.Name, string.Join(", ", unfinished));
-                var count = (await recomputer.RecomputeWithSummaryAsync(calendar, null, cancellationToken)).Items;
-                await MarkRecomputedAsync(calendar.Name, unfinished, count, cancellationToken);
-            }
+            logger.LogWarning("Calendar {Calendar}: finishing the recomputation of changes {Versions} interrupted earlier", calendar.Name, string.Join(", ", unfinished));
+            var count = (await recomputer.RecomputeWithSummaryAsync(calendar, null, cancellationToken)).Items;
+            await MarkRecomputedAsync(calendar.Name, unfinished, count, cancellationToken);
         }
 
         return calendar;
@@ -57,36 +51,19 @@ public sealed class CalendarService(Database database, TimeProvider clock, Shipp
             throw new CalendarFileException($"year {year.Year}", problems);
         }
 
-        var before = await ReadAsync(cancellationToken);
-        var name = before.Name;
+        string name;
         int version;
         IReadOnlyList<DateOnly> changed;
         await using (var uow = await database.BeginAsync(cancellationToken))
         {
-            if (database.Provider == DatabaseProvider.PostgreSql)
-            {
-                // One calendar change at a time across instances; SQLite's write lock already serialises.
-                await uow.Connection.ExecuteAsync(uow.Command("SELECT pg_advisory_xact_lock(@key)", new { key = 0x5355_5056_4341_4C44L }, cancellationToken));
-                before = await ReadAsync(uow, cancellationToken);
-            }
-
+            // One calendar change at a time across instances, each from the calendar as the one before left it.
+            await store.LockChangesAsync(uow, cancellationToken);
+            var before = await ReadAsync(uow, cancellationToken);
+            name = before.Name;
             version = before.Version + 1;
             var after = before.WithYear(year);
             changed = after.DifferencesFrom(before);
-            var now = clock.GetUtcNow();
-            await uow.Connection.ExecuteAsync(uow.Command(
-                $"""
-                INSERT INTO calendar_years (calendar, year, definition, version, changed_at, changed_by)
-                VALUES (@name, @Year, {database.Dialect.Json("@definition")}, @version, @now, @actor)
-                ON CONFLICT (calendar, year) DO UPDATE SET definition = excluded.definition, version = excluded.version,
-                    changed_at = excluded.changed_at, changed_by = excluded.changed_by
-                """,
-                new { name, year.Year, definition = CalendarFile.FormatYear(year), version, now, actor },
-                cancellationToken));
-            await uow.Connection.ExecuteAsync(uow.Command(
-                "INSERT INTO calendar_changes (calendar, version, year, changed_at, changed_by, changed_dates) VALUES (@name, @version, @Year, @now, @actor, @count)",
-                new { name, version, year.Year, now, actor, count = changed.Count },
-                cancellationToken));
+            await store.ReplaceYearAsync(uow, name, year.Year, CalendarFile.FormatYear(year), version, changed.Count, clock.GetUtcNow(), actor, cancellationToken);
             await uow.CommitAsync(cancellationToken);
         }
 
@@ -111,14 +88,8 @@ public sealed class CalendarService(Database database, TimeProvider clock, Shipp
         return true;
     }
 
-    private async Task MarkRecomputedAsync(string name, IReadOnlyList<int> versions, int items, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE calendar_changes SET recomputed_at = @now, items_recomputed = @items WHERE calendar = @name AND {database.Dialect.InList("version", "@versions")}",
-            new { now = clock.GetUtcNow(), items, name, versions = versions.ToArray() },
-            cancellationToken: cancellationToken));
-    }
+    private Task MarkRecomputedAsync(string name, IReadOnlyList<int> versions, int items, CancellationToken cancellationToken) =>
+        store.MarkRecomputedAsync(name, versions, items, clock.GetUtcNow(), cancellationToken);
 
     /// <summary>Reads the shipped calendar with the years stored in <paramref name="database"/> on top.</summary>
     public static async Task<WorkingCalendar> ReadStoredAsync(Database database, ShippedCalendar shipped, CancellationToken cancellationToken)
@@ -137,10 +108,7 @@ public sealed class CalendarService(Database database, TimeProvider clock, Shipp
 
     private static async Task<WorkingCalendar> ReadAsync(UnitOfWork uow, WorkingCalendar seed, CancellationToken cancellationToken)
     {
-        var rows = await uow.Connection.QueryAsync<(long Year, string Definition, long Version)>(uow.Command(
-            "SELECT year, definition, version FROM calendar_years WHERE calendar = @name ORDER BY year", new { name = seed.Name }, cancellationToken));
-        var latest = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
-            "SELECT MAX(version) FROM calendar_changes WHERE calendar = @name", new { name = seed.Name }, cancellationToken));
+        var (rows, latest) = await CalendarStore.StoredYearsAsync(uow, seed.Name, cancellationToken);
         var years = seed.LoadedYears.ToDictionary(y => y, y => seed.Year(y)!);
         foreach (var row in rows)
         {

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Dapper;
 using Supervision.Engine.Calendars;
 using Supervision.Host.Calendars;
 using Supervision.Host.People;
@@ -264,10 +263,7 @@ internal static class CalendarInForce
             }
 
             var calendar = await CalendarService.ReadStoredAsync(database, shipped, cancellationToken);
-            await using var connection = await database.OpenAsync(cancellationToken);
-            var rows = await connection.QueryAsync<StoredRow>(new CommandDefinition(
-                "SELECT year AS Year, changed_by AS ChangedBy, changed_at AS ChangedAt FROM calendar_years WHERE calendar = @name",
-                new { name = shipped.Calendar.Name }, cancellationToken: cancellationToken));
+            var rows = await new CalendarStore(database).StoredYearsByWhomAsync(shipped.Calendar.Name, cancellationToken);
             return (calendar, rows.ToDictionary(r => (int)r.Year, r => (r.ChangedBy, r.ChangedAt)));
         }
         catch (System.Data.Common.DbException e)
@@ -275,14 +271,5 @@ internal static class CalendarInForce
             error.WriteLine($"warning: {settings.Describe()} could not be read ({e.Message.ReplaceLineEndings(" ")}); calendar years stored there were not read");
             return (shipped.Calendar, none);
         }
-    }
-
-    private sealed record StoredRow
-    {
-        public long Year { get; init; }
-
-        public string ChangedBy { get; init; } = string.Empty;
-
-        public DateTimeOffset ChangedAt { get; init; }
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Dapper;
 using Supervision.Host.Storage;
 
@@ -72,6 +73,25 @@ public sealed class ImportStore(Database database, TimeProvider clock)
             throw new ImportConfirmedException($"import {id} has been confirmed already");
         }
     }
+
+    /// <summary>Makes the caller's transaction the only import of this plan until it ends: on PostgreSQL a
+    /// transaction-scoped advisory lock on the plan's name; SQLite's write lock, which the transaction holds, already
+    /// serialises.</summary>
+    internal async Task LockPlanAsync(UnitOfWork uow, string planName, CancellationToken cancellationToken)
+    {
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            await uow.Connection.ExecuteAsync(uow.Command("SELECT pg_advisory_xact_lock(@key)", new { key = LockKey(planName) }, cancellationToken));
+        }
+    }
+
+    /// <summary>The fields of every task whose title or fields mention the plan's name, as the caller's transaction sees them.</summary>
+    internal Task<IEnumerable<string>> TaskPayloadsMentioningAsync(UnitOfWork uow, string planName, CancellationToken cancellationToken) =>
+        uow.Connection.QueryAsync<string>(uow.Command(
+            $"SELECT payload FROM items WHERE kind = 'task' AND {database.Dialect.TextMatch(string.Empty, "@plan")}",
+            new { plan = SqlDialect.ContainsPattern(planName) }, cancellationToken));
+
+    private static long LockKey(string planName) => BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("import:" + planName)), 0);
 
     private sealed class Row
     {

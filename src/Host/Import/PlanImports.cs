@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using Dapper;
 using Supervision.Engine.Import;
 using Supervision.Engine.Items;
 using Supervision.Engine.Organisation;
@@ -77,7 +74,7 @@ public static class ImportOutcomes
 /// unless the import is confirmed with <c>createUnits</c>: then they are created (under the importer's department, in
 /// the same transaction) and used.
 /// </summary>
-public sealed class PlanImports(Database database, ItemWorkflows workflows, DepartmentStore departments, ImportStore imports)
+public sealed class PlanImports(ItemWorkflows workflows, DepartmentStore departments, ImportStore imports)
 {
     public const string Definition = "supervision-task";
 
@@ -113,11 +110,8 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
         var outcome = new List<ImportedTask>();
         var createdUnits = new List<string>();
         {
-            if (database.Provider == DatabaseProvider.PostgreSql)
-            {
-                // Two imports of one plan at once (two Hosts, two people): the second waits, then finds the first's tasks.
-                await uow.Connection.ExecuteAsync(uow.Command("SELECT pg_advisory_xact_lock(@key)", new { key = LockKey(planName) }, cancellationToken));
-            }
+            // Two imports of one plan at once (two Hosts, two people): the second waits, then finds the first's tasks.
+            await imports.LockPlanAsync(uow, planName, cancellationToken);
 
         var stored = await departments.ListAsync(uow, cancellationToken);
             var known = (await DepartmentStore.GroupsAsync(uow, cancellationToken)).ToDictionary(g => g.Key, g => g.Value, StringComparer.Ordinal);
@@ -257,9 +251,7 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
     // The (item number, task text) of every task already imported from this plan, as the transaction sees them.
     private async Task<HashSet<(string Number, string Text)>> ExistingAsync(UnitOfWork uow, string planName, CancellationToken cancellationToken)
     {
-        var payloads = await uow.Connection.QueryAsync<string>(uow.Command(
-            $"SELECT payload FROM items WHERE kind = 'task' AND {database.Dialect.TextMatch(string.Empty, "@plan")}",
-            new { plan = SqlDialect.ContainsPattern(planName) }, cancellationToken));
+        var payloads = await imports.TaskPayloadsMentioningAsync(uow, planName, cancellationToken);
         var found = new HashSet<(string, string)>();
         foreach (var payload in payloads)
         {
@@ -273,8 +265,6 @@ public sealed class PlanImports(Database database, ItemWorkflows workflows, Depa
 
         return found;
     }
-
-    private static long LockKey(string planName) => BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("import:" + planName)), 0);
 
     private static string Shorten(string title) => title.Length <= 200 ? title : title[..200];
 }

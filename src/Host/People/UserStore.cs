@@ -49,6 +49,21 @@ public sealed class UserStore(Database database, TimeProvider clock)
         }
     }
 
+    /// <summary>Replaces a user's password hash and ends the user's sign-in sessions.</summary>
+    internal async Task SetPasswordHashAsync(long userId, string hash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE users SET password_hash = @hash, session_stamp = session_stamp + 1 WHERE id = @Id",
+            new { hash, Id = userId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>A user's password hash, or null when no password is set.</summary>
+    internal async Task<string?> PasswordHashAsync(long userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT password_hash FROM users WHERE id = @Id", new { Id = userId }, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Ends every sign-in session of the user (their cookies are refused from the next request on).</summary>
     public Task EndSessionsAsync(string login, CancellationToken cancellationToken) =>
         UpdateAsync(login, "session_stamp = session_stamp + 1", new { }, cancellationToken);

@@ -1,8 +1,3 @@
-using Dapper;
-using Npgsql;
-using NpgsqlTypes;
-using Supervision.Host.Storage;
-
 namespace Supervision.Host.Platform;
 
 /// <summary>
@@ -42,7 +37,7 @@ internal sealed record AccessEntry(DateTimeOffset At, string Actor, string Metho
 /// is committed (a lone request costs one insert, as before); under concurrent writes the log costs one commit per
 /// group instead of one per request. A failure to write is logged, never turned into the request's failure.
 /// </summary>
-internal sealed class AccessLogWriter(Database database, ILogger<AccessLogWriter> logger)
+internal sealed class AccessLogWriter(AccessLogStore store, ILogger<AccessLogWriter> logger)
 {
     private readonly Lock _gate = new();
     private List<(AccessEntry Entry, TaskCompletionSource Done)> _pending = [];
@@ -87,7 +82,7 @@ internal sealed class AccessLogWriter(Database database, ILogger<AccessLogWriter
 
             try
             {
-                await InsertAsync(group.Select(g => g.Entry).ToList());
+                await store.AppendAsync(group.Select(g => g.Entry).ToList(), CancellationToken.None);
             }
             catch (Exception e)
             {
@@ -100,36 +95,5 @@ internal sealed class AccessLogWriter(Database database, ILogger<AccessLogWriter
                 done.TrySetResult();
             }
         }
-    }
-
-    private async Task InsertAsync(IReadOnlyList<AccessEntry> entries)
-    {
-        await using var uow = await database.BeginAsync(CancellationToken.None);
-        if (uow.Connection is NpgsqlConnection postgres)
-        {
-            await using var insert = new NpgsqlCommand(
-                """
-                INSERT INTO access_log (at, actor, method, path, status, allowed, reason)
-                SELECT * FROM unnest(@at, @actor, @method, @path, @status, @allowed, @reason)
-                """, postgres, (NpgsqlTransaction)uow.Transaction);
-            insert.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = entries.Select(e => e.At.UtcDateTime).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("actor", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.Actor).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("method", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.Method).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("path", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.Path).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = entries.Select(e => e.Status).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("allowed", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = entries.Select(e => e.Allowed).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("reason", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.Reason).ToArray() });
-            await insert.ExecuteNonQueryAsync();
-        }
-        else
-        {
-            foreach (var e in entries)
-            {
-                await uow.Connection.ExecuteAsync(uow.Command(
-                    "INSERT INTO access_log (at, actor, method, path, status, allowed, reason) VALUES (@At, @Actor, @Method, @Path, @Status, @Allowed, @Reason)", e, CancellationToken.None));
-            }
-        }
-
-        await uow.CommitAsync(CancellationToken.None);
     }
 }

@@ -1,9 +1,7 @@
-using Dapper;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Reports;
 using Supervision.Host.Calendars;
 using Supervision.Host.Platform;
-using Supervision.Host.Storage;
 
 namespace Supervision.Host.Reports;
 
@@ -12,7 +10,7 @@ namespace Supervision.Host.Reports;
 /// supervisor), the previous month's statistics and scores of its departments, stored and sent once
 /// (<see cref="Circulations"/>): a second run, or a second Host, finds the month circulated and sends nothing.
 /// </summary>
-public sealed class MonthlyCirculation(Database database, Circulations circulations, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, ILogger<MonthlyCirculation> logger)
+public sealed class MonthlyCirculation(CirculationStore store, Circulations circulations, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, ILogger<MonthlyCirculation> logger)
 {
     /// <summary>Circulates <paramref name="month"/> (the previous month when null); returns how many notices were newly written.</summary>
     public async Task<int> RunAsync(DateOnly? month, CancellationToken cancellationToken)
@@ -20,12 +18,7 @@ public sealed class MonthlyCirculation(Database database, Circulations circulati
         var context = new ClockContext(calendars.Current, zone.Zone);
         var today = context.DayOf(clock.GetUtcNow());
         var period = ReportPeriod.MonthOf(month ?? new DateOnly(today.Year, today.Month, 1).AddMonths(-1));
-        IReadOnlyList<long> offices;
-        await using (var connection = await database.OpenAsync(cancellationToken))
-        {
-            offices = (await connection.QueryAsync<long>(new CommandDefinition(
-                "SELECT DISTINCT department_id FROM users WHERE role = 'supervisor' AND active = @active ORDER BY department_id", new { active = true }, cancellationToken: cancellationToken))).AsList();
-        }
+        var offices = await store.SupervisingOfficesAsync(cancellationToken);
 
         var written = 0;
         foreach (var office in offices)

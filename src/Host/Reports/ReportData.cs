@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
@@ -17,7 +16,7 @@ namespace Supervision.Host.Reports;
 /// reaches today, otherwise as its clock gave it then, by the same rules as the live lights — the day the work was done
 /// (a reply's date), and the extensions, pauses, returns from review and late corrections that happened within it.
 /// </summary>
-public sealed class ReportData(Database database, ClockStore clocks, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock)
+public sealed class ReportData(Database database, ReportQueries queries, ClockStore clocks, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock)
 {
     public ClockContext Context => new(calendars.Current, zone.Zone);
 
@@ -32,37 +31,15 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
         var context = Context;
         var (start, end) = (context.StartOf(period.From), context.EndOf(period.To));
         var today = context.DayOf(clock.GetUtcNow());
-        var scope = departments is null ? string.Empty : $" AND {database.Dialect.InList("a.department_id", "@departments")}";
         await using var uow = await database.BeginAsync(cancellationToken);
-        var rows = (await uow.Connection.QueryAsync<Row>(uow.Command(
-            $"""
-            SELECT a.id AS AssignmentId, a.item_id AS ItemId, i.kind AS Kind, i.definition_id AS Definition, i.payload AS Payload,
-                   i.title AS Title, a.role AS Role, a.step AS Step,
-                   a.department_id AS DepartmentId, i.received_on AS ReceivedOn, a.created_at AS CreatedAt, a.due_on AS DueOn, a.due_at AS DueAt,
-                   a.closed_at AS ClosedAt, a.result AS Result, a.light AS Light, a.seriously_overdue AS SeriouslyOverdue, a.paused AS Paused
-            FROM assignments a JOIN items i ON i.id = a.item_id
-            WHERE i.received_on <= @to AND (a.closed_at IS NULL OR a.closed_at >= @start){scope}
-            ORDER BY a.id
-            """,
-            new { to = period.To, start, departments = departments?.ToArray() }, cancellationToken))).AsList();
+        var rows = await queries.AssignmentsAsync(uow, period.To, start, departments, cancellationToken);
 
         // What happened within the period, to each assignment (an item's own clock is its handling assignment's).
         var firstOfItem = rows.GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.Min(r => r.AssignmentId));
         // Stops within the period are the closings counted in it; a stop naming the day the work was done (a reply's
         // date) is judged and counted by that day.
-        var events = (await uow.Connection.QueryAsync<(long ItemId, long? AssignmentId, string Kind, string Data)>(uow.Command(
-            $"""
-            SELECT item_id, assignment_id, kind, {(database.Provider == DatabaseProvider.PostgreSql ? "data::text" : "data")} FROM clock_events
-            WHERE at >= @start AND at < @end AND kind IN ('extended', 'paused', 'stopped')
-            """,
-            new { start, end }, cancellationToken))).AsList();
-        var entries = (await uow.Connection.QueryAsync<(long ItemId, string Detail)>(uow.Command(
-            $"""
-            SELECT item_id, {(database.Provider == DatabaseProvider.PostgreSql ? "detail::text" : "detail")} FROM item_history
-            WHERE at >= @start AND at < @end AND (action = 'return'
-                OR (action = 'complete' AND ({database.Dialect.JsonText("detail", "outcome")} = 'returned' OR {database.Dialect.JsonText("detail", "late")} IS NOT NULL)))
-            """,
-            new { start, end }, cancellationToken))).AsList();
+        var events = await queries.ClockEventsAsync(uow, start, end, cancellationToken);
+        var entries = await queries.ReturnsAndLateCorrectionsAsync(uow, start, end, cancellationToken);
         var counts = new Dictionary<long, (int Extensions, int Pauses, int Returns, int LateCorrections)>();
         var doneOn = new Dictionary<long, DateOnly>();
         void Count(long assignment, int extensions, int pauses, int returned, int late)
@@ -176,44 +153,10 @@ public sealed class ReportData(Database database, ClockStore clocks, CalendarSer
     }
 
     /// <summary>Every history entry of the given items, in order, for the ledger's second sheet.</summary>
-    internal async Task<IReadOnlyList<HistoryRow>> HistoryAsync(IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
+    internal Task<IReadOnlyList<HistoryRow>> HistoryAsync(IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(itemIds);
-        var result = new List<HistoryRow>();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        foreach (var chunk in itemIds.Order().Chunk(500))
-        {
-            result.AddRange(await connection.QueryAsync<HistoryRow>(new CommandDefinition(
-                $"""
-                SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, from_step AS FromStep, to_step AS ToStep,
-                       from_light AS FromLight, to_light AS ToLight
-                FROM item_history WHERE {database.Dialect.InList("item_id", "@ids")} ORDER BY item_id, seq
-                """, new { ids = chunk }, cancellationToken: cancellationToken)));
-        }
-
-        return result;
-    }
-
-    private sealed record Row
-    {
-        public string Title { get; init; } = "";
-        public string Role { get; init; } = "";
-        public string Step { get; init; } = "";
-        public long AssignmentId { get; init; }
-        public long ItemId { get; init; }
-        public string Kind { get; init; } = "";
-        public string Definition { get; init; } = "";
-        public string Payload { get; init; } = "{}";
-        public long DepartmentId { get; init; }
-        public DateOnly ReceivedOn { get; init; }
-        public DateTimeOffset CreatedAt { get; init; }
-        public DateOnly? DueOn { get; init; }
-        public DateTimeOffset? DueAt { get; init; }
-        public DateTimeOffset? ClosedAt { get; init; }
-        public string? Result { get; init; }
-        public string Light { get; init; } = "";
-        public bool SeriouslyOverdue { get; init; }
-        public bool Paused { get; init; }
+        return queries.HistoryAsync(itemIds, cancellationToken);
     }
 }
 

@@ -1,4 +1,3 @@
-using Dapper;
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Storage;
@@ -106,8 +105,7 @@ public sealed class DefinitionCatalog(Database database, TimeProvider clock, str
         var (definitions, problems) = ReadFolder(Directory);
         var list = problems.ToList();
         await using var uow = await database.BeginAsync(cancellationToken);
-        var recorded = (await uow.Connection.QueryAsync<Recorded>(uow.Command(
-            "SELECT id AS Id, version AS Version, content_hash AS ContentHash, content AS Content FROM workflow_definitions", null, cancellationToken))).AsList();
+        var recorded = await DefinitionStore.RecordedAsync(uow, cancellationToken);
         foreach (var (definition, file, _) in definitions)
         {
             var before = recorded.FirstOrDefault(r => r.Id == definition.Id && r.Version == definition.Version);
@@ -126,14 +124,7 @@ public sealed class DefinitionCatalog(Database database, TimeProvider clock, str
         var now = clock.GetUtcNow();
         foreach (var (definition, _, content) in definitions.Where(d => !recorded.Any(r => r.Id == d.Definition.Id && r.Version == d.Definition.Version)))
         {
-            await uow.Connection.ExecuteAsync(uow.Command(
-                """
-                INSERT INTO workflow_definitions (id, version, kind, content_hash, content, first_loaded_at)
-                VALUES (@Id, @Version, @kind, @ContentHash, @content, @now)
-                ON CONFLICT (id, version) DO NOTHING
-                """,
-                new { definition.Id, definition.Version, kind = definition.Kind.Code(), definition.ContentHash, content, now },
-                cancellationToken));
+            await DefinitionStore.RecordAsync(uow, definition, content, now, cancellationToken);
         }
 
         await uow.CommitAsync(cancellationToken);
@@ -152,13 +143,5 @@ public sealed class DefinitionCatalog(Database database, TimeProvider clock, str
         _byVersion = byVersion;
         _latest = definitions.Select(d => d.Definition).GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.MaxBy(d => d.Version)!);
         return definitions.Select(d => d.Definition).ToList();
-    }
-
-    private sealed record Recorded
-    {
-        public string Id { get; init; } = "";
-        public int Version { get; init; }
-        public string ContentHash { get; init; } = "";
-        public string Content { get; init; } = "";
     }
 }

@@ -24,7 +24,7 @@ public sealed class TlsSessionTests
             var office = await new DepartmentStore(database, clock).AddAsync(new Department { Name = "市政府办公室" }, default);
             var users = new UserStore(database, clock);
             await users.AddAsync(new User { Login = "zhang", DisplayName = "张经办", DepartmentId = office.Id, Role = "handler" }, default);
-            await new Supervision.Host.People.Credentials(database, users, clock).SetPasswordAsync("zhang", "correct horse battery", default);
+            await new Supervision.Host.People.Credentials(new TokenStore(database), users, clock).SetPasswordAsync("zhang", "correct horse battery", default);
         }
 
         // A certificate of the test's own for 127.0.0.1, trusted by this client only.

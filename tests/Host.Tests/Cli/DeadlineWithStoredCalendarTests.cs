@@ -23,7 +23,7 @@ public sealed class DeadlineWithStoredCalendarTests
             var items = new ItemStore(database, TimeProvider.System);
             var clocks = new ClockStore(database);
             var recomputer = new DeadlineRecomputer(database, items, clocks, zone, TimeProvider.System, NullLogger<DeadlineRecomputer>.Instance);
-            var calendars = new CalendarService(database, TimeProvider.System, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
+            var calendars = new CalendarService(database, new CalendarStore(database), TimeProvider.System, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
             await calendars.LoadAsync(default);
             await calendars.ReplaceYearAsync(new CalendarYear(2027,
                 [new HolidayPeriod("元旦", "New Year's Day", new DateOnly(2026, 12, 31), new DateOnly(2027, 1, 3))], [], "test"), "admin", default);

@@ -48,7 +48,7 @@ public abstract class CalendarChangeTests(DatabaseProvider provider) : IAsyncLif
         var items = new ItemStore(Db, Clock);
         var clocks = new ClockStore(Db);
         var recomputer = new DeadlineRecomputer(Db, items, clocks, zone, Clock, NullLogger<DeadlineRecomputer>.Instance);
-        var calendars = new CalendarService(Db, Clock, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
+        var calendars = new CalendarService(Db, new CalendarStore(Db), Clock, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
         return (items, clocks, calendars, new ItemClocks(Db, items, clocks, calendars, zone, Clock), recomputer);
     }
 

@@ -18,7 +18,7 @@ public static class SmallOffice
         var office = await departments.AddAsync(new Department { Name = "市政府办公室" }, default);
         var bureau = await departments.AddAsync(new Department { Name = "市司法局", ParentId = office.Id }, default);
         await users.AddAsync(new User { Login = "zhang", DisplayName = "张经办", DepartmentId = bureau.Id, Role = "handler" }, default);
-        return (await new Credentials(database, users, clock).CreateTokenAsync("zhang", purpose, default)).Token;
+        return (await new Credentials(new TokenStore(database), users, clock).CreateTokenAsync("zhang", purpose, default)).Token;
     }
 
     /// <summary>A disclosure request to 市司法局 with its own title, as <c>POST /api/requests</c> takes it.</summary>

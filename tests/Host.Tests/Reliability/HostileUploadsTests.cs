@@ -45,7 +45,7 @@ public abstract class HostileUploadsTests(DatabaseProvider provider, ITestOutput
             var office = await departments.AddAsync(new Department { Name = "市政府办公室" }, default);
             await departments.AddAsync(new Department { Name = "市司法局", ParentId = office.Id }, default);
             var users = new UserStore(store, clock);
-            var credentials = new Credentials(store, users, clock);
+            var credentials = new Credentials(new TokenStore(store), users, clock);
             foreach (var (login, role) in new[] { ("zhao", "supervisor"), ("admin", "admin") })
             {
                 await users.AddAsync(new User { Login = login, DisplayName = login, DepartmentId = office.Id, Role = role }, default);

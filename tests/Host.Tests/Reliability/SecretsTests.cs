@@ -32,7 +32,7 @@ public sealed class SecretsTests
             var office = await new DepartmentStore(store, clock).AddAsync(new Department { Name = "市政府办公室" }, default);
             var users = new UserStore(store, clock);
             await users.AddAsync(new User { Login = "zhao", DisplayName = "赵督查", DepartmentId = office.Id, Role = "supervisor" }, default);
-            var credentials = new Credentials(store, users, clock);
+            var credentials = new Credentials(new TokenStore(store), users, clock);
             await credentials.SetPasswordAsync("zhao", Password, default);
             token = (await credentials.CreateTokenAsync("zhao", "secrets test", default)).Token;
         }

@@ -290,7 +290,7 @@ public abstract class EscalationOnRealHostsTests(DatabaseProvider provider, ITes
             await new Migrator(database, clock).MigrateAsync(default);
             var departments = new DepartmentStore(database, clock);
             var users = new UserStore(database, clock);
-            var credentials = new Credentials(database, users, clock);
+            var credentials = new Credentials(new TokenStore(database), users, clock);
             var notices = new NoticeStore(database, clock);
             var office = await departments.AddAsync(new Department { Name = "市政府办公室" }, default);
             await users.AddAsync(new User { Login = "supervisor", DisplayName = "督查员", DepartmentId = office.Id, Role = "supervisor" }, default);

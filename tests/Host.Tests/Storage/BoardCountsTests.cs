@@ -18,7 +18,7 @@ public abstract class BoardCountsTests(DatabaseProvider provider) : IAsyncLifeti
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-    private BoardCounts Counts => new(_bed.Database);
+    private BoardCounts Counts => new(new BoardCountsStore(_bed.Database));
 
     private async Task<SupervisedItem> RequestAsync(string title, string receivedOn = "2025-09-26") =>
         await _bed.Workflows.RegisterAsync(ItemKind.Request, null, await _bed.As("zhang"), title, _bed.Departments["市司法局"],
@@ -133,7 +133,7 @@ public abstract class BoardCountsTests(DatabaseProvider provider) : IAsyncLifeti
         using var stop = new CancellationTokenSource();
         async Task CompactUntilStoppedAsync()
         {
-            var counts = new BoardCounts(_bed.Database);
+            var counts = new BoardCounts(new BoardCountsStore(_bed.Database));
             while (!stop.IsCancellationRequested)
             {
                 await counts.CompactAsync(default);

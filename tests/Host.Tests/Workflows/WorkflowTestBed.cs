@@ -62,10 +62,10 @@ public sealed class WorkflowTestBed : IAsyncDisposable
         var zone = OfficeTimeZone.Resolve(null);
         var departments = new DepartmentStore(Database, Clock);
         var reports = new Supervision.Host.Reports.ReportService(
-            new Supervision.Host.Reports.ReportData(Database, new Supervision.Host.Items.ClockStore(Database), Calendars, zone, Clock), departments, Catalog,
+            new Supervision.Host.Reports.ReportData(Database, new Supervision.Host.Reports.ReportQueries(Database), new Supervision.Host.Items.ClockStore(Database), Calendars, zone, Clock), departments, Catalog,
             new Supervision.Host.Reports.ScoringRulesProvider(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
-        var circulations = new Supervision.Host.Reports.Circulations(Database, reports, departments, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), Clock);
-        return new(Database, circulations, Calendars, zone, Clock, NullLogger<Supervision.Host.Reports.MonthlyCirculation>.Instance);
+        var circulations = new Supervision.Host.Reports.Circulations(Database, new Supervision.Host.Reports.CirculationStore(Database), reports, departments, new Supervision.Host.Notices.NoticeStore(Database, Clock), Templates(null), Clock);
+        return new(new Supervision.Host.Reports.CirculationStore(Database), circulations, Calendars, zone, Clock, NullLogger<Supervision.Host.Reports.MonthlyCirculation>.Instance);
     }
 
     /// <summary>A nightly overdue run, as each server instance has one.</summary>
@@ -120,7 +120,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
         var clocks = new ClockStore(bed.Database);
         bed.Assignments = new AssignmentStore(bed.Database, bed.Clock);
         var recomputer = new DeadlineRecomputer(bed.Database, bed.Items, clocks, zone, bed.Clock, NullLogger<DeadlineRecomputer>.Instance);
-        var calendars = new CalendarService(bed.Database, bed.Clock, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
+        var calendars = new CalendarService(bed.Database, new CalendarStore(bed.Database), bed.Clock, new ShippedCalendar(null), recomputer, NullLogger<CalendarService>.Instance);
         await calendars.LoadAsync(default);
         bed.Calendars = calendars;
         var catalog = new DefinitionCatalog(bed.Database, bed.Clock, workflowsDirectory ?? Path.Combine(AppContext.BaseDirectory, "workflows"));
