@@ -584,9 +584,6 @@ public static partial class DefinitionLoader
         return list;
     }
 
-    /// <summary>Reads a role code (<see cref="Roles.TryParse"/>, where roles are read now; kept for callers not yet moved).</summary>
-    public static bool TryRole(string? text, out Role role) => Roles.TryParse(text, out role);
-
     private static bool TryFieldType(string text, out FieldType type)
     {
         type = text switch

@@ -54,11 +54,11 @@ public static class BoardApi
         return endpoints;
     }
 
-    private static async Task<IResult> GetAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, BoardCounts boardCounts, BoardQueries queries, BoardForecasts forecasts, BoardResponses responses,
+    private static async Task<IResult> GetAsync(ClaimsPrincipal user, Actors actors, Database database, BoardCounts boardCounts, BoardQueries queries, BoardForecasts forecasts, BoardResponses responses,
         Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct,
         string? kind = null, string? step = null, string? text = null, int? dueWithin = null)
     {
-        var (all, visible) = await VisibleAsync(user, workflows, departments, ct);
+        var (all, visible) = await VisibleAsync(user, actors, departments, ct);
         var now = clock.GetUtcNow();
         if (kind is not null && !Supervision.Engine.Items.ItemKinds.TryParse(kind, out _))
         {
@@ -141,9 +141,9 @@ public static class BoardApi
         return lastDays.Select((d, i) => new Forecast(d.Days, Text(d.Last), (int)turns[i].TurnYellow, (int)turns[i].TurnRed)).ToList();
     }
 
-    private static async Task<Ok<Trends>> GetTrendsAsync(ClaimsPrincipal user, ItemWorkflows workflows, Database database, BoardQueries queries, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct, int days = 28, string? kind = null)
+    private static async Task<Ok<Trends>> GetTrendsAsync(ClaimsPrincipal user, Actors actors, Database database, BoardQueries queries, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct, int days = 28, string? kind = null)
     {
-        var (all, visible) = await VisibleAsync(user, workflows, departments, ct);
+        var (all, visible) = await VisibleAsync(user, actors, departments, ct);
         if (days is < 1 or > 366)
         {
             throw new WorkflowRefusedException(RefusalKind.Invalid, $"days: {days} is not 1 to 366");
@@ -176,10 +176,10 @@ public static class BoardApi
     }
 
     /// <summary>The caller's departments: every one for an admin, otherwise the caller's scope.</summary>
-    private static async Task<(IReadOnlyList<Department> All, HashSet<long> Visible)> VisibleAsync(ClaimsPrincipal user, ItemWorkflows workflows, DepartmentStore departments, CancellationToken ct)
+    private static async Task<(IReadOnlyList<Department> All, HashSet<long> Visible)> VisibleAsync(ClaimsPrincipal user, Actors actors, DepartmentStore departments, CancellationToken ct)
     {
         var all = await departments.ListAsync(ct);
-        var actor = await workflows.ActorAsync(user.Identity!.Name!, all, ct);
+        var actor = await actors.ForAsync(user.Identity!.Name!, all, ct);
         return (all, actor.Role == Role.Admin ? all.Select(d => d.Id).ToHashSet() : actor.Scope.ToHashSet());
     }
 

@@ -94,7 +94,7 @@ internal static class ImportCommand
                 ImportOutcome done;
                 try
                 {
-                    var actor = await services.GetRequiredService<Supervision.Host.Items.ItemWorkflows>().ActorAsync(parse.GetValue(actAs)!, ct);
+                    var actor = await services.GetRequiredService<Supervision.Host.People.Actors>().ForAsync(parse.GetValue(actAs)!, ct);
                     done = await services.GetRequiredService<Mediator.ISender>().Send(new ImportPlan(actor, plan, name, groups, parse.GetValue(createUnits), Undated: undatedTasks), ct);
                 }
                 catch (Exception e) when (e is Supervision.Engine.Workflows.WorkflowRefusedException or KeyNotFoundException or DuplicateNameException or Supervision.Engine.Calendars.CalendarRangeException)

@@ -1,4 +1,3 @@
-using Dapper;
 using Supervision.Engine.Calendars;
 using Supervision.Host.Calendars;
 using Supervision.Host.Platform;
@@ -68,11 +67,7 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
 
         // Step and pause limits count on the same calendar: their lights are due for a fresh look by the transition
         // batches, which store what moved and tell of what turned.
-        await using (var connection = await database.OpenAsync(cancellationToken))
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE items SET step_next_change_at = @now WHERE closed_at IS NULL AND step_light IS NOT NULL", new { now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
-        }
+        await items.DueStepLightsNowAsync(clock.GetUtcNow(), cancellationToken);
 
         logger.LogInformation("Calendar {Calendar} version {Version}: {Count} open items recomputed, {DueMoved} due days moved, {Lights} lights changed", calendar.Name, calendar.Version, changed, dueMoved, lights);
         return new RecomputeSummary(changed, dueMoved, lights);

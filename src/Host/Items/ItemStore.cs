@@ -141,6 +141,15 @@ public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwne
 
     /// <summary>The departments an item belongs to (its own and its assignments'), without its state; empty when
     /// there is no such item. What a scope check may read before anything of the item is revealed.</summary>
+    /// <summary>Makes every open item's step or pause limit light due for a fresh look at <paramref name="now"/> (after
+    /// the calendar changed: the transition batches store what moved and tell of what turned).</summary>
+    internal async Task DueStepLightsNowAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE items SET step_next_change_at = @now WHERE closed_at IS NULL AND step_light IS NOT NULL", new { now }, cancellationToken: cancellationToken));
+    }
+
     async Task<IReadOnlyCollection<long>> IItemOwnership.DepartmentsOfAsync(long itemId, CancellationToken cancellationToken) =>
         await DepartmentsOfAsync(itemId, cancellationToken);
 

@@ -23,47 +23,11 @@ public sealed class ItemWorkflows(
     ClockStore clocks,
     AssignmentStore assignments,
     DepartmentStore departments,
-    UserStore users,
     DefinitionCatalog definitions,
     CalendarService calendars,
     OfficeTimeZone zone,
-    TimeProvider clock,
-    Supervision.Host.Storage.Wakeups? wakeups = null)
+    TimeProvider clock)
 {
-    /// <summary>The actor for a signed-in user (see <see cref="Actors"/>).</summary>
-    public Task<Actor> ActorAsync(string login, CancellationToken cancellationToken) => new Actors(users, departments).ForAsync(login, cancellationToken);
-
-    /// <summary>The actor behind a login, with the department directory the caller already holds.</summary>
-    public Task<Actor> ActorAsync(string login, IReadOnlyList<Supervision.Engine.Organisation.Department> directory, CancellationToken cancellationToken) =>
-        new Actors(users, departments).ForAsync(login, directory, cancellationToken);
-
-    /// <summary>
-    /// Scope before state: an item outside the actor's departments (neither its own department nor one of its
-    /// assignments' is theirs) is answered exactly as an item that does not exist, before anything of it is read,
-    /// so that refusals cannot tell its step, version or owner. Administrators see every item.
-    /// </summary>
-    public async Task EnsureInScopeAsync(long itemId, Actor actor, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        var owners = await items.DepartmentsOfAsync(itemId, cancellationToken);
-        if (owners.Count == 0 || (actor.Role != Role.Admin && !owners.Any(actor.Scope.Contains)))
-        {
-            throw new KeyNotFoundException(ItemStore.NoSuchItem(itemId));
-        }
-    }
-
-    /// <summary>Registers a request or task on the newest definition of its kind (or the one named).</summary>
-    public async Task<SupervisedItem> RegisterAsync(ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
-    {
-        await using var uow = await database.BeginAsync(cancellationToken);
-        var touched = new HashSet<long>();
-        var added = await RegisterInAsync(uow, kind, definitionId, actor, title, departmentId, fields, touched, cancellationToken);
-        await uow.CommitAsync(cancellationToken);
-        wakeups?.ChangeInstantSet(added.NextChangeAt);
-        wakeups?.BoardChanged(touched);
-        return added;
-    }
-
     /// <summary>Registers inside a caller's transaction (several items at once, all or none); the caller wakes the loops after committing.</summary>
     // touched: filled with the departments the new item belongs to (its own and its assignments').
     internal async Task<SupervisedItem> RegisterInAsync(UnitOfWork uow, ItemKind kind, string? definitionId, Actor actor, string title, long departmentId, IReadOnlyDictionary<string, string> fields,
@@ -97,50 +61,6 @@ public sealed class ItemWorkflows(
     /// <summary>Completes a step inside a caller's transaction (see <see cref="RegisterInAsync"/>).</summary>
     internal Task<SupervisedItem> CompleteInAsync(UnitOfWork uow, long itemId, Actor actor, string expectedStep, string outcome, CancellationToken cancellationToken) =>
         ActInAsync(uow, itemId, null, (definition, state, context, now) => WorkflowEngine.Complete(definition, state, actor, expectedStep, outcome, null, new Dictionary<string, string>(), now, context), null, cancellationToken);
-
-    /// <summary>Completes the current step with an outcome.</summary>
-    public Task<SupervisedItem> CompleteAsync(long itemId, Actor actor, string expectedStep, string outcome, long? assignmentId, IReadOnlyDictionary<string, string> fields, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Complete(definition, state, actor, expectedStep, outcome, assignmentId, fields, now, context), cancellationToken);
-
-    /// <summary>Pauses the clock for a reason the definition allows, from <paramref name="on"/> (the day the consultation letter went out) or today.</summary>
-    public Task<SupervisedItem> PauseAsync(long itemId, Actor actor, long? assignmentId, PauseReason reason, string? note, DateOnly? on, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Pause, assignmentId, new ClockEvent.Paused(now, reason, note, on), now, context), cancellationToken);
-
-    /// <summary>Resumes a paused clock from <paramref name="on"/> (the day the answer came) or today.</summary>
-    public Task<SupervisedItem> ResumeAsync(long itemId, Actor actor, long? assignmentId, string? note, DateOnly? on, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Resume, assignmentId, new ClockEvent.Resumed(now, note, on), now, context), cancellationToken);
-
-    /// <summary>Extends the limit (article 33: within the cap, while the period runs): a lead at once, a handler asks a lead.</summary>
-    public Task<SupervisedItem> ExtendAsync(long itemId, Actor actor, long? assignmentId, TimeLimit by, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Extend(definition, state, actor, assignmentId, by, reason, now, context), cancellationToken);
-
-    /// <summary>A lead approves the pending extension request.</summary>
-    public Task<SupervisedItem> ApproveExtensionAsync(long itemId, Actor actor, long? assignmentId, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ApproveExtension(definition, state, actor, assignmentId, now, context), cancellationToken);
-
-    /// <summary>A lead rejects the pending extension request, with reasons.</summary>
-    public Task<SupervisedItem> RejectExtensionAsync(long itemId, Actor actor, long? assignmentId, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.RejectExtension(definition, state, actor, assignmentId, reason, now, context), cancellationToken);
-
-    /// <summary>Sets the due day directly (article 35).</summary>
-    public Task<SupervisedItem> OverrideAsync(long itemId, Actor actor, long? assignmentId, DateOnly dueOn, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.ClockAction(definition, state, actor, StepAction.Override, assignmentId, new ClockEvent.Overridden(now, dueOn, null, actor.Login, reason), now, context), cancellationToken);
-
-    /// <summary>Transfers the item or an assignment to another department.</summary>
-    public Task<SupervisedItem> TransferAsync(long itemId, Actor actor, long? assignmentId, long toDepartment, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Transfer(definition, state, actor, assignmentId, toDepartment, reason, now, context), cancellationToken);
-
-    /// <summary>Returns the item or an assignment to an earlier step.</summary>
-    public Task<SupervisedItem> ReturnAsync(long itemId, Actor actor, long? assignmentId, string toStep, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Return(definition, state, actor, assignmentId, toStep, reason, now, context), cancellationToken);
-
-    /// <summary>Adds a progress report.</summary>
-    public Task<SupervisedItem> ReportAsync(long itemId, Actor actor, long? assignmentId, string text, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Report(definition, state, actor, assignmentId, text, now, context), cancellationToken);
-
-    /// <summary>Withdraws the item.</summary>
-    public Task<SupervisedItem> WithdrawAsync(long itemId, Actor actor, string reason, int? expectedVersion, CancellationToken cancellationToken) =>
-        ActAsync(itemId, expectedVersion, (definition, state, context, now) => WorkflowEngine.Withdraw(definition, state, actor, reason, now, context), cancellationToken);
 
     /// <summary>What the actor may do to the item now (see <see cref="WorkflowEngine.Available"/>).</summary>
     public async Task<IReadOnlyList<AvailableAction>> AvailableAsync(SupervisedItem item, Actor actor, CancellationToken cancellationToken)
@@ -178,17 +98,6 @@ public sealed class ItemWorkflows(
             PendingExtensions = WorkflowEngine.PendingExtensions(await ItemStore.ExtensionHistoryAsync(uow, item.Id, cancellationToken)),
         };
         return (definition, state);
-    }
-
-    private async Task<SupervisedItem> ActAsync(long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide, CancellationToken cancellationToken)
-    {
-        await using var uow = await database.BeginAsync(cancellationToken);
-        var touched = new HashSet<long>();
-        var saved = await ActInAsync(uow, itemId, expectedVersion, decide, touched, cancellationToken);
-        await uow.CommitAsync(cancellationToken);
-        wakeups?.ChangeInstantSet(saved.NextChangeAt);
-        wakeups?.BoardChanged(touched);
-        return saved;
     }
 
     // touched: the departments whose boards the action may change (the item's and its assignments', before and after).

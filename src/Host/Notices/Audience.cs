@@ -15,7 +15,7 @@ internal sealed class Audience
     public Audience(IEnumerable<(long Id, long DepartmentId, string Role, string? Email)> users, IEnumerable<(long DepartmentId, string Channel, string Address)> channels)
     {
         _people = users
-            .Select(u => (User: u, Known: DefinitionLoader.TryRole(u.Role, out var role), Role: role))
+            .Select(u => (User: u, Known: Roles.TryParse(u.Role, out var role), Role: role))
             .Where(u => u.Known)
             .ToLookup(u => (u.User.DepartmentId, u.Role), u => (u.User.Id, u.User.Email));
         _staffed = _people.Select(g => g.Key).ToHashSet();

@@ -31,7 +31,7 @@ public sealed class Actors(UserStore users, DepartmentStore departments)
             throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' is no longer active");
         }
 
-        if (!DefinitionLoader.TryRole(user.Role, out var role))
+        if (!Roles.TryParse(user.Role, out var role))
         {
             throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' has no known role");
         }

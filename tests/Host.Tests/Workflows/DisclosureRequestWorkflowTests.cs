@@ -146,12 +146,13 @@ public abstract class DisclosureRequestWorkflowTests(DatabaseProvider provider) 
         var item = await RegisterAsync();
         item = await _bed.Workflows.TransferAsync(item.Id, await _bed.As("zhang"), null, _bed.Departments["市教育局"], "属于教育系统信息", null, default);
 
-        var oldHandler = await Assert.ThrowsAsync<WorkflowRefusedException>(() => CompleteAsync(item, "zhang", "review", "accepted"));
+        // The old department's handler is refused; the item is no longer within his department, so (scope before state)
+        // he is answered as for an item that does not exist, not told where it went.
+        var oldHandler = await Assert.ThrowsAsync<KeyNotFoundException>(() => CompleteAsync(item, "zhang", "review", "accepted"));
         item = await CompleteAsync(item, "li", "review", "accepted");
 
         Assert.Equal(_bed.Departments["市教育局"], item.DepartmentId);
-        Assert.Equal(RefusalKind.Forbidden, oldHandler.Kind);
-        Assert.StartsWith("this step belongs to 市教育局", oldHandler.Message, StringComparison.Ordinal);
+        Assert.Equal(Supervision.Host.Items.ItemStore.NoSuchItem(item.Id), oldHandler.Message);
         Assert.Equal(_bed.Departments["市教育局"], Assert.Single(await _bed.Assignments.ListAsync(item.Id, default)).DepartmentId);
     }
 
@@ -160,14 +161,14 @@ public abstract class DisclosureRequestWorkflowTests(DatabaseProvider provider) 
     {
         var item = await RegisterAsync();
 
-        var otherHandler = await Assert.ThrowsAsync<WorkflowRefusedException>(() => CompleteAsync(item, "li", "review", "accepted"));
+        // Another department's handler: refused before anything of the item is read (scope before state).
+        var otherHandler = await Assert.ThrowsAsync<KeyNotFoundException>(() => CompleteAsync(item, "li", "review", "accepted"));
         var supervisor = await Assert.ThrowsAsync<WorkflowRefusedException>(() => CompleteAsync(item, "zhao", "review", "accepted"));
         item = await CompleteAsync(item, "wang", "review", "accepted");
         var handlerOverride = await Assert.ThrowsAsync<WorkflowRefusedException>(async () =>
             await _bed.Workflows.OverrideAsync(item.Id, await _bed.As("zhang"), null, new DateOnly(2025, 12, 31), "大量申请", null, default));
 
-        Assert.Equal(RefusalKind.Forbidden, otherHandler.Kind);
-        Assert.Equal("this step belongs to 市司法局: step 'review' (审核) is for a handler there", otherHandler.Message);
+        Assert.Equal(Supervision.Host.Items.ItemStore.NoSuchItem(item.Id), otherHandler.Message);
         Assert.Equal(RefusalKind.Forbidden, supervisor.Kind);
         Assert.Equal(RefusalKind.Forbidden, handlerOverride.Kind);
         Assert.Equal("handle", item.Step);

@@ -6,6 +6,7 @@ using Supervision.Host.Calendars;
 using Supervision.Host.Items;
 using Supervision.Host.People;
 using Supervision.Host.Platform;
+using Supervision.Host.Setup;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 using Supervision.Host.Workflows;
@@ -30,7 +31,11 @@ public sealed class WorkflowTestBed : IAsyncDisposable
 
     public AssignmentStore Assignments { get; private set; } = null!;
 
-    public ItemWorkflows Workflows { get; private set; } = null!;
+    /// <summary>The item workflows as the server wires them (ItemWorkflows behind the mediator's pipeline).</summary>
+    public WorkflowDriver Workflows { get; private set; } = null!;
+
+    /// <summary>The services the pipeline's handlers need, wired as the server wires them, over this database.</summary>
+    public IServiceProvider Services { get; private set; } = null!;
 
     public CalendarService Calendars { get; private set; } = null!;
 
@@ -126,7 +131,28 @@ public sealed class WorkflowTestBed : IAsyncDisposable
         var catalog = new DefinitionCatalog(bed.Database, bed.Clock, workflowsDirectory ?? Path.Combine(AppContext.BaseDirectory, "workflows"));
         await catalog.LoadAsync(default);
         bed.Catalog = catalog;
-        bed.Workflows = new ItemWorkflows(bed.Database, bed.Items, clocks, bed.Assignments, departments, users, catalog, calendars, zone, bed.Clock);
+        var workflows = new ItemWorkflows(bed.Database, bed.Items, clocks, bed.Assignments, departments, catalog, calendars, zone, bed.Clock);
+        // The server's registrations, with this bed's clock, database and stores in place of the defaults (the last
+        // registration of a service wins), so every handler the mediator knows can be made.
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(configuration);
+        services.AddSupervisionCore(configuration);
+        services
+            .AddSingleton<TimeProvider>(bed.Clock)
+            .AddSingleton(zone)
+            .AddSingleton(bed._testDatabase.Settings)
+            .AddSingleton(bed.Database)
+            .AddSingleton(bed.Items)
+            .AddSingleton<Supervision.Host.Pipeline.IItemOwnership>(bed.Items)
+            .AddSingleton(bed.Assignments)
+            .AddSingleton(clocks)
+            .AddSingleton(departments)
+            .AddSingleton(users)
+            .AddSingleton(catalog)
+            .AddSingleton(calendars)
+            .AddSingleton(workflows);
+        bed.Services = services.BuildServiceProvider();
+        bed.Workflows = new WorkflowDriver(bed.Services.GetRequiredService<Mediator.ISender>(), bed.Services.GetRequiredService<Actors>());
         return bed;
     }
 
