@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
 using Supervision.Host.People;
 using Supervision.Host.Storage;
@@ -17,23 +16,15 @@ internal static class AdminCommands
         var add = new Command("add", "Add a department.") { name, parent, aliases };
         add.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
         {
-            var store = services.GetRequiredService<DepartmentStore>();
-            long? parentId = null;
-            if (parse.GetValue(parent) is { } parentName)
-            {
-                parentId = (await store.FindByNameAsync(parentName, ct))?.Id;
-                if (parentId is null)
-                {
-                    error.WriteLine($"error: --parent: no department named '{parentName}'");
-                    return 2;
-                }
-            }
-
             try
             {
-                var added = await store.AddAsync(new Department { Name = parse.GetValue(name)!, ParentId = parentId, Aliases = parse.GetValue(aliases) ?? [] }, ct);
+                var added = await Send(services, new AddDepartment(parse.GetValue(name)!, parse.GetValue(parent), parse.GetValue(aliases) ?? []), ct);
                 output.WriteLine($"{added.Id}\t{added.Name}");
                 return 0;
+            }
+            catch (WorkflowRefusedException e)
+            {
+                return Refused(e, error);
             }
             catch (DuplicateNameException e)
             {
@@ -48,18 +39,15 @@ internal static class AdminCommands
         var channels = new Command("channel", "Also send the department's notices to a webhook, WeCom or DingTalk robot.") { channelDepartment, channel, address, secret };
         channels.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
         {
-            var dept = await services.GetRequiredService<DepartmentStore>().FindByNameAsync(parse.GetValue(channelDepartment)!, ct);
-            if (dept is null)
-            {
-                error.WriteLine($"error: --department: no department named '{parse.GetValue(channelDepartment)}'");
-                return 2;
-            }
-
             try
             {
-                await services.GetRequiredService<Supervision.Host.Notices.NoticeStore>().AddChannelAsync(dept.Id, parse.GetValue(channel)!, parse.GetValue(address)!, parse.GetValue(secret), ct);
-                output.WriteLine($"{dept.Name}: {parse.GetValue(channel)} {parse.GetValue(address)}");
+                await Send(services, new Supervision.Host.Notices.AddChannel(parse.GetValue(channelDepartment)!, parse.GetValue(channel)!, parse.GetValue(address)!, parse.GetValue(secret)), ct);
+                output.WriteLine($"{(await services.GetRequiredService<DepartmentStore>().FindByNameAsync(parse.GetValue(channelDepartment)!, ct))!.Name}: {parse.GetValue(channel)} {parse.GetValue(address)}");
                 return 0;
+            }
+            catch (WorkflowRefusedException e)
+            {
+                return Refused(e, error);
             }
             catch (ArgumentException e)
             {
@@ -85,7 +73,7 @@ internal static class AdminCommands
 
             try
             {
-                var (created, present) = await services.GetRequiredService<DepartmentStore>().LoadAsync(contents, ct);
+                var (created, present) = await Send(services, new LoadDirectory(contents), ct);
                 foreach (var name in created)
                 {
                     output.WriteLine($"created  {name}");
@@ -114,68 +102,33 @@ internal static class AdminCommands
         var add = new Command("add", "Add a user.") { login, role, department, display, password, email };
         add.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
         {
-            var roleText = parse.GetValue(role)!;
-            if (!Roles.TryParse(roleText, out _))
-            {
-                error.WriteLine($"error: --role: '{roleText}' is not a role; expected handler, lead, supervisor or admin");
-                return 2;
-            }
-
-            var departmentName = parse.GetValue(department)!;
-            var dept = await services.GetRequiredService<DepartmentStore>().FindByNameAsync(departmentName, ct);
-            if (dept is null)
-            {
-                error.WriteLine($"error: --department: no department named '{departmentName}'");
-                return 2;
-            }
-
-            var secret = parse.GetValue(password);
-            if (secret is { Length: < 8 })
-            {
-                error.WriteLine("error: --password: at least 8 characters");
-                return 2;
-            }
-
             try
             {
-                var name = parse.GetValue(login)!;
-                var user = await services.GetRequiredService<UserStore>().AddAsync(
-                    new User { Login = name, DisplayName = parse.GetValue(display) ?? name, DepartmentId = dept.Id, Role = roleText }, ct);
-                if (secret is not null)
-                {
-                    await services.GetRequiredService<Credentials>().SetPasswordAsync(user.Login, secret, ct);
-                }
-
-                if (parse.GetValue(email) is { } address)
-                {
-                    await services.GetRequiredService<UserStore>().SetEmailAsync(user.Login, address, ct);
-                }
-
-                output.WriteLine($"{user.Id}\t{user.Login}\t{roleText}\t{dept.Name}");
+                var (user, dept) = await Send(services, new AddUser(parse.GetValue(login)!, parse.GetValue(role)!, parse.GetValue(department)!, parse.GetValue(display), parse.GetValue(password), parse.GetValue(email)), ct);
+                output.WriteLine($"{user.Id}\t{user.Login}\t{user.Role}\t{dept.Name}");
                 return 0;
+            }
+            catch (WorkflowRefusedException e)
+            {
+                return Refused(e, error);
             }
             catch (DuplicateNameException e)
             {
                 error.WriteLine($"error: {e.Message}");
                 return 1;
             }
-            catch (ArgumentException e)
-            {
-                error.WriteLine($"error: --email: {e.Message.Split(" (Parameter")[0]}");
-                return 2;
-            }
         }));
         return new Command("users", "Users.")
         {
             add,
-            UserSwitch("disable", "Disable a user who has left: no sign-in, no API token, no notices; their sessions end at once.", (users, login, ct) => users.SetActiveAsync(login, false, ct), output, error),
-            UserSwitch("enable", "Enable a disabled user again (they sign in anew).", (users, login, ct) => users.SetActiveAsync(login, true, ct), output, error),
-            UserSwitch("sign-out", "End every sign-in session of a user (a lost laptop, a copied cookie); API tokens are revoked with 'tokens revoke'.", (users, login, ct) => users.EndSessionsAsync(login, ct), output, error),
+            UserSwitch("disable", "Disable a user who has left: no sign-in, no API token, no notices; their sessions end at once.", AccessChange.Disable, output, error),
+            UserSwitch("enable", "Enable a disabled user again (they sign in anew).", AccessChange.Enable, output, error),
+            UserSwitch("sign-out", "End every sign-in session of a user (a lost laptop, a copied cookie); API tokens are revoked with 'tokens revoke'.", AccessChange.SignOut, output, error),
         };
     }
 
     // A users subcommand that changes one user named by login.
-    private static Command UserSwitch(string name, string description, Func<UserStore, string, CancellationToken, Task> change, TextWriter output, TextWriter error)
+    private static Command UserSwitch(string name, string description, AccessChange change, TextWriter output, TextWriter error)
     {
         var login = new Argument<string>("login") { Description = "The user's sign-in name." };
         var command = new Command(name, description) { login };
@@ -184,7 +137,7 @@ internal static class AdminCommands
             var user = parse.GetValue(login)!;
             try
             {
-                await change(services.GetRequiredService<UserStore>(), user, ct);
+                await Send(services, new ChangeAccess(user, change), ct);
                 output.WriteLine($"{user}: {name} done");
                 return 0;
             }
@@ -206,7 +159,7 @@ internal static class AdminCommands
         {
             try
             {
-                var (_, token) = await services.GetRequiredService<Credentials>().CreateTokenAsync(parse.GetValue(user)!, parse.GetValue(name)!, ct);
+                var (_, token) = await Send(services, new CreateToken(parse.GetValue(user)!, parse.GetValue(name)!), ct);
                 output.WriteLine(token);
                 return 0;
             }
@@ -220,7 +173,7 @@ internal static class AdminCommands
         var revoke = new Command("revoke", "Revoke an API token.") { id };
         revoke.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>
         {
-            var revoked = await services.GetRequiredService<Credentials>().RevokeTokenAsync(parse.GetValue(id), ct);
+            var revoked = await Send(services, new RevokeToken(parse.GetValue(id)), ct);
             (revoked ? output : error).WriteLine(revoked ? $"Token {parse.GetValue(id)} revoked." : $"error: no active token {parse.GetValue(id)}");
             return revoked ? 0 : 1;
         }));
@@ -236,5 +189,15 @@ internal static class AdminCommands
             return 0;
         }));
         return new Command("tokens", "API tokens.") { create, revoke, list };
+    }
+
+    private static async Task<T> Send<T>(IServiceProvider services, Mediator.ICommand<T> command, CancellationToken ct) =>
+        await services.GetRequiredService<Mediator.ISender>().Send(command, ct);
+
+    // A command's field problem, as this command line names the option: "role: ..." becomes "error: --role: ...".
+    private static int Refused(WorkflowRefusedException refused, TextWriter error)
+    {
+        error.WriteLine($"error: --{refused.Message}");
+        return 2;
     }
 }

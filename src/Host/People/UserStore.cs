@@ -33,9 +33,12 @@ public sealed class UserStore(Database database, TimeProvider clock)
     }
 
     /// <summary>Sets the address a user's notices are mailed to (null: no mail).</summary>
+    /// <summary>Whether <paramref name="text"/> can be an e-mail address as notices are mailed to it.</summary>
+    public static bool IsEmail(string text) => text.Contains('@', StringComparison.Ordinal) && text.Length <= 254;
+
     public async Task SetEmailAsync(string login, string? email, CancellationToken cancellationToken)
     {
-        if (email is not null && (!email.Contains('@', StringComparison.Ordinal) || email.Length > 254))
+        if (email is not null && !IsEmail(email))
         {
             throw new ArgumentException($"'{email}' is not an e-mail address.", nameof(email));
         }

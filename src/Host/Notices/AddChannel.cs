@@ -1,0 +1,21 @@
+using Mediator;
+using Supervision.Engine.Workflows;
+using Supervision.Host.People;
+using Supervision.Host.Pipeline;
+
+namespace Supervision.Host.Notices;
+
+/// <summary>Also sends a department's notices to a webhook, WeCom or DingTalk robot (with its signing secret).</summary>
+public sealed record AddChannel(string Department, string Channel, string Address, string? Secret) : ICommand<long>, IOwnTransactions;
+
+public sealed class AddChannelHandler(DepartmentStore departments, NoticeStore notices) : ICommandHandler<AddChannel, long>
+{
+    public async ValueTask<long> Handle(AddChannel command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var department = await departments.FindByNameAsync(command.Department, cancellationToken)
+            ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"department: no department named '{command.Department}'");
+        await notices.AddChannelAsync(department.Id, command.Channel, command.Address, command.Secret, cancellationToken);
+        return department.Id;
+    }
+}
