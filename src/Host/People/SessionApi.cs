@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,11 +21,11 @@ public static class SessionApi
         api.MapPost("/", SignInAsync).AllowAnonymous();
         // Signing out ends this browser's session; with ?everywhere=true every session of the user (other browsers,
         // a cookie that may have been copied) ends too.
-        api.MapDelete("/", async (HttpContext context, ClaimsPrincipal principal, UserStore users, CancellationToken ct, bool everywhere = false) =>
+        api.MapDelete("/", async (HttpContext context, ClaimsPrincipal principal, ISender sender, CancellationToken ct, bool everywhere = false) =>
         {
             if (everywhere)
             {
-                await users.EndSessionsAsync(principal.Identity!.Name!, ct);
+                await sender.Send(new ChangeAccess(principal.Identity!.Name!, AccessChange.SignOut), ct);
             }
 
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
