@@ -86,7 +86,7 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
         }
 
         var context = Context(policy);
-        await using var uow = await database.BeginAsync(cancellationToken);
+        await using var uow = await database.BeginReadAsync(cancellationToken);
         foreach (var (assignmentId, events) in await ClockStore.LoadAssignmentClocksAsync(uow, itemId, cancellationToken))
         {
             if (events.Count == 0)

@@ -67,7 +67,7 @@ public sealed class ItemWorkflows(
     {
         ArgumentNullException.ThrowIfNull(item);
         var context = await ContextAsync(null, cancellationToken);
-        await using var uow = await database.BeginAsync(cancellationToken);
+        await using var uow = await database.BeginReadAsync(cancellationToken);
         var (definition, state) = await StateAsync(uow, item, context, cancellationToken);
         return WorkflowEngine.Available(definition, state, actor, item.NotBefore(clock.GetUtcNow()));
     }

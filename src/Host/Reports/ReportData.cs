@@ -31,7 +31,7 @@ public sealed class ReportData(Database database, ReportQueries queries, ClockSt
         var context = Context;
         var (start, end) = (context.StartOf(period.From), context.EndOf(period.To));
         var today = context.DayOf(clock.GetUtcNow());
-        await using var uow = await database.BeginAsync(cancellationToken);
+        await using var uow = await database.BeginReadAsync(cancellationToken);
         var rows = await queries.AssignmentsAsync(uow, period.To, start, departments, cancellationToken);
 
         // What happened within the period, to each assignment (an item's own clock is its handling assignment's).

@@ -146,6 +146,36 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a connection and begins a transaction that only reads, seeing one consistent state of the database:
+    /// on SQLite a deferred transaction (it takes no write lock, so readers never hold up writers), on PostgreSQL a
+    /// read-only repeatable-read snapshot. Dispose the result to release both; nothing is written through it.
+    /// </summary>
+    public async Task<UnitOfWork> BeginReadAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            DbTransaction transaction = connection is SqliteConnection lite
+                ? lite.BeginTransaction(IsolationLevel.Serializable, deferred: true)
+                : await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+            if (_postgres is not null)
+            {
+                await using var readOnly = connection.CreateCommand();
+                readOnly.Transaction = transaction;
+                readOnly.CommandText = "SET TRANSACTION READ ONLY";
+                await readOnly.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return new UnitOfWork(connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> in a transaction and commits it.</summary>
     public async Task<T> InTransactionAsync<T>(Func<UnitOfWork, Task<T>> work, CancellationToken cancellationToken)
     {
