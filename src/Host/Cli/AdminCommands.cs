@@ -41,8 +41,8 @@ internal static class AdminCommands
         {
             try
             {
-                await Send(services, new Supervision.Host.Notices.AddChannel(parse.GetValue(channelDepartment)!, parse.GetValue(channel)!, parse.GetValue(address)!, parse.GetValue(secret)), ct);
-                output.WriteLine($"{(await services.GetRequiredService<DepartmentStore>().FindByNameAsync(parse.GetValue(channelDepartment)!, ct))!.Name}: {parse.GetValue(channel)} {parse.GetValue(address)}");
+                var dept = await Send(services, new Supervision.Host.Notices.AddChannel(parse.GetValue(channelDepartment)!, parse.GetValue(channel)!, parse.GetValue(address)!, parse.GetValue(secret)), ct);
+                output.WriteLine($"{dept.Name}: {parse.GetValue(channel)} {parse.GetValue(address)}");
                 return 0;
             }
             catch (WorkflowRefusedException e)

@@ -26,7 +26,7 @@ public sealed class WorkflowDriver(ISender sender, Actors actors)
         await sender.Send(new CompleteStep(itemId, actor, expectedStep, outcome, assignmentId, fields, expectedVersion), cancellationToken);
 
     public async Task<SupervisedItem> PauseAsync(long itemId, Actor actor, long? assignmentId, PauseReason reason, string? note, DateOnly? on, int? expectedVersion, CancellationToken cancellationToken) =>
-        await sender.Send(new PauseClock(itemId, actor, assignmentId, Code(reason), note, Day(on), expectedVersion), cancellationToken);
+        await sender.Send(new PauseClock(itemId, actor, assignmentId, Clock.ReasonCode(reason), note, Day(on), expectedVersion), cancellationToken);
 
     public async Task<SupervisedItem> ResumeAsync(long itemId, Actor actor, long? assignmentId, string? note, DateOnly? on, int? expectedVersion, CancellationToken cancellationToken) =>
         await sender.Send(new ResumeClock(itemId, actor, assignmentId, note, Day(on), expectedVersion), cancellationToken);
@@ -58,12 +58,4 @@ public sealed class WorkflowDriver(ISender sender, Actors actors)
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Code(PauseReason reason) => reason switch
-    {
-        PauseReason.ThirdPartyConsultation => "third-party-consultation",
-        PauseReason.AgencyConsultation => "agency-consultation",
-        PauseReason.AwaitingCorrection => "awaiting-correction",
-        _ => "custom",
-    };
 }
