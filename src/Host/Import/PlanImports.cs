@@ -74,7 +74,7 @@ public static class ImportOutcomes
 /// unless the import is confirmed with <c>createUnits</c>: then they are created (under the importer's department, in
 /// the same transaction) and used.
 /// </summary>
-public sealed class PlanImports(ItemWorkflows workflows, DepartmentStore departments, ImportStore imports)
+public sealed class PlanImports(InstanceStore instances, DepartmentStore departments, ImportStore imports)
 {
     public const string Definition = "supervision-task";
 
@@ -225,7 +225,7 @@ public sealed class PlanImports(ItemWorkflows workflows, DepartmentStore departm
                         fields[WorkflowEngine.StartsAfterField] = relative!.Event ?? relative.Text;
                     }
 
-                    var registered = await workflows.RegisterInAsync(uow, ItemKind.Task, Definition, actor, Shorten(title), actor.DepartmentId, fields, null, cancellationToken);
+                    var registered = await instances.RegisterInAsync(uow, ItemKind.Task, Definition, actor, Shorten(title), actor.DepartmentId, fields, null, cancellationToken);
                     if (awaiting)
                     {
                         outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.AwaitingEvent, registered.Id,
@@ -233,7 +233,7 @@ public sealed class PlanImports(ItemWorkflows workflows, DepartmentStore departm
                         continue;
                     }
 
-                    created.Add(await workflows.CompleteInAsync(uow, registered.Id, actor, "assign", "assigned", cancellationToken));
+                    created.Add(await instances.CompleteInAsync(uow, registered.Id, actor, "assign", "assigned", cancellationToken));
                     outcome.Add(new ImportedTask(item.Number, title, task.Line, ImportOutcomes.Created, registered.Id, note));
                 }
             }

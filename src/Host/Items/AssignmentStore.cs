@@ -40,24 +40,16 @@ public sealed record Assignment
 /// <summary>Assignments of items to departments.</summary>
 public sealed class AssignmentStore(Database database, TimeProvider clock)
 {
-    private const string Columns =
-        """
-        id AS Id, item_id AS ItemId, department_id AS DepartmentId, role AS RoleCode, step AS Step, light AS LightCode, due_on AS DueOn,
-        due_at AS DueAt, paused AS Paused, seriously_overdue AS SeriouslyOverdue, next_change_at AS NextChangeAt, result AS Result, closed_at AS ClosedAt,
-        step_entered_at AS StepEnteredAt, step_light AS StepLightCode, step_due_on AS StepDueOn, step_next_change_at AS StepNextChangeAt, step_basis AS StepBasis
-        """;
-
     /// <summary>An item's assignments, by id.</summary>
     public async Task<IReadOnlyList<Assignment>> ListAsync(long itemId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM assignments WHERE item_id = @itemId ORDER BY id", new { itemId }, cancellationToken: cancellationToken)))
+        return (await connection.QueryAsync<InstanceStore.AssignmentRow>(new CommandDefinition($"SELECT {InstanceStore.AssignmentColumns} FROM assignments WHERE item_id = @itemId ORDER BY id", new { itemId }, cancellationToken: cancellationToken)))
             .Select(r => r.ToAssignment()).ToList();
     }
 
-    internal static async Task<IReadOnlyList<Assignment>> ListAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken) =>
-        (await uow.Connection.QueryAsync<Row>(uow.Command($"SELECT {Columns} FROM assignments WHERE item_id = @itemId ORDER BY id", new { itemId }, cancellationToken)))
-            .Select(r => r.ToAssignment()).ToList();
+    internal static Task<IReadOnlyList<Assignment>> ListAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken) =>
+        InstanceStore.AssignmentsAsync(uow, itemId, cancellationToken);
 
     /// <summary>The assignments of several items at once, by item, inside a caller's transaction.</summary>
     internal async Task<Dictionary<long, List<Assignment>>> ListManyAsync(UnitOfWork uow, IReadOnlyCollection<long> itemIds, CancellationToken cancellationToken)
@@ -65,8 +57,8 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
         var result = new Dictionary<long, List<Assignment>>();
         foreach (var ids in itemIds.Chunk(1000))
         {
-            foreach (var row in await uow.Connection.QueryAsync<Row>(uow.Command(
-                $"SELECT {Columns} FROM assignments WHERE {database.Dialect.InList("item_id", "@ids")} ORDER BY item_id, id", new { ids }, cancellationToken)))
+            foreach (var row in await uow.Connection.QueryAsync<InstanceStore.AssignmentRow>(uow.Command(
+                $"SELECT {InstanceStore.AssignmentColumns} FROM assignments WHERE {database.Dialect.InList("item_id", "@ids")} ORDER BY item_id, id", new { ids }, cancellationToken)))
             {
                 if (!result.TryGetValue(row.ItemId, out var list))
                 {
@@ -89,16 +81,19 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
             return;
         }
 
-        if (uow.Connection is not NpgsqlConnection postgres)
+        await (uow.Connection is NpgsqlConnection postgres ? UpdateAllAtOnceAsync(uow, postgres, updates, cancellationToken) : UpdateOneByOneAsync(uow, updates, cancellationToken));
+    }
+
+    private async Task UpdateOneByOneAsync(UnitOfWork uow, IReadOnlyList<(Assignment Stored, DeadlineSnapshot Fresh)> updates, CancellationToken cancellationToken)
+    {
+        foreach (var (a, snapshot) in updates)
         {
-            foreach (var (a, snapshot) in updates)
-            {
-                await UpdateAsync(uow, a.Id, a.Step, a.DepartmentId, snapshot, a.ClosedAt, a.Result, cancellationToken);
-            }
-
-            return;
+            await UpdateAsync(uow, a.Id, a.Step, a.DepartmentId, snapshot, a.ClosedAt, a.Result, cancellationToken);
         }
+    }
 
+    private async Task UpdateAllAtOnceAsync(UnitOfWork uow, NpgsqlConnection postgres, IReadOnlyList<(Assignment Stored, DeadlineSnapshot Fresh)> updates, CancellationToken cancellationToken)
+    {
         await using var command = new NpgsqlCommand(
             """
             UPDATE assignments a SET light = v.light, due_on = v.due_on, due_at = v.due_at, paused = v.paused, seriously_overdue = v.serious,
@@ -120,48 +115,12 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    internal async Task<long> AddAsync(UnitOfWork uow, long itemId, long departmentId, AssignmentRole role, string step, DeadlineSnapshot snapshot, CancellationToken cancellationToken, StepState? stepState = null)
-    {
-        var now = clock.GetUtcNow();
-        return await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
-            """
-            INSERT INTO assignments (item_id, kind, department_id, role, step, light, due_on, due_at, paused, seriously_overdue, next_change_at, calendar_version, created_at, updated_at,
-                                     step_entered_at, step_light, step_due_on, step_next_change_at, step_basis)
-            VALUES (@itemId, (SELECT kind FROM items WHERE id = @itemId), @departmentId, @role, @step, @light, @DueOn, @DueAt, @Paused, @SeriouslyOverdue, @NextChangeAt, @CalendarVersion, @now, @now,
-                    @now, @stepLight, @stepDueOn, @stepNext, @stepBasis)
-            RETURNING id
-            """,
-            new
-            {
-                itemId, departmentId, role = Code(role), step, light = snapshot.Light.Code(), snapshot.DueOn, snapshot.DueAt, snapshot.Paused, snapshot.SeriouslyOverdue, snapshot.NextChangeAt, snapshot.CalendarVersion, now,
-                stepLight = stepState?.Light?.Code(), stepDueOn = stepState?.DueOn, stepNext = stepState?.NextChangeAt, stepBasis = stepState?.Basis,
-            },
-            cancellationToken));
-    }
-
-    internal async Task UpdateAsync(UnitOfWork uow, long id, string step, long departmentId, DeadlineSnapshot snapshot, DateTimeOffset? closedAt, string? result, CancellationToken cancellationToken, StepState? stepState = null)
-    {
-        // With the step limit's state when the caller has it (an action), in the same statement.
-        var steps = stepState is null ? string.Empty : ", step_light = @stepLight, step_due_on = @stepDueOn, step_next_change_at = @stepNext, step_basis = @stepBasis";
-        await uow.Connection.ExecuteAsync(uow.Command(
-            $"""
-            UPDATE assignments SET step_entered_at = CASE WHEN step = @step THEN step_entered_at ELSE @now END,
-                step = @step, department_id = @departmentId, light = @light, due_on = @DueOn, due_at = @DueAt, paused = @Paused,
-                seriously_overdue = @SeriouslyOverdue, next_change_at = @NextChangeAt, calendar_version = @CalendarVersion,
-                closed_at = @closedAt, result = @result, updated_at = @now{steps}
-            WHERE id = @id
-            """,
-            new
-            {
-                id, step, departmentId, light = snapshot.Light.Code(), snapshot.DueOn, snapshot.DueAt, snapshot.Paused, snapshot.SeriouslyOverdue, snapshot.NextChangeAt, snapshot.CalendarVersion,
-                closedAt, result, now = clock.GetUtcNow(), stepLight = stepState?.Light?.Code(), stepDueOn = stepState?.DueOn, stepNext = stepState?.NextChangeAt, stepBasis = stepState?.Basis,
-            },
-            cancellationToken));
-    }
+    internal Task UpdateAsync(UnitOfWork uow, long id, string step, long departmentId, DeadlineSnapshot snapshot, DateTimeOffset? closedAt, string? result, CancellationToken cancellationToken) =>
+        InstanceStore.UpdateAssignmentAsync(uow, id, step, departmentId, snapshot, closedAt, result, null, clock.GetUtcNow(), cancellationToken);
 
     /// <summary>Stores the step limits' states of several assignments (what changed only).</summary>
     internal static Task UpdateStepStatesAsync(UnitOfWork uow, IReadOnlyList<(long Id, StepState State)> states, CancellationToken cancellationToken) =>
-        ItemStore.UpdateStepStatesAsync(uow, states, cancellationToken, assignments: true);
+        InstanceStore.UpdateStepStatesAsync(uow, states, assignments: true, cancellationToken);
 
     public static string Code(AssignmentRole role) => role switch
     {
@@ -169,48 +128,4 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
         AssignmentRole.Responsible => "responsible",
         _ => "handling",
     };
-
-    private sealed record Row
-    {
-        public long Id { get; init; }
-        public long ItemId { get; init; }
-        public long DepartmentId { get; init; }
-        public string RoleCode { get; init; } = "";
-        public string Step { get; init; } = "";
-        public string LightCode { get; init; } = "";
-        public DateOnly? DueOn { get; init; }
-        public DateTimeOffset? DueAt { get; init; }
-        public bool Paused { get; init; }
-        public bool SeriouslyOverdue { get; init; }
-        public DateTimeOffset? NextChangeAt { get; init; }
-        public string? Result { get; init; }
-        public DateTimeOffset? ClosedAt { get; init; }
-        public DateTimeOffset? StepEnteredAt { get; init; }
-        public string? StepLightCode { get; init; }
-        public DateOnly? StepDueOn { get; init; }
-        public DateTimeOffset? StepNextChangeAt { get; init; }
-        public string? StepBasis { get; init; }
-
-        public Assignment ToAssignment() => new()
-        {
-            Id = Id,
-            ItemId = ItemId,
-            DepartmentId = DepartmentId,
-            Role = RoleCode switch { "lead" => AssignmentRole.Lead, "responsible" => AssignmentRole.Responsible, _ => AssignmentRole.Handling },
-            Step = Step,
-            Light = Lights.Parse(LightCode),
-            DueOn = DueOn,
-            DueAt = DueAt,
-            Paused = Paused,
-            SeriouslyOverdue = SeriouslyOverdue,
-            NextChangeAt = NextChangeAt,
-            Result = Result,
-            ClosedAt = ClosedAt,
-            StepEnteredAt = StepEnteredAt,
-            StepLight = StepLightCode is null ? null : Lights.Parse(StepLightCode),
-            StepDueOn = StepDueOn,
-            StepNextChangeAt = StepNextChangeAt,
-            StepBasis = StepBasis,
-        };
-    }
 }

@@ -30,7 +30,7 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
         var (registered, entry) = ClockedItems.Register(item, start, policy, Context(policy), actor, clock.GetUtcNow());
         await using var uow = await database.BeginAsync(cancellationToken);
         var added = await items.AddAsync(uow, registered, policy.ToJson(), entry, cancellationToken);
-        await clocks.AppendAsync(uow, added.Id, start, cancellationToken);
+        await InstanceStore.AppendClockAsync(uow, added.Id, null, start, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return added;
     }
@@ -43,7 +43,7 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
     {
         ArgumentNullException.ThrowIfNull(e);
         await using var uow = await database.BeginAsync(cancellationToken);
-        var item = await items.GetForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
+        var item = await InstanceStore.SelectForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
         if (expectedVersion is { } v && v != item.Version)
         {
             throw new ConcurrencyException($"Item {itemId} was changed by someone else (version {item.Version}, you had {v}); reload it and try again.");
@@ -56,7 +56,7 @@ public sealed class ItemClocks(Database database, ItemStore items, ClockStore cl
         }
 
         var (updated, entry) = ClockedItems.Apply(item, clockLog.Events, e, clockLog.Policy, Context(clockLog.Policy), actor, clock.GetUtcNow());
-        await clocks.AppendAsync(uow, itemId, e, cancellationToken);
+        await InstanceStore.AppendClockAsync(uow, itemId, null, e, cancellationToken);
         var saved = await items.SaveAsync(uow, updated, entry, cancellationToken);
         await uow.CommitAsync(cancellationToken);
         return saved;

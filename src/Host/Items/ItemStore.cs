@@ -3,7 +3,6 @@ using Npgsql;
 using NpgsqlTypes;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
-using Supervision.Engine.Workflows;
 using Supervision.Host.Pipeline;
 using Supervision.Host.Storage;
 
@@ -16,16 +15,6 @@ namespace Supervision.Host.Items;
 /// </summary>
 public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwnership
 {
-    internal const string ItemColumns =
-        """
-        id AS Id, kind AS KindCode, title AS Title, department_id AS DepartmentId, definition_id AS DefinitionId,
-        definition_version AS DefinitionVersion, step AS Step, received_on AS ReceivedOn, light AS LightCode,
-        due_on AS DueOn, due_at AS DueAt, paused AS Paused, next_change_at AS NextChangeAt, payload AS Payload,
-        seriously_overdue AS SeriouslyOverdue, calendar_version AS CalendarVersion, step_entered_at AS StepEnteredAt,
-        step_due_on AS StepDueOn, step_light AS StepLightCode, step_basis AS StepBasis, step_next_change_at AS StepNextChangeAt, result AS Result,
-        created_at AS CreatedAt, updated_at AS UpdatedAt, closed_at AS ClosedAt, version AS Version
-        """;
-
     /// <summary>Registers an item with its first history entry; returns it with its id and version 1.</summary>
     public async Task<SupervisedItem> AddAsync(SupervisedItem item, HistoryEntry registered, CancellationToken cancellationToken)
     {
@@ -37,28 +26,8 @@ public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwne
 
     /// <summary>Registers an item inside a caller's transaction, with the clock policy its clock runs under (null:
     /// no clock).</summary>
-    internal async Task<SupervisedItem> AddAsync(UnitOfWork uow, SupervisedItem item, string? clockPolicy, HistoryEntry registered, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        ArgumentNullException.ThrowIfNull(registered);
-        var now = clock.GetUtcNow();
-        var parameters = Parameters(item, now);
-        parameters.Add("ClockPolicy", clockPolicy);
-        var id = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
-            $"""
-            INSERT INTO items (kind, title, department_id, definition_id, definition_version, step, received_on, light,
-                               due_on, due_at, paused, next_change_at, payload, created_at, updated_at, closed_at, version,
-                               seriously_overdue, calendar_version, clock_policy, step_entered_at, step_due_on, step_light, step_basis, step_next_change_at, result)
-            VALUES (@Kind, @Title, @DepartmentId, @DefinitionId, @DefinitionVersion, @Step, @ReceivedOn, @Light,
-                    @DueOn, @DueAt, @Paused, @NextChangeAt, {database.Dialect.Json("@Payload")}, @now, @now, @ClosedAt, 0,
-                    @SeriouslyOverdue, @CalendarVersion, {database.Dialect.Json("@ClockPolicy")}, @StepEnteredAt, @StepDueOn, @StepLight, @StepBasis, @StepNextChangeAt, @Result)
-            RETURNING id
-            """,
-            parameters,
-            cancellationToken));
-        var version = await AppendAsync(uow, id, registered, cancellationToken);
-        return item with { Id = id, Version = version, CreatedAt = now, UpdatedAt = now };
-    }
+    internal Task<SupervisedItem> AddAsync(UnitOfWork uow, SupervisedItem item, string? clockPolicy, HistoryEntry registered, CancellationToken cancellationToken) =>
+        InstanceStore.InsertItemAsync(uow, item, clockPolicy, registered, clock.GetUtcNow(), cancellationToken);
 
     /// <summary>
     /// Stores a changed item together with the history entry that explains the change. <paramref name="updated"/>
@@ -74,56 +43,15 @@ public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwne
     }
 
     /// <summary><see cref="SaveAsync(SupervisedItem, HistoryEntry, CancellationToken)"/> inside a caller's transaction.</summary>
-    internal async Task<SupervisedItem> SaveAsync(UnitOfWork uow, SupervisedItem updated, HistoryEntry entry, CancellationToken cancellationToken)
+    internal Task<SupervisedItem> SaveAsync(UnitOfWork uow, SupervisedItem updated, HistoryEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updated);
-        ArgumentNullException.ThrowIfNull(entry);
-        var now = updated.NotBefore(clock.GetUtcNow());
-        // The new state and the history entry's sequence number in one statement: the version moves with the entry.
-        var sequence = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
-            $"""
-            UPDATE items SET title = @Title, department_id = @DepartmentId, step = @Step, light = @Light, due_on = @DueOn,
-                             due_at = @DueAt, paused = @Paused, next_change_at = @NextChangeAt,
-                             payload = {database.Dialect.Json("@Payload")}, updated_at = @now, closed_at = @ClosedAt,
-                             seriously_overdue = @SeriouslyOverdue, calendar_version = @CalendarVersion,
-                             step_entered_at = @StepEnteredAt, step_due_on = @StepDueOn, step_light = @StepLight, step_basis = @StepBasis,
-                             step_next_change_at = @StepNextChangeAt, result = @Result,
-                             version = version + 1
-            WHERE id = @Id AND version = @Version
-            RETURNING version
-            """,
-            Parameters(updated, now),
-            cancellationToken));
-        if (sequence is not { } version)
-        {
-            var current = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
-                "SELECT version FROM items WHERE id = @Id", new { updated.Id }, cancellationToken));
-            throw current is null
-                ? new KeyNotFoundException($"Item {updated.Id} does not exist.")
-                : new ConcurrencyException(
-                    $"Item {updated.Id} was changed by someone else (version {current}, you had {updated.Version}); reload it and try again.");
-        }
-
-        await WriteEntryAsync(uow, updated.Id, version, entry, cancellationToken);
-        return updated with { Version = version, UpdatedAt = now };
+        return InstanceStore.UpdateItemAsync(uow, updated, entry, updated.NotBefore(clock.GetUtcNow()), cancellationToken);
     }
 
-    /// <summary>Stores the step limits' states of several items (the light transitions' batches; an action stores
-    /// them with the item), or of several <paramref name="assignments"/>. Not a change of the item's version: the
-    /// history entry that records a turned light is.</summary>
-    internal static async Task UpdateStepStatesAsync(UnitOfWork uow, IReadOnlyList<(long Id, StepState State)> states, CancellationToken cancellationToken, bool assignments = false)
-    {
-        if (states.Count == 0)
-        {
-            return;
-        }
-
-        // The same columns on items and on assignments.
-        await uow.Connection.ExecuteAsync(uow.Command(
-            $"UPDATE {(assignments ? "assignments" : "items")} SET step_light = @Light, step_due_on = @DueOn, step_next_change_at = @NextChangeAt, step_basis = @Basis WHERE id = @Id",
-            states.Select(s => new { s.Id, Light = s.State.Light?.Code(), s.State.DueOn, s.State.NextChangeAt, s.State.Basis }),
-            cancellationToken));
-    }
+    /// <summary>Stores the step limits' states of several items (see <see cref="InstanceStore.UpdateStepStatesAsync"/>).</summary>
+    internal static Task UpdateStepStatesAsync(UnitOfWork uow, IReadOnlyList<(long Id, StepState State)> states, CancellationToken cancellationToken) =>
+        InstanceStore.UpdateStepStatesAsync(uow, states, assignments: false, cancellationToken);
 
     /// <summary>Adds a history entry that does not change the item's state (a notice sent, a progress note);
     /// returns its sequence number.</summary>
@@ -166,16 +94,8 @@ public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwne
     public async Task<SupervisedItem?> GetAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ItemRow>(new CommandDefinition(
-            $"SELECT {ItemColumns} FROM items WHERE id = @id", new { id }, cancellationToken: cancellationToken));
-        return row?.ToItem();
-    }
-
-    /// <summary>The item with this id inside a caller's transaction, locked for update on PostgreSQL; or null.</summary>
-    internal async Task<SupervisedItem?> GetForUpdateAsync(UnitOfWork uow, long id, CancellationToken cancellationToken)
-    {
-        var row = await uow.Connection.QuerySingleOrDefaultAsync<ItemRow>(uow.Command(
-            $"SELECT {ItemColumns} FROM items WHERE id = @id{database.Dialect.ForUpdate}", new { id }, cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<InstanceStore.ItemRow>(new CommandDefinition(
+            $"SELECT {InstanceStore.ItemColumns} FROM items WHERE id = @id", new { id }, cancellationToken: cancellationToken));
         return row?.ToItem();
     }
 
@@ -185,7 +105,7 @@ public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwne
         var result = new Dictionary<long, SupervisedItem>();
         foreach (var chunk in ids.Chunk(1000))
         {
-            foreach (var row in await uow.Connection.QueryAsync<ItemRow>(uow.Command($"SELECT {ItemColumns} FROM items WHERE {database.Dialect.InList("id", "@chunk")}", new { chunk }, cancellationToken)))
+            foreach (var row in await uow.Connection.QueryAsync<InstanceStore.ItemRow>(uow.Command($"SELECT {InstanceStore.ItemColumns} FROM items WHERE {database.Dialect.InList("id", "@chunk")}", new { chunk }, cancellationToken)))
             {
                 result[row.Id] = row.ToItem();
             }
@@ -209,26 +129,31 @@ public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwne
             return;
         }
 
-        if (uow.Connection is not NpgsqlConnection postgres)
-        {
-            foreach (var write in writes)
-            {
-                var entries = write.Entries.AsEnumerable();
-                if (write.Saved is { } saved)
-                {
-                    await SaveAsync(uow, saved, write.Entries[0], cancellationToken);
-                    entries = entries.Skip(1);
-                }
+        await (uow.Connection is NpgsqlConnection postgres ? SaveAllAtOnceAsync(uow, postgres, writes, cancellationToken) : SaveOneByOneAsync(uow, writes, cancellationToken));
+    }
 
-                foreach (var entry in entries)
-                {
-                    await AppendAsync(uow, write.ItemId, entry, cancellationToken);
-                }
+    // SQLite: item by item, as a single save and its appends would.
+    private async Task SaveOneByOneAsync(UnitOfWork uow, IReadOnlyList<ItemWrite> writes, CancellationToken cancellationToken)
+    {
+        foreach (var write in writes)
+        {
+            var entries = write.Entries.AsEnumerable();
+            if (write.Saved is { } saved)
+            {
+                await SaveAsync(uow, saved, write.Entries[0], cancellationToken);
+                entries = entries.Skip(1);
             }
 
-            return;
+            foreach (var entry in entries)
+            {
+                await AppendAsync(uow, write.ItemId, entry, cancellationToken);
+            }
         }
+    }
 
+    // PostgreSQL: a few statements whatever the number of items.
+    private async Task SaveAllAtOnceAsync(UnitOfWork uow, NpgsqlConnection postgres, IReadOnlyList<ItemWrite> writes, CancellationToken cancellationToken)
+    {
         var transaction = (NpgsqlTransaction)uow.Transaction;
         var now = clock.GetUtcNow().UtcDateTime;
         // Each item's version moves by its number of entries (the entries take the sequence numbers in between), in
@@ -344,8 +269,8 @@ public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwne
         // on or after the first (paused items and hour limits are always looked at).
         // Tasks are always looked at: their item-level due day is the earliest of their assignments'.
         var window = changedFrom is null ? string.Empty : " AND received_on < @changedTo AND (kind = 'task' OR paused = @paused OR due_on IS NULL OR due_on >= @changedFrom)";
-        var rows = await uow.Connection.QueryAsync<ItemRow>(uow.Command(
-            $"SELECT {ItemColumns} FROM items WHERE closed_at IS NULL AND clock_policy IS NOT NULL AND id > @afterId{window} ORDER BY id LIMIT @limit",
+        var rows = await uow.Connection.QueryAsync<InstanceStore.ItemRow>(uow.Command(
+            $"SELECT {InstanceStore.ItemColumns} FROM items WHERE closed_at IS NULL AND clock_policy IS NOT NULL AND id > @afterId{window} ORDER BY id LIMIT @limit",
             new { afterId, limit, changedFrom, changedTo, paused = true },
             cancellationToken));
         return rows.Select(r => r.ToItem()).ToList();
@@ -366,299 +291,10 @@ public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwne
         return rows.Select(r => r.ToEntry()).ToList();
     }
 
-    /// <summary>The item's history entries about extensions (asked for, approved, rejected, or extended by a lead),
-    /// oldest first: what <see cref="WorkflowEngine.PendingExtensions"/> reads.</summary>
-    internal static async Task<IReadOnlyList<HistoryEntry>> ExtensionHistoryAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken)
-    {
-        var rows = await uow.Connection.QueryAsync<HistoryRow>(uow.Command(
-            """
-            SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, detail AS Detail
-            FROM item_history WHERE item_id = @itemId AND action IN (@requested, @approved, @rejected, 'extend') ORDER BY seq
-            """,
-            new { itemId, requested = WorkflowEngine.ExtensionRequested, approved = WorkflowEngine.ExtensionApproved, rejected = WorkflowEngine.ExtensionRejected },
-            cancellationToken));
-        return rows.Select(r => r.ToEntry()).ToList();
-    }
-
-    // Bumping the version takes the item's row lock (PostgreSQL) or runs under the write lock (SQLite), so the
-    // sequence number it returns is this writer's alone.
-    internal async Task<int> AppendAsync(UnitOfWork uow, long itemId, HistoryEntry entry, CancellationToken cancellationToken)
-    {
-        var sequence = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
-            "UPDATE items SET version = version + 1 WHERE id = @itemId RETURNING version", new { itemId }, cancellationToken))
-            ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
-        await WriteEntryAsync(uow, itemId, sequence, entry, cancellationToken);
-        return sequence;
-    }
-
-    // The entry numbered <paramref name="sequence"/>, chained to the one before it; the caller holds the item's row
-    // lock and moved its version to that number.
-    private async Task WriteEntryAsync(UnitOfWork uow, long itemId, int sequence, HistoryEntry entry, CancellationToken cancellationToken)
-    {
-        var previous = sequence == 1 ? null : await uow.Connection.ExecuteScalarAsync<string?>(uow.Command(
-            "SELECT hash FROM item_history WHERE item_id = @itemId AND seq = @prior", new { itemId, prior = sequence - 1 }, cancellationToken));
-        var at = HistoryChain.ToStoredPrecision(entry.At);
-        var fromLight = entry.FromLight?.Code();
-        var toLight = entry.ToLight?.Code();
-        var hash = HistoryChain.Hash(previous, itemId, sequence, at, entry.Actor, entry.Action, entry.FromStep, entry.ToStep, fromLight, toLight, entry.Detail);
-        await uow.Connection.ExecuteAsync(uow.Command(
-            $"""
-            INSERT INTO item_history (item_id, seq, at, actor, action, from_step, to_step, from_light, to_light, detail, prev_hash, hash)
-            VALUES (@itemId, @sequence, @at, @Actor, @Action, @FromStep, @ToStep, @fromLight, @toLight, {database.Dialect.Json("@Detail")}, @previous, @hash)
-            """,
-            new { itemId, sequence, at, entry.Actor, entry.Action, entry.FromStep, entry.ToStep, fromLight, toLight, entry.Detail, previous, hash },
-            cancellationToken));
-    }
-
-    private static DynamicParameters Parameters(SupervisedItem item, DateTimeOffset now)
-    {
-        var p = new DynamicParameters();
-        p.Add("Id", item.Id);
-        p.Add("Version", item.Version);
-        p.Add("Kind", item.Kind.Code());
-        p.Add("Title", item.Title);
-        p.Add("DepartmentId", item.DepartmentId);
-        p.Add("DefinitionId", item.DefinitionId);
-        p.Add("DefinitionVersion", item.DefinitionVersion);
-        p.Add("Step", item.Step);
-        p.Add("ReceivedOn", item.ReceivedOn);
-        p.Add("Light", item.Light.Code());
-        p.Add("DueOn", item.DueOn);
-        p.Add("DueAt", item.DueAt);
-        p.Add("Paused", item.Paused);
-        p.Add("NextChangeAt", item.NextChangeAt);
-        p.Add("Payload", item.Payload);
-        p.Add("ClosedAt", item.ClosedAt);
-        p.Add("SeriouslyOverdue", item.SeriouslyOverdue);
-        p.Add("CalendarVersion", item.CalendarVersion);
-        p.Add("StepEnteredAt", item.StepEnteredAt);
-        p.Add("StepDueOn", item.StepDueOn);
-        p.Add("StepLight", item.StepLight?.Code());
-        p.Add("StepBasis", item.StepBasis);
-        p.Add("StepNextChangeAt", item.StepNextChangeAt);
-        p.Add("Result", item.Result);
-        p.Add("now", now);
-        return p;
-    }
-
-    // Storage shapes: codes as text, converted to Engine types once, here.
-    internal sealed record ItemRow
-    {
-        public long Id { get; init; }
-        public string KindCode { get; init; } = "";
-        public string Title { get; init; } = "";
-        public long DepartmentId { get; init; }
-        public string DefinitionId { get; init; } = "";
-        public int DefinitionVersion { get; init; }
-        public string Step { get; init; } = "";
-        public DateOnly ReceivedOn { get; init; }
-        public string LightCode { get; init; } = "";
-        public DateOnly? DueOn { get; init; }
-        public DateTimeOffset? DueAt { get; init; }
-        public bool Paused { get; init; }
-        public DateTimeOffset? NextChangeAt { get; init; }
-        public string Payload { get; init; } = "{}";
-        public bool SeriouslyOverdue { get; init; }
-        public int? CalendarVersion { get; init; }
-        public DateTimeOffset? StepEnteredAt { get; init; }
-        public DateOnly? StepDueOn { get; init; }
-        public string? StepLightCode { get; init; }
-        public string? StepBasis { get; init; }
-        public DateTimeOffset? StepNextChangeAt { get; init; }
-        public string? Result { get; init; }
-        public DateTimeOffset CreatedAt { get; init; }
-        public DateTimeOffset UpdatedAt { get; init; }
-        public DateTimeOffset? ClosedAt { get; init; }
-        public int Version { get; init; }
-
-        public SupervisedItem ToItem() => new()
-        {
-            Id = Id,
-            Kind = ItemKinds.Parse(KindCode),
-            Title = Title,
-            DepartmentId = DepartmentId,
-            DefinitionId = DefinitionId,
-            DefinitionVersion = DefinitionVersion,
-            Step = Step,
-            ReceivedOn = ReceivedOn,
-            Light = Lights.Parse(LightCode),
-            DueOn = DueOn,
-            DueAt = DueAt,
-            Paused = Paused,
-            NextChangeAt = NextChangeAt,
-            Payload = Payload,
-            SeriouslyOverdue = SeriouslyOverdue,
-            CalendarVersion = CalendarVersion,
-            StepEnteredAt = StepEnteredAt,
-            StepDueOn = StepDueOn,
-            StepLight = StepLightCode is null ? null : Lights.Parse(StepLightCode),
-            StepBasis = StepBasis,
-            StepNextChangeAt = StepNextChangeAt,
-            Result = Result,
-            CreatedAt = CreatedAt,
-            UpdatedAt = UpdatedAt,
-            ClosedAt = ClosedAt,
-            Version = Version,
-        };
-    }
+    internal static Task<int> AppendAsync(UnitOfWork uow, long itemId, HistoryEntry entry, CancellationToken cancellationToken) =>
+        InstanceStore.AppendHistoryAsync(uow, itemId, entry, cancellationToken);
 }
 
 /// <summary>What to write for one item in <see cref="ItemStore.SaveSnapshotsAsync"/>: its fresh snapshot to save
 /// (null when only history is appended) and its history entries in order (the first belongs to the save).</summary>
 internal sealed record ItemWrite(long ItemId, SupervisedItem? Saved, IReadOnlyList<HistoryEntry> Entries);
-
-/// <summary>
-/// What <see cref="ItemSearch"/> looks for; null fields do not filter. With <see cref="Departments"/>, the light,
-/// seriously-overdue, paused, step, due-day and open conditions apply to those departments' assignments (what the
-/// board counts: a task is red for the department whose assignment is red); without, to the item.
-/// </summary>
-public sealed record ItemFilter(
-    Supervision.Engine.Items.ItemKind? Kind = null,
-    IReadOnlyCollection<long>? Departments = null,
-    Supervision.Engine.Items.Light? Light = null,
-    string? Step = null,
-    DateOnly? DueBefore = null,
-    DateOnly? DueAfter = null,
-    string? Text = null,
-    bool? Paused = null,
-    bool? Open = null,
-    bool? SeriouslyOverdue = null,
-    Supervision.Engine.Items.Light? StepLight = null);
-
-/// <summary>
-/// Finds items by filter within the departments a user may see, newest first, a page at a time. Two ways in, chosen
-/// per request from the kept board counts (<see cref="BoardCounts"/>) as statistics: a department filter whose
-/// departments own few assignments is answered from those assignments (an index range per department, then the page
-/// of item ids); anything broader walks the items newest first, and its total is counted up to
-/// <see cref="CountLimit"/> (said as "at least") rather than over hundreds of thousands of rows.
-/// </summary>
-public sealed class ItemSearch(Database database, BoardCounts boardCounts)
-{
-    /// <summary>Totals above this are reported as "more than" (the page itself is exact).</summary>
-    public const int CountLimit = 10_000;
-
-    /// <summary>Below this many assignments (by the kept counts) a department filter is answered from the assignments.</summary>
-    private const long FewAssignments = 50_000;
-
-    public async Task<ItemSearchResult> SearchAsync(ItemFilter filter, IReadOnlyCollection<long>? scope, int page, int pageSize, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        if (filter.Departments is { } departments && string.IsNullOrWhiteSpace(filter.Text) && (scope is null || departments.All(scope.Contains))
-            && await AssignmentsOfAsync(connection, departments, filter, cancellationToken) < FewAssignments)
-        {
-            return await FromAssignmentsAsync(connection, filter, page, pageSize, cancellationToken);
-        }
-
-        var where = new List<string>();
-        var p = new DynamicParameters();
-        if (scope is not null)
-        {
-            where.Add($"({database.Dialect.InList("department_id", "@scope")} OR EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND {database.Dialect.InList("a.department_id", "@scope")}))");
-            p.Add("scope", scope.ToArray());
-        }
-
-        void Add(string clause, string name, object? value)
-        {
-            where.Add(clause);
-            p.Add(name, value);
-        }
-
-        if (filter.Kind is { } kind) Add("kind = @kind", "kind", Supervision.Engine.Items.ItemKinds.Code(kind));
-        if (filter.Departments is not null)
-        {
-            // The same conditions, on one assignment of those departments.
-            where.Add($"EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND {string.Join(" AND ", AssignmentConditions(filter, p, withKind: false))})");
-        }
-        else
-        {
-            if (filter.Light is { } light) Add("light = @light", "light", Supervision.Engine.Items.Lights.Code(light));
-            if (filter.SeriouslyOverdue is { } serious) Add("seriously_overdue = @serious", "serious", serious);
-            if (filter.Step is { } step) Add("step = @step", "step", step);
-            if (filter.DueBefore is { } before) Add("due_on <= @dueBefore", "dueBefore", before);
-            if (filter.DueAfter is { } after) Add("due_on >= @dueAfter", "dueAfter", after);
-            if (filter.Paused is { } paused) Add("paused = @paused", "paused", paused);
-            if (filter.Open is { } open) where.Add(open ? "closed_at IS NULL" : "closed_at IS NOT NULL");
-            if (filter.StepLight is { } stepLight) Add("step_light = @stepLight", "stepLight", Supervision.Engine.Items.Lights.Code(stepLight));
-        }
-
-        if (!string.IsNullOrWhiteSpace(filter.Text))
-        {
-            // Titles and kind-specific fields (applicant, content, plan) as entered; LIKE with escaped wildcards.
-            Add(database.Dialect.TextMatch(string.Empty, "@text"), "text", SqlDialect.ContainsPattern(filter.Text));
-        }
-
-        var clause = where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where);
-        p.Add("limit", pageSize);
-        p.Add("offset", (page - 1L) * pageSize);   // in 64 bits: page 2147483647 wrapped round to the first page
-        p.Add("countLimit", CountLimit + 1);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM (SELECT 1 FROM items {clause} LIMIT @countLimit) counted", p, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<ItemStore.ItemRow>(new CommandDefinition(
-            $"SELECT {ItemStore.ItemColumns} FROM items {clause} ORDER BY id DESC LIMIT @limit OFFSET @offset", p, cancellationToken: cancellationToken));
-        return new ItemSearchResult(rows.Select(r => r.ToItem()).ToList(), Math.Min(total, CountLimit), total > CountLimit);
-    }
-
-    /// <summary>How many assignments the departments own (open ones only when the filter asks for open), by the kept counts.</summary>
-    private async Task<long> AssignmentsOfAsync(System.Data.Common.DbConnection connection, IReadOnlyCollection<long> departments, ItemFilter filter, CancellationToken cancellationToken)
-    {
-        var kind = filter.Kind is { } k ? Supervision.Engine.Items.ItemKinds.Code(k) : null;
-        var counts = await boardCounts.ReadAsync(connection, departments, kind, cancellationToken);
-        return counts.Sum(c => c.Green + c.Yellow + c.Red + (filter.Open == true ? 0 : c.DoneOnTime + c.DoneLate));
-    }
-
-    /// <summary>The page from the departments' assignments: the distinct item ids matching, newest first, then those items.</summary>
-    private async Task<ItemSearchResult> FromAssignmentsAsync(System.Data.Common.DbConnection connection, ItemFilter filter, int page, int pageSize, CancellationToken cancellationToken)
-    {
-        var p = new DynamicParameters();
-        var on = string.Join(" AND ", AssignmentConditions(filter, p, withKind: true));
-        p.Add("limit", pageSize);
-        p.Add("offset", (page - 1L) * pageSize);   // in 64 bits: page 2147483647 wrapped round to the first page
-        long total;
-        long[] ids;
-        if (database.Provider == DatabaseProvider.PostgreSql)
-        {
-            // One pass over the assignments for both the total and the page.
-            var (count, page1) = await connection.QuerySingleAsync<(long, long[])>(new CommandDefinition(
-                $"""
-                WITH hits AS MATERIALIZED (SELECT DISTINCT a.item_id FROM assignments a WHERE {on})
-                SELECT (SELECT count(*) FROM hits), ARRAY(SELECT item_id FROM hits ORDER BY item_id DESC LIMIT @limit OFFSET @offset)
-                """, p, cancellationToken: cancellationToken));
-            (total, ids) = (count, page1);
-        }
-        else
-        {
-            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(DISTINCT a.item_id) FROM assignments a WHERE {on}", p, cancellationToken: cancellationToken));
-            ids = (await connection.QueryAsync<long>(new CommandDefinition(
-                $"SELECT DISTINCT a.item_id FROM assignments a WHERE {on} ORDER BY a.item_id DESC LIMIT @limit OFFSET @offset", p, cancellationToken: cancellationToken))).ToArray();
-        }
-
-        if (ids.Length == 0)
-        {
-            return new ItemSearchResult([], total, false);
-        }
-
-        var rows = await connection.QueryAsync<ItemStore.ItemRow>(new CommandDefinition(
-            $"SELECT {ItemStore.ItemColumns} FROM items WHERE {database.Dialect.InList("id", "@ids")} ORDER BY id DESC", new { ids }, cancellationToken: cancellationToken));
-        return new ItemSearchResult(rows.Select(r => r.ToItem()).ToList(), total, false);
-    }
-
-    /// <summary>The filter's conditions on one assignment (alias <c>a</c>) of its departments, parameters added to <paramref name="p"/>.</summary>
-    private List<string> AssignmentConditions(ItemFilter filter, DynamicParameters p, bool withKind)
-    {
-        var on = new List<string> { database.Dialect.InList("a.department_id", "@departments") };
-        p.Add("departments", filter.Departments!.ToArray());
-        if (withKind && filter.Kind is { } kind) { on.Add("a.kind = @kind"); p.Add("kind", Supervision.Engine.Items.ItemKinds.Code(kind)); }
-        if (filter.Light is { } l) { on.Add("a.light = @light"); p.Add("light", Supervision.Engine.Items.Lights.Code(l)); }
-        if (filter.SeriouslyOverdue is { } so) { on.Add("a.seriously_overdue = @serious"); p.Add("serious", so); }
-        if (filter.Paused is { } pa) { on.Add("a.paused = @paused"); p.Add("paused", pa); }
-        if (filter.Step is { } st) { on.Add("a.step = @step"); p.Add("step", st); }
-        if (filter.DueBefore is { } db) { on.Add("a.due_on <= @dueBefore"); p.Add("dueBefore", db); }
-        if (filter.DueAfter is { } da) { on.Add("a.due_on >= @dueAfter"); p.Add("dueAfter", da); }
-        if (filter.Open is { } op) { on.Add(op ? "a.closed_at IS NULL" : "a.closed_at IS NOT NULL"); }
-        if (filter.StepLight is { } sl) { on.Add("a.step_light = @stepLight"); p.Add("stepLight", Supervision.Engine.Items.Lights.Code(sl)); }
-        return on;
-    }
-}
-
-/// <summary>A page of items and how many match in all; when <see cref="TotalIsAtLeast"/>, at least that many.</summary>
-public sealed record ItemSearchResult(IReadOnlyList<Supervision.Engine.Items.SupervisedItem> Items, long Total, bool TotalIsAtLeast);

@@ -11,13 +11,13 @@ namespace Supervision.Host.Items;
 /// </summary>
 public sealed record RegisterRequest(Actor Actor, string? Title, string? Department, IReadOnlyDictionary<string, string> Fields, string? Definition = null) : ICommand<SupervisedItem>;
 
-public sealed class RegisterRequestHandler(ItemWorkflows workflows, DepartmentStore departments) : ICommandHandler<RegisterRequest, SupervisedItem>
+public sealed class RegisterRequestHandler(InstanceStore instances, DepartmentStore departments) : ICommandHandler<RegisterRequest, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(RegisterRequest command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var department = await ItemInputs.DepartmentAsync(command.Department, "department", departments, cancellationToken);
-        return await workflows.RegisterInCommandAsync(ItemKind.Request, command.Definition, command.Actor, command.Title ?? string.Empty, department, command.Fields, cancellationToken);
+        return await instances.RegisterAsync(ItemKind.Request, command.Definition, command.Actor, command.Title ?? string.Empty, department, command.Fields, cancellationToken);
     }
 }
 
@@ -28,11 +28,11 @@ public sealed class RegisterRequestHandler(ItemWorkflows workflows, DepartmentSt
 /// </summary>
 public sealed record RegisterTask(Actor Actor, string? Title, IReadOnlyDictionary<string, string> Fields, string? Definition = null) : ICommand<SupervisedItem>;
 
-public sealed class RegisterTaskHandler(ItemWorkflows workflows) : ICommandHandler<RegisterTask, SupervisedItem>
+public sealed class RegisterTaskHandler(InstanceStore instances) : ICommandHandler<RegisterTask, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(RegisterTask command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await workflows.RegisterInCommandAsync(ItemKind.Task, command.Definition, command.Actor, command.Title ?? string.Empty, command.Actor.DepartmentId, command.Fields, cancellationToken);
+        return await instances.RegisterAsync(ItemKind.Task, command.Definition, command.Actor, command.Title ?? string.Empty, command.Actor.DepartmentId, command.Fields, cancellationToken);
     }
 }

@@ -41,7 +41,7 @@ public static class ServiceRegistration
         services.AddSingleton<ItemClocks>();
         services.AddSingleton<HistoryAudit>();
         services.AddSingleton<AssignmentStore>();
-        services.AddSingleton<ItemWorkflows>();
+        services.AddSingleton<InstanceStore>();
         services.AddSingleton<Supervision.Host.Import.PlanImports>();
         services.AddSingleton<Supervision.Host.Import.ImportStore>();
         services.AddSingleton<Supervision.Host.Reports.ReportQueries>();

@@ -202,6 +202,9 @@ public sealed class UnitOfWork(DbConnection connection, DbTransaction transactio
 
     public DbTransaction Transaction { get; } = transaction;
 
+    /// <summary>The SQL dialect of this connection's provider.</summary>
+    public SqlDialect Dialect { get; } = connection is NpgsqlConnection ? SqlDialect.PostgreSql : SqlDialect.Sqlite;
+
     public CommandDefinition Command(string sql, object? parameters, CancellationToken cancellationToken) =>
         new(sql, parameters, Transaction, cancellationToken: cancellationToken);
 

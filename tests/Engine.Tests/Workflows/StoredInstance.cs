@@ -6,7 +6,7 @@ namespace Supervision.Engine.Tests.Workflows;
 
 /// <summary>
 /// An item as storage holds it, written exactly as the engine's <see cref="Registration"/> and
-/// <see cref="AppliedDecision"/> say and nothing more (what the Host's ItemWorkflows does with its tables): clock events
+/// <see cref="AppliedDecision"/> say and nothing more (what the Host's InstanceStore does with its tables): clock events
 /// appended, changed assignments rewritten, a step limit alone updated, new assignments numbered, history appended.
 /// </summary>
 internal sealed class StoredInstance

@@ -31,7 +31,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
 
     public AssignmentStore Assignments { get; private set; } = null!;
 
-    /// <summary>The item workflows as the server wires them (ItemWorkflows behind the mediator's pipeline).</summary>
+    /// <summary>The item workflows as the server wires them (the handlers and the InstanceStore behind the mediator's pipeline).</summary>
     public WorkflowDriver Workflows { get; private set; } = null!;
 
     /// <summary>The services the pipeline's handlers need, wired as the server wires them, over this database.</summary>
@@ -131,7 +131,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
         var catalog = new DefinitionCatalog(bed.Database, bed.Clock, workflowsDirectory ?? Path.Combine(AppContext.BaseDirectory, "workflows"));
         await catalog.LoadAsync(default);
         bed.Catalog = catalog;
-        var workflows = new ItemWorkflows(bed.Database, bed.Items, clocks, bed.Assignments, departments, catalog, calendars, zone, bed.Clock);
+        var instances = new InstanceStore(bed.Database, departments, catalog, calendars, zone, bed.Clock);
         // The server's registrations, with this bed's clock, database and stores in place of the defaults (the last
         // registration of a service wins), so every handler the mediator knows can be made.
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
@@ -150,7 +150,7 @@ public sealed class WorkflowTestBed : IAsyncDisposable
             .AddSingleton(users)
             .AddSingleton(catalog)
             .AddSingleton(calendars)
-            .AddSingleton(workflows);
+            .AddSingleton(instances);
         bed.Services = services.BuildServiceProvider();
         bed.Workflows = new WorkflowDriver(bed.Services.GetRequiredService<Mediator.ISender>(), bed.Services.GetRequiredService<Actors>());
         return bed;

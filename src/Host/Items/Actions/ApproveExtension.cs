@@ -9,12 +9,12 @@ namespace Supervision.Host.Items;
 public sealed record ApproveExtension(long ItemId, Actor Actor, long? Assignment, int? Version)
     : ICommand<SupervisedItem>, IItemMessage;
 
-public sealed class ApproveExtensionHandler(ItemWorkflows workflows) : ICommandHandler<ApproveExtension, SupervisedItem>
+public sealed class ApproveExtensionHandler(InstanceStore instances) : ICommandHandler<ApproveExtension, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(ApproveExtension command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await workflows.ActInCommandAsync(command.ItemId, command.Version, (definition, state, context, now) =>
+        return await instances.ActAsync(command.ItemId, command.Version, (definition, state, context, now) =>
             WorkflowEngine.ApproveExtension(definition, state, command.Actor, command.Assignment, now, context), cancellationToken);
     }
 }

@@ -12,12 +12,12 @@ public sealed record CompleteStep(long ItemId, Actor Actor, string? Step, string
     public IEnumerable<FieldProblem> Validate() => [.. ItemInputs.Required(Step, "step"), .. ItemInputs.Required(Outcome, "outcome")];
 }
 
-public sealed class CompleteStepHandler(ItemWorkflows workflows) : ICommandHandler<CompleteStep, SupervisedItem>
+public sealed class CompleteStepHandler(InstanceStore instances) : ICommandHandler<CompleteStep, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(CompleteStep command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await workflows.ActInCommandAsync(command.ItemId, command.Version, (definition, state, context, now) =>
+        return await instances.ActAsync(command.ItemId, command.Version, (definition, state, context, now) =>
             WorkflowEngine.Complete(definition, state, command.Actor, command.Step!, command.Outcome!, command.Assignment, command.Fields, now, context), cancellationToken);
     }
 }

@@ -13,12 +13,12 @@ public sealed record ExtendLimit(long ItemId, Actor Actor, long? Assignment, int
     public IEnumerable<FieldProblem> Validate() => [.. WorkingDays is > 0 ? [] : new[] { new FieldProblem("workingDays", "a positive whole number") }, .. ItemInputs.Required(Reason, "reason"), .. Approver is null ? [] : new[] { new FieldProblem("approver", "not accepted: an extension is approved by a lead signed in (approve-extension), who is recorded as approver; a handler's extend asks for it") }];
 }
 
-public sealed class ExtendLimitHandler(ItemWorkflows workflows) : ICommandHandler<ExtendLimit, SupervisedItem>
+public sealed class ExtendLimitHandler(InstanceStore instances) : ICommandHandler<ExtendLimit, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(ExtendLimit command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await workflows.ActInCommandAsync(command.ItemId, command.Version, (definition, state, context, now) =>
+        return await instances.ActAsync(command.ItemId, command.Version, (definition, state, context, now) =>
             WorkflowEngine.Extend(definition, state, command.Actor, command.Assignment, new TimeLimit.WorkingDays(command.WorkingDays!.Value), command.Reason!, now, context), cancellationToken);
     }
 }

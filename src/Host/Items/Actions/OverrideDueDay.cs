@@ -13,12 +13,12 @@ public sealed record OverrideDueDay(long ItemId, Actor Actor, long? Assignment, 
     public IEnumerable<FieldProblem> Validate() => [.. ItemInputs.Required(DueOn, "dueOn"), .. ItemInputs.Day(DueOn, "dueOn"), .. ItemInputs.Required(Reason, "reason")];
 }
 
-public sealed class OverrideDueDayHandler(ItemWorkflows workflows) : ICommandHandler<OverrideDueDay, SupervisedItem>
+public sealed class OverrideDueDayHandler(InstanceStore instances) : ICommandHandler<OverrideDueDay, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(OverrideDueDay command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await workflows.ActInCommandAsync(command.ItemId, command.Version, (definition, state, context, now) =>
+        return await instances.ActAsync(command.ItemId, command.Version, (definition, state, context, now) =>
             WorkflowEngine.ClockAction(definition, state, command.Actor, StepAction.Override, command.Assignment, new ClockEvent.Overridden(now, ItemInputs.ToDay(command.DueOn)!.Value, null, command.Actor.Login, command.Reason!), now, context), cancellationToken);
     }
 }

@@ -13,12 +13,12 @@ public sealed record PauseClock(long ItemId, Actor Actor, long? Assignment, stri
     public IEnumerable<FieldProblem> Validate() => [.. ItemInputs.PauseReason(Reason), .. ItemInputs.Day(On, "on")];
 }
 
-public sealed class PauseClockHandler(ItemWorkflows workflows) : ICommandHandler<PauseClock, SupervisedItem>
+public sealed class PauseClockHandler(InstanceStore instances) : ICommandHandler<PauseClock, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(PauseClock command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await workflows.ActInCommandAsync(command.ItemId, command.Version, (definition, state, context, now) =>
+        return await instances.ActAsync(command.ItemId, command.Version, (definition, state, context, now) =>
             WorkflowEngine.ClockAction(definition, state, command.Actor, StepAction.Pause, command.Assignment, new ClockEvent.Paused(now, ItemInputs.ToPauseReason(command.Reason), command.Note, ItemInputs.ToDay(command.On)), now, context), cancellationToken);
     }
 }

@@ -12,12 +12,12 @@ public sealed record RejectExtension(long ItemId, Actor Actor, long? Assignment,
     public IEnumerable<FieldProblem> Validate() => ItemInputs.Required(Reason, "reason");
 }
 
-public sealed class RejectExtensionHandler(ItemWorkflows workflows) : ICommandHandler<RejectExtension, SupervisedItem>
+public sealed class RejectExtensionHandler(InstanceStore instances) : ICommandHandler<RejectExtension, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(RejectExtension command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await workflows.ActInCommandAsync(command.ItemId, command.Version, (definition, state, context, now) =>
+        return await instances.ActAsync(command.ItemId, command.Version, (definition, state, context, now) =>
             WorkflowEngine.RejectExtension(definition, state, command.Actor, command.Assignment, command.Reason!, now, context), cancellationToken);
     }
 }

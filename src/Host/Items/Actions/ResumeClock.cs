@@ -13,12 +13,12 @@ public sealed record ResumeClock(long ItemId, Actor Actor, long? Assignment, str
     public IEnumerable<FieldProblem> Validate() => ItemInputs.Day(On, "on");
 }
 
-public sealed class ResumeClockHandler(ItemWorkflows workflows) : ICommandHandler<ResumeClock, SupervisedItem>
+public sealed class ResumeClockHandler(InstanceStore instances) : ICommandHandler<ResumeClock, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(ResumeClock command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await workflows.ActInCommandAsync(command.ItemId, command.Version, (definition, state, context, now) =>
+        return await instances.ActAsync(command.ItemId, command.Version, (definition, state, context, now) =>
             WorkflowEngine.ClockAction(definition, state, command.Actor, StepAction.Resume, command.Assignment, new ClockEvent.Resumed(now, command.Note, ItemInputs.ToDay(command.On)), now, context), cancellationToken);
     }
 }

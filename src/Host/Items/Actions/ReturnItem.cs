@@ -12,12 +12,12 @@ public sealed record ReturnItem(long ItemId, Actor Actor, long? Assignment, stri
     public IEnumerable<FieldProblem> Validate() => ItemInputs.Required(ToStep, "toStep");
 }
 
-public sealed class ReturnItemHandler(ItemWorkflows workflows) : ICommandHandler<ReturnItem, SupervisedItem>
+public sealed class ReturnItemHandler(InstanceStore instances) : ICommandHandler<ReturnItem, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(ReturnItem command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await workflows.ActInCommandAsync(command.ItemId, command.Version, (definition, state, context, now) =>
+        return await instances.ActAsync(command.ItemId, command.Version, (definition, state, context, now) =>
             WorkflowEngine.Return(definition, state, command.Actor, command.Assignment, command.ToStep!, command.Reason ?? string.Empty, now, context), cancellationToken);
     }
 }

@@ -13,13 +13,13 @@ public sealed record TransferItem(long ItemId, Actor Actor, long? Assignment, st
     public IEnumerable<FieldProblem> Validate() => [.. string.IsNullOrWhiteSpace(Department) ? new[] { new FieldProblem("department", "required (a department's name, alias or id)") } : [], .. ItemInputs.Required(Reason, "reason")];
 }
 
-public sealed class TransferItemHandler(ItemWorkflows workflows, DepartmentStore departments) : ICommandHandler<TransferItem, SupervisedItem>
+public sealed class TransferItemHandler(InstanceStore instances, DepartmentStore departments) : ICommandHandler<TransferItem, SupervisedItem>
 {
     public async ValueTask<SupervisedItem> Handle(TransferItem command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var to = await ItemInputs.DepartmentAsync(command.Department, "department", departments, cancellationToken);
-        return await workflows.ActInCommandAsync(command.ItemId, command.Version, (definition, state, context, now) =>
+        return await instances.ActAsync(command.ItemId, command.Version, (definition, state, context, now) =>
             WorkflowEngine.Transfer(definition, state, command.Actor, command.Assignment, to, command.Reason!, now, context), cancellationToken);
     }
 }
