@@ -24,6 +24,17 @@ public sealed record Forecast(int WorkingDays, string Until, int TurnYellow, int
 /// falling in them are reckoned from the law for now (the board says so).</remarks>
 public sealed record Board(DateTimeOffset At, string Today, BoardRow Totals, IReadOnlyList<BoardRow> Departments, IReadOnlyList<Forecast> Forecast, DateTimeOffset ForecastAt, IReadOnlyList<int> ProvisionalYears);
 
+/// <summary>GET /api/board's filters: the kind, a step, text in the title or fields, due within so many working days.</summary>
+public sealed record BoardQuery(string? Kind = null, string? Step = null, string? Text = null, int? DueWithin = null);
+
+/// <summary>GET /api/board/trends: how many office days back, and the kind.</summary>
+public sealed record TrendsQuery(int Days = 28, string? Kind = null);
+
+/// <summary>What the board's endpoints read with.</summary>
+internal sealed record BoardReaders(
+    Actors Actors, Database Database, BoardCounts BoardCounts, BoardQueries Queries, BoardForecasts Forecasts, BoardResponses Responses,
+    Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json, DepartmentStore Departments, CalendarService Calendars, OfficeTimeZone Zone, TimeProvider Clock);
+
 /// <summary>One office day of the trends chart: the open assignments of the caller's departments by light as last
 /// recorded that day (see <c>LightDailySnapshots</c>); all zeros when nothing was open or nothing was recorded.
 /// Green, yellow and red include paused assignments; seriously overdue is a part of red, paused a part of all three.</summary>
@@ -54,10 +65,13 @@ public static class BoardApi
         return endpoints;
     }
 
-    private static async Task<IResult> GetAsync(ClaimsPrincipal user, Actors actors, Database database, BoardCounts boardCounts, BoardQueries queries, BoardForecasts forecasts, BoardResponses responses,
-        Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct,
-        string? kind = null, string? step = null, string? text = null, int? dueWithin = null)
+    private static Task<Results<BoardJson, InvalidProblem>> GetAsync(ClaimsPrincipal user, [AsParameters] BoardQuery query, [AsParameters] BoardReaders readers, CancellationToken ct) =>
+        Answer.Read(() => BoardAsync(user, query, readers, ct));
+
+    private static async Task<BoardJson> BoardAsync(ClaimsPrincipal user, BoardQuery query, BoardReaders readers, CancellationToken ct)
     {
+        var (kind, step, text, dueWithin) = query;
+        var (actors, database, boardCounts, queries, forecasts, responses, json, departments, calendars, zone, clock) = readers;
         var (all, visible) = await VisibleAsync(user, actors, departments, ct);
         var now = clock.GetUtcNow();
         if (kind is not null && !Supervision.Engine.Items.ItemKinds.TryParse(kind, out _))
@@ -141,8 +155,13 @@ public static class BoardApi
         return lastDays.Select((d, i) => new Forecast(d.Days, Text(d.Last), (int)turns[i].TurnYellow, (int)turns[i].TurnRed)).ToList();
     }
 
-    private static async Task<Ok<Trends>> GetTrendsAsync(ClaimsPrincipal user, Actors actors, Database database, BoardQueries queries, DepartmentStore departments, CalendarService calendars, OfficeTimeZone zone, TimeProvider clock, CancellationToken ct, int days = 28, string? kind = null)
+    private static Task<Results<Ok<Trends>, InvalidProblem>> GetTrendsAsync(ClaimsPrincipal user, [AsParameters] TrendsQuery query, [AsParameters] BoardReaders readers, CancellationToken ct) =>
+        Answer.Read(() => TrendsAsync(user, query, readers, ct));
+
+    private static async Task<Ok<Trends>> TrendsAsync(ClaimsPrincipal user, TrendsQuery query, BoardReaders readers, CancellationToken ct)
     {
+        var (days, kind) = query;
+        var (actors, database, _, queries, _, _, _, departments, calendars, zone, clock) = readers;
         var (all, visible) = await VisibleAsync(user, actors, departments, ct);
         if (days is < 1 or > 366)
         {

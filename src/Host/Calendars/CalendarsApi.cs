@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Supervision.Engine.Calendars;
 using Supervision.Host.People;
+using Supervision.Host.Platform;
 
 namespace Supervision.Host.Calendars;
 
@@ -19,13 +20,12 @@ public static class CalendarsApi
         return endpoints;
     }
 
-    private static Results<Ok<JsonElement>, ProblemHttpResult> GetYear(int year, CalendarService calendars)
+    private static Results<Ok<JsonElement>, NotFoundProblem> GetYear(int year, CalendarService calendars)
     {
         var found = calendars.Current.YearInForce(year);
         if (found is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
-                detail: $"No calendar covers {year}: the calendar covers {WorkingCalendar.FirstYear}-{WorkingCalendar.LastYear}.");
+            return new NotFoundProblem("Not found", $"No calendar covers {year}: the calendar covers {WorkingCalendar.FirstYear}-{WorkingCalendar.LastYear}.");
         }
 
         // The year as deadlines count it: its notice, or (provisional: true) the law's holidays until the notice is loaded.
@@ -35,7 +35,7 @@ public static class CalendarsApi
         return TypedResults.Ok(json.RootElement.Clone());
     }
 
-    private static async Task<Ok<object>> PutYear(int year, JsonElement body, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct)
+    private static Task<Results<Ok<object>, InvalidProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem, RefusedProblem>> PutYear(int year, JsonElement body, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) => Answer.Command(async () =>
     {
         var parsed = CalendarFile.ParseYear(body.GetRawText(), $"PUT /api/calendars/{year}");
         if (parsed.Year != year)
@@ -53,5 +53,5 @@ public static class CalendarsApi
             dueDaysMoved = change.DueDaysMoved,
             lightsChanged = change.LightsChanged,
         });
-    }
+    });
 }

@@ -1,5 +1,5 @@
 using Mediator;
-using Supervision.Engine.Organisation;
+using Supervision.Engine.Import;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Import;
 using Supervision.Host.Items;
@@ -12,18 +12,15 @@ namespace Supervision.Host.Demo;
 /// each role with passwords and API tokens, disclosure requests received over the past weeks and moved along their
 /// steps (so the board shows every light, pauses, extensions and finished ones), and supervision tasks assigned to
 /// several bureaus, the project's sample plan (seeds/plans) imported as a supervisor uploads it, and last month's
-/// circulation (通报). Everything goes
-/// through the same workflow code as real use, so histories are real.
+/// circulation (通报). Everything goes through the same commands as real use (the directory loaded, people added,
+/// tokens made, items registered and acted on, the month circulated), so histories are real.
 /// </summary>
 internal sealed class DemoData(
     DepartmentStore departments,
-    UserStore users,
-    Credentials credentials,
     Actors actors,
     ISender sender,
     Supervision.Host.Escalation.LightDailySnapshots daily,
     ImportStore imports,
-    Supervision.Host.Reports.Circulations circulations,
     TimeProvider clock,
     ILogger<DemoData> logger) : IHostedService
 {
@@ -39,18 +36,24 @@ internal sealed class DemoData(
             return;
         }
 
-        var office = await departments.AddAsync(new Department { Name = Office, Aliases = ["演示市政府办", "市政府办公室"] }, cancellationToken);
-        var ids = new Dictionary<string, long> { [Office] = office.Id };
-        foreach (var (name, alias) in new[] { ("演示市司法局", "司法局"), ("演示市教育局", "教育局"), ("演示市自然资源局", "自然资源局"), ("演示市卫生健康委员会", "卫健委") })
-        {
-            // The short names plans use (市司法局, 市卫健委) are aliases, so the sample plan's units match.
-            ids[name] = (await departments.AddAsync(new Department { Name = name, Aliases = [alias, "市" + alias], ParentId = office.Id }, cancellationToken)).Id;
-        }
-
-        ids["演示一区人民政府办公室"] = (await departments.AddAsync(new Department { Name = "演示一区人民政府办公室", ParentId = office.Id }, cancellationToken)).Id;
-        ids["演示一区司法局"] = (await departments.AddAsync(new Department { Name = "演示一区司法局", ParentId = ids["演示一区人民政府办公室"] }, cancellationToken)).Id;
-        await departments.SetGroupAsync("市政府各部门", [ids["演示市司法局"], ids["演示市教育局"], ids["演示市自然资源局"], ids["演示市卫生健康委员会"]], cancellationToken);
-        await departments.SetGroupAsync("各区政府", [ids["演示一区人民政府办公室"]], cancellationToken);
+        // The directory as a directory file would give it, loaded by the same command: departments under their
+        // parents, the short names plans use (市司法局, 市卫健委) as aliases so the sample plan's units match, and the
+        // groups plans name.
+        (string Name, string Alias)[] bureaus = [("演示市司法局", "司法局"), ("演示市教育局", "教育局"), ("演示市自然资源局", "自然资源局"), ("演示市卫生健康委员会", "卫健委")];
+        var directory = new DirectoryContents(
+            [
+                new DirectoryEntry(Office, ["演示市政府办", "市政府办公室"], null),
+                .. bureaus.Select(b => new DirectoryEntry(b.Name, [b.Alias, "市" + b.Alias], Office)),
+                new DirectoryEntry("演示一区人民政府办公室", [], Office),
+                new DirectoryEntry("演示一区司法局", [], "演示一区人民政府办公室"),
+            ],
+            new Dictionary<string, IReadOnlyList<string>>
+            {
+                ["市政府各部门"] = bureaus.Select(b => b.Name).ToList(),
+                ["各区政府"] = ["演示一区人民政府办公室"],
+            });
+        await sender.Send(new LoadDirectory(directory), cancellationToken);
+        var ids = (await departments.ListAsync(cancellationToken)).ToDictionary(d => d.Name, d => d.Id);
 
         var people = new (string Login, string Name, string Department, string Role)[]
         {
@@ -65,8 +68,7 @@ internal sealed class DemoData(
         };
         foreach (var p in people)
         {
-            await users.AddAsync(new User { Login = p.Login, DisplayName = p.Name, DepartmentId = ids[p.Department], Role = p.Role }, cancellationToken);
-            await credentials.SetPasswordAsync(p.Login, Password, cancellationToken);
+            await sender.Send(new AddUser(p.Login, p.Role, p.Department, p.Name, Password), cancellationToken);
         }
 
         await RequestsAsync(ids, cancellationToken);
@@ -74,8 +76,7 @@ internal sealed class DemoData(
         await PlanAsync(cancellationToken);
 
         // Last month's circulation (通报), as the job on the 1st makes it, so the reports page has one to show.
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        await circulations.GenerateAsync(office.Id, Engine.Reports.ReportPeriod.MonthOf(new DateOnly(today.Year, today.Month, 1).AddMonths(-1)), monthly: true, "system", send: true, cancellationToken);
+        await sender.Send(new Supervision.Host.Reports.IssueMonthlyCirculations(), cancellationToken);
 
         // Four weeks of the trend chart, as the lights of these items stood each day since they were received.
         await daily.ReconstructAsync(28, cancellationToken);
@@ -83,7 +84,7 @@ internal sealed class DemoData(
         Console.WriteLine($"Demo data created. Sign in with the password '{Password}' as:");
         foreach (var p in people)
         {
-            var (_, token) = await credentials.CreateTokenAsync(p.Login, "demo", cancellationToken);
+            var (_, token) = await sender.Send(new CreateToken(p.Login, "demo"), cancellationToken);
             Console.WriteLine($"  {p.Login,-6} {p.Role,-10} {p.Department,-14} API token: {token}");
         }
     }

@@ -2,8 +2,10 @@ using System.Security.Claims;
 using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Supervision.Engine.Workflows;
 using Supervision.Host.People;
+using Supervision.Host.Platform;
 
 namespace Supervision.Host.Import;
 
@@ -36,7 +38,7 @@ public static class ImportsApi
     {
         var api = endpoints.MapGroup("/api/imports").WithTags("Imports").RequireAuthorization("supervisor");
         api.MapPost("/", UploadAsync).DisableAntiforgery();
-        api.MapGet("/", async (ClaimsPrincipal user, Actors actors, ImportStore imports, CancellationToken ct, int limit = 20) =>
+        api.MapGet("/", (ClaimsPrincipal user, Actors actors, ImportStore imports, CancellationToken ct, int limit = 20) => Answer.Read(async () =>
         {
             if (limit is < 1 or > 200)
             {
@@ -45,14 +47,14 @@ public static class ImportsApi
 
             var actor = await actors.ForAsync(user, ct);
             return TypedResults.Ok((await imports.ListAsync(limit, actor.Role == Role.Admin ? null : actor.Scope, ct)).Select(Summary).ToList());
-        });
-        api.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, Actors actors, ImportStore imports, UserStore users, CancellationToken ct) =>
-            TypedResults.Ok(Detail(await VisibleAsync(id, user, actors, imports, users, ct))));
+        }));
+        api.MapGet("/{id:long}", (long id, ClaimsPrincipal user, Actors actors, ImportStore imports, UserStore users, CancellationToken ct) =>
+            Answer.Found(async () => TypedResults.Ok(Detail(await VisibleAsync(id, user, actors, imports, users, ct)))));
         api.MapPost("/{id:long}/confirm", ConfirmAsync);
         return endpoints;
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext context, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct)
+    private static async Task<Results<Created<ImportDetail>, InvalidProblem, TooLargeProblem, RefusedProblem>> UploadAsync(HttpContext context, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct)
     {
         // Plan files may be larger than the API's 1 MiB bodies: up to the importer's limit plus the form around it.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -62,10 +64,22 @@ public static class ImportsApi
 
         if (context.Request.ContentLength > PlanFiles.MaxBytes + (64 * 1024))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
-                detail: $"file: {context.Request.ContentLength / 1024.0 / 1024:0.0} MB; a plan file is at most {PlanFiles.MaxBytes / 1024 / 1024} MB");
+            return new TooLargeProblem("Request too large", $"file: {context.Request.ContentLength / 1024.0 / 1024:0.0} MB; a plan file is at most {PlanFiles.MaxBytes / 1024 / 1024} MB");
         }
 
+        try
+        {
+            return await PreviewAsync(context, user, actors, sender, ct);
+        }
+        catch (Exception e) when (Answer.Refusal(e, StatusCodes.Status400BadRequest, StatusCodes.Status422UnprocessableEntity) is { } refused)
+        {
+            return refused.Status == StatusCodes.Status400BadRequest ? new InvalidProblem(refused.Title, refused.Detail) : new RefusedProblem(refused.Title, refused.Detail);
+        }
+    }
+
+    // The upload read, checked and previewed (nothing created).
+    private static async Task<Created<ImportDetail>> PreviewAsync(HttpContext context, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct)
+    {
         if (!context.Request.HasFormContentType)
         {
             throw new WorkflowRefusedException(RefusalKind.Invalid, "file: send the plan as multipart/form-data with a 'file' part");
@@ -121,7 +135,29 @@ public static class ImportsApi
         return record;
     }
 
-    private static async Task<IResult> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user, ImportStore imports, UserStore users, ISender sender, Actors actors, CancellationToken ct)
+    private static async Task<Results<Ok<ImportDetail>, InvalidProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem, RefusedProblem>> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user,
+        ImportStore imports, UserStore users, ISender sender, Actors actors, CancellationToken ct)
+    {
+        try
+        {
+            var (done, refused) = await ConfirmedAsync(id, body, user, imports, users, sender, actors, ct);
+            return refused.Count > 0
+                ? new RefusedProblem(
+                    "Units not found",
+                    $"Nothing imported: {string.Join("; ", refused)}. Add the departments, or confirm with createUnits to create them.",
+                    new Dictionary<string, object?> { ["refused"] = refused })
+                : TypedResults.Ok(done!);
+        }
+        catch (Exception e) when (Answer.Refusal(e, 400, 403, 404, 409, 422) is { } refusal)
+        {
+            return Answer.Refused<Ok<ImportDetail>>(refusal);
+        }
+    }
+
+    // The import confirmed and its tasks created (the detail), or nothing created and the units the plan names that
+    // are not departments.
+    private static async Task<(ImportDetail? Done, IReadOnlyList<string> Refused)> ConfirmedAsync(long id, ImportConfirmation? body, ClaimsPrincipal user,
+        ImportStore imports, UserStore users, ISender sender, Actors actors, CancellationToken ct)
     {
         var record = await VisibleAsync(id, user, actors, imports, users, ct);
         if (record.Status != "previewed")
@@ -146,14 +182,10 @@ public static class ImportsApi
 
         if (outcome.Refused.Count > 0)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "Units not found",
-                detail: $"Nothing imported: {string.Join("; ", outcome.Refused)}. Add the departments, or confirm with createUnits to create them.",
-                extensions: new Dictionary<string, object?> { ["refused"] = outcome.Refused });
+            return (null, outcome.Refused);
         }
 
-        return TypedResults.Ok(Detail((await imports.GetAsync(id, ct))!));
+        return (Detail((await imports.GetAsync(id, ct))!), []);
     }
 
     internal static PlanFileRead Read(byte[] content, string name, int? year)

@@ -6,6 +6,7 @@ using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Calendars;
 using Supervision.Host.People;
+using Supervision.Host.Platform;
 
 namespace Supervision.Host.Items;
 
@@ -49,7 +50,7 @@ public static class ItemsApi
         return endpoints;
     }
 
-    private static async Task<Created<ItemView>> RegisterRequest(RegisterRequestBody body, ClaimsPrincipal user, Actors actors, ISender sender, DepartmentStore departments, CalendarService calendars, CancellationToken ct)
+    private static Task<Results<Created<ItemView>, InvalidProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem, RefusedProblem>> RegisterRequest(RegisterRequestBody body, ClaimsPrincipal user, Actors actors, ISender sender, DepartmentStore departments, CalendarService calendars, CancellationToken ct) => Answer.Command(async () =>
     {
         var fields = new Dictionary<string, string?>
         {
@@ -60,9 +61,9 @@ public static class ItemsApi
         }.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
         var item = await sender.Send(new RegisterRequest(await actors.ForAsync(user, ct), body.Title, body.Department, fields, body.Definition), ct);
         return TypedResults.Created($"/api/items/{item.Id}", await ItemViews.ViewAsync(item, departments, calendars, ct));
-    }
+    });
 
-    private static async Task<Created<ItemView>> RegisterTask(RegisterTaskBody body, ClaimsPrincipal user, Actors actors, ISender sender, DepartmentStore departments, CalendarService calendars, CancellationToken ct)
+    private static Task<Results<Created<ItemView>, InvalidProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem, RefusedProblem>> RegisterTask(RegisterTaskBody body, ClaimsPrincipal user, Actors actors, ISender sender, DepartmentStore departments, CalendarService calendars, CancellationToken ct) => Answer.Command(async () =>
     {
         var fields = new Dictionary<string, string?>
         {
@@ -76,13 +77,13 @@ public static class ItemsApi
         }.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
         var item = await sender.Send(new RegisterTask(await actors.ForAsync(user, ct), body.Title, fields, body.Definition), ct);
         return TypedResults.Created($"/api/items/{item.Id}", await ItemViews.ViewAsync(item, departments, calendars, ct));
-    }
+    });
 
-    private static async Task<Ok<ItemPage>> Search([AsParameters] ItemQuery query, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new SearchItems(await actors.ForAsync(user, ct), query), ct));
+    private static Task<Results<Ok<ItemPage>, InvalidProblem>> Search([AsParameters] ItemQuery query, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) =>
+        Answer.Read(async () => TypedResults.Ok(await sender.Send(new SearchItems(await actors.ForAsync(user, ct), query), ct)));
 
-    private static async Task<Ok<ItemDetail>> Get(long id, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) =>
-        TypedResults.Ok(await sender.Send(new GetItem(id, await actors.ForAsync(user, ct)), ct));
+    private static Task<Results<Ok<ItemDetail>, NotFoundProblem>> Get(long id, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) =>
+        Answer.Found(async () => TypedResults.Ok(await sender.Send(new GetItem(id, await actors.ForAsync(user, ct)), ct)));
 
     // Which command an action's name and body make; the pipeline decides scope before anything of the body is checked.
     private static ICommand<SupervisedItem> Command(long id, string action, ActionBody body, Actor actor) => action switch
@@ -101,12 +102,12 @@ public static class ItemsApi
         _ => throw new KeyNotFoundException($"'{action}' is not an action; expected complete, pause, resume, extend, approve-extension, reject-extension, override, transfer, return, report or withdraw."),
     };
 
-    private static async Task<Ok<ItemView>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, Actors actors, ISender sender, DepartmentStore departments, CalendarService calendars, CancellationToken ct)
+    private static Task<Results<Ok<ItemView>, InvalidProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem, RefusedProblem>> Act(long id, string action, ActionBody body, ClaimsPrincipal user, Actors actors, ISender sender, DepartmentStore departments, CalendarService calendars, CancellationToken ct) => Answer.Command(async () =>
     {
         // The directory is read before the action: once it has committed, the answer needs nothing more from the
         // database, so an outage in between cannot turn a done action into an error.
         var directory = await departments.ListAsync(ct);
         var item = await sender.Send(Command(id, action, body, await actors.ForAsync(user.Identity!.Name!, directory, ct)), ct);
         return TypedResults.Ok(ItemViews.View(item, directory.FirstOrDefault(d => d.Id == item.DepartmentId)?.Name ?? (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty, calendars.Current));
-    }
+    });
 }

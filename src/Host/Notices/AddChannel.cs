@@ -7,7 +7,7 @@ using Supervision.Host.Pipeline;
 namespace Supervision.Host.Notices;
 
 /// <summary>Also sends a department's notices to a webhook, WeCom or DingTalk robot (with its signing secret).</summary>
-public sealed record AddChannel(string Department, string Channel, string Address, string? Secret) : ICommand<Department>, IOwnTransactions;
+public sealed record AddChannel(string Department, string Channel, string Address, string? Secret) : ICommand<Department>;
 
 public sealed class AddChannelHandler(DepartmentStore departments, NoticeStore notices) : ICommandHandler<AddChannel, Department>
 {
@@ -16,7 +16,7 @@ public sealed class AddChannelHandler(DepartmentStore departments, NoticeStore n
         ArgumentNullException.ThrowIfNull(command);
         var department = await departments.FindByNameAsync(command.Department, cancellationToken)
             ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"department: no department named '{command.Department}'");
-        await notices.AddChannelAsync(department.Id, command.Channel, command.Address, command.Secret, cancellationToken);
+        await notices.AddChannelInAsync(Transactions.Work, department.Id, command.Channel, command.Address, command.Secret, cancellationToken);
         return department;
     }
 }

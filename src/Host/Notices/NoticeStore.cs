@@ -118,8 +118,13 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
     }
 
     /// <summary>Adds a channel a department's notices also go to (webhook, wecom, dingtalk).</summary>
-    public async Task AddChannelAsync(long departmentId, string channel, string address, string? secret, CancellationToken cancellationToken)
+    public Task AddChannelAsync(long departmentId, string channel, string address, string? secret, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async uow => { await AddChannelInAsync(uow, departmentId, channel, address, secret, cancellationToken); return true; }, cancellationToken);
+
+    /// <summary><see cref="AddChannelAsync"/> inside a caller's transaction.</summary>
+    internal async Task AddChannelInAsync(UnitOfWork uow, long departmentId, string channel, string address, string? secret, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(uow);
         if (channel is not ("webhook" or "wecom" or "dingtalk"))
         {
             throw new ArgumentException($"'{channel}' is not a channel; expected webhook, wecom or dingtalk.", nameof(channel));
@@ -130,10 +135,9 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
             throw new ArgumentException($"'{address}' is not an http or https address.", nameof(address));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await uow.Connection.ExecuteAsync(uow.Command(
             "INSERT INTO notice_channels (department_id, channel, address, secret, created_at) VALUES (@departmentId, @channel, @address, @secret, @now) ON CONFLICT (department_id, channel, address) DO UPDATE SET secret = excluded.secret",
-            new { departmentId, channel, address, secret, now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
+            new { departmentId, channel, address, secret, now = clock.GetUtcNow() }, cancellationToken));
     }
 
     /// <summary>Writes a notice in a transaction of its own.</summary>
@@ -165,18 +169,19 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
     }
 
     /// <summary>Marks one of a user's in-app notices read; false when it is not theirs.</summary>
-    public async Task<bool> MarkReadAsync(long noticeId, long userId, CancellationToken cancellationToken)
+    internal async Task<bool> MarkReadInAsync(UnitOfWork uow, long noticeId, long userId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var mine = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT count(*) FROM notices WHERE id = @noticeId AND channel = 'inbox' AND recipient_user_id = @userId", new { noticeId, userId }, cancellationToken: cancellationToken));
+        ArgumentNullException.ThrowIfNull(uow);
+        // Only a notice in the person's own inbox: another's is not found. Read twice, it keeps the first time.
+        var mine = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
+            "SELECT count(*) FROM notices WHERE id = @noticeId AND channel = 'inbox' AND recipient_user_id = @userId", new { noticeId, userId }, cancellationToken));
         if (mine == 0)
         {
             return false;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE notices SET read_at = @now WHERE id = @noticeId AND read_at IS NULL", new { noticeId, now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
+        await uow.Connection.ExecuteAsync(uow.Command(
+            "UPDATE notices SET read_at = @now WHERE id = @noticeId AND read_at IS NULL", new { noticeId, now = clock.GetUtcNow() }, cancellationToken));
         return true;
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Supervision.Engine.Organisation;
+using Supervision.Host.Storage;
 
 namespace Supervision.Host.People;
 
@@ -17,7 +18,11 @@ public sealed class Credentials(TokenStore tokens, UserStore users, TimeProvider
     private static readonly PasswordHasher<User> Hasher = new();
 
     /// <summary>Sets or replaces a user's password; a replaced password ends the user's sign-in sessions.</summary>
-    public async Task SetPasswordAsync(string login, string password, CancellationToken cancellationToken)
+    public Task SetPasswordAsync(string login, string password, CancellationToken cancellationToken) =>
+        tokens.InTransactionAsync(async uow => { await SetPasswordInAsync(uow, login, password, cancellationToken); return true; }, cancellationToken);
+
+    /// <summary><see cref="SetPasswordAsync"/> inside a caller's transaction (a person added in it too).</summary>
+    internal static async Task SetPasswordInAsync(UnitOfWork uow, string login, string password, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(password);
         if (password.Length < 8)
@@ -25,8 +30,8 @@ public sealed class Credentials(TokenStore tokens, UserStore users, TimeProvider
             throw new ArgumentException("A password needs at least 8 characters.", nameof(password));
         }
 
-        var user = await users.FindByLoginAsync(login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
-        await users.SetPasswordHashAsync(user.Id, Hasher.HashPassword(user, password), cancellationToken);
+        var user = await UserStore.FindByLoginInAsync(uow, login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
+        await UserStore.SetPasswordHashInAsync(uow, user.Id, Hasher.HashPassword(user, password), cancellationToken);
     }
 
     /// <summary>The active user with this login and password, or null.</summary>
@@ -43,17 +48,21 @@ public sealed class Credentials(TokenStore tokens, UserStore users, TimeProvider
     }
 
     /// <summary>Creates a token for a user; returns the token, which is not stored and cannot be shown again.</summary>
-    public async Task<(long Id, string Token)> CreateTokenAsync(string login, string name, CancellationToken cancellationToken)
+    public Task<(long Id, string Token)> CreateTokenAsync(string login, string name, CancellationToken cancellationToken) =>
+        tokens.InTransactionAsync(uow => CreateTokenInAsync(uow, login, name, cancellationToken), cancellationToken);
+
+    /// <summary><see cref="CreateTokenAsync"/> inside a caller's transaction.</summary>
+    internal async Task<(long Id, string Token)> CreateTokenInAsync(UnitOfWork uow, string login, string name, CancellationToken cancellationToken)
     {
-        var user = await users.FindByLoginAsync(login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
+        var user = await UserStore.FindByLoginInAsync(uow, login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
         var token = "sv_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var id = await tokens.AddAsync(user.Id, name, Hash(token), clock.GetUtcNow(), cancellationToken);
+        var id = await TokenStore.AddInAsync(uow, user.Id, name, Hash(token), clock.GetUtcNow(), cancellationToken);
         return (id, token);
     }
 
-    /// <summary>Revokes a token by id; returns false when there is no such active token.</summary>
-    public Task<bool> RevokeTokenAsync(long id, CancellationToken cancellationToken) =>
-        tokens.RevokeAsync(id, clock.GetUtcNow(), cancellationToken);
+    /// <summary>Revokes a token by id inside a caller's transaction; returns false when there is no such active token.</summary>
+    internal Task<bool> RevokeTokenInAsync(UnitOfWork uow, long id, CancellationToken cancellationToken) =>
+        TokenStore.RevokeInAsync(uow, id, clock.GetUtcNow(), cancellationToken);
 
     /// <summary>A user's tokens, newest first.</summary>
     public Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string login, CancellationToken cancellationToken) =>

@@ -151,12 +151,16 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     /// its parent), ones already present (by name or alias) are left as they are, and each group is set to its
     /// members. Returns the names created and those already present.
     /// </summary>
-    public async Task<(IReadOnlyList<string> Created, IReadOnlyList<string> Present)> LoadAsync(Supervision.Engine.Import.DirectoryContents directory, CancellationToken cancellationToken)
+    public Task<(IReadOnlyList<string> Created, IReadOnlyList<string> Present)> LoadAsync(Supervision.Engine.Import.DirectoryContents directory, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(uow => LoadInAsync(uow, directory, cancellationToken), cancellationToken);
+
+    /// <summary><see cref="LoadAsync(Supervision.Engine.Import.DirectoryContents, CancellationToken)"/> inside a caller's transaction.</summary>
+    internal async Task<(IReadOnlyList<string> Created, IReadOnlyList<string> Present)> LoadInAsync(UnitOfWork uow, Supervision.Engine.Import.DirectoryContents directory, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(uow);
         ArgumentNullException.ThrowIfNull(directory);
         var created = new List<string>();
         var present = new List<string>();
-        await using var uow = await database.BeginAsync(cancellationToken);
         var ids = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var d in await ListAsync(uow, cancellationToken))
         {
@@ -190,7 +194,6 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
             await SetGroupInAsync(uow, group, members.Select(m => ids[m]).ToList(), cancellationToken);
         }
 
-        await uow.CommitAsync(cancellationToken);
         return (created, present);
     }
 

@@ -11,7 +11,7 @@ namespace Supervision.Host.People;
 /// a short password leaves no half-made user behind.
 /// </summary>
 public sealed record AddUser(string Login, string Role, string Department, string? DisplayName = null, string? Password = null, string? Email = null)
-    : ICommand<(User User, Department Department)>, IValidated, IOwnTransactions
+    : ICommand<(User User, Department Department)>, IValidated
 {
     public IEnumerable<FieldProblem> Validate()
     {
@@ -37,22 +37,24 @@ public sealed record AddUser(string Login, string Role, string Department, strin
     }
 }
 
-public sealed class AddUserHandler(UserStore users, DepartmentStore departments, Credentials credentials) : ICommandHandler<AddUser, (User User, Department Department)>
+public sealed class AddUserHandler(UserStore users, DepartmentStore departments) : ICommandHandler<AddUser, (User User, Department Department)>
 {
     public async ValueTask<(User User, Department Department)> Handle(AddUser command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var department = await departments.FindByNameAsync(command.Department, cancellationToken)
             ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"department: no department named '{command.Department}'");
-        var user = await users.AddAsync(new User { Login = command.Login, DisplayName = command.DisplayName ?? command.Login, DepartmentId = department.Id, Role = command.Role }, cancellationToken);
+        // The person, their password and their address in the command's one transaction: all of them or none.
+        var work = Transactions.Work;
+        var user = await users.AddInAsync(work, new User { Login = command.Login, DisplayName = command.DisplayName ?? command.Login, DepartmentId = department.Id, Role = command.Role }, cancellationToken);
         if (command.Password is { } password)
         {
-            await credentials.SetPasswordAsync(user.Login, password, cancellationToken);
+            await Credentials.SetPasswordInAsync(work, user.Login, password, cancellationToken);
         }
 
         if (command.Email is { } email)
         {
-            await users.SetEmailAsync(user.Login, email, cancellationToken);
+            await UserStore.SetEmailInAsync(work, user.Login, email, cancellationToken);
         }
 
         return (user, department);
@@ -73,25 +75,25 @@ public enum AccessChange
 }
 
 /// <summary>Changes one person's access (see <see cref="AccessChange"/>); an unknown sign-in name is not found.</summary>
-public sealed record ChangeAccess(string Login, AccessChange Change) : ICommand<Unit>, IOwnTransactions;
+public sealed record ChangeAccess(string Login, AccessChange Change) : ICommand<Unit>;
 
-public sealed class ChangeAccessHandler(UserStore users) : ICommandHandler<ChangeAccess, Unit>
+public sealed class ChangeAccessHandler : ICommandHandler<ChangeAccess, Unit>
 {
     public async ValueTask<Unit> Handle(ChangeAccess command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         await (command.Change switch
         {
-            AccessChange.Disable => users.SetActiveAsync(command.Login, false, cancellationToken),
-            AccessChange.Enable => users.SetActiveAsync(command.Login, true, cancellationToken),
-            _ => users.EndSessionsAsync(command.Login, cancellationToken),
+            AccessChange.Disable => UserStore.SetActiveInAsync(Transactions.Work, command.Login, false, cancellationToken),
+            AccessChange.Enable => UserStore.SetActiveInAsync(Transactions.Work, command.Login, true, cancellationToken),
+            _ => UserStore.EndSessionsInAsync(Transactions.Work, command.Login, cancellationToken),
         });
         return Unit.Value;
     }
 }
 
 /// <summary>Adds a department below another (name or alias), with the other names it goes by.</summary>
-public sealed record AddDepartment(string Name, string? Parent, IReadOnlyList<string> Aliases) : ICommand<Department>, IValidated, IOwnTransactions
+public sealed record AddDepartment(string Name, string? Parent, IReadOnlyList<string> Aliases) : ICommand<Department>, IValidated
 {
     public IEnumerable<FieldProblem> Validate()
     {
@@ -114,42 +116,42 @@ public sealed class AddDepartmentHandler(DepartmentStore departments) : ICommand
                 ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"parent: no department named '{parent}'");
         }
 
-        return await departments.AddAsync(new Department { Name = command.Name, ParentId = parentId, Aliases = command.Aliases }, cancellationToken);
+        return await departments.AddInAsync(Transactions.Work, new Department { Name = command.Name, ParentId = parentId, Aliases = command.Aliases }, cancellationToken);
     }
 }
 
 /// <summary>Creates the departments of a directory file that are not yet present and sets its groups, all or nothing.</summary>
-public sealed record LoadDirectory(Supervision.Engine.Import.DirectoryContents Contents) : ICommand<(IReadOnlyList<string> Created, IReadOnlyList<string> Present)>, IOwnTransactions;
+public sealed record LoadDirectory(Supervision.Engine.Import.DirectoryContents Contents) : ICommand<(IReadOnlyList<string> Created, IReadOnlyList<string> Present)>;
 
 public sealed class LoadDirectoryHandler(DepartmentStore departments) : ICommandHandler<LoadDirectory, (IReadOnlyList<string> Created, IReadOnlyList<string> Present)>
 {
     public async ValueTask<(IReadOnlyList<string> Created, IReadOnlyList<string> Present)> Handle(LoadDirectory command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await departments.LoadAsync(command.Contents, cancellationToken);
+        return await departments.LoadInAsync(Transactions.Work, command.Contents, cancellationToken);
     }
 }
 
 /// <summary>Creates an API token for a person; the token itself is answered once and stored only as a hash.</summary>
-public sealed record CreateToken(string Login, string Name) : ICommand<(long Id, string Token)>, IOwnTransactions;
+public sealed record CreateToken(string Login, string Name) : ICommand<(long Id, string Token)>;
 
 public sealed class CreateTokenHandler(Credentials credentials) : ICommandHandler<CreateToken, (long Id, string Token)>
 {
     public async ValueTask<(long Id, string Token)> Handle(CreateToken command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await credentials.CreateTokenAsync(command.Login, command.Name, cancellationToken);
+        return await credentials.CreateTokenInAsync(Transactions.Work, command.Login, command.Name, cancellationToken);
     }
 }
 
 /// <summary>Revokes an API token; false when there is no such active token.</summary>
-public sealed record RevokeToken(long Id) : ICommand<bool>, IOwnTransactions;
+public sealed record RevokeToken(long Id) : ICommand<bool>;
 
 public sealed class RevokeTokenHandler(Credentials credentials) : ICommandHandler<RevokeToken, bool>
 {
     public async ValueTask<bool> Handle(RevokeToken command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return await credentials.RevokeTokenAsync(command.Id, cancellationToken);
+        return await credentials.RevokeTokenInAsync(Transactions.Work, command.Id, cancellationToken);
     }
 }

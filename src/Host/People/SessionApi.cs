@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Supervision.Host.Platform;
 
 namespace Supervision.Host.People;
 
@@ -35,12 +36,12 @@ public static class SessionApi
         return endpoints;
     }
 
-    private static async Task<Results<Ok<SessionUser>, ProblemHttpResult>> SignInAsync(SignIn body, HttpContext context, Credentials credentials, DepartmentStore departments, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<SessionUser>, UnauthorizedProblem>> SignInAsync(SignIn body, HttpContext context, Credentials credentials, DepartmentStore departments, TimeProvider clock, CancellationToken ct)
     {
         var user = string.IsNullOrWhiteSpace(body.Login) || string.IsNullOrEmpty(body.Password) ? null : await credentials.CheckPasswordAsync(body.Login, body.Password, ct);
         if (user is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: "Unknown user or wrong password.");
+            return new UnauthorizedProblem("Sign-in failed", "Unknown user or wrong password.");
         }
 
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Authentication.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, clock.GetUtcNow()));
@@ -48,9 +49,13 @@ public static class SessionApi
         return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty)));
     }
 
-    private static async Task<Ok<SessionUser>> MeAsync(ClaimsPrincipal principal, UserStore users, DepartmentStore departments, CancellationToken ct)
+    private static async Task<Results<Ok<SessionUser>, NotFoundProblem>> MeAsync(ClaimsPrincipal principal, UserStore users, DepartmentStore departments, CancellationToken ct)
     {
-        var user = await users.FindByLoginAsync(principal.Identity!.Name!, ct) ?? throw new KeyNotFoundException("The signed-in user no longer exists.");
+        if (await users.FindByLoginAsync(principal.Identity!.Name!, ct) is not { } user)
+        {
+            return new NotFoundProblem("Not found", "The signed-in user no longer exists.");
+        }
+
         var department = await departments.GetAsync(user.DepartmentId, ct);
         return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty)));
     }

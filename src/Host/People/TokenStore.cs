@@ -10,22 +10,20 @@ internal sealed record ActiveToken(long TokenId, DateTimeOffset? LastUsedAt, Use
 /// <summary>API tokens (<c>api_tokens</c>), stored by their hash only.</summary>
 public sealed class TokenStore(Database database)
 {
-    /// <summary>Records a token of a user; returns its id.</summary>
-    internal async Task<long> AddAsync(long userId, string name, string hash, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+    /// <summary>Records a token of a user inside a caller's transaction; returns its id.</summary>
+    internal static Task<long> AddInAsync(UnitOfWork uow, long userId, string name, string hash, DateTimeOffset now, CancellationToken cancellationToken) =>
+        uow.Connection.ExecuteScalarAsync<long>(uow.Command(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (@Id, @name, @hash, @now) RETURNING id",
-            new { Id = userId, name, hash, now }, cancellationToken: cancellationToken));
-    }
+            new { Id = userId, name, hash, now }, cancellationToken));
 
-    /// <summary>Revokes an active token; returns false when there is no such active token.</summary>
-    internal async Task<bool> RevokeAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now }, cancellationToken: cancellationToken)) == 1;
-    }
+    /// <summary>Revokes an active token inside a caller's transaction; returns false when there is no such active token.</summary>
+    internal static async Task<bool> RevokeInAsync(UnitOfWork uow, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await uow.Connection.ExecuteAsync(uow.Command(
+            "UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now }, cancellationToken)) == 1;
+
+    /// <summary>Runs <paramref name="work"/> in a transaction of its own (a token made outside a command: tests, the demo).</summary>
+    internal Task<T> InTransactionAsync<T>(Func<UnitOfWork, Task<T>> work, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(work, cancellationToken);
 
     /// <summary>A user's tokens (login in any letter case), newest first.</summary>
     internal async Task<IReadOnlyList<TokenInfo>> ListAsync(string login, CancellationToken cancellationToken)

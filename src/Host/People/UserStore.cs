@@ -11,19 +11,23 @@ public sealed class UserStore(Database database, TimeProvider clock)
     private const string Columns = "id AS Id, login AS Login, display_name AS DisplayName, department_id AS DepartmentId, role AS Role, active AS Active, session_stamp AS SessionStamp";
 
     /// <summary>Adds a user; returns it with its id. A taken login is a <see cref="DuplicateNameException"/>.</summary>
-    public async Task<User> AddAsync(User user, CancellationToken cancellationToken)
+    public Task<User> AddAsync(User user, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(uow => AddInAsync(uow, user, cancellationToken), cancellationToken);
+
+    /// <summary><see cref="AddAsync"/> inside a caller's transaction.</summary>
+    internal async Task<User> AddInAsync(UnitOfWork uow, User user, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(uow);
         ArgumentNullException.ThrowIfNull(user);
-        await using var connection = await database.OpenAsync(cancellationToken);
         try
         {
-            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            var id = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
                 """
                 INSERT INTO users (login, display_name, department_id, role, active, created_at)
                 VALUES (@Login, @DisplayName, @DepartmentId, @Role, @Active, @now) RETURNING id
                 """,
                 new { Login = user.Login.Trim(), user.DisplayName, user.DepartmentId, user.Role, user.Active, now = clock.GetUtcNow() },
-                cancellationToken: cancellationToken));
+                cancellationToken));
             return user with { Id = id, Login = user.Login.Trim() };
         }
         catch (DbException e) when (DbErrors.IsUniqueViolation(e))
@@ -36,29 +40,29 @@ public sealed class UserStore(Database database, TimeProvider clock)
     /// <summary>Whether <paramref name="text"/> can be an e-mail address as notices are mailed to it.</summary>
     public static bool IsEmail(string text) => text.Contains('@', StringComparison.Ordinal) && text.Length <= 254;
 
-    public async Task SetEmailAsync(string login, string? email, CancellationToken cancellationToken)
+    public Task SetEmailAsync(string login, string? email, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async uow => { await SetEmailInAsync(uow, login, email, cancellationToken); return true; }, cancellationToken);
+
+    /// <summary><see cref="SetEmailAsync"/> inside a caller's transaction.</summary>
+    internal static async Task SetEmailInAsync(UnitOfWork uow, string login, string? email, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(uow);
         if (email is not null && !IsEmail(email))
         {
             throw new ArgumentException($"'{email}' is not an e-mail address.", nameof(email));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE users SET email = @email WHERE lower(login) = lower(@login)", new { email, login }, cancellationToken: cancellationToken));
+        var changed = await uow.Connection.ExecuteAsync(uow.Command(
+            "UPDATE users SET email = @email WHERE lower(login) = lower(@login)", new { email, login }, cancellationToken));
         if (changed == 0)
         {
             throw new KeyNotFoundException($"No user '{login}'.");
         }
     }
 
-    /// <summary>Replaces a user's password hash and ends the user's sign-in sessions.</summary>
-    internal async Task SetPasswordHashAsync(long userId, string hash, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("UPDATE users SET password_hash = @hash, session_stamp = session_stamp + 1 WHERE id = @Id",
-            new { hash, Id = userId }, cancellationToken: cancellationToken));
-    }
+    /// <summary>Replaces a user's password hash and ends the user's sign-in sessions, inside a caller's transaction.</summary>
+    internal static Task SetPasswordHashInAsync(UnitOfWork uow, long userId, string hash, CancellationToken cancellationToken) =>
+        uow.Connection.ExecuteAsync(uow.Command("UPDATE users SET password_hash = @hash, session_stamp = session_stamp + 1 WHERE id = @Id", new { hash, Id = userId }, cancellationToken));
 
     /// <summary>A user's password hash, or null when no password is set.</summary>
     internal async Task<string?> PasswordHashAsync(long userId, CancellationToken cancellationToken)
@@ -67,21 +71,23 @@ public sealed class UserStore(Database database, TimeProvider clock)
         return await connection.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT password_hash FROM users WHERE id = @Id", new { Id = userId }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Ends every sign-in session of the user (their cookies are refused from the next request on).</summary>
-    public Task EndSessionsAsync(string login, CancellationToken cancellationToken) =>
-        UpdateAsync(login, "session_stamp = session_stamp + 1", new { }, cancellationToken);
+    /// <summary>Ends every sign-in session of the user (their cookies are refused from the next request on), inside a
+    /// caller's transaction.</summary>
+    internal static Task EndSessionsInAsync(UnitOfWork uow, string login, CancellationToken cancellationToken) =>
+        UpdateAsync(uow, login, "session_stamp = session_stamp + 1", new { }, cancellationToken);
 
-    /// <summary>Disables (the user has left: no sign-in, no token, no notices, sessions ended) or enables a user.</summary>
-    public Task SetActiveAsync(string login, bool active, CancellationToken cancellationToken) =>
-        UpdateAsync(login, "active = @active, session_stamp = session_stamp + 1", new { active }, cancellationToken);
+    /// <summary>Disables (the user has left: no sign-in, no token, no notices, sessions ended) or enables a user,
+    /// inside a caller's transaction.</summary>
+    internal static Task SetActiveInAsync(UnitOfWork uow, string login, bool active, CancellationToken cancellationToken) =>
+        UpdateAsync(uow, login, "active = @active, session_stamp = session_stamp + 1", new { active }, cancellationToken);
 
-    private async Task UpdateAsync(string login, string set, object values, CancellationToken cancellationToken)
+    private static async Task UpdateAsync(UnitOfWork uow, string login, string set, object values, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(uow);
         ArgumentNullException.ThrowIfNull(login);
         var parameters = new DynamicParameters(values);
         parameters.Add("login", login.Trim());
-        await using var connection = await database.OpenAsync(cancellationToken);
-        if (await connection.ExecuteAsync(new CommandDefinition($"UPDATE users SET {set} WHERE lower(login) = lower(@login)", parameters, cancellationToken: cancellationToken)) == 0)
+        if (await uow.Connection.ExecuteAsync(uow.Command($"UPDATE users SET {set} WHERE lower(login) = lower(@login)", parameters, cancellationToken)) == 0)
         {
             throw new KeyNotFoundException($"No user '{login}'.");
         }
@@ -94,6 +100,14 @@ public sealed class UserStore(Database database, TimeProvider clock)
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<User>(new CommandDefinition(
             $"SELECT {Columns} FROM users WHERE lower(login) = lower(@login)", new { login = login.Trim() }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The user with this login as a caller's transaction sees it (one it has just added too), or null.</summary>
+    internal static Task<User?> FindByLoginInAsync(UnitOfWork uow, string login, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(login);
+        return uow.Connection.QuerySingleOrDefaultAsync<User>(uow.Command(
+            $"SELECT {Columns} FROM users WHERE lower(login) = lower(@login)", new { login = login.Trim() }, cancellationToken));
     }
 
     /// <summary>The ids of a department's active users in a role, inside a caller's transaction (notice recipients).</summary>

@@ -41,7 +41,11 @@ public readonly record struct FieldProblem(string Field, string Problem)
 }
 
 /// <summary>
-/// A command that commits its own batches (a recomputation over every open item, a nightly run): the unit-of-work
-/// behaviour does not wrap it in one transaction. Every other command runs in exactly one.
+/// A command that commits its own transactions: the unit-of-work behaviour does not wrap it in one. Two kinds only:
+/// batches over many items that commit as they go (a calendar year stored and every open item recomputed, the nightly
+/// overdue run, the daily light counts, the monthly circulations), and a long read or parse before one short write
+/// (a circulation's figures computed over a period, a plan file read and previewed), where holding the write
+/// transaction open would keep every other writer waiting (SQLite has one writer at a time). Every other command runs
+/// in exactly one transaction, its writes all or none.
 /// </summary>
 public interface IOwnTransactions;

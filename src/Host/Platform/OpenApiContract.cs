@@ -7,8 +7,10 @@ namespace Supervision.Host.Platform;
 /// <summary>
 /// What makes the OpenAPI document a contract programs can build on, beyond what the endpoints say of themselves:
 /// an operation id and a summary for every operation, the two sign-ins as security schemes (a bearer token, the
-/// sign-in cookie) required by every operation but signing in, the problem details answers every operation may give,
-/// the tags described, the licence, and the server's address without a trailing slash.
+/// sign-in cookie) required by every operation but signing in, the problem details answers every operation may give
+/// before its endpoint runs (401 and 403 from signing in and roles, 400 for a body that cannot be read, 429), the tags
+/// described, the licence, and the server's address without a trailing slash. Each endpoint's own refusals (404, 409,
+/// 422, 413) come from the <c>Results&lt;…&gt;</c> union it returns (<see cref="ProblemAnswer"/>).
 /// </summary>
 internal sealed class OpenApiContract : IOpenApiDocumentTransformer
 {

@@ -15,15 +15,19 @@ namespace Supervision.Host.Platform;
 /// </summary>
 public static class Problems
 {
-    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail, IReadOnlyDictionary<string, object?>? extensions = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/problem+json";
         context.Items["problem"] = detail;
-        return context.Response.WriteAsync(JsonSerializer.Serialize(
-            new ProblemDetails { Status = status, Title = title, Detail = detail, Type = TypeOf(status), Instance = context.Request.Path },
-            JsonOptions));
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = TypeOf(status), Instance = context.Request.Path };
+        foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return context.Response.WriteAsync(JsonSerializer.Serialize(problem, JsonOptions));
     }
 
     /// <summary>What a 503 for an unreachable database tells the client to wait (Retry-After, seconds).</summary>

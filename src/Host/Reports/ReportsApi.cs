@@ -27,19 +27,19 @@ public static class ReportsApi
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/reports").WithTags("Reports");
-        api.MapGet("/departments", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
+        api.MapGet("/departments", (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) => Answer.Read(async () =>
         {
             var actor = await actors.ForAsync(user, ct);
             return TypedResults.Ok(await reports.StatisticsAsync(Period(from, to, data, clock), actor.Scope, ct));
-        });
-        api.MapGet("/statistics.xlsx", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
+        }));
+        api.MapGet("/statistics.xlsx", (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) => Answer.Read(async () =>
         {
             var actor = await actors.ForAsync(user, ct);
             var period = Period(from, to, data, clock);
             var tables = ReportTables.Statistics(await reports.StatisticsAsync(period, actor.Scope, ct));
             return File(tables, $"统计_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.xlsx");
-        });
-        api.MapGet("/statistics.csv", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null, string table = "departments") =>
+        })).Produces(StatusCodes.Status200OK, contentType: Xlsx);
+        api.MapGet("/statistics.csv", (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null, string table = "departments") => Answer.Read(async () =>
         {
             var index = Array.IndexOf(["departments", "scores", "workflows", "plans", "items"], table);
             if (index < 0)
@@ -51,20 +51,20 @@ public static class ReportsApi
             var period = Period(from, to, data, clock);
             var tables = ReportTables.Statistics(await reports.StatisticsAsync(period, actor.Scope, ct));
             return TypedResults.File(Exports.CsvBytes(tables[index]), "text/csv; charset=utf-8", $"{table}_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.csv");
-        });
-        api.MapGet("/ledger.xlsx", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
+        })).Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        api.MapGet("/ledger.xlsx", (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) => Answer.Read(async () =>
         {
             var period = Period(from, to, data, clock);
             var tables = await LedgerAsync(user, actors, reports, data, period, ct);
             return File(tables, $"台账_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.xlsx");
-        });
-        api.MapGet("/ledger.csv", async (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) =>
+        })).Produces(StatusCodes.Status200OK, contentType: Xlsx);
+        api.MapGet("/ledger.csv", (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) => Answer.Read(async () =>
         {
             var period = Period(from, to, data, clock);
             var tables = await LedgerAsync(user, actors, reports, data, period, ct);
             return TypedResults.File(Exports.CsvBytes(tables[0]), "text/csv; charset=utf-8", $"ledger_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.csv");
-        });
-        api.MapGet("/circulations", async (ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, CancellationToken ct, int limit = 50) =>
+        })).Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        api.MapGet("/circulations", (ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, CancellationToken ct, int limit = 50) => Answer.Read(async () =>
         {
             if (limit is < 1 or > 200)
             {
@@ -73,27 +73,27 @@ public static class ReportsApi
 
             var offices = await VisibleOfficesAsync(user, actors, departments, ct);
             return TypedResults.Ok(await circulations.ListAsync(offices, limit, ct));
-        });
-        api.MapGet("/circulations/{id:long}", async (long id, ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, CancellationToken ct) =>
-            TypedResults.Ok(await VisibleAsync(id, user, actors, circulations, departments, ct)));
-        api.MapPost("/circulations", async (CirculationRequest body, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) =>
+        }));
+        api.MapGet("/circulations/{id:long}", (long id, ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, CancellationToken ct) =>
+            Answer.Found(async () => TypedResults.Ok(await VisibleAsync(id, user, actors, circulations, departments, ct))));
+        api.MapPost("/circulations", (CirculationRequest body, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) => Answer.Command(async () =>
         {
             var (circulation, notices) = await sender.Send(new IssueCirculation(await actors.ForAsync(user, ct), body.From, body.To, body.Send), ct);
             return TypedResults.Created($"/api/reports/circulations/{circulation.Id}", new { circulation, notices });
-        }).RequireAuthorization("supervisor");
+        })).RequireAuthorization("supervisor");
         return endpoints;
     }
 
     /// <summary><c>GET /circulations/{id}</c>: the circulation as a printable page, for those who may read it.</summary>
     public static IEndpointRouteBuilder MapCirculationPages(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/circulations/{id:long}", async (long id, HttpContext context, ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, OfficeTimeZone zone, CancellationToken ct) =>
+        endpoints.MapGet("/circulations/{id:long}", (long id, HttpContext context, ClaimsPrincipal user, Actors actors, Circulations circulations, DepartmentStore departments, OfficeTimeZone zone, CancellationToken ct) => Answer.Found(async () =>
         {
             var circulation = await VisibleAsync(id, user, actors, circulations, departments, ct);
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return TypedResults.Content(CirculationPage.Render(circulation, zone.Zone), "text/html; charset=utf-8");
-        }).WithTags("Reports");
+        })).WithTags("Reports").Produces(StatusCodes.Status200OK, contentType: "text/html");
         return endpoints;
     }
 

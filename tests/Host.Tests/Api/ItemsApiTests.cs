@@ -460,6 +460,27 @@ public sealed class ApiDocumentAndTokenTests : IAsyncLifetime
 
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
         Assert.True(ids.Count >= 29);
+
+        // Each endpoint's own refusals, from the Results<...> union it returns, as problem details; and what it
+        // answers when it succeeds.
+        string[] Statuses(string path, string method) =>
+            [.. paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal)];
+        Assert.Equal(["200", "400", "401", "403", "404", "409", "422", "429"], Statuses("/api/items/{id}/actions/{action}", "post"));
+        Assert.Equal(["201", "400", "401", "403", "404", "409", "422", "429"], Statuses("/api/requests", "post"));
+        Assert.Equal(["200", "400", "401", "403", "404", "409", "422", "429"], Statuses("/api/imports/{id}/confirm", "post"));
+        Assert.Equal(["201", "400", "401", "403", "413", "422", "429"], Statuses("/api/imports", "post"));
+        Assert.Equal(["200", "400", "401", "429"], Statuses("/api/session", "post"));
+        Assert.Contains("404", Statuses("/api/calendars/{year}", "get"));
+        Assert.DoesNotContain("409", Statuses("/api/items/{id}", "get"));
+        var conflict = paths.GetProperty("/api/items/{id}/actions/{action}").GetProperty("post").GetProperty("responses").GetProperty("409").GetProperty("content");
+        Assert.True(conflict.TryGetProperty("application/problem+json", out _));
+        foreach (var path in paths.EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                Assert.True(operation.Value.GetProperty("responses").EnumerateObject().Any(r => r.Name.StartsWith('2')), $"{operation.Name} {path.Name} says nothing of success");
+            }
+        }
     }
 
     [Fact]

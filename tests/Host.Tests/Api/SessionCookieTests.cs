@@ -144,14 +144,14 @@ public sealed class SessionCookieTests : IAsyncLifetime
     public async Task A_new_password_a_disabled_account_or_a_changed_role_ends_a_session()
     {
         var credentials = _server.Services.GetRequiredService<Credentials>();
-        var users = _server.Services.GetRequiredService<UserStore>();
+        var sender = _server.Services.GetRequiredService<Mediator.ISender>();
         using var before = await SignedInAsync();
         await credentials.SetPasswordAsync("zhang", "a new long password", default);
         await AssertEndedAsync(before, "signed out everywhere, or the password was changed");
 
         using var token = _server.Client("zhang");
         using var session = await SignedInAsync("a new long password");
-        await users.SetActiveAsync("zhang", false, default);
+        await sender.Send(new ChangeAccess("zhang", AccessChange.Disable));
         await AssertEndedAsync(session, "the account is disabled or gone");
         using (var refused = await token.GetAsync(new Uri("/api/session", UriKind.Relative)))
         {
@@ -163,7 +163,7 @@ public sealed class SessionCookieTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, signIn.StatusCode);
         }
 
-        await users.SetActiveAsync("zhang", true, default);
+        await sender.Send(new ChangeAccess("zhang", AccessChange.Enable));
         using var promoted = await SignedInAsync("a new long password");
         await using (var database = new Database(_server.DatabaseSettings))
         await using (var connection = await database.OpenAsync(default))
