@@ -198,7 +198,7 @@ public static class BoardApi
     private static async Task<(IReadOnlyList<Department> All, HashSet<long> Visible)> VisibleAsync(ClaimsPrincipal user, Actors actors, DepartmentStore departments, CancellationToken ct)
     {
         var all = await departments.ListAsync(ct);
-        var actor = await actors.ForAsync(user.Identity!.Name!, all, ct);
+        var actor = await actors.ForAsync(user, all, ct);
         return (all, actor.Role == Role.Admin ? all.Select(d => d.Id).ToHashSet() : actor.Scope.ToHashSet());
     }
 

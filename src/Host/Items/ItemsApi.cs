@@ -107,7 +107,7 @@ public static class ItemsApi
         // The directory is read before the action: once it has committed, the answer needs nothing more from the
         // database, so an outage in between cannot turn a done action into an error.
         var directory = await departments.ListAsync(ct);
-        var item = await sender.Send(Command(id, action, body, await actors.ForAsync(user.Identity!.Name!, directory, ct)), ct);
+        var item = await sender.Send(Command(id, action, body, await actors.ForAsync(user, directory, ct)), ct);
         return TypedResults.Ok(ItemViews.View(item, directory.FirstOrDefault(d => d.Id == item.DepartmentId)?.Name ?? (await departments.GetAsync(item.DepartmentId, ct))?.Name ?? string.Empty, calendars.Current));
     });
 }

@@ -12,10 +12,25 @@ namespace Supervision.Host.People;
 public sealed class Actors(UserStore users, DepartmentStore departments)
 {
     /// <summary>The actor behind a signed-in principal.</summary>
-    public Task<Actor> ForAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
+    public async Task<Actor> ForAsync(ClaimsPrincipal principal, CancellationToken cancellationToken) =>
+        await ForAsync(principal, await departments.ListAsync(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// The actor behind a signed-in principal, with the department directory the caller already holds. Signing in
+    /// has just read the person for this very request (an API token with its active user in one query; a sign-in
+    /// cookie checked against the person's record, active, role, department and session, on every request), so the
+    /// principal's role and department are the record as of now and are not read again.
+    /// </summary>
+    public async Task<Actor> ForAsync(ClaimsPrincipal principal, IReadOnlyList<Department> directory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(principal);
-        return ForAsync(principal.Identity?.Name ?? throw new InvalidOperationException("Nobody is signed in."), cancellationToken);
+        ArgumentNullException.ThrowIfNull(directory);
+        var login = principal.Identity?.Name ?? throw new InvalidOperationException("Nobody is signed in.");
+        return principal.Identity.IsAuthenticated
+            && principal.FindFirst(ClaimTypes.Role)?.Value is { } role
+            && long.TryParse(principal.FindFirst(Authentication.DepartmentClaim)?.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var departmentId)
+            ? Of(login, role, departmentId, directory)
+            : await ForAsync(login, directory, cancellationToken);
     }
 
     /// <summary>The actor for a login.</summary>
@@ -31,12 +46,19 @@ public sealed class Actors(UserStore users, DepartmentStore departments)
             throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' is no longer active");
         }
 
-        if (!Roles.TryParse(user.Role, out var role))
+        return Of(user.Login, user.Role, user.DepartmentId, directory);
+    }
+
+    // The actor of a person with this role in this department: a handler's scope is their department, anyone
+    // else's their department and every department below it.
+    private static Actor Of(string login, string roleText, long departmentId, IReadOnlyList<Department> directory)
+    {
+        if (!Roles.TryParse(roleText, out var role))
         {
             throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' has no known role");
         }
 
-        var scope = directory.Subtree(user.DepartmentId);
-        return new Actor(user.Login, role, user.DepartmentId, role == Role.Handler ? new HashSet<long> { user.DepartmentId } : scope);
+        var scope = directory.Subtree(departmentId);
+        return new Actor(login, role, departmentId, role == Role.Handler ? new HashSet<long> { departmentId } : scope);
     }
 }
