@@ -2,6 +2,7 @@ using Dapper;
 using Supervision.Engine.Clocks;
 using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
+using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Calendars;
 using Supervision.Host.People;
@@ -108,9 +109,10 @@ public sealed class InstanceStore(
     public async Task<IReadOnlyList<AvailableAction>> AvailableAsync(SupervisedItem item, Actor actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var context = await ContextAsync(null, cancellationToken);
         await using var uow = await database.BeginReadAsync(cancellationToken);
-        var (definition, state) = await StateAsync(uow, item, context, cancellationToken);
+        var loaded = await LoadAsync(uow, item.Id, forUpdate: false, cancellationToken);
+        var context = Context(await departments.ListAsync(uow, loaded.DirectoryVersion, cancellationToken));
+        var (definition, state) = State(loaded with { Item = item }, context);
         return WorkflowEngine.Available(definition, state, actor, item.NotBefore(clock.GetUtcNow()));
     }
 
@@ -118,25 +120,26 @@ public sealed class InstanceStore(
     private async Task<SupervisedItem> ActInAsync(UnitOfWork uow, long itemId, int? expectedVersion, Func<WorkflowDefinition, InstanceState, WorkflowContext, DateTimeOffset, Decision> decide,
         HashSet<long>? touched, CancellationToken cancellationToken)
     {
-        var context = await ContextAsync(uow, cancellationToken);
-        var item = await SelectForUpdateAsync(uow, itemId, cancellationToken) ?? throw new KeyNotFoundException(ItemStore.NoSuchItem(itemId));
+        var loaded = await LoadAsync(uow, itemId, forUpdate: true, cancellationToken);
+        var item = loaded.Item ?? throw new KeyNotFoundException(ItemStore.NoSuchItem(itemId));
         if (expectedVersion is { } v && v != item.Version)
         {
             throw new ConcurrencyException($"Item {itemId} was changed by someone else (version {item.Version}, you had {v}); reload it and try again.");
         }
 
-        var (definition, state) = await StateAsync(uow, item, context, cancellationToken);
+        var context = Context(await departments.ListAsync(uow, loaded.DirectoryVersion, cancellationToken));
+        var (definition, state) = State(loaded, context);
         var now = item.NotBefore(clock.GetUtcNow());
         var decision = decide(definition, state, context, now);
         touched?.UnionWith([item.DepartmentId, decision.DepartmentId, .. state.Assignments.Select(a => a.DepartmentId), .. decision.AssignmentChanges.Select(c => c.DepartmentId),
             .. decision.NewAssignments.Select(a => a.DepartmentId)]);
         var applied = WorkflowEngine.Apply(definition, state, decision, context, now);
-        return await WriteAsync(uow, itemId, applied, now, cancellationToken);
+        return await WriteAsync(uow, itemId, applied, loaded.HeadHash, now, cancellationToken);
     }
 
     // Written as decided: clock events, new assignments with their clocks, the assignments that changed (those whose
     // step limit alone moved in one statement), the item with the entry that records the decision, the other entries.
-    private static async Task<SupervisedItem> WriteAsync(UnitOfWork uow, long itemId, AppliedDecision applied, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<SupervisedItem> WriteAsync(UnitOfWork uow, long itemId, AppliedDecision applied, string? headHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         foreach (var change in applied.Decision.ClockChanges)
         {
@@ -166,28 +169,31 @@ public sealed class InstanceStore(
         }
 
         await UpdateStepStatesAsync(uow, steps, assignments: true, cancellationToken);
-        var saved = await UpdateItemAsync(uow, applied.Item, applied.History[0], now, cancellationToken);
+        // The history chain goes on from the head read with the item: the row lock (PostgreSQL) or the write lock
+        // (SQLite) has kept anyone else from appending since.
+        var (saved, hash) = await UpdateItemAsync(uow, applied.Item, applied.History[0], now, new ChainHead(headHash), cancellationToken);
         foreach (var entry in applied.History.Skip(1))
         {
-            saved = saved with { Version = await AppendHistoryAsync(uow, itemId, entry, cancellationToken) };
+            var (sequence, next) = await AppendHistoryAsync(uow, itemId, entry, new ChainHead(hash), cancellationToken);
+            (saved, hash) = (saved with { Version = sequence }, next);
         }
 
         return saved;
     }
 
-    private async Task<(WorkflowDefinition Definition, InstanceState State)> StateAsync(UnitOfWork uow, SupervisedItem item, WorkflowContext context, CancellationToken cancellationToken)
+    // The instance as the Engine takes it: the item's and each assignment's clock folded on the calendar in force.
+    private (WorkflowDefinition Definition, InstanceState State) State(Loaded loaded, WorkflowContext context)
     {
+        var item = loaded.Item!;
         var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
         var clockContext = context.ClockFor(definition);
-        var (itemEvents, assignmentEvents) = await ItemClocksAsync(uow, item.Id, cancellationToken);
-        var stored = await AssignmentsAsync(uow, item.Id, cancellationToken);
         var state = new InstanceState(
             item,
-            itemEvents,
-            Clock.Fold(itemEvents, clockContext),
-            stored.Select(a =>
+            loaded.ItemClock,
+            Clock.Fold(loaded.ItemClock, clockContext),
+            loaded.Assignments.Select(a =>
             {
-                var events = assignmentEvents.GetValueOrDefault(a.Id) ?? [];
+                var events = loaded.AssignmentClocks.GetValueOrDefault(a.Id) ?? [];
                 return new AssignmentState(a.Id, a.DepartmentId, a.Role, a.Step, a.ClosedAt is not null, events, Clock.Fold(events, clockContext))
                 {
                     Snapshot = a.Snapshot(clockContext.Calendar.Version),
@@ -198,15 +204,15 @@ public sealed class InstanceStore(
                 };
             }).ToList())
         {
-            PendingExtensions = WorkflowEngine.PendingExtensions(await ExtensionHistoryAsync(uow, item.Id, cancellationToken)),
+            PendingExtensions = WorkflowEngine.PendingExtensions(loaded.ExtensionHistory),
         };
         return (definition, state);
     }
 
-    // The departments as the transaction sees them (an import creates departments and their tasks in one transaction).
-    private async Task<WorkflowContext> ContextAsync(UnitOfWork? uow, CancellationToken cancellationToken)
+    // The Engine's view of the departments: names by id and ids by name or alias, as the transaction sees them (an
+    // import creates departments and their tasks in one transaction).
+    private WorkflowContext Context(IReadOnlyList<Department> all)
     {
-        var all = uow is null ? await departments.ListAsync(cancellationToken) : await departments.ListAsync(uow, cancellationToken);
         var names = all.ToDictionary(d => d.Id, d => d.Name);
         var byName = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var d in all)
@@ -224,7 +230,46 @@ public sealed class InstanceStore(
             name => byName.TryGetValue(name.Trim(), out var id) ? id : null);
     }
 
+    private async Task<WorkflowContext> ContextAsync(UnitOfWork uow, CancellationToken cancellationToken) =>
+        Context(await departments.ListAsync(uow, cancellationToken));
+
     // ---- The instance's rows: each single-row read and write of items, assignments, clock events and history, once.
+
+    /// <summary>An item as one instance, read in one round trip: the item (null when there is none), its own clock,
+    /// its assignments with their clocks, its extension entries, the hash at the head of its history chain, and the
+    /// department directory's version.</summary>
+    internal sealed record Loaded(
+        SupervisedItem? Item, List<ClockEvent> ItemClock, Dictionary<long, List<ClockEvent>> AssignmentClocks, IReadOnlyList<Assignment> Assignments,
+        IReadOnlyList<HistoryEntry> ExtensionHistory, string? HeadHash, long DirectoryVersion);
+
+    /// <summary>Reads an item as one instance inside a caller's transaction, in one round trip of six statements; with
+    /// <paramref name="forUpdate"/>, the item's row is locked first (PostgreSQL), so what follows is read under the lock.</summary>
+    internal static async Task<Loaded> LoadAsync(UnitOfWork uow, long itemId, bool forUpdate, CancellationToken cancellationToken)
+    {
+        using var grid = await uow.Connection.QueryMultipleAsync(uow.Command(
+            $"""
+            SELECT {ItemColumns} FROM items WHERE id = @itemId{(forUpdate ? uow.Dialect.ForUpdate : string.Empty)};
+            SELECT e.item_id AS ItemId, e.assignment_id AS AssignmentId, e.seq AS Sequence, e.at AS At, e.kind AS Kind, e.data AS Data
+            FROM clock_events e
+            WHERE e.item_id = @itemId
+              AND (e.assignment_id IS NOT NULL OR EXISTS (SELECT 1 FROM items i WHERE i.id = @itemId AND i.clock_policy IS NOT NULL))
+            ORDER BY e.seq;
+            SELECT {AssignmentColumns} FROM assignments WHERE item_id = @itemId ORDER BY id;
+            SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, detail AS Detail
+            FROM item_history WHERE item_id = @itemId AND action IN (@requested, @approved, @rejected, 'extend') ORDER BY seq;
+            SELECT h.hash FROM item_history h WHERE h.item_id = @itemId AND h.seq = (SELECT version FROM items WHERE id = @itemId);
+            {DepartmentStore.DirectoryVersionSql};
+            """,
+            new { itemId, requested = WorkflowEngine.ExtensionRequested, approved = WorkflowEngine.ExtensionApproved, rejected = WorkflowEngine.ExtensionRejected },
+            cancellationToken));
+        var item = (await grid.ReadSingleOrDefaultAsync<ItemRow>())?.ToItem();
+        var (itemClock, assignmentClocks) = Clocks(await grid.ReadAsync<ClockEventRow>());
+        var assignments = (await grid.ReadAsync<AssignmentRow>()).Select(r => r.ToAssignment()).ToList();
+        var extensions = (await grid.ReadAsync<HistoryRow>()).Select(r => r.ToEntry()).ToList();
+        var head = await grid.ReadSingleOrDefaultAsync<string?>();
+        var directoryVersion = await grid.ReadSingleAsync<long>();
+        return new Loaded(item, itemClock, assignmentClocks, assignments, extensions, head, directoryVersion);
+    }
 
     /// <summary>The item with this id inside a caller's transaction, locked for update on PostgreSQL; or null.</summary>
     internal static async Task<SupervisedItem?> SelectForUpdateAsync(UnitOfWork uow, long id, CancellationToken cancellationToken)
@@ -263,7 +308,12 @@ public sealed class InstanceStore(
     /// carries the version it was read at; if the item has moved on since, nothing is written and a
     /// <see cref="ConcurrencyException"/> is thrown.
     /// </summary>
-    internal static async Task<SupervisedItem> UpdateItemAsync(UnitOfWork uow, SupervisedItem updated, HistoryEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
+    internal static async Task<SupervisedItem> UpdateItemAsync(UnitOfWork uow, SupervisedItem updated, HistoryEntry entry, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await UpdateItemAsync(uow, updated, entry, now, null, cancellationToken)).Saved;
+
+    // The same, chained to a head already read with the item (null: read it first); answers the new entry's hash too.
+    private static async Task<(SupervisedItem Saved, string Hash)> UpdateItemAsync(UnitOfWork uow, SupervisedItem updated, HistoryEntry entry, DateTimeOffset now, ChainHead? head,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updated);
         ArgumentNullException.ThrowIfNull(entry);
@@ -292,28 +342,32 @@ public sealed class InstanceStore(
                     $"Item {updated.Id} was changed by someone else (version {current}, you had {updated.Version}); reload it and try again.");
         }
 
-        await WriteEntryAsync(uow, updated.Id, version, entry, cancellationToken);
-        return updated with { Version = version, UpdatedAt = now };
+        var hash = await WriteEntryAsync(uow, updated.Id, version, entry, head, cancellationToken);
+        return (updated with { Version = version, UpdatedAt = now }, hash);
     }
 
     /// <summary>Adds a history entry that does not change the item's state; returns its sequence number.</summary>
+    internal static async Task<int> AppendHistoryAsync(UnitOfWork uow, long itemId, HistoryEntry entry, CancellationToken cancellationToken) =>
+        (await AppendHistoryAsync(uow, itemId, entry, null, cancellationToken)).Sequence;
+
     // Bumping the version takes the item's row lock (PostgreSQL) or runs under the write lock (SQLite), so the
     // sequence number it returns is this writer's alone.
-    internal static async Task<int> AppendHistoryAsync(UnitOfWork uow, long itemId, HistoryEntry entry, CancellationToken cancellationToken)
+    private static async Task<(int Sequence, string Hash)> AppendHistoryAsync(UnitOfWork uow, long itemId, HistoryEntry entry, ChainHead? head, CancellationToken cancellationToken)
     {
         var sequence = await uow.Connection.ExecuteScalarAsync<int?>(uow.Command(
             "UPDATE items SET version = version + 1 WHERE id = @itemId RETURNING version", new { itemId }, cancellationToken))
             ?? throw new KeyNotFoundException($"Item {itemId} does not exist.");
-        await WriteEntryAsync(uow, itemId, sequence, entry, cancellationToken);
-        return sequence;
+        return (sequence, await WriteEntryAsync(uow, itemId, sequence, entry, head, cancellationToken));
     }
 
-    // The entry numbered <paramref name="sequence"/>, chained to the one before it; the caller holds the item's row
-    // lock and moved its version to that number.
-    private static async Task WriteEntryAsync(UnitOfWork uow, long itemId, int sequence, HistoryEntry entry, CancellationToken cancellationToken)
+    // The entry numbered <paramref name="sequence"/>, chained to the one before it (its hash given as the head, or
+    // read); the caller holds the item's row lock and moved its version to that number. Answers the entry's hash.
+    private static async Task<string> WriteEntryAsync(UnitOfWork uow, long itemId, int sequence, HistoryEntry entry, ChainHead? head, CancellationToken cancellationToken)
     {
-        var previous = sequence == 1 ? null : await uow.Connection.ExecuteScalarAsync<string?>(uow.Command(
-            "SELECT hash FROM item_history WHERE item_id = @itemId AND seq = @prior", new { itemId, prior = sequence - 1 }, cancellationToken));
+        var previous = sequence == 1 ? null
+            : head is { } known ? known.Hash
+            : await uow.Connection.ExecuteScalarAsync<string?>(uow.Command(
+                "SELECT hash FROM item_history WHERE item_id = @itemId AND seq = @prior", new { itemId, prior = sequence - 1 }, cancellationToken));
         var at = HistoryChain.ToStoredPrecision(entry.At);
         var fromLight = entry.FromLight?.Code();
         var toLight = entry.ToLight?.Code();
@@ -325,21 +379,11 @@ public sealed class InstanceStore(
             """,
             new { itemId, sequence, at, entry.Actor, entry.Action, entry.FromStep, entry.ToStep, fromLight, toLight, entry.Detail, previous, hash },
             cancellationToken));
+        return hash;
     }
 
-    /// <summary>The item's history entries about extensions (asked for, approved, rejected, or extended by a lead),
-    /// oldest first: what <see cref="WorkflowEngine.PendingExtensions"/> reads.</summary>
-    internal static async Task<IReadOnlyList<HistoryEntry>> ExtensionHistoryAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken)
-    {
-        var rows = await uow.Connection.QueryAsync<HistoryRow>(uow.Command(
-            """
-            SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, detail AS Detail
-            FROM item_history WHERE item_id = @itemId AND action IN (@requested, @approved, @rejected, 'extend') ORDER BY seq
-            """,
-            new { itemId, requested = WorkflowEngine.ExtensionRequested, approved = WorkflowEngine.ExtensionApproved, rejected = WorkflowEngine.ExtensionRejected },
-            cancellationToken));
-        return rows.Select(r => r.ToEntry()).ToList();
-    }
+    /// <summary>The hash at the head of an item's history chain as already read (null for an item without entries).</summary>
+    private readonly record struct ChainHead(string? Hash);
 
     /// <summary>Stores the step limits' states of several items (the light transitions' batches; an action stores
     /// them with the item), or of several <paramref name="assignments"/>. Not a change of the item's version: the
@@ -405,30 +449,21 @@ public sealed class InstanceStore(
 
     /// <summary>Appends an event to the clock of an item (<paramref name="assignmentId"/> null) or of one of its
     /// assignments; returns its sequence number.</summary>
-    internal static async Task<int> AppendClockAsync(UnitOfWork uow, long itemId, long? assignmentId, ClockEvent e, CancellationToken cancellationToken)
-    {
-        var sequence = await uow.Connection.ExecuteScalarAsync<int>(uow.Command(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM clock_events WHERE item_id = @itemId", new { itemId }, cancellationToken));
-        await uow.Connection.ExecuteAsync(uow.Command(
-            $"INSERT INTO clock_events (item_id, seq, at, kind, data, assignment_id) VALUES (@itemId, @sequence, @at, @kind, {uow.Dialect.Json("@data")}, @assignmentId)",
-            new { itemId, sequence, at = e.At, kind = ClockEventJson.Kind(e), data = ClockEventJson.Data(e), assignmentId },
-            cancellationToken));
-        return sequence;
-    }
-
-    /// <summary>An item's own clock (empty when it has no clock policy) and its assignments' clocks, by assignment id,
-    /// in one query inside a caller's transaction.</summary>
-    internal static async Task<(List<ClockEvent> Item, Dictionary<long, List<ClockEvent>> Assignments)> ItemClocksAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken)
-    {
-        var rows = await uow.Connection.QueryAsync<ClockEventRow>(uow.Command(
-            """
-            SELECT e.item_id AS ItemId, e.assignment_id AS AssignmentId, e.seq AS Sequence, e.at AS At, e.kind AS Kind, e.data AS Data
-            FROM clock_events e
-            WHERE e.item_id = @itemId
-              AND (e.assignment_id IS NOT NULL OR EXISTS (SELECT 1 FROM items i WHERE i.id = @itemId AND i.clock_policy IS NOT NULL))
-            ORDER BY e.seq
+    internal static Task<int> AppendClockAsync(UnitOfWork uow, long itemId, long? assignmentId, ClockEvent e, CancellationToken cancellationToken) =>
+        // The next number and the row in one statement; the item's row lock (PostgreSQL) or the write lock (SQLite)
+        // keeps the number this writer's alone.
+        uow.Connection.ExecuteScalarAsync<int>(uow.Command(
+            $"""
+            INSERT INTO clock_events (item_id, seq, at, kind, data, assignment_id)
+            SELECT @itemId, COALESCE(MAX(seq), 0) + 1, @at, @kind, {uow.Dialect.Json("@data")}, @assignmentId FROM clock_events WHERE item_id = @itemId
+            RETURNING seq
             """,
-            new { itemId }, cancellationToken));
+            new { itemId, at = e.At, kind = ClockEventJson.Kind(e), data = ClockEventJson.Data(e), assignmentId },
+            cancellationToken));
+
+    // An item's own clock (empty when it has no clock policy) and its assignments' clocks, by assignment id.
+    private static (List<ClockEvent> Item, Dictionary<long, List<ClockEvent>> Assignments) Clocks(IEnumerable<ClockEventRow> rows)
+    {
         var item = new List<ClockEvent>();
         var assignments = new Dictionary<long, List<ClockEvent>>();
         foreach (var row in rows)

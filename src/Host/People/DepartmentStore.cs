@@ -77,7 +77,7 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         // The version is read before the rows: what is loaded is at least as new as the version it is kept under.
-        var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition(VersionSql, cancellationToken: cancellationToken));
+        var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition(DirectoryVersionSql, cancellationToken: cancellationToken));
         var kept = _kept;
         if (kept is not null && kept.Version == version)
         {
@@ -89,8 +89,9 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
         return loaded;
     }
 
-    // The directory's version, moved by the database on every change of departments or their names.
-    private const string VersionSql = "SELECT version FROM directory_version WHERE id = 1";
+    /// <summary>The directory's version, moved by the database on every change of departments or their names (a
+    /// query other stores may send in their own batches; see <see cref="ListAsync(UnitOfWork, long, CancellationToken)"/>).</summary>
+    internal const string DirectoryVersionSql = "SELECT version FROM directory_version WHERE id = 1";
 
     private sealed record KeptDirectory(long Version, IReadOnlyList<Department> Departments, IReadOnlyDictionary<long, Department> ById);
 
@@ -100,7 +101,14 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     internal async Task<IReadOnlyList<Department>> ListAsync(UnitOfWork uow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uow);
-        var version = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(VersionSql, null, cancellationToken));
+        var version = await uow.Connection.ExecuteScalarAsync<long>(uow.Command(DirectoryVersionSql, null, cancellationToken));
+        return await ListAsync(uow, version, cancellationToken);
+    }
+
+    /// <summary>Every department as a caller's transaction sees them, the directory's version already read in it.</summary>
+    internal async Task<IReadOnlyList<Department>> ListAsync(UnitOfWork uow, long version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
         var kept = _kept;
         return kept is not null && kept.Version == version
             ? kept.Departments
