@@ -20,6 +20,12 @@ namespace Supervision.Host.Notices;
 /// its lease; it sends outside any transaction and records every attempt. A crashed instance's claimed notices are
 /// taken by another once the lease ends. A failure waits with exponential backoff and jitter; after <see cref="MaxAttempts"/> the notice ends as
 /// failed, visible to admins, never silently dropped. Each endpoint has a timeout and a circuit breaker.
+/// <para>A group robot's 200 is not yet a delivery: its body says whether it took the message
+/// (<see cref="RobotAnswers"/>). A rate limit or a busy robot is retried with backoff; a refusal (a wrong key, a failed
+/// signature, a keyword rule) fails the notice at once with the robot's words. Each robot is sent at most
+/// <c>Supervision:Notices:RobotPerMinute</c> messages a minute (default 20, the rate both robots allow) by this
+/// instance: a notice over the rate waits for the next free slot without spending an attempt. Several instances pace
+/// each on their own; a robot's rate-limit answer is then retried like any other.</para>
 /// </summary>
 public sealed class NoticeDispatcher(Database database, IHttpClientFactory http, TimeProvider clock, ILogger<NoticeDispatcher> logger, IConfiguration? configuration = null)
 {
@@ -28,6 +34,9 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new();
     private readonly DispatchQueries _queries = new(database);
+    private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _robotSends = new(StringComparer.Ordinal);
+
+    private int RobotPerMinute => Math.Max(1, configuration?.GetValue("Supervision:Notices:RobotPerMinute", 20) ?? 20);
 
     // At least the send timeout and a margin: a lease must outlast one send.
     private TimeSpan Lease => configuration?.GetValue("Supervision:Notices:Lease", TimeSpan.FromMinutes(2)) is { } lease && lease >= SendTimeout * 1.5 ? lease : TimeSpan.FromMinutes(2);
@@ -58,6 +67,13 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         var delivered = 0;
         foreach (var notice in due)
         {
+            if (IsRobot(notice.Channel) && NextRobotSlot(notice.Address, clock.GetUtcNow()) is { } slot)
+            {
+                // This robot has had its messages for the minute: the notice waits for the next free slot, no attempt spent.
+                await _queries.RenewAsync(notice.Id, claim, Whole(slot), cancellationToken);
+                continue;
+            }
+
             if (!await RenewAsync(notice.Id, claim, cancellationToken))
             {
                 // The batch outlived its lease and another instance has taken this one.
@@ -66,6 +82,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
 
             var secret = await _queries.SecretAsync(notice, cancellationToken);
             string? error = null;
+            var final = false;
             try
             {
                 var pipeline = _pipelines.GetOrAdd(notice.Address, _ => new ResiliencePipelineBuilder()
@@ -73,6 +90,11 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
                     .AddTimeout(SendTimeout)
                     .Build());
                 await pipeline.ExecuteAsync(async ct => await SendAsync(notice, secret, ct), cancellationToken);
+            }
+            catch (NoticeRefusedException e)
+            {
+                // Sending it again would be refused the same way: failed now, the robot's words kept.
+                (error, final) = (e.Message, true);
             }
             catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TaskCanceledException)
             {
@@ -94,7 +116,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
                 error = $"{e.GetType().Name}: {e.Message}";
             }
 
-            await RecordAsync(notice, error, cancellationToken);
+            await RecordAsync(notice, error, final, cancellationToken);
             delivered += error is null ? 1 : 0;
         }
 
@@ -104,6 +126,30 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     // Extends this instance's lease on one notice for the length of one send, if the lease is still the one it claimed.
     private Task<bool> RenewAsync(long id, DateTimeOffset claim, CancellationToken cancellationToken) =>
         _queries.RenewAsync(id, claim, Whole(clock.GetUtcNow() + Lease), cancellationToken);
+
+    private static bool IsRobot(string channel) => channel is "wecom" or "dingtalk";
+
+    // Null when the robot at this address may take one more message now (and counts it); otherwise the instant its
+    // oldest message of the last minute leaves the window.
+    private DateTimeOffset? NextRobotSlot(string address, DateTimeOffset now)
+    {
+        var sends = _robotSends.GetOrAdd(address, _ => new Queue<DateTimeOffset>());
+        lock (sends)
+        {
+            while (sends.Count > 0 && sends.Peek() <= now - TimeSpan.FromMinutes(1))
+            {
+                sends.Dequeue();
+            }
+
+            if (sends.Count >= RobotPerMinute)
+            {
+                return sends.Peek() + TimeSpan.FromMinutes(1);
+            }
+
+            sends.Enqueue(now);
+            return null;
+        }
+    }
 
     // Whole milliseconds, so the value compares equal after a round trip through either database.
     private static DateTimeOffset Whole(DateTimeOffset at) => new(at.Ticks - (at.Ticks % TimeSpan.TicksPerMillisecond), at.Offset);
@@ -156,6 +202,19 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         {
             throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase} from {notice.Channel} {new Uri(notice.Address).Host}");
         }
+
+        if (IsRobot(notice.Channel))
+        {
+            // A robot answers 200 to a message it refuses: its body says.
+            var (verdict, reason) = RobotAnswers.Read(notice.Channel, await response.Content.ReadAsStringAsync(cancellationToken));
+            switch (verdict)
+            {
+                case RobotVerdict.Retry:
+                    throw new HttpRequestException(reason);
+                case RobotVerdict.Refused:
+                    throw new NoticeRefusedException(reason!);
+            }
+        }
     }
 
     // E-mail over SMTP: Supervision:Smtp:Host, Port (25), From, EnableSsl, User, Password.
@@ -191,7 +250,8 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         }
     }
 
-    private async Task RecordAsync(DueNotice notice, string? error, CancellationToken cancellationToken)
+    // final: the attempt failed in a way another attempt cannot change (a robot's refusal).
+    private async Task RecordAsync(DueNotice notice, string? error, bool final, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var attempt = notice.Attempts + 1;
@@ -201,7 +261,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
             return;
         }
 
-        var failed = attempt >= MaxAttempts;
+        var failed = final || attempt >= MaxAttempts;
         var backoff = TimeSpan.FromSeconds(Math.Min(3600, 5 * Math.Pow(2, attempt))) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
         await _queries.RecordFailedAsync(notice.Id, attempt, now, error, failed ? null : now + backoff, cancellationToken);
         logger.LogWarning("Notice {Notice} over {Channel}: attempt {Attempt} failed ({Error}){Final}", notice.Id, notice.Channel, attempt, error, failed ? "; given up" : string.Empty);
@@ -212,3 +272,6 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     internal static string OneLine(string subject) =>
         string.Join(' ', new string(subject.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Split(' ', StringSplitOptions.RemoveEmptyEntries));
 }
+
+/// <summary>A notice its receiver refused for good (a group robot's non-zero, non-transient <c>errcode</c>).</summary>
+public sealed class NoticeRefusedException(string message) : Exception(message);

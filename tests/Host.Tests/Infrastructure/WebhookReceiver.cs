@@ -22,6 +22,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public int Status { get; set; } = 200;
 
+    /// <summary>The JSON body answered with <see cref="Status"/> (a group robot's <c>{"errcode": …}</c>); none when null.</summary>
+    public string? Answer { get; set; }
+
     /// <summary>How long the receiver takes over each post before answering (a slow receiver keeps a run going).</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
 
@@ -43,7 +46,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 await Task.Delay(receiver.Delay);
             }
 
-            return Results.StatusCode(receiver.Status);
+            return receiver.Answer is { } answer
+                ? Results.Content(answer, "application/json", statusCode: receiver.Status)
+                : Results.StatusCode(receiver.Status);
         });
         await receiver._app.StartAsync();
         receiver.Address = receiver._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";

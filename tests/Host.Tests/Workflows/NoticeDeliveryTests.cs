@@ -129,6 +129,101 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
         Assert.Equal((long)NoticeDispatcher.MaxAttempts, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notice_attempts WHERE ok = @no", new { no = false }));
     }
 
+    // Notices for a department's group robot, as the fan-out writes them.
+    private async Task RobotNoticesAsync(string channel, int count)
+    {
+        var store = new NoticeStore(_bed.Database, _bed.Clock);
+        for (var i = 0; i < count; i++)
+        {
+            await store.EnqueueAsync(new NewNotice($"robot-test:{channel}:{i}", channel, "red", null, Address, $"督办提醒 {i}", "事项已超期。", null, null), default);
+        }
+    }
+
+    private async Task<(string Status, long Attempts, string? Error)> RobotNoticeAsync(string channel)
+    {
+        await using var connection = await _bed.Database.OpenAsync(default);
+        return await connection.QuerySingleAsync<(string, long, string?)>(
+            "SELECT n.status, CAST(n.attempts AS bigint), (SELECT a.error FROM notice_attempts a WHERE a.notice_id = n.id ORDER BY a.attempt DESC LIMIT 1) FROM notices n WHERE n.channel = @channel",
+            new { channel });
+    }
+
+    [Theory]
+    [InlineData("wecom", 93000, "invalid webhook url, hint: [1733500000_1]")]
+    [InlineData("dingtalk", 310000, "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]")]
+    [InlineData("dingtalk", 300001, "token is not exist")]
+    public async Task A_robot_that_refuses_a_message_with_http_200_fails_it_at_once_with_its_words(string channel, int errcode, string errmsg)
+    {
+        _receiver.Answer = JsonSerializer.Serialize(new { errcode, errmsg });
+        await RobotNoticesAsync(channel, 1);
+        var dispatcher = _bed.NewDispatcher();
+
+        var delivered = await dispatcher.DeliverDueAsync(default);
+        _bed.Clock.Advance(TimeSpan.FromHours(2));
+        var later = await dispatcher.DeliverDueAsync(default);
+
+        Assert.Equal((0, 0), (delivered, later));
+        Assert.Single(Received);
+        var (status, attempts, error) = await RobotNoticeAsync(channel);
+        Assert.Equal(("failed", 1L), (status, attempts));
+        Assert.Equal($"{channel} errcode {errcode}: {errmsg}", error);
+    }
+
+    [Theory]
+    [InlineData("wecom", 45009, "api freq out of limit")]
+    [InlineData("dingtalk", 130101, "send too fast, exceed 20 times per minute")]
+    [InlineData("wecom", -1, "system busy")]
+    public async Task A_robot_that_says_not_now_is_tried_again_and_the_notice_delivered_once_it_takes_it(string channel, int errcode, string errmsg)
+    {
+        _receiver.Answer = JsonSerializer.Serialize(new { errcode, errmsg });
+        await RobotNoticesAsync(channel, 1);
+        var dispatcher = _bed.NewDispatcher();
+
+        var refused = await dispatcher.DeliverDueAsync(default);
+        var waiting = await RobotNoticeAsync(channel);
+        _receiver.Answer = """{"errcode":0,"errmsg":"ok"}""";
+        _bed.Clock.Advance(TimeSpan.FromHours(2));
+        var delivered = await dispatcher.DeliverDueAsync(default);
+
+        Assert.Equal((0, 1), (refused, delivered));
+        Assert.Equal(("pending", 1L, $"{channel} errcode {errcode}: {errmsg}"), waiting);
+        Assert.Equal(2, Received.Count);
+        var (status, attempts, error) = await RobotNoticeAsync(channel);
+        Assert.Equal(("delivered", 2L, (string?)null), (status, attempts, error));
+    }
+
+    [Fact]
+    public async Task A_robot_answer_without_an_errcode_is_not_taken_for_a_delivery()
+    {
+        _receiver.Answer = "<html>gateway</html>";
+        await RobotNoticesAsync("wecom", 1);
+
+        var delivered = await _bed.NewDispatcher().DeliverDueAsync(default);
+
+        Assert.Equal(0, delivered);
+        var (status, attempts, error) = await RobotNoticeAsync("wecom");
+        Assert.Equal(("pending", 1L), (status, attempts));
+        Assert.StartsWith("wecom answered something that is not JSON", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_robot_is_sent_at_most_twenty_messages_a_minute_and_the_rest_wait_without_spending_an_attempt()
+    {
+        _receiver.Answer = """{"errcode":0,"errmsg":"ok"}""";
+        await RobotNoticesAsync("wecom", 25);
+        var dispatcher = _bed.NewDispatcher();
+
+        var first = await dispatcher.DeliverDueAsync(default);
+        var again = await dispatcher.DeliverDueAsync(default);
+        var withinTheMinute = Received.Count;
+        _bed.Clock.Advance(TimeSpan.FromSeconds(61));
+        var next = await dispatcher.DeliverDueAsync(default);
+
+        Assert.Equal((20, 0, 20, 5), (first, again, withinTheMinute, next));
+        Assert.Equal(25, Received.Select(r => r.Key).Distinct().Count());
+        await using var connection = await _bed.Database.OpenAsync(default);
+        Assert.Equal(25L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices WHERE channel = 'wecom' AND status = 'delivered' AND attempts = 1"));
+    }
+
     [Fact]
     public async Task A_stored_address_that_is_not_one_fails_only_its_own_notice()
     {
