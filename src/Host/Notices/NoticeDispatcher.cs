@@ -217,7 +217,9 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         }
     }
 
-    // E-mail over SMTP: Supervision:Smtp:Host, Port (25), From, EnableSsl, User, Password.
+    // E-mail over SMTP with MailKit: Supervision:Smtp:Host, Port (25), From, Security (none, starttls or tls: implicit
+    // TLS, as port 465 takes it; by default tls on 465, starttls when EnableSsl is set, else STARTTLS whenever the
+    // server offers it), User, Password. The envelope's recipient is the person's address alone.
     private async Task MailAsync(DueNotice notice, CancellationToken cancellationToken)
     {
         var smtp = configuration?.GetSection("Supervision:Smtp");
@@ -228,23 +230,44 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         }
 
         var section = smtp!;
-        using var client = new System.Net.Mail.SmtpClient(host, section.GetValue("Port", 25)) { EnableSsl = section.GetValue("EnableSsl", false) };
-        if (section["User"] is { Length: > 0 } user)
+        var port = section.GetValue("Port", 25);
+        var security = section["Security"]?.Trim().ToLowerInvariant() switch
         {
-            client.Credentials = new System.Net.NetworkCredential(user, section["Password"]);
-        }
-
-        using var message = new System.Net.Mail.MailMessage(section["From"] ?? "supervision@localhost", notice.Address, OneLine(notice.Subject), notice.Body)
-        {
-            SubjectEncoding = Encoding.UTF8,
-            BodyEncoding = Encoding.UTF8,
+            "none" => MailKit.Security.SecureSocketOptions.None,
+            "starttls" => MailKit.Security.SecureSocketOptions.StartTls,
+            "tls" or "ssl" => MailKit.Security.SecureSocketOptions.SslOnConnect,
+            null or "" => port == 465 ? MailKit.Security.SecureSocketOptions.SslOnConnect
+                : section.GetValue("EnableSsl", false) ? MailKit.Security.SecureSocketOptions.StartTls
+                : MailKit.Security.SecureSocketOptions.StartTlsWhenAvailable,
+            var other => throw new NoticeRefusedException($"Supervision:Smtp:Security is '{other}'; expected none, starttls or tls."),
         };
+
+        using var message = new MimeKit.MimeMessage();
+        message.From.Add(MimeKit.MailboxAddress.Parse(section["From"] ?? "supervision@localhost"));
+        message.To.Add(MimeKit.MailboxAddress.Parse(notice.Address));
+        message.Subject = OneLine(notice.Subject);
         message.Headers.Add("X-Supervision-Notice", notice.NoticeKey);
+        message.Body = new MimeKit.TextPart(MimeKit.Text.TextFormat.Plain) { Text = notice.Body };
+
+        using var client = new MailKit.Net.Smtp.SmtpClient { Timeout = (int)SendTimeout.TotalMilliseconds };
         try
         {
-            await client.SendMailAsync(message, cancellationToken);
+            await client.ConnectAsync(host, port, security, cancellationToken);
+            if (section["User"] is { Length: > 0 } user)
+            {
+                await client.AuthenticateAsync(user, section["Password"] ?? string.Empty, cancellationToken);
+            }
+
+            await client.SendAsync(message, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
         }
-        catch (System.Net.Mail.SmtpException e)
+        catch (MailKit.Net.Smtp.SmtpCommandException e) when ((int)e.StatusCode >= 500 && e.ErrorCode == MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted)
+        {
+            // The mail host refuses this address for good (no such mailbox): sending again cannot change that.
+            throw new NoticeRefusedException($"SMTP {(int)e.StatusCode}: {notice.Address} refused: {e.Message}");
+        }
+        catch (Exception e) when (e is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException or MailKit.Security.AuthenticationException
+            or MailKit.Security.SslHandshakeException or MailKit.ServiceNotConnectedException or IOException or System.Net.Sockets.SocketException)
         {
             throw new HttpRequestException($"SMTP: {e.Message}", e);
         }

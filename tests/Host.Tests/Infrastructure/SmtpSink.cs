@@ -4,7 +4,11 @@ using System.Text;
 
 namespace Supervision.Host.Tests.Infrastructure;
 
-/// <summary>A minimal SMTP server on loopback that accepts every message and keeps its raw text.</summary>
+/// <summary>One message as the SMTP conversation carried it: the envelope (MAIL FROM, RCPT TO) and the raw text.</summary>
+public sealed record SinkMessage(string From, IReadOnlyList<string> To, string Data);
+
+/// <summary>A minimal SMTP server on loopback that accepts every message (but for the recipients it is told to
+/// refuse, answered 550 as a mail host answers an unknown mailbox) and keeps its envelope and raw text.</summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -21,6 +25,12 @@ public sealed class SmtpSink : IAsyncDisposable
     public int Port { get; }
 
     public System.Collections.Concurrent.ConcurrentQueue<string> Messages { get; } = new();
+
+    /// <summary>Each accepted message with its envelope.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<SinkMessage> Envelopes { get; } = new();
+
+    /// <summary>Recipients answered <c>550 5.1.1</c> at RCPT TO.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, bool> Refused { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     private async Task AcceptAsync()
     {
@@ -48,11 +58,31 @@ public sealed class SmtpSink : IAsyncDisposable
             using var reader = new StreamReader(stream, Encoding.UTF8);
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
             await writer.WriteLineAsync("220 sink ready");
+            var from = string.Empty;
+            var to = new List<string>();
             while (await reader.ReadLineAsync() is { } line)
             {
                 var verb = line.Split(' ')[0].ToUpperInvariant();
                 switch (verb)
                 {
+                    case "MAIL":
+                        from = Address(line);
+                        to = [];
+                        await writer.WriteLineAsync("250 ok");
+                        break;
+                    case "RCPT":
+                        var recipient = Address(line);
+                        if (Refused.ContainsKey(recipient))
+                        {
+                            await writer.WriteLineAsync($"550 5.1.1 <{recipient}>: Recipient address rejected: User unknown");
+                        }
+                        else
+                        {
+                            to.Add(recipient);
+                            await writer.WriteLineAsync("250 ok");
+                        }
+
+                        break;
                     case "EHLO":
                     case "HELO":
                         await writer.WriteLineAsync("250 sink");
@@ -66,6 +96,7 @@ public sealed class SmtpSink : IAsyncDisposable
                         }
 
                         Messages.Enqueue(data.ToString());
+                        Envelopes.Enqueue(new SinkMessage(from, to, data.ToString()));
                         await writer.WriteLineAsync("250 queued");
                         break;
                     case "QUIT":
@@ -77,6 +108,14 @@ public sealed class SmtpSink : IAsyncDisposable
                 }
             }
         }
+    }
+
+    // "MAIL FROM:<a@b> SIZE=1" → "a@b".
+    private static string Address(string line)
+    {
+        var start = line.IndexOf('<', StringComparison.Ordinal);
+        var end = line.IndexOf('>', start + 1);
+        return start >= 0 && end > start ? line[(start + 1)..end] : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
     }
 
     public async ValueTask DisposeAsync()

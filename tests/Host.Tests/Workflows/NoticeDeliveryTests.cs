@@ -308,6 +308,37 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
         var message = Assert.Single(sink.Messages);
         Assert.Contains("To: zhang@example.gov.cn", message, StringComparison.Ordinal);
         Assert.Contains("X-Supervision-Notice: light:", message, StringComparison.Ordinal);
+
+        // The envelope, not only the headers: from the configured sender to the person's address alone.
+        var envelope = Assert.Single(sink.Envelopes);
+        Assert.Equal("supervision@example.gov.cn", envelope.From);
+        Assert.Equal(["zhang@example.gov.cn"], envelope.To);
+
+        // The Chinese subject travels encoded and reads back as written.
+        using var parsed = MimeKit.MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(envelope.Data)));
+        Assert.Contains("申请公开", parsed.Subject, StringComparison.Ordinal);
+        Assert.Contains("申请公开", parsed.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mailbox_the_mail_host_refuses_fails_its_notice_at_once_with_the_hosts_words()
+    {
+        await using var sink = new Infrastructure.SmtpSink();
+        sink.Refused["zhang@example.gov.cn"] = true;
+        var configuration = await YellowRequestToMailAsync(sink, "申请公开");
+        var dispatcher = _bed.NewDispatcher(configuration);
+
+        var sent = await dispatcher.DeliverDueAsync(default);
+        _bed.Clock.Advance(TimeSpan.FromHours(2));
+        var later = await dispatcher.DeliverDueAsync(default);
+
+        Assert.Equal((0, 0), (sent, later));
+        Assert.Empty(sink.Envelopes);
+        await using var connection = await _bed.Database.OpenAsync(default);
+        var (status, attempts, error) = await connection.QuerySingleAsync<(string, long, string)>(
+            "SELECT n.status, CAST(n.attempts AS bigint), a.error FROM notices n JOIN notice_attempts a ON a.notice_id = n.id WHERE n.channel = 'email'");
+        Assert.Equal(("failed", 1L), (status, attempts));
+        Assert.StartsWith("SMTP 550: zhang@example.gov.cn refused", error, StringComparison.Ordinal);
     }
 
     [Fact]
