@@ -219,7 +219,9 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
 
     // E-mail over SMTP with MailKit: Supervision:Smtp:Host, Port (25), From, Security (none, starttls or tls: implicit
     // TLS, as port 465 takes it; by default tls on 465, starttls when EnableSsl is set, else STARTTLS whenever the
-    // server offers it), User, Password. The envelope's recipient is the person's address alone.
+    // server offers it), User, Password, TrustedCertificate (the SHA-256 fingerprint of a mail host's certificate that
+    // no trusted authority signed: an office's own CA or a self-signed one; any other certificate must validate).
+    // The envelope's recipient is the person's address alone.
     private async Task MailAsync(DueNotice notice, CancellationToken cancellationToken)
     {
         var smtp = configuration?.GetSection("Supervision:Smtp");
@@ -250,6 +252,14 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         message.Body = new MimeKit.TextPart(MimeKit.Text.TextFormat.Plain) { Text = notice.Body };
 
         using var client = new MailKit.Net.Smtp.SmtpClient { Timeout = (int)SendTimeout.TotalMilliseconds };
+        if (section["TrustedCertificate"] is { Length: > 0 } pinned)
+        {
+            var fingerprint = pinned.Replace(":", string.Empty, StringComparison.Ordinal).Trim();
+            client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None
+                || (certificate is not null && string.Equals(Convert.ToHexString(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256)), fingerprint, StringComparison.OrdinalIgnoreCase));
+        }
+
         try
         {
             await client.ConnectAsync(host, port, security, cancellationToken);

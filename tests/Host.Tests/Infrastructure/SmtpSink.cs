@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Supervision.Host.Tests.Infrastructure;
@@ -15,14 +18,33 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public SmtpSink()
+    private readonly X509Certificate2? _certificate;
+
+    /// <summary>A sink speaking plain SMTP, or with <paramref name="implicitTls"/> TLS from the first byte (as port 465
+    /// does) under a self-signed certificate for 127.0.0.1 (its SHA-256 in <see cref="CertificateSha256"/>).</summary>
+    public SmtpSink(bool implicitTls = false)
     {
+        if (implicitTls)
+        {
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            _certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+            CertificateSha256 = Convert.ToHexString(_certificate.GetCertHash(HashAlgorithmName.SHA256));
+        }
+
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _loop = Task.Run(AcceptAsync);
     }
 
     public int Port { get; }
+
+    /// <summary>The SHA-256 fingerprint of the TLS certificate (hex), when the sink speaks TLS.</summary>
+    public string? CertificateSha256 { get; }
 
     public System.Collections.Concurrent.ConcurrentQueue<string> Messages { get; } = new();
 
@@ -54,7 +76,24 @@ public sealed class SmtpSink : IAsyncDisposable
     {
         using (client)
         {
-            var stream = client.GetStream();
+            Stream stream = client.GetStream();
+            if (_certificate is not null)
+            {
+                var tls = new SslStream(stream);
+                try
+                {
+                    await tls.AuthenticateAsServerAsync(_certificate);
+                }
+                catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
+                {
+                    // The client refused the certificate: no conversation.
+                    await tls.DisposeAsync();
+                    return;
+                }
+
+                stream = tls;
+            }
+
             using var reader = new StreamReader(stream, Encoding.UTF8);
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
             await writer.WriteLineAsync("220 sink ready");
@@ -131,5 +170,6 @@ public sealed class SmtpSink : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _certificate?.Dispose();
     }
 }

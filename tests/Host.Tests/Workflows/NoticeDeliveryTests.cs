@@ -321,6 +321,33 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
     }
 
     [Fact]
+    public async Task Mail_goes_over_implicit_tls_to_a_host_whose_certificate_is_trusted_by_its_fingerprint_and_never_to_an_unknown_one()
+    {
+        await using var sink = new Infrastructure.SmtpSink(implicitTls: true);
+        var plain = await YellowRequestToMailAsync(sink, "申请公开");
+        var tls = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddConfiguration(plain).AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Supervision:Smtp:Security"] = "tls",
+        }).Build();
+        var pinned = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddConfiguration(tls).AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Supervision:Smtp:TrustedCertificate"] = sink.CertificateSha256,
+        }).Build();
+
+        // A self-signed certificate nobody vouches for: refused, the notice waits for another attempt.
+        var refused = await _bed.NewDispatcher(tls).DeliverDueAsync(default);
+        _bed.Clock.Advance(TimeSpan.FromHours(2));
+        var delivered = await _bed.NewDispatcher(pinned).DeliverDueAsync(default);
+
+        Assert.Equal((0, 1), (refused, delivered));
+        var envelope = Assert.Single(sink.Envelopes);
+        Assert.Equal(["zhang@example.gov.cn"], envelope.To);
+        await using var connection = await _bed.Database.OpenAsync(default);
+        var firstError = await connection.ExecuteScalarAsync<string>("SELECT a.error FROM notice_attempts a JOIN notices n ON n.id = a.notice_id WHERE n.channel = 'email' AND a.attempt = 1");
+        Assert.StartsWith("SMTP:", firstError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_mailbox_the_mail_host_refuses_fails_its_notice_at_once_with_the_hosts_words()
     {
         await using var sink = new Infrastructure.SmtpSink();
