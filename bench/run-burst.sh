@@ -6,7 +6,9 @@
 # Prints figures, asserts nothing.
 # Then the comparison, in the same run: a smaller burst (--compare N, default 2,000) in a fresh database processed
 # once by one Quartz trigger per item (bench/Load quartz-per-item: Quartz's clustered PostgreSQL job store, each job
-# recomputing its item in its own transaction with the product's code) and once by the Host's batches.
+# recomputing its item in its own transaction with the product's code), twice by one Hangfire delayed job per item
+# (bench/Load hangfire-per-item: Hangfire.PostgreSql in its own schema, the default 15 s schedule polling, then 1 s),
+# and once by the Host's batches.
 #   bench/run-burst.sh [--quick] [--items N] [--burst N] [--departments N] [--compare N]
 #   --quick: 50 departments, 2,000 items, a burst of 500, a comparison of 200: exercises the harness in about a minute.
 # Reuses an existing publish when given SUPERVISION_PUBLISHED=DIR (see bench/cluster.sh).
@@ -38,13 +40,17 @@ check "history after the burst" $host history verify
 check "board counts after the burst" $host board verify
 stop_host
 
-echo "== comparison: a burst of $compare, one Quartz trigger per item, then the Host's batches"
-for design in quartz batches; do
+echo "== comparison: a burst of $compare, one Quartz trigger per item, one Hangfire delayed job per item (default and 1 s schedule polling), then the Host's batches"
+for design in quartz hangfire hangfire-1s batches; do
   createdb_load "compare_$design"
   $host migrate >/dev/null
   $load generate "$SUPERVISION_DB" 50 $((compare * 2)) 20261122 "$compare" >/dev/null 2>&1
   if [ "$design" = quartz ]; then
     $load quartz-per-item "$SUPERVISION_DB" "$compare" || status=$?
+  elif [ "$design" = hangfire ]; then
+    $load hangfire-per-item "$SUPERVISION_DB" "$compare" || status=$?
+  elif [ "$design" = hangfire-1s ]; then
+    $load hangfire-per-item "$SUPERVISION_DB" "$compare" 1 || status=$?
   else
     $load burst-park "$SUPERVISION_DB" "$compare" >/dev/null
     start_host

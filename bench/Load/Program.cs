@@ -6,6 +6,7 @@ using Supervision.Bench.Load;
 // Supervision.Bench.Load burst-park CONNECTION N   (moves the burst an hour ahead, so a Host can start idle)
 // Supervision.Bench.Load burst-wait CONNECTION N [seconds]   (after generate with a burst: the burst happens in that many seconds; timed until a running Host has processed it)
 // Supervision.Bench.Load quartz-per-item CONNECTION N   (the comparison: one Quartz trigger per due burst item, all at one instant)
+// Supervision.Bench.Load hangfire-per-item CONNECTION N [polling seconds]   (the card's design: one Hangfire delayed job per due burst item, all at one instant)
 // Supervision.Bench.Load stream CONNECTION N [rate]   (after generate with a burst of N: the N change light one after another, rate a second; lag from instant to commit)
 // Supervision.Bench.Load complete URL TOKEN CONNECTION [requests] [concurrency] [runs] [skip]   (accepts requests waiting at review over HTTP; ids above skip)
 // Supervision.Bench.Load http URL TOKEN PATH [requests] [concurrency] [departments] [runs]   (PATH may hold {0}: department ids 2..departments in turn)
@@ -21,12 +22,14 @@ switch (args.FirstOrDefault())
         return await Completions.RunAsync(new Uri(args[1]), args[2], args[3], Number(args, 4, 5_000), Number(args, 5, 16), Number(args, 6, 3), Number(args, 7, 0));
     case "quartz-per-item" when args.Length >= 3:
         return await QuartzPerItem.RunAsync(args[1], Number(args, 2, 2_000));
+    case "hangfire-per-item" when args.Length >= 3:
+        return await HangfirePerItem.RunAsync(args[1], Number(args, 2, 2_000), args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : null);
     case "burst-park" when args.Length >= 3:
         return await BurstWait.RunAsync(args[1], Number(args, 2, 100_000), 3600, wait: false);
     case "burst-wait" when args.Length >= 3:
         return await BurstWait.RunAsync(args[1], Number(args, 2, 100_000), Number(args, 3, 10));
     default:
-        Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] [burst=0] | http URL TOKEN PATH [requests=2000] [concurrency=4] [departments=1000] [runs=1] | stream CONNECTION N [rate=500] | complete URL TOKEN CONNECTION [requests=5000] [concurrency=16] [runs=3] [skip=0] | burst-park CONNECTION N | burst-wait CONNECTION N [seconds] | quartz-per-item CONNECTION N");
+        Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] [burst=0] | http URL TOKEN PATH [requests=2000] [concurrency=4] [departments=1000] [runs=1] | stream CONNECTION N [rate=500] | complete URL TOKEN CONNECTION [requests=5000] [concurrency=16] [runs=3] [skip=0] | burst-park CONNECTION N | burst-wait CONNECTION N [seconds] | quartz-per-item CONNECTION N | hangfire-per-item CONNECTION N [polling seconds]");
         return 2;
 }
 
