@@ -52,29 +52,7 @@ internal static class HangfirePerItem
         var name = polling is { } p ? string.Create(CultureInfo.InvariantCulture, $"per-item Hangfire (polling {p.TotalSeconds:0.#} s)") : "per-item Hangfire (default polling 15 s)";
 
         await using var source = NpgsqlDataSource.Create(connectionString);
-        async Task<List<long>> DueAsync()
-        {
-            await using var command = source.CreateCommand("SELECT id FROM items WHERE next_change_at <= now() AND id <= $1 ORDER BY id");
-            // (The burst items were stored just before an instant that has passed: due until recomputed.)
-            command.Parameters.AddWithValue((long)burst);
-            var ids = new List<long>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                ids.Add(reader.GetInt64(0));
-            }
-
-            return ids;
-        }
-
-        async Task<int> AnyLeftAsync()
-        {
-            await using var command = source.CreateCommand("SELECT count(*) FROM (SELECT 1 FROM items WHERE next_change_at <= now() AND id <= $1 ORDER BY next_change_at LIMIT 1) left_over");
-            command.Parameters.AddWithValue((long)burst);
-            return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-        }
-
-        var due = await DueAsync();
+        var due = await PerItemBurst.DueAsync(source, burst);
         var client = host.Services.GetRequiredService<IBackgroundJobClient>();
         var at = DateTimeOffset.UtcNow.AddSeconds(5 + (due.Count / 200));
         var scheduling = Stopwatch.StartNew();
@@ -88,26 +66,10 @@ internal static class HangfirePerItem
             $"{name}: {due.Count:N0} delayed jobs scheduled in {scheduling.Elapsed.TotalSeconds:0.00} s ({due.Count / Math.Max(scheduling.Elapsed.TotalSeconds, 0.001):0}/s), all at {at:HH:mm:ss}"));
         if (DateTimeOffset.UtcNow > at)
         {
-            Console.WriteLine($"{name}: scheduling outlasted the instant; the figure below counts from the instant all the same");
+            Console.WriteLine($"{name}: scheduling outlasted the instant; the figure below counts from the end of scheduling");
         }
 
-        while (DateTimeOffset.UtcNow < at)
-        {
-            await Task.Delay(20);
-        }
-
-        var drain = Stopwatch.StartNew();
-        var left = due.Count;
-        while (left > 0 && drain.Elapsed < TimeSpan.FromMinutes(20))
-        {
-            await Task.Delay(50);
-            left = await AnyLeftAsync();
-        }
-
-        left = (await DueAsync()).Count;
-        drain.Stop();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {due.Count - left:N0} of {due.Count:N0} items recomputed in {drain.Elapsed.TotalSeconds:0.00} s from their instant ({(due.Count - left) / Math.Max(drain.Elapsed.TotalSeconds, 0.001):0} items/s); {left:N0} still due"));
+        var left = await PerItemBurst.TimeAsync(source, burst, due.Count, at, name);
         await host.StopAsync();
         return left == 0 ? 0 : 1;
     }

@@ -44,29 +44,7 @@ internal static class QuartzPerItem
         await host.StartAsync();
 
         await using var source = NpgsqlDataSource.Create(connectionString);
-        async Task<List<long>> DueAsync()
-        {
-            await using var command = source.CreateCommand("SELECT id FROM items WHERE next_change_at <= now() AND id <= $1 ORDER BY id");
-            // (The burst items were stored just before an instant that has passed: due until recomputed.)
-            command.Parameters.AddWithValue((long)burst);
-            var ids = new List<long>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                ids.Add(reader.GetInt64(0));
-            }
-
-            return ids;
-        }
-
-        async Task<int> AnyLeftAsync()
-        {
-            await using var command = source.CreateCommand("SELECT count(*) FROM (SELECT 1 FROM items WHERE next_change_at <= now() AND id <= $1 ORDER BY next_change_at LIMIT 1) left_over");
-            command.Parameters.AddWithValue((long)burst);
-            return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-        }
-
-        var due = await DueAsync();
+        var due = await PerItemBurst.DueAsync(source, burst);
         var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
         var at = DateTimeOffset.UtcNow.AddSeconds(5 + (due.Count / 500));
         var scheduling = Stopwatch.StartNew();
@@ -81,24 +59,7 @@ internal static class QuartzPerItem
         scheduling.Stop();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"per-item Quartz: {due.Count:N0} triggers scheduled in {scheduling.Elapsed.TotalSeconds:0.00} s ({due.Count / Math.Max(scheduling.Elapsed.TotalSeconds, 0.001):0}/s), all at {at:HH:mm:ss}"));
-        while (DateTimeOffset.UtcNow < at)
-        {
-            await Task.Delay(20);
-        }
-
-        var drain = Stopwatch.StartNew();
-        var left = due.Count;
-        while (left > 0 && drain.Elapsed < TimeSpan.FromMinutes(20))
-        {
-            await Task.Delay(50);
-            left = await AnyLeftAsync();
-        }
-
-        left = (await DueAsync()).Count;
-
-        drain.Stop();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"per-item Quartz: {due.Count - left:N0} of {due.Count:N0} items recomputed in {drain.Elapsed.TotalSeconds:0.00} s from their instant ({(due.Count - left) / Math.Max(drain.Elapsed.TotalSeconds, 0.001):0} items/s); {left:N0} still due"));
+        var left = await PerItemBurst.TimeAsync(source, burst, due.Count, at, "per-item Quartz");
         await host.StopAsync();
         return left == 0 ? 0 : 1;
     }

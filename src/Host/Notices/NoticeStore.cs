@@ -119,7 +119,7 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
 
     /// <summary>Adds a channel a department's notices also go to (webhook, wecom, dingtalk).</summary>
     public Task AddChannelAsync(long departmentId, string channel, string address, string? secret, CancellationToken cancellationToken) =>
-        database.InTransactionAsync(async uow => { await AddChannelInAsync(uow, departmentId, channel, address, secret, cancellationToken); return true; }, cancellationToken);
+        database.InTransactionAsync(uow => AddChannelInAsync(uow, departmentId, channel, address, secret, cancellationToken), cancellationToken);
 
     /// <summary><see cref="AddChannelAsync"/> inside a caller's transaction.</summary>
     internal async Task AddChannelInAsync(UnitOfWork uow, long departmentId, string channel, string address, string? secret, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ public sealed class Credentials(TokenStore tokens, UserStore users, TimeProvider
 
     /// <summary>Sets or replaces a user's password; a replaced password ends the user's sign-in sessions.</summary>
     public Task SetPasswordAsync(string login, string password, CancellationToken cancellationToken) =>
-        tokens.InTransactionAsync(async uow => { await SetPasswordInAsync(uow, login, password, cancellationToken); return true; }, cancellationToken);
+        tokens.InTransactionAsync(uow => SetPasswordInAsync(uow, login, password, cancellationToken), cancellationToken);
 
     /// <summary><see cref="SetPasswordAsync"/> inside a caller's transaction (a person added in it too).</summary>
     internal static async Task SetPasswordInAsync(UnitOfWork uow, string login, string password, CancellationToken cancellationToken)

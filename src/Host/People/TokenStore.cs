@@ -25,6 +25,10 @@ public sealed class TokenStore(Database database)
     internal Task<T> InTransactionAsync<T>(Func<UnitOfWork, Task<T>> work, CancellationToken cancellationToken) =>
         database.InTransactionAsync(work, cancellationToken);
 
+    /// <summary><see cref="InTransactionAsync{T}"/> for work that answers nothing.</summary>
+    internal Task InTransactionAsync(Func<UnitOfWork, Task> work, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(work, cancellationToken);
+
     /// <summary>A user's tokens (login in any letter case), newest first.</summary>
     internal async Task<IReadOnlyList<TokenInfo>> ListAsync(string login, CancellationToken cancellationToken)
     {

@@ -41,7 +41,7 @@ public sealed class UserStore(Database database, TimeProvider clock)
     public static bool IsEmail(string text) => text.Contains('@', StringComparison.Ordinal) && text.Length <= 254;
 
     public Task SetEmailAsync(string login, string? email, CancellationToken cancellationToken) =>
-        database.InTransactionAsync(async uow => { await SetEmailInAsync(uow, login, email, cancellationToken); return true; }, cancellationToken);
+        database.InTransactionAsync(uow => SetEmailInAsync(uow, login, email, cancellationToken), cancellationToken);
 
     /// <summary><see cref="SetEmailAsync"/> inside a caller's transaction.</summary>
     internal static async Task SetEmailInAsync(UnitOfWork uow, string login, string? email, CancellationToken cancellationToken)

@@ -186,6 +186,17 @@ public sealed class Database : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Runs <paramref name="work"/> in a transaction and commits it.</summary>
+    public Task InTransactionAsync(Func<UnitOfWork, Task> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return InTransactionAsync(async uow =>
+        {
+            await work(uow);
+            return true;
+        }, cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null)

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Supervision.Engine.Organisation;
 using Supervision.Host.People;
@@ -28,12 +27,7 @@ public sealed class TlsSessionTests
         }
 
         // A certificate of the test's own for 127.0.0.1, trusted by this client only.
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var certificate = Infrastructure.TestCertificates.SelfSignedForLoopback();
         var pfx = Path.Combine(Path.GetTempPath(), $"sv-tls-{Guid.NewGuid():N}.pfx");
         await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "test-pfx"));
         try

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace Supervision.Bench.Load;
+
+/// <summary>What the per-item designs (<see cref="QuartzPerItem"/>, <see cref="HangfirePerItem"/>) share: the burst's
+/// due items, and the time from their instant until none is due.</summary>
+internal static class PerItemBurst
+{
+    /// <summary>The burst items due now (stored just before an instant that has passed: due until recomputed).</summary>
+    public static async Task<List<long>> DueAsync(NpgsqlDataSource source, int burst)
+    {
+        await using var command = source.CreateCommand("SELECT id FROM items WHERE next_change_at <= now() AND id <= $1 ORDER BY id");
+        command.Parameters.AddWithValue((long)burst);
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Waits for <paramref name="at"/>, then times until none of the <paramref name="count"/> scheduled items
+    /// is due; prints the figure under <paramref name="name"/> and answers how many are still due.</summary>
+    public static async Task<int> TimeAsync(NpgsqlDataSource source, int burst, int count, DateTimeOffset at, string name)
+    {
+        async Task<int> AnyLeftAsync()
+        {
+            await using var command = source.CreateCommand("SELECT count(*) FROM (SELECT 1 FROM items WHERE next_change_at <= now() AND id <= $1 ORDER BY next_change_at LIMIT 1) left_over");
+            command.Parameters.AddWithValue((long)burst);
+            return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        }
+
+        while (DateTimeOffset.UtcNow < at)
+        {
+            await Task.Delay(20);
+        }
+
+        var drain = Stopwatch.StartNew();
+        var left = count;
+        while (left > 0 && drain.Elapsed < TimeSpan.FromMinutes(20))
+        {
+            await Task.Delay(50);
+            left = await AnyLeftAsync();
+        }
+
+        left = (await DueAsync(source, burst)).Count;
+        drain.Stop();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {count - left:N0} of {count:N0} items recomputed in {drain.Elapsed.TotalSeconds:0.00} s from their instant ({(count - left) / Math.Max(drain.Elapsed.TotalSeconds, 0.001):0} items/s); {left:N0} still due"));
+        return left;
+    }
+}
