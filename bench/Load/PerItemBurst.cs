@@ -51,6 +51,35 @@ internal static class PerItemBurst
         drain.Stop();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {count - left:N0} of {count:N0} items recomputed in {drain.Elapsed.TotalSeconds:0.00} s from their instant ({(count - left) / Math.Max(drain.Elapsed.TotalSeconds, 0.001):0} items/s); {left:N0} still due"));
+        await PrintLagAsync(source, burst, at, name);
         return left;
+    }
+
+    /// <summary>Prints how long after <paramref name="at"/> each burst item's light change was recorded (its history
+    /// entry's time): the median, 90th and 99th percentiles and the last.</summary>
+    public static async Task PrintLagAsync(NpgsqlDataSource source, int burst, DateTimeOffset at, string name)
+    {
+        // Changes of this burst only (the generated history holds older ones); one recorded early would show negative.
+        await using var command = source.CreateCommand("SELECT at FROM item_history WHERE item_id <= $1 AND action = 'light-changed' AND at >= $2 - interval '1 minute' ORDER BY at");
+        command.Parameters.AddWithValue((long)burst);
+        command.Parameters.AddWithValue(at.UtcDateTime);
+        var lags = new List<double>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                lags.Add((new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc)) - at).TotalMilliseconds);
+            }
+        }
+
+        if (lags.Count == 0)
+        {
+            Console.WriteLine($"{name}: no light change recorded");
+            return;
+        }
+
+        double Percentile(double p) => lags[Math.Min(lags.Count - 1, (int)Math.Ceiling(p * lags.Count) - 1)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: lag from the instant per item ({lags.Count:N0} changes): p50 {Percentile(0.50) / 1000:0.00} s, p90 {Percentile(0.90) / 1000:0.00} s, p99 {Percentile(0.99) / 1000:0.00} s, last {lags[^1] / 1000:0.00} s"));
     }
 }

@@ -119,6 +119,7 @@ internal static class BurstWait
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"burst of {burst:N0}: {changes:N0} light changes recorded and {written:N0} notices written {watch.Elapsed.TotalSeconds:0.00} s after their instant " +
             $"({changes / Math.Max(watch.Elapsed.TotalSeconds, 0.001):0} items/s); {due:N0} still due"));
+        await PerItemBurst.PrintLagAsync(source, burst, at, $"burst of {burst:N0}");
         return due == 0 && changes == burst ? 0 : 1;
     }
 

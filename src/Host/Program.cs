@@ -5,6 +5,7 @@ using Supervision.Host.Escalation;
 using Supervision.Host.Health;
 using Supervision.Host.Import;
 using Supervision.Host.Items;
+using Supervision.Host.Jobs;
 using Supervision.Host.Notices;
 using Supervision.Host.People;
 using Supervision.Host.Platform;
@@ -35,15 +36,15 @@ if (!SupervisionConfiguration.HasListenAddresses(builder.Configuration))
     builder.WebHost.UseUrls(SupervisionConfiguration.DefaultUrls);
 }
 
-// Services: storage, schema migrations before the server listens, the light transition loop and the Quartz jobs,
-// health, RFC 7807 errors.
+// Services: storage, schema migrations before the server listens, the light transition loop, Hangfire for the
+// recurring jobs and the long administrative work, health, RFC 7807 errors.
 builder.Services.AddSupervisionCore(builder.Configuration);
 builder.Services.AddHostedService<MigrateOnStart>();
-builder.Services.AddHostedService<HistoryDigestService>();
 builder.Services.AddHostedService<TransitionLoop>();
 builder.Services.AddHostedService<BoardCountsCompaction>();
 builder.Services.AddHostedService<WakeListener>();
 builder.Services.AddHostedService<Supervision.Host.Notices.DispatchLoop>();
+builder.AddSupervisionJobs();
 builder.AddSupervisionScheduler();
 if (demo)
 {
@@ -84,6 +85,8 @@ app.UseSupervisionTextInput();
 app.UseBoardPages();
 app.UseAuthentication();
 app.UseRateLimiter();
+// The jobs dashboard checks the signed-in person itself (sending someone not signed in to the board's sign-in).
+app.UseJobsDashboard();
 app.UseAuthorization();
 app.MapHealth();
 app.MapOpenApi().AllowAnonymous();
@@ -98,6 +101,8 @@ app.MapEvents();
 app.MapImports();
 app.MapReports();
 app.MapCirculationPages();
+app.MapJobs();
+app.MapHistoryVerification();
 
 try
 {

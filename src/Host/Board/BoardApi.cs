@@ -62,6 +62,9 @@ public static class BoardApi
     {
         endpoints.MapGet("/api/board", GetAsync).WithTags("Board").Produces<Board>();
         endpoints.MapGet("/api/board/trends", GetTrendsAsync).WithTags("Board");
+        // The kept counts recounted from the assignments, as a background job (202 with its address).
+        endpoints.MapPost("/api/board/recount", Accepted<JobAccepted> (ClaimsPrincipal user, IBackgroundJobs jobs) => jobs.Enqueue(new RecountBoard(user.Identity!.Name!)).Accepted())
+            .WithTags("Jobs").RequireAuthorization("admin");
         return endpoints;
     }
 

@@ -35,7 +35,7 @@ public static class CalendarsApi
         return TypedResults.Ok(json.RootElement.Clone());
     }
 
-    private static Task<Results<Ok<object>, InvalidProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem, RefusedProblem>> PutYear(int year, JsonElement body, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) => Answer.Command(async () =>
+    private static Task<Results<Results<Ok<object>, Accepted<object>>, InvalidProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem, RefusedProblem>> PutYear(int year, JsonElement body, ClaimsPrincipal user, Actors actors, ISender sender, CancellationToken ct) => Answer.Command(async () =>
     {
         var parsed = CalendarFile.ParseYear(body.GetRawText(), $"PUT /api/calendars/{year}");
         if (parsed.Year != year)
@@ -43,12 +43,26 @@ public static class CalendarsApi
             throw new CalendarFileException($"PUT /api/calendars/{year}", [$"$.year: {parsed.Year} does not match the address ({year})"]);
         }
 
-        var change = await sender.Send(new StoreCalendarYear(await actors.ForAsync(user, ct), parsed), ct);
+        // The year is stored at once; recomputing the open items it affects (a million of them at a province) is a
+        // background job: 202 with its address, whose result says how many items, due days and lights moved.
+        var change = await sender.Send(new StoreCalendarYear(await actors.ForAsync(user, ct), parsed, InBackground: true), ct);
+        var changedDates = change.ChangedDates.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (change.Job is { } job)
+        {
+            return (Results<Ok<object>, Accepted<object>>)TypedResults.Accepted<object>(job.Href, new
+            {
+                year,
+                calendarVersion = change.Version,
+                changedDates,
+                job = new { id = job.Id, kind = job.Kind, status = "queued", href = job.Href },
+            });
+        }
+
         return TypedResults.Ok<object>(new
         {
             year,
             calendarVersion = change.Version,
-            changedDates = change.ChangedDates.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            changedDates,
             itemsRecomputed = change.ItemsRecomputed,
             dueDaysMoved = change.DueDaysMoved,
             lightsChanged = change.LightsChanged,

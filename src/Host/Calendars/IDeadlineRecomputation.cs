@@ -1,4 +1,5 @@
 using Supervision.Engine.Calendars;
+using Supervision.Host.Storage;
 
 namespace Supervision.Host.Calendars;
 
@@ -7,6 +8,23 @@ namespace Supervision.Host.Calendars;
 public sealed record RecomputeSummary(int Items, int DueDaysMoved, int LightsChanged)
 {
     public static RecomputeSummary None { get; } = new(0, 0, 0);
+
+    public RecomputeSummary Add(RecomputeSummary other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new(Items + other.Items, DueDaysMoved + other.DueDaysMoved, LightsChanged + other.LightsChanged);
+    }
+}
+
+/// <summary>
+/// A recomputation that can be resumed: the window of changed dates (null: every open item), the id after which to
+/// go on (0 at first), and what to store with each batch, in the batch's own transaction (the place reached and the
+/// batch's counts), so a run cut off and run again goes on from there and counts nothing twice.
+/// </summary>
+public sealed record RecomputeRun(DateOnly? From, DateOnly? To, long ResumeAfter, Func<UnitOfWork, long, RecomputeSummary, CancellationToken, Task>? AfterBatch)
+{
+    public static RecomputeRun For(IReadOnlyList<DateOnly>? changedDates) =>
+        new(changedDates is { Count: > 0 } ? changedDates.Min() : null, changedDates is { Count: > 0 } ? changedDates.Max() : null, 0, null);
 }
 
 /// <summary>
@@ -18,4 +36,8 @@ public interface IDeadlineRecomputation
 {
     /// <summary>Recomputes the open items that <paramref name="changedDates"/> can affect (all open items when null).</summary>
     Task<RecomputeSummary> RecomputeWithSummaryAsync(WorkingCalendar calendar, IReadOnlyList<DateOnly>? changedDates, CancellationToken cancellationToken);
+
+    /// <summary>Runs (or resumes) <paramref name="run"/>, reporting items looked at to <paramref name="progress"/>;
+    /// returns what this call changed (the batches' counts went to <see cref="RecomputeRun.AfterBatch"/> as it went).</summary>
+    Task<RecomputeSummary> RecomputeAsync(WorkingCalendar calendar, RecomputeRun run, Platform.IJobProgress progress, CancellationToken cancellationToken);
 }

@@ -123,69 +123,35 @@ public static class ImportsApi
     }
 
     // An import uploaded outside the caller's office answers as one that does not exist (scope before state).
-    private static async Task<ImportRecord> VisibleAsync(long id, ClaimsPrincipal user, Actors actors, ImportStore imports, UserStore users, CancellationToken ct)
-    {
-        var actor = await actors.ForAsync(user, ct);
-        var record = await imports.GetAsync(id, ct) ?? throw new KeyNotFoundException($"No import {id}.");
-        if (actor.Role != Role.Admin && (await users.FindByLoginAsync(record.UploadedBy, ct) is not { } uploader || !actor.Scope.Contains(uploader.DepartmentId)))
-        {
-            throw new KeyNotFoundException($"No import {id}.");
-        }
+    private static async Task<ImportRecord> VisibleAsync(long id, ClaimsPrincipal user, Actors actors, ImportStore imports, UserStore users, CancellationToken ct) =>
+        await ConfirmImportHandler.VisibleAsync(imports, users, await actors.ForAsync(user, ct), id, ct);
 
-        return record;
-    }
-
-    private static async Task<Results<Ok<ImportDetail>, InvalidProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem, RefusedProblem>> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user,
-        ImportStore imports, UserStore users, ISender sender, Actors actors, CancellationToken ct)
+    // A plan of up to Supervision:Imports:InlineTasks task rows is confirmed in place (200 with the import); a larger
+    // one by a background job (202 with its address), checked first for what can be refused at once.
+    private static async Task<Results<Results<Ok<ImportDetail>, Accepted<JobAccepted>>, InvalidProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem, RefusedProblem>> ConfirmAsync(long id, ImportConfirmation? body, ClaimsPrincipal user,
+        ImportStore imports, UserStore users, ISender sender, Actors actors, IBackgroundJobs jobs, IConfiguration configuration, CancellationToken ct)
     {
         try
         {
-            var (done, refused) = await ConfirmedAsync(id, body, user, imports, users, sender, actors, ct);
-            return refused.Count > 0
-                ? new RefusedProblem(
-                    "Units not found",
-                    $"Nothing imported: {string.Join("; ", refused)}. Add the departments, or confirm with createUnits to create them.",
-                    new Dictionary<string, object?> { ["refused"] = refused })
-                : TypedResults.Ok(done!);
+            var record = await VisibleAsync(id, user, actors, imports, users, ct);
+            var work = new ConfirmImport(id, user.Identity!.Name!, body?.CreateUnits ?? false, body?.Undated);
+            var report = JsonSerializer.Deserialize<PlanReport>(record.Report, Json)!;
+            if (record.Status == "previewed" && UndatedTasksText.Parse(body?.Undated) is not null
+                && report.TaskRows > configuration.GetValue(ConfirmImportHandler.InlineTasksKey, ConfirmImportHandler.DefaultInlineTasks))
+            {
+                return (Results<Ok<ImportDetail>, Accepted<JobAccepted>>)jobs.Enqueue(work with { InBackground = true }).Accepted();
+            }
+
+            return (Results<Ok<ImportDetail>, Accepted<JobAccepted>>)TypedResults.Ok(await sender.Send(work, ct));
+        }
+        catch (UnknownUnitsException e)
+        {
+            return new RefusedProblem("Units not found", e.Message, new Dictionary<string, object?> { ["refused"] = e.Refused });
         }
         catch (Exception e) when (Answer.Refusal(e, 400, 403, 404, 409, 422) is { } refusal)
         {
-            return Answer.Refused<Ok<ImportDetail>>(refusal);
+            return Answer.Refused<Results<Ok<ImportDetail>, Accepted<JobAccepted>>>(refusal);
         }
-    }
-
-    // The import confirmed and its tasks created (the detail), or nothing created and the units the plan names that
-    // are not departments.
-    private static async Task<(ImportDetail? Done, IReadOnlyList<string> Refused)> ConfirmedAsync(long id, ImportConfirmation? body, ClaimsPrincipal user,
-        ImportStore imports, UserStore users, ISender sender, Actors actors, CancellationToken ct)
-    {
-        var record = await VisibleAsync(id, user, actors, imports, users, ct);
-        if (record.Status != "previewed")
-        {
-            throw new WorkflowRefusedException(RefusalKind.Conflict, $"import {id} was confirmed by {record.ConfirmedBy} at {record.ConfirmedAt:u}; nothing more to do");
-        }
-
-        var undated = UndatedTasksText.Parse(body?.Undated)
-            ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"undated: '{body?.Undated}' is not {UndatedTasksText.Choices}");
-        var content = await imports.ContentAsync(id, ct) ?? throw new KeyNotFoundException($"No import {id}.");
-        var read = Read(content, record.FileName, record.Year);
-        var actor = await actors.ForAsync(user, ct);
-        ImportOutcome outcome;
-        try
-        {
-            outcome = await sender.Send(new ImportPlan(actor, read.Plan, record.PlanName, new Dictionary<string, IReadOnlyList<string>>(), body?.CreateUnits ?? false, id, undated), ct);
-        }
-        catch (ImportConfirmedException e)
-        {
-            throw new WorkflowRefusedException(RefusalKind.Conflict, e.Message);
-        }
-
-        if (outcome.Refused.Count > 0)
-        {
-            return (null, outcome.Refused);
-        }
-
-        return (Detail((await imports.GetAsync(id, ct))!), []);
     }
 
     internal static PlanFileRead Read(byte[] content, string name, int? year)
@@ -222,7 +188,7 @@ public static class ImportsApi
             result?.Tasks.Count(t => t.Outcome is ImportOutcomes.Created or ImportOutcomes.AwaitingEvent));
     }
 
-    private static ImportDetail Detail(ImportRecord r) => new(
+    internal static ImportDetail Detail(ImportRecord r) => new(
         Summary(r),
         JsonSerializer.Deserialize<PlanReport>(r.Report, Json)!,
         r.Outcome is null ? null : JsonSerializer.Deserialize<ImportResult>(r.Outcome, Json));

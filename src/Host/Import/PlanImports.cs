@@ -5,6 +5,7 @@ using Supervision.Engine.Organisation;
 using Supervision.Engine.Workflows;
 using Supervision.Host.Items;
 using Supervision.Host.People;
+using Supervision.Host.Platform;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Import;
@@ -74,7 +75,7 @@ public static class ImportOutcomes
 /// unless the import is confirmed with <c>createUnits</c>: then they are created (under the importer's department, in
 /// the same transaction) and used.
 /// </summary>
-public sealed class PlanImports(InstanceStore instances, DepartmentStore departments, ImportStore imports)
+public sealed class PlanImports(InstanceStore instances, DepartmentStore departments, ImportStore imports, IJobProgress? progress = null)
 {
     public const string Definition = "supervision-task";
 
@@ -151,10 +152,13 @@ public sealed class PlanImports(InstanceStore instances, DepartmentStore departm
             }).Distinct().ToList();
 
             var existing = await ExistingAsync(uow, planName, cancellationToken);
+            var (rows, looked) = (plan.Items.Sum(i => i.Tasks.Count), 0);
             foreach (var item in plan.Items)
             {
                 for (var i = 0; i < item.Tasks.Count; i++)
                 {
+                    // Rows looked at so far, for a confirmation running as a background job.
+                    progress?.Report(looked++, rows);
                     var task = item.Tasks[i];
                     var title = item.Tasks.Count == 1 ? item.Title : $"{item.Title}（{i + 1}/{item.Tasks.Count}）";
                     if (!existing.Add((item.Number, task.Text)))

@@ -8,34 +8,46 @@ namespace Supervision.Host.Items;
 /// <summary>
 /// Brings stored deadlines in line with a calendar: folds each open item's clock again and, where the due day,
 /// light or next change differ, stores the new values with a <c>deadline-recomputed</c> history entry. Works in
-/// batches of <see cref="BatchSize"/> items, one transaction each; an item changed by someone meanwhile is skipped
+/// batches of <c>Supervision:Calendar:RecomputeBatchSize</c> items (default <see cref="DefaultBatchSize"/>), one
+/// transaction each; an item changed by someone meanwhile is skipped
 /// (its own change already used the new calendar). Running it twice changes nothing the second time.
 /// </summary>
-public sealed class DeadlineRecomputer(Database database, ItemStore items, ClockStore clocks, OfficeTimeZone zone, TimeProvider clock, ILogger<DeadlineRecomputer> logger) : IDeadlineRecomputation
+public sealed class DeadlineRecomputer(Database database, ItemStore items, ClockStore clocks, OfficeTimeZone zone, TimeProvider clock, ILogger<DeadlineRecomputer> logger,
+    IConfiguration? configuration = null) : IDeadlineRecomputation
 {
+    /// <summary>How many items one batch (one transaction) recomputes.</summary>
+    public const string BatchSizeKey = "Supervision:Calendar:RecomputeBatchSize";
+
+    private readonly int _batchSize = Math.Max(1, configuration?.GetValue(BatchSizeKey, DefaultBatchSize) ?? DefaultBatchSize);
+
     private readonly ItemSnapshots snapshots = new(items, clocks, new AssignmentStore(database, clock), zone);
 
-    public const int BatchSize = 500;
+    public const int DefaultBatchSize = 500;
 
     /// <summary>Recomputes the open items that <paramref name="changedDates"/> can affect (all open items when null);
     /// returns how many changed.</summary>
     public async Task<int> RecomputeAsync(WorkingCalendar calendar, IReadOnlyList<DateOnly>? changedDates, CancellationToken cancellationToken) =>
         (await RecomputeWithSummaryAsync(calendar, changedDates, cancellationToken)).Items;
 
-    /// <summary>Like <see cref="RecomputeAsync"/>, saying how many due days and lights moved.</summary>
-    public async Task<RecomputeSummary> RecomputeWithSummaryAsync(WorkingCalendar calendar, IReadOnlyList<DateOnly>? changedDates, CancellationToken cancellationToken)
+    /// <summary>Like <see cref="RecomputeAsync(WorkingCalendar, IReadOnlyList{DateOnly}?, CancellationToken)"/>, saying how many due days and lights moved.</summary>
+    public Task<RecomputeSummary> RecomputeWithSummaryAsync(WorkingCalendar calendar, IReadOnlyList<DateOnly>? changedDates, CancellationToken cancellationToken) =>
+        RecomputeAsync(calendar, RecomputeRun.For(changedDates), new NoJobProgress(), cancellationToken);
+
+    /// <summary>Runs or resumes <paramref name="run"/>: batch by batch from <see cref="RecomputeRun.ResumeAfter"/>,
+    /// each batch's place and counts handed to <see cref="RecomputeRun.AfterBatch"/> inside its transaction.</summary>
+    public async Task<RecomputeSummary> RecomputeAsync(WorkingCalendar calendar, RecomputeRun run, IJobProgress progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(calendar);
-        DateOnly? from = changedDates is { Count: > 0 } ? changedDates.Min() : null;
-        DateOnly? to = changedDates is { Count: > 0 } ? changedDates.Max() : null;
-        var afterId = 0L;
-        var changed = 0;
-        var dueMoved = 0;
-        var lights = 0;
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(progress);
+        var (from, to, afterId) = (run.From, run.To, run.ResumeAfter);
+        var total = RecomputeSummary.None;
+        var (done, count) = await ItemStore.CountOpenClockedItemsAsync(database, afterId, from, to, cancellationToken);
+        progress.Report(done, count);
         while (true)
         {
             await using var uow = await database.BeginAsync(cancellationToken);
-            var batch = await ItemStore.OpenClockedItemsAsync(uow, afterId, BatchSize, from, to, cancellationToken);
+            var batch = await ItemStore.OpenClockedItemsAsync(uow, afterId, _batchSize, from, to, cancellationToken);
             if (batch.Count == 0)
             {
                 await uow.CommitAsync(cancellationToken);
@@ -43,6 +55,7 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
             }
 
             var now = clock.GetUtcNow();
+            var (changed, dueMoved, lights) = (0, 0, 0);
             foreach (var item in batch)
             {
                 try
@@ -61,15 +74,24 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
                 }
             }
 
-            await uow.CommitAsync(cancellationToken);
             afterId = batch[^1].Id;
+            var summary = new RecomputeSummary(changed, dueMoved, lights);
+            if (run.AfterBatch is { } afterBatch)
+            {
+                await afterBatch(uow, afterId, summary, cancellationToken);
+            }
+
+            await uow.CommitAsync(cancellationToken);
+            total = total.Add(summary);
+            done += batch.Count;
+            progress.Report(done, Math.Max(done, count));
         }
 
         // Step and pause limits count on the same calendar: their lights are due for a fresh look by the transition
         // batches, which store what moved and tell of what turned.
         await items.DueStepLightsNowAsync(clock.GetUtcNow(), cancellationToken);
 
-        logger.LogInformation("Calendar {Calendar} version {Version}: {Count} open items recomputed, {DueMoved} due days moved, {Lights} lights changed", calendar.Name, calendar.Version, changed, dueMoved, lights);
-        return new RecomputeSummary(changed, dueMoved, lights);
+        logger.LogInformation("Calendar {Calendar} version {Version}: {Count} open items recomputed, {DueMoved} due days moved, {Lights} lights changed", calendar.Name, calendar.Version, total.Items, total.DueDaysMoved, total.LightsChanged);
+        return total;
     }
 }

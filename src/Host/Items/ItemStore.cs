@@ -262,13 +262,28 @@ public sealed class ItemStore(Database database, TimeProvider clock) : IItemOwne
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    // Only items whose counting window can touch a changed date: started before the last changed date, and due on or
+    // after the first (paused items and hour limits are always looked at). Tasks are always looked at: their
+    // item-level due day is the earliest of their assignments'.
+    private const string ChangedWindow = " AND received_on < @changedTo AND (kind = 'task' OR paused = @paused OR due_on IS NULL OR due_on >= @changedFrom)";
+
+    /// <summary>How many of the items <see cref="OpenClockedItemsAsync"/> walks lie at or before <paramref name="afterId"/>
+    /// (already looked at by a resumed run) and how many there are in all.</summary>
+    internal static async Task<(long Done, long Total)> CountOpenClockedItemsAsync(Database database, long afterId, DateOnly? changedFrom, DateOnly? changedTo, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var window = changedFrom is null ? string.Empty : ChangedWindow;
+        var (done, total) = await connection.QuerySingleAsync<(long?, long)>(new CommandDefinition(
+            $"SELECT SUM(CASE WHEN id <= @afterId THEN 1 ELSE 0 END), COUNT(*) FROM items WHERE closed_at IS NULL AND clock_policy IS NOT NULL{window}",
+            new { afterId, changedFrom, changedTo, paused = true },
+            cancellationToken: cancellationToken));
+        return (done ?? 0, total);
+    }
+
     /// <summary>Open items with a clock, by id after <paramref name="afterId"/>, for set-based recomputation.</summary>
     internal static async Task<IReadOnlyList<SupervisedItem>> OpenClockedItemsAsync(UnitOfWork uow, long afterId, int limit, DateOnly? changedFrom, DateOnly? changedTo, CancellationToken cancellationToken)
     {
-        // Only items whose counting window can touch a changed date: started before the last changed date, and due
-        // on or after the first (paused items and hour limits are always looked at).
-        // Tasks are always looked at: their item-level due day is the earliest of their assignments'.
-        var window = changedFrom is null ? string.Empty : " AND received_on < @changedTo AND (kind = 'task' OR paused = @paused OR due_on IS NULL OR due_on >= @changedFrom)";
+        var window = changedFrom is null ? string.Empty : ChangedWindow;
         var rows = await uow.Connection.QueryAsync<InstanceStore.ItemRow>(uow.Command(
             $"SELECT {InstanceStore.ItemColumns} FROM items WHERE closed_at IS NULL AND clock_policy IS NOT NULL AND id > @afterId{window} ORDER BY id LIMIT @limit",
             new { afterId, limit, changedFrom, changedTo, paused = true },

@@ -30,7 +30,10 @@ internal sealed class OpenApiContract : IOpenApiDocumentTransformer
         ["GET /api/departments"] = ("listDepartments", "The departments with their parents and aliases"),
         ["GET /api/definitions"] = ("listDefinitions", "The workflow definitions in force: steps, outcomes, fields and limits"),
         ["GET /api/calendars/{year}"] = ("getCalendarYear", "A year as deadlines count it: holidays and make-up working days, provisional when no notice is loaded"),
-        ["PUT /api/calendars/{year}"] = ("putCalendarYear", "Replace a year's holiday arrangement (administrators); open items are recomputed"),
+        ["PUT /api/calendars/{year}"] = ("putCalendarYear", "Replace a year's holiday arrangement (administrators); 202 with the job recomputing the open items it affects"),
+        ["POST /api/board/recount"] = ("recountBoard", "Recount the board's kept counts from the assignments (administrators); 202 with the job"),
+        ["POST /api/history/verify"] = ("verifyHistory", "Verify every item's history chain against the latest digest (administrators, supervisors); 202 with the job"),
+        ["GET /api/jobs/{id}"] = ("getJob", "A background job handed off with 202: queued, running with progress, succeeded with its result, or failed with the reason"),
         ["GET /api/notices"] = ("listNotices", "The caller's inbox of notices, newest first"),
         ["POST /api/notices/{id}/read"] = ("readNotice", "Mark a notice of the caller's read"),
         ["POST /api/imports"] = ("uploadPlan", "Upload a work plan and preview the tasks read from it (nothing is created)"),
@@ -57,6 +60,7 @@ internal sealed class OpenApiContract : IOpenApiDocumentTransformer
         ["Notices"] = "The caller's inbox.",
         ["Imports"] = "Work plans read into supervision tasks (supervising offices).",
         ["Reports"] = "Statistics, scores, the ledger and circulations.",
+        ["Jobs"] = "Long administrative work handed off to a background job (Hangfire), and its state.",
     };
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)

@@ -48,6 +48,7 @@ public static class Problems
         BadHttpRequestException or JsonException => (StatusCodes.Status400BadRequest, "Malformed request"),
         CalendarFileException => (StatusCodes.Status400BadRequest, "Invalid calendar year"),
         DuplicateNameException => (StatusCodes.Status409Conflict, "Conflict"),
+        IRefusal refusal => (refusal.Status, refusal.Title),
         _ => null,
     };
 

@@ -1,5 +1,5 @@
+using Hangfire;
 using Mediator;
-using Quartz;
 using Supervision.Host.Escalation;
 using Supervision.Host.Platform;
 using Supervision.Host.Reports;
@@ -8,25 +8,25 @@ using Supervision.Host.Storage;
 namespace Supervision.Host.Scheduling;
 
 /// <summary>
-/// Quartz owns the recurring jobs, stored in the product's own database (tables provisioned by Quartz itself; on
-/// PostgreSQL clustered, so several Hosts share them and a crashed Host's work is picked up by another):
+/// The recurring jobs, run by Hangfire (see <c>Jobs/</c>) in the office's time zone, each enqueued once per occurrence
+/// however many Hosts share the database (Hangfire's per-job lock). Missed while every Host was down: run once at start
+/// (<see cref="MisfireHandlingMode.Relaxed"/>), never once per missed occurrence. Every run is safe to repeat (a job
+/// is delivered at least once):
 /// <list type="bullet">
-/// <item>the monthly circulation (通报), cron <c>Supervision:MonthlyCirculation:Cron</c> (default 08:00 on the 1st),
-/// same misfire policy, idempotent per office, month and recipient;</item>
-/// <item>the nightly overdue run, cron <c>Supervision:OverdueRun:Cron</c> (default 02:00) in the office's zone.
-/// Misfire policy: fire and proceed — a Host that was down at 02:00 runs it at start-up; the run is idempotent per
-/// day, so a late or repeated run sends nothing twice. Both jobs ask Quartz for recovery: a run cut off by a crash
-/// (its chunks committed so far kept) is fired again when the scheduler comes back or, clustered, by another Host,
-/// and writes only what the cut-off run had not.</item>
-/// <item>the light counts of the day for the trends chart (<see cref="LightDailySnapshots"/>), cron
-/// <c>Supervision:LightDaily:Cron</c> (default every 10 minutes), same misfire policy: one run for everything missed.
-/// It also runs once each time the scheduler starts (Quartz's <c>RunAtStartup</c>), so a Host that was down over
-/// midnight records the new day at once. That start-up run is chosen over a hosted service because it is an ordinary
-/// stored firing of the same job: <see cref="DisallowConcurrentExecutionAttribute"/> keeps it from overlapping a cron
-/// firing on this Host or another, and Quartz starts only once the application has started, after the schema
-/// migrations ran.</item>
+/// <item><c>overdue-run</c>, cron <c>Supervision:OverdueRun:Cron</c> (default 02:00): 催办/督办 notices, keyed by item,
+/// assignment, day and recipient, committed in chunks; a run cut off by a crash is delivered again and writes only
+/// what the first had not.</item>
+/// <item><c>monthly-circulation</c>, cron <c>Supervision:MonthlyCirculation:Cron</c> (default 08:00 on the 1st): the
+/// 通报, keyed by office, month and recipient.</item>
+/// <item><c>light-daily</c>, cron <c>Supervision:LightDaily:Cron</c> (default every 10 minutes), and once each time a
+/// Host starts, so a Host down over midnight records the new day at once: the day's light counts, the day overwritten
+/// by each run.</item>
+/// <item><c>history-digest</c>, cron <c>Supervision:HistoryDigest:Cron</c> (default 03:30): seals the history chains,
+/// so a whole deleted item is caught by <c>history verify</c>.</item>
 /// </list>
-/// Light changes are not Quartz triggers: they come from the stored next change instants (see <see cref="TransitionLoop"/>).
+/// Cron expressions are Hangfire's (Cronos): five fields, or six with seconds first; Quartz's <c>?</c> is read as
+/// <c>*</c>, a seventh (year) field is not accepted. Light changes are not jobs: they come from the stored next change
+/// instants (see <see cref="TransitionLoop"/>).
 /// </summary>
 public static class Scheduler
 {
@@ -36,89 +36,104 @@ public static class Scheduler
 
     public const string LightDailyCronKey = "Supervision:LightDaily:Cron";
 
+    public const string HistoryDigestCronKey = "Supervision:HistoryDigest:Cron";
+
+    /// <summary>Each recurring job: its id, the setting naming its cron, and the default.</summary>
+    public static IReadOnlyList<(string Id, string Key, string Default)> Recurring { get; } =
+    [
+        ("overdue-run", OverdueCronKey, "0 2 * * *"),
+        ("monthly-circulation", CirculationCronKey, "0 8 1 * *"),
+        ("light-daily", LightDailyCronKey, "*/10 * * * *"),
+        ("history-digest", HistoryDigestCronKey, "30 3 * * *"),
+    ];
+
     public static WebApplicationBuilder AddSupervisionScheduler(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        DatabaseSettings database;
-        OfficeTimeZone zone;
-        try
-        {
-            database = DatabaseSettings.Parse(builder.Configuration[DatabaseSettings.ConfigurationKey]);
-            zone = OfficeTimeZone.Resolve(builder.Configuration[SupervisionConfiguration.TimeZoneKey]);
-        }
-        catch (Exception e) when (e is DatabaseSettingsException or InvalidOperationException)
-        {
-            // The same settings stop start-up with a plain message a moment later (MigrateOnStart); no scheduler then.
-            return builder;
-        }
-
-        var cron = builder.Configuration[OverdueCronKey] ?? "0 0 2 * * ?";
-        var circulationCron = builder.Configuration[CirculationCronKey] ?? "0 0 8 1 * ?";
-        var lightDailyCron = builder.Configuration[LightDailyCronKey] ?? "0 0/10 * * * ?";
-        builder.AddQuartz(q =>
-        {
-            q.UsePersistentStore(store =>
-            {
-                if (database.Provider == DatabaseProvider.PostgreSql)
-                {
-                    store.UsePostgres(database.ConnectionString);
-                    store.UseClustering(_ => { });
-                }
-                else
-                {
-                    store.UseSqlite(database.ConnectionString);
-                }
-
-                store.UseSystemTextJsonSerializer(_ => { });
-                store.ProvisionSchema();
-            });
-            q.ScheduleJob<OverdueRunJob>(
-                trigger => trigger
-                    .WithIdentity("overdue-run")
-                    .WithCronSchedule(cron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
-                job => job.WithIdentity("overdue-run").RequestRecovery());
-            q.ScheduleJob<MonthlyCirculationJob>(
-                trigger => trigger
-                    .WithIdentity("monthly-circulation")
-                    .WithCronSchedule(circulationCron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
-                job => job.WithIdentity("monthly-circulation").RequestRecovery());
-            var lightDaily = new JobKey("light-daily");
-            q.ScheduleJob<LightDailyJob>(
-                trigger => trigger
-                    .WithIdentity("light-daily")
-                    .WithCronSchedule(lightDailyCron, schedule => schedule.InTimeZone(zone.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
-                job => job.WithIdentity(lightDaily));
-            q.RunAtStartup(lightDaily);
-        });
-        builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        builder.Services.AddTransient<RecurringRuns>();
+        builder.Services.AddHostedService<RecurringSchedule>();
         return builder;
     }
 }
 
-/// <summary>The nightly overdue run as a Quartz job; one at a time across the cluster.</summary>
-[DisallowConcurrentExecution]
-public sealed class OverdueRunJob(ISender sender, ILogger<OverdueRunJob> logger) : IJob
+/// <summary>Stores the recurring jobs with their crons at start (after the migrations) and runs the light counts once.</summary>
+internal sealed class RecurringSchedule(IRecurringJobManager recurring, IConfiguration configuration, OfficeTimeZone zone, ILogger<RecurringSchedule> logger) : IHostedService
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var (_, written) = await sender.Send(new RunOverdueNotices(), cancellationToken);
-        logger.LogInformation("Nightly overdue run ({Fire}): {Written} notices", context.FireTimeUtc, written);
+        var options = new RecurringJobOptions { TimeZone = zone.Zone, MisfireHandling = MisfireHandlingMode.Relaxed };
+        foreach (var (id, key, fallback) in Scheduler.Recurring)
+        {
+            var cron = configuration[key] is { Length: > 0 } configured ? configured : fallback;
+            try
+            {
+                switch (id)
+                {
+                    case "overdue-run":
+                        recurring.AddOrUpdate<RecurringRuns>(id, runs => runs.OverdueAsync(CancellationToken.None), cron, options);
+                        break;
+                    case "monthly-circulation":
+                        recurring.AddOrUpdate<RecurringRuns>(id, runs => runs.CirculationAsync(CancellationToken.None), cron, options);
+                        break;
+                    case "light-daily":
+                        recurring.AddOrUpdate<RecurringRuns>(id, runs => runs.LightCountsAsync(CancellationToken.None), cron, options);
+                        break;
+                    default:
+                        recurring.AddOrUpdate<RecurringRuns>(id, runs => runs.HistoryDigestAsync(CancellationToken.None), cron, options);
+                        break;
+                }
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidOperationException($"{key}: '{cron}' is not a cron expression (five fields, or six with seconds first, in the office's zone): {e.Message}", e);
+            }
+
+            logger.LogInformation("Recurring job {Job}: {Cron} ({Zone})", id, cron, zone.Id);
+        }
+
+        // The light counts of today, at once: a Host that was down over midnight has the new day without waiting.
+        recurring.Trigger("light-daily");
+        return Task.CompletedTask;
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>The monthly circulation as a Quartz job; one at a time across the cluster.</summary>
-[DisallowConcurrentExecution]
-public sealed class MonthlyCirculationJob(ISender sender) : IJob
+/// <summary>The recurring jobs' bodies: each sends its command through the pipeline.</summary>
+public sealed class RecurringRuns(ISender sender, HistoryAudit audit, Migrator migrator, ILogger<RecurringRuns> logger)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+    [JobDisplayName("逾期催办督办 overdue-run")]
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task OverdueAsync(CancellationToken cancellationToken)
+    {
+        var (day, written) = await sender.Send(new RunOverdueNotices(), cancellationToken);
+        logger.LogInformation("Nightly overdue run for {Day}: {Written} notices", day, written);
+    }
+
+    [JobDisplayName("每月通报 monthly-circulation")]
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task CirculationAsync(CancellationToken cancellationToken) =>
         await sender.Send(new IssueMonthlyCirculations(), cancellationToken);
-}
 
-/// <summary>Records the day's light counts as a Quartz job; one at a time across the cluster.</summary>
-[DisallowConcurrentExecution]
-public sealed class LightDailyJob(ISender sender) : IJob
-{
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+    [JobDisplayName("当日亮灯统计 light-daily")]
+    [AutomaticRetry(Attempts = 3)]
+    public async Task LightCountsAsync(CancellationToken cancellationToken) =>
         await sender.Send(new RecordDailyLights(), cancellationToken);
+
+    [JobDisplayName("办理历史封存 history-digest")]
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task HistoryDigestAsync(CancellationToken cancellationToken)
+    {
+        if (!(await migrator.GetStatusAsync(cancellationToken)).IsCurrent)
+        {
+            logger.LogWarning("History digest skipped: the schema is not current (run: migrate)");
+            return;
+        }
+
+        var (items, entries, digest) = await audit.TakeDigestAsync(cancellationToken);
+        logger.LogInformation("History digest {Digest} over {Items} items, {Entries} entries", digest[..16], items, entries);
+    }
 }

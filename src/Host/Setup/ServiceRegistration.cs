@@ -23,6 +23,8 @@ public static class ServiceRegistration
         services.AddSingleton(_ => DatabaseSettings.Parse(configuration[DatabaseSettings.ConfigurationKey]));
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
+        // Background work reports progress to its job in the server (Jobs/ replaces this); the command line waits.
+        services.AddSingleton<IJobProgress, NoJobProgress>();
         services.AddSingleton<Supervision.Host.Platform.AccessLogStore>();
         services.AddSingleton<Supervision.Host.Platform.AccessLogWriter>();
         services.AddSingleton<DepartmentStore>();

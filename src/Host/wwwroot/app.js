@@ -5,7 +5,7 @@
 (() => {
   const texts = {
     zh: {
-      title: "督办亮灯看板", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
+      title: "督办亮灯看板", jobs: "后台任务", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
       kind: "类型", all: "全部", requests: "依申请公开", tasks: "督办任务", department: "部门", light: "灯色", step: "环节",
       dueWithin: "N个工作日内到期", search: "搜索", apply: "筛选", clear: "清除", board: "亮灯情况", close: "关闭",
       prev: "上一页", next: "下一页", forecast: "预警", trends: "趋势", onTimeByDepartment: "各部门按期率", inbox: "通知",
@@ -67,7 +67,7 @@
       "csv.departments": "部门", "csv.scores": "考核得分", "csv.workflows": "业务类型", "csv.plans": "计划", "csv.items": "计划事项",
     },
     en: {
-      title: "Supervision light board", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
+      title: "Supervision light board", jobs: "Jobs", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
       kind: "Kind", all: "All", requests: "Disclosure requests", tasks: "Supervision tasks", department: "Department", light: "Light", step: "Step",
       dueWithin: "Due within N working days", search: "Search", apply: "Apply", clear: "Clear", board: "Lights", close: "Close",
       prev: "Previous", next: "Next", forecast: "Forecast", trends: "Trends", onTimeByDepartment: "On-time rate by department", inbox: "Notices",
@@ -216,6 +216,8 @@
   // --- language -------------------------------------------------------------------------------------------------
 
   function applyLanguage() {
+    // Server pages (the jobs dashboard) read the language from this cookie.
+    document.cookie = `supervision.lang=${state.lang}; path=/; max-age=31536000; samesite=lax`;
     document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
     document.title = t("title");
     for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
@@ -258,6 +260,7 @@
     $("reports-view").hidden = true;
     $("nav-imports").hidden = true;
     $("nav-reports").hidden = true;
+    $("nav-jobs").hidden = true;
     $("signout").hidden = true;
     $("who").textContent = "";
     setLive(false);
@@ -275,6 +278,14 @@
     $("who").textContent = `${state.user.displayName}（${state.user.department.name}）`;
     $("nav-imports").hidden = !isSupervisor();
     $("nav-reports").hidden = false;
+    // The jobs dashboard (a server page) is for administrators and supervisors.
+    $("nav-jobs").hidden = !["admin", "supervisor"].includes(state.user.role);
+    // Sent here to sign in from a server page (the jobs dashboard): back there once signed in.
+    const next = new URLSearchParams(location.search).get("next");
+    if (next && /^\/jobs(\/|$|\?)/.test(next)) {
+      location.assign(next);
+      return;
+    }
     [state.definitions, state.departments] = await Promise.all([api("/api/definitions"), api("/api/departments")]);
     fillStepFilter();
     connectEvents();
@@ -858,14 +869,29 @@
     error.textContent = "";
     button.disabled = true;
     try {
-      const detail = await api(`/api/imports/${currentImport.import.id}/confirm`, { method: "POST", body: { createUnits: !!(createUnits && createUnits.checked), undated: $("import-undated").value } });
-      renderImport(detail);
+      const answer = await api(`/api/imports/${currentImport.import.id}/confirm`, { method: "POST", body: { createUnits: !!(createUnits && createUnits.checked), undated: $("import-undated").value } });
+      // A large plan is confirmed by a background job (202): its progress is shown until it is done.
+      renderImport(answer.href && answer.kind === "import-confirm" ? await followJob(answer.href, error) : answer);
       await loadImportList();
     } catch (problem) {
       // 422 names the units no department matches; 409 says who confirmed it first.
       if (problem.status !== 401) error.textContent = problem.message;
     } finally {
       button.disabled = false;
+    }
+  }
+
+  // Reads a background job until it is done, saying how far it has come in `line`; its result, or its reason as a Problem.
+  async function followJob(href, line) {
+    for (;;) {
+      const job = await api(href);
+      if (job.status === "succeeded") {
+        line.textContent = "";
+        return job.result;
+      }
+      if (job.status === "failed" || job.status === "deleted") throw new Problem(422, { detail: job.error || t("jobFailed") });
+      line.textContent = job.progress && job.progress.total ? `${t("jobRunning")} ${job.progress.done} / ${job.progress.total}` : t("jobQueued");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
 

@@ -81,16 +81,41 @@ public sealed class ApiServer : IAsyncDisposable
     }
 
     /// <summary>A client acting as a user through their API token (no user: anonymous).</summary>
-    public HttpClient Client(string? login = null)
+    public HttpClient Client(string? login = null, bool followRedirects = true, bool handleCookies = true)
     {
         using var probe = _factory.CreateClient();
-        var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = probe.BaseAddress! });
+        // On a real socket the factory's options do not reach the handler: a client of its own where they matter.
+        var client = followRedirects && handleCookies
+            ? _factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = probe.BaseAddress! })
+            : new HttpClient(new HttpClientHandler { AllowAutoRedirect = followRedirects, UseCookies = handleCookies }) { BaseAddress = probe.BaseAddress! };
         if (login is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _tokens[login]);
         }
 
         return client;
+    }
+
+    /// <summary>Reads a background job (<c>GET /api/jobs/{id}</c>) until it has succeeded or failed for good; how long
+    /// it takes is not asserted (four minutes' patience).</summary>
+    public static async Task<System.Text.Json.JsonElement> FinishedJobAsync(HttpClient client, string href)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(4);
+        while (true)
+        {
+            using var response = await client.GetAsync(new Uri(href, UriKind.Relative));
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, body);
+            using var job = System.Text.Json.JsonDocument.Parse(body);
+            var status = job.RootElement.GetProperty("status").GetString();
+            if (status is "succeeded" or "failed" || DateTime.UtcNow > until)
+            {
+                return job.RootElement.Clone();
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -124,6 +124,44 @@ public abstract class ImportsApiTests(DatabaseProvider provider) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_plan_over_the_inline_limit_is_confirmed_by_a_background_job_that_fails_at_once_on_unknown_units_and_creates_the_tasks_once()
+    {
+        await using var server = await ApiServer.StartAsync(provider, new DateTimeOffset(2026, 11, 20, 10, 0, 0, Cst),
+            new Dictionary<string, string> { ["Supervision:Imports:InlineTasks"] = "5" });
+        using var zhao = server.Client("zhao");
+        using var upload = Upload(await File.ReadAllBytesAsync(_document), "sample-plan.docx");
+        var id = (await JsonAsync(await zhao.PostAsync(new Uri("/api/imports", UriKind.Relative), upload), HttpStatusCode.Created)).GetProperty("import").GetProperty("id").GetInt64();
+        await using var database = new Database(server.DatabaseSettings);
+
+        // Eleven task rows, more than five: a job. Units no department matches fail it at once, naming them.
+        using var first = await zhao.PostAsJsonAsync($"/api/imports/{id}/confirm", new { });
+        var ticket = await JsonAsync(first, HttpStatusCode.Accepted);
+        Assert.Equal("import-confirm", ticket.GetProperty("kind").GetString());
+        var refused = await ApiServer.FinishedJobAsync(zhao, first.Headers.Location!.OriginalString);
+        Assert.Equal(("failed", 0), (refused.GetProperty("status").GetString(), refused.GetProperty("attempts").GetInt32()));
+        Assert.Contains("市卫健委", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
+        await using (var connection = await database.OpenAsync(default))
+        {
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items"));
+        }
+
+        using var second = await zhao.PostAsJsonAsync($"/api/imports/{id}/confirm", new { createUnits = true });
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        var done = await ApiServer.FinishedJobAsync(zhao, second.Headers.Location!.OriginalString);
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        var result = done.GetProperty("result");
+        Assert.Equal(("imported", "zhao"), (result.GetProperty("import").GetProperty("status").GetString(), result.GetProperty("import").GetProperty("confirmedBy").GetString()));
+        Assert.Equal(11, result.GetProperty("result").GetProperty("tasks").GetArrayLength());
+        var again = await JsonAsync(await zhao.PostAsJsonAsync($"/api/imports/{id}/confirm", new { createUnits = true }), HttpStatusCode.Conflict);
+        Assert.Contains("confirmed", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await using (var connection = await database.OpenAsync(default))
+        {
+            Assert.Equal(result.GetProperty("result").GetProperty("tasks").EnumerateArray().Count(t => t.GetProperty("itemId").ValueKind == JsonValueKind.Number),
+                await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM items"));
+        }
+    }
+
+    [Fact]
     public async Task Another_offices_supervisor_neither_lists_nor_reads_nor_confirms_an_import()
     {
         await _server.AddPersonAsync("qian", "县政府办公室", "supervisor");

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Supervision.Host.People;
 using Supervision.Host.Storage;
 
@@ -276,10 +277,24 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         using var replaced = await admin.PutAsJsonAsync("/api/calendars/2025", year);
         using var missing = await zhang.GetAsync(new Uri("/api/calendars/2031", UriKind.Relative));
         var item = await JsonAsync(await zhang.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative)));
+        Assert.Equal("2025-10-30", item.GetProperty("item").GetProperty("dueOn").GetString());
 
         await ProblemAsync(refused, HttpStatusCode.Forbidden);
-        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
-        Assert.Equal(1, (await JsonAsync(replaced)).GetProperty("itemsRecomputed").GetInt32());
+        // Stored at once; the open items follow in a background job whose address the answer gives.
+        Assert.Equal(HttpStatusCode.Accepted, replaced.StatusCode);
+        var href = replaced.Headers.Location!.OriginalString;
+        var accepted = JsonDocument.Parse(await replaced.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(href, accepted.GetProperty("job").GetProperty("href").GetString());
+        Assert.Equal("calendar-recompute", accepted.GetProperty("job").GetProperty("kind").GetString());
+        Assert.Contains("2025-10-09", accepted.GetProperty("changedDates").EnumerateArray().Select(d => d.GetString()));
+        var job = await ApiServer.FinishedJobAsync(admin, href);
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.Equal("admin", job.GetProperty("requestedBy").GetString());
+        Assert.Equal(1, job.GetProperty("result").GetProperty("itemsRecomputed").GetInt32());
+        Assert.Equal(1, job.GetProperty("result").GetProperty("dueDaysMoved").GetInt32());
+        using var othersJob = await zhang.GetAsync(new Uri(href, UriKind.Relative));
+        await ProblemAsync(othersJob, HttpStatusCode.NotFound);
+        item = await JsonAsync(await zhang.GetAsync(new Uri($"/api/items/{id}", UriKind.Relative)));
         var provisional = await JsonAsync(missing);
         Assert.True(provisional.GetProperty("provisional").GetBoolean());
         Assert.Contains(provisional.GetProperty("holidays").EnumerateArray(), h => h.GetProperty("name").GetString() == "元旦" && h.GetProperty("from").GetString() == "2031-01-01");
@@ -467,7 +482,11 @@ public sealed class ApiDocumentAndTokenTests : IAsyncLifetime
             [.. paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal)];
         Assert.Equal(["200", "400", "401", "403", "404", "409", "422", "429"], Statuses("/api/items/{id}/actions/{action}", "post"));
         Assert.Equal(["201", "400", "401", "403", "404", "409", "422", "429"], Statuses("/api/requests", "post"));
-        Assert.Equal(["200", "400", "401", "403", "404", "409", "422", "429"], Statuses("/api/imports/{id}/confirm", "post"));
+        // Confirmed in place (200) or, for a large plan, by a background job (202), as the calendar's recomputation.
+        Assert.Equal(["200", "202", "400", "401", "403", "404", "409", "422", "429"], Statuses("/api/imports/{id}/confirm", "post"));
+        Assert.Equal(["200", "202", "400", "401", "403", "404", "409", "422", "429"], Statuses("/api/calendars/{year}", "put"));
+        Assert.Equal(["200", "400", "401", "403", "404", "429"], Statuses("/api/jobs/{id}", "get"));
+        Assert.Equal(["202", "400", "401", "403", "429"], Statuses("/api/board/recount", "post"));
         Assert.Equal(["201", "400", "401", "403", "413", "422", "429"], Statuses("/api/imports", "post"));
         Assert.Equal(["200", "400", "401", "429"], Statuses("/api/session", "post"));
         Assert.Contains("404", Statuses("/api/calendars/{year}", "get"));
@@ -645,35 +664,47 @@ public sealed class TransitionLoopTests
     }
 }
 
-/// <summary>Quartz runs the nightly overdue run from its store in the product's database.</summary>
+/// <summary>Hangfire holds the nightly overdue run in the product's database, in the office's zone.</summary>
 public abstract class SchedulerTests(DatabaseProvider provider)
 {
     [Fact]
-    public async Task The_overdue_run_is_scheduled_in_the_database_and_urges_overdue_work()
+    public async Task The_overdue_run_is_a_recurring_job_in_the_office_zone_and_urges_overdue_work_once_a_day()
     {
         var cst = TimeSpan.FromHours(8);
-        await using var server = await ApiServer.StartAsync(provider, new DateTimeOffset(2025, 9, 26, 10, 0, 0, cst),
-            new Dictionary<string, string> { ["Supervision:OverdueRun:Cron"] = "0/1 * * * * ?" });
+        await using var server = await ApiServer.StartAsync(provider, new DateTimeOffset(2025, 9, 26, 10, 0, 0, cst));
         using var zhang = server.Client("zhang");
         using (var created = await zhang.PostAsJsonAsync("/api/requests", new { title = "逾期申请", applicant = "李某", channel = "post", receivedOn = "2025-08-01", department = "市司法局", content = "内容" }))
         {
             Assert.Equal("red", JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("light").GetString());
         }
 
-        long urging = 0;
-        await using var database = new Database(server.DatabaseSettings);
-        for (var i = 0; i < 300 && urging < 2; i++)
+        var storage = server.Services.GetRequiredService<Hangfire.JobStorage>();
+        using (var connection = storage.GetConnection())
         {
-            // The server's clock (Quartz's too) moves only when the test moves it.
-            server.Clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(100);
-            await using var connection = await database.OpenAsync(default);
-            urging = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices WHERE kind = 'urging'");
+            var overdue = Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), r => r.Id == "overdue-run");
+            Assert.Equal("0 2 * * *", overdue.Cron);
+            Assert.Equal("Asia/Shanghai", overdue.TimeZoneId);
+            // Next at 02:00 in Beijing, which is 18:00 UTC.
+            Assert.Equal(18, overdue.NextExecution!.Value.Hour);
         }
 
-        await using var check = await database.OpenAsync(default);
-        Assert.Equal(2, urging);
-        Assert.Equal(1L, await check.ExecuteScalarAsync<long>("SELECT count(*) FROM qrtz_triggers WHERE trigger_name = 'overdue-run'"));
+        // Run now (as an administrator's "trigger" on the dashboard does), twice: the second finds nothing new that day.
+        var recurring = server.Services.GetRequiredService<Hangfire.IRecurringJobManager>();
+        await using var database = new Database(server.DatabaseSettings);
+        long urging = 0;
+        foreach (var run in new[] { 1, 2 })
+        {
+            recurring.Trigger("overdue-run");
+            var monitoring = storage.GetMonitoringApi();
+            for (var i = 0; i < 1200 && monitoring.SucceededJobs(0, 100).Count(j => j.Value.Job?.Method.Name == nameof(Supervision.Host.Scheduling.RecurringRuns.OverdueAsync)) < run; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            await using var connection = await database.OpenAsync(default);
+            urging = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notices WHERE kind = 'urging'");
+            Assert.Equal(2, urging);
+        }
     }
 }
 

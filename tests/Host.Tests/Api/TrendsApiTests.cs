@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Quartz;
+using Hangfire;
 using Supervision.Host.Escalation;
 using Supervision.Host.People;
 using Supervision.Host.Scheduling;
@@ -22,16 +22,17 @@ public abstract class TrendsApiTests(DatabaseProvider provider) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // The job records only when the test says so: its cron never fires here, and its start-up run is awaited.
+        // The job records only when the test says so: its cron never fires here (31 February), and its start-up run
+        // is awaited.
         _server = await ApiServer.StartAsync(provider, new DateTimeOffset(2025, 10, 27, 10, 0, 0, Cst),
-            new Dictionary<string, string> { [Scheduler.LightDailyCronKey] = "0 0 0 1 1 ? 2099" });
-        var scheduler = await _server.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        for (var i = 0; i < 1200 && (await scheduler.GetMetadata()).JobsExecuted < 1; i++)
+            new Dictionary<string, string> { [Scheduler.LightDailyCronKey] = "0 0 31 2 *" });
+        var monitoring = _server.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        for (var i = 0; i < 1200 && monitoring.SucceededListCount() < 1; i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.Equal(1, (await scheduler.GetMetadata()).JobsExecuted);
+        Assert.Equal(1, monitoring.SucceededListCount());
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

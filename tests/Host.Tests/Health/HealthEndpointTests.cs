@@ -120,27 +120,27 @@ public sealed class HealthCommandTests
     }
 }
 
-/// <summary>The server seals the history chains on its own, on the configured interval.</summary>
-public sealed class HistoryDigestServiceTests
+/// <summary>The server seals the history chains on its own, as a recurring job on its cron.</summary>
+public sealed class HistoryDigestJobTests
 {
     [Fact]
-    public async Task The_running_server_takes_digests_periodically()
+    public async Task The_running_server_takes_digests_on_the_cron()
     {
         await using var database = new SqliteTestDatabase();
         await using var server = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("urls", "http://127.0.0.1:0");
             b.UseSetting(DatabaseSettings.ConfigurationKey, database.Settings.ConnectionString);
-            b.UseSetting("Supervision:HistoryDigestFirst", "00:00:00.050");
-            b.UseSetting("Supervision:HistoryDigestInterval", "00:00:00.100");
+            // Every second (six fields, seconds first), so two runs come soon.
+            b.UseSetting(Supervision.Host.Scheduling.Scheduler.HistoryDigestCronKey, "* * * * * *");
         });
         server.UseKestrel(0);
         server.StartServer();
 
         long digests = 0;
-        for (var i = 0; i < 600 && digests < 2; i++)
+        for (var i = 0; i < 1200 && digests < 2; i++)
         {
-            await Task.Delay(50);
+            await Task.Delay(100);
             await using var db = new Database(database.Settings);
             await using var connection = await db.OpenAsync(default);
             digests = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM history_digests");

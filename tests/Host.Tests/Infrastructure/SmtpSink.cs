@@ -7,8 +7,9 @@ using System.Text;
 
 namespace Supervision.Host.Tests.Infrastructure;
 
-/// <summary>One message as the SMTP conversation carried it: the envelope (MAIL FROM, RCPT TO) and the raw text.</summary>
-public sealed record SinkMessage(string From, IReadOnlyList<string> To, string Data);
+/// <summary>One message as the SMTP conversation carried it: the envelope (MAIL FROM, RCPT TO), the raw text, and
+/// whether the conversation was encrypted when it came.</summary>
+public sealed record SinkMessage(string From, IReadOnlyList<string> To, string Data, bool Encrypted = false);
 
 /// <summary>A minimal SMTP server on loopback that accepts every message (but for the recipients it is told to
 /// refuse, answered 550 as a mail host answers an unknown mailbox) and keeps its envelope and raw text.</summary>
@@ -19,12 +20,18 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly Task _loop;
 
     private readonly X509Certificate2? _certificate;
+    private readonly bool _implicitTls;
+    private readonly bool _startTls;
 
     /// <summary>A sink speaking plain SMTP, or with <paramref name="implicitTls"/> TLS from the first byte (as port 465
-    /// does) under a self-signed certificate for 127.0.0.1 (its SHA-256 in <see cref="CertificateSha256"/>).</summary>
-    public SmtpSink(bool implicitTls = false)
+    /// does), or with <paramref name="startTls"/> plain at first, offering STARTTLS and refusing mail until the client
+    /// has switched (as port 587 does); TLS under a self-signed certificate for 127.0.0.1 (its SHA-256 in
+    /// <see cref="CertificateSha256"/>).</summary>
+    public SmtpSink(bool implicitTls = false, bool startTls = false)
     {
-        if (implicitTls)
+        _implicitTls = implicitTls;
+        _startTls = startTls;
+        if (implicitTls || startTls)
         {
             using var created = TestCertificates.SelfSignedForLoopback(days: 1);
             _certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
@@ -72,33 +79,44 @@ public sealed class SmtpSink : IAsyncDisposable
         using (client)
         {
             Stream stream = client.GetStream();
-            if (_certificate is not null)
+            var encrypted = false;
+            if (_implicitTls)
             {
-                var tls = new SslStream(stream);
-                try
+                if (await SecureAsync(stream) is not { } tls)
                 {
-                    await tls.AuthenticateAsServerAsync(_certificate);
-                }
-                catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
-                {
-                    // The client refused the certificate: no conversation.
-                    await tls.DisposeAsync();
                     return;
                 }
 
-                stream = tls;
+                (stream, encrypted) = (tls, true);
             }
 
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+            var reader = new StreamReader(stream, Encoding.UTF8);
+            var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
             await writer.WriteLineAsync("220 sink ready");
             var from = string.Empty;
             var to = new List<string>();
             while (await reader.ReadLineAsync() is { } line)
             {
                 var verb = line.Split(' ')[0].ToUpperInvariant();
+                if (_startTls && !encrypted && verb is "MAIL" or "RCPT" or "DATA" or "AUTH")
+                {
+                    await writer.WriteLineAsync("530 5.7.0 Must issue a STARTTLS command first");
+                    continue;
+                }
+
                 switch (verb)
                 {
+                    case "STARTTLS" when _startTls && !encrypted:
+                        await writer.WriteLineAsync("220 2.0.0 Ready to start TLS");
+                        if (await SecureAsync(client.GetStream()) is not { } upgraded)
+                        {
+                            return;
+                        }
+
+                        (stream, encrypted) = (upgraded, true);
+                        reader = new StreamReader(stream, Encoding.UTF8);
+                        writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+                        break;
                     case "MAIL":
                         from = Address(line);
                         to = [];
@@ -118,6 +136,8 @@ public sealed class SmtpSink : IAsyncDisposable
 
                         break;
                     case "EHLO":
+                        await writer.WriteLineAsync(_startTls && !encrypted ? "250-sink\r\n250 STARTTLS" : "250 sink");
+                        break;
                     case "HELO":
                         await writer.WriteLineAsync("250 sink");
                         break;
@@ -130,7 +150,7 @@ public sealed class SmtpSink : IAsyncDisposable
                         }
 
                         Messages.Enqueue(data.ToString());
-                        Envelopes.Enqueue(new SinkMessage(from, to, data.ToString()));
+                        Envelopes.Enqueue(new SinkMessage(from, to, data.ToString(), encrypted));
                         await writer.WriteLineAsync("250 queued");
                         break;
                     case "QUIT":
@@ -141,6 +161,22 @@ public sealed class SmtpSink : IAsyncDisposable
                         break;
                 }
             }
+        }
+    }
+
+    // TLS as the server over the connection; null when the client refused the certificate (no conversation then).
+    private async Task<SslStream?> SecureAsync(Stream stream)
+    {
+        var tls = new SslStream(stream, leaveInnerStreamOpen: true);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(_certificate!);
+            return tls;
+        }
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
+        {
+            await tls.DisposeAsync();
+            return null;
         }
     }
 

@@ -27,7 +27,7 @@ public abstract class PipelineTests(DatabaseProvider provider) : IAsyncLifetime
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
     /// <summary>A command of the tests' own: what its handler does is the delegate the test passes as next.</summary>
-    internal sealed record Probe(string Name) : ICommand<int>;
+    internal sealed record Probe(string Name) : Mediator.ICommand<int>;
 
     /// <summary>A query of the tests' own (queries run without a transaction).</summary>
     internal sealed record Peek(string Name) : IQuery<int>;

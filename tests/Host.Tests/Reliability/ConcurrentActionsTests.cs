@@ -42,7 +42,7 @@ public abstract class ConcurrentActionsTests(DatabaseProvider provider, ITestOut
     [Fact]
     public async Task Identical_actions_sent_at_once_succeed_once_and_the_others_are_told_409()
     {
-        var clients = Actors.Where(a => a != "li" && a != "zhao").Select(_server.Client).ToList();
+        var clients = Actors.Where(a => a != "li" && a != "zhao").Select(login => _server.Client(login)).ToList();
         var leads = Enumerable.Range(0, 3).Select(_ => _server.Client("wang")).ToList();
         try
         {
@@ -81,7 +81,7 @@ public abstract class ConcurrentActionsTests(DatabaseProvider provider, ITestOut
     [Fact]
     public async Task Clients_acting_at_random_on_the_same_items_lose_no_update_and_the_history_says_what_they_were_told()
     {
-        var clients = Actors.Select(_server.Client).ToList();
+        var clients = Actors.Select(login => _server.Client(login)).ToList();
         try
         {
             var ids = await RegisterAtHandlingAsync(clients[0], 5);

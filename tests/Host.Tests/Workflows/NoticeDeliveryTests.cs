@@ -348,6 +348,31 @@ public abstract class NoticeDeliveryTests(DatabaseProvider provider) : IAsyncLif
     }
 
     [Fact]
+    public async Task Mail_switches_to_tls_with_starttls_where_the_host_asks_for_it_and_is_not_sent_in_the_clear()
+    {
+        await using var sink = new Infrastructure.SmtpSink(startTls: true);
+        var plain = await YellowRequestToMailAsync(sink, "申请公开");
+        Microsoft.Extensions.Configuration.IConfiguration With(string security) => new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddConfiguration(plain).AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Supervision:Smtp:Security"] = security,
+            ["Supervision:Smtp:TrustedCertificate"] = sink.CertificateSha256,
+        }).Build();
+
+        // Told to stay plain, the mail is refused by a host that insists on TLS (530): nothing goes in the clear.
+        var inClear = await _bed.NewDispatcher(With("none")).DeliverDueAsync(default);
+        _bed.Clock.Advance(TimeSpan.FromHours(2));
+        var upgraded = await _bed.NewDispatcher(With("starttls")).DeliverDueAsync(default);
+
+        Assert.Equal((0, 1), (inClear, upgraded));
+        var envelope = Assert.Single(sink.Envelopes);
+        Assert.True(envelope.Encrypted);
+        Assert.Equal("supervision@example.gov.cn", envelope.From);
+        Assert.Equal(["zhang@example.gov.cn"], envelope.To);
+        using var parsed = MimeKit.MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(envelope.Data)));
+        Assert.Contains("申请公开", parsed.Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_mailbox_the_mail_host_refuses_fails_its_notice_at_once_with_the_hosts_words()
     {
         await using var sink = new Infrastructure.SmtpSink();
