@@ -53,6 +53,8 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
             ["Supervision__RateLimit__PermitsPerMinute"] = "100000",
             // The tests keep their pages (each a live board with its event stream) open until the end.
             ["Supervision__Events__MaxStreamsPerPerson"] = "64",
+            // Plans of more than two task rows are confirmed by a background job, so the import page follows one.
+            ["Supervision__Imports__InlineTasks"] = "2",
         }, "--demo");
         Address = await _host.ListeningAsync() ?? throw new InvalidOperationException(_host.Output);
         Assert.True(await _host.WaitForAsync("Demo data created"), _host.Output);
