@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Supervision.Bench.Load;
 
@@ -93,33 +92,17 @@ internal static class BurstWait
             return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
         }
 
-        // Cheap enough to ask often without slowing the Host: whether any is left, off the due index (a count of a
-        // hundred thousand due rows every 50 ms would itself be a load).
-        const string Left = "SELECT count(*) FROM (SELECT 1 FROM items WHERE next_change_at <= $2 AND id <= $1 ORDER BY next_change_at LIMIT 1) left_over";
         const string Due = "SELECT count(*) FROM items WHERE next_change_at <= $2 AND id <= $1";
         var notices = await CountAsync("SELECT count(*) + 0 * $1 + 0 * extract(epoch FROM $2) FROM notices");
         var due = await CountAsync(Due);
         Console.WriteLine($"burst: {due:N0} of {burst:N0} items change light at {at:HH:mm:ss.fff} (in {aheadSeconds} s)");
-        while (DateTimeOffset.UtcNow < at)
-        {
-            await Task.Delay(10);
-        }
-
-        var watch = Stopwatch.StartNew();
-        while (due > 0 && watch.Elapsed < TimeSpan.FromMinutes(30))
-        {
-            await Task.Delay(50);
-            due = await CountAsync(Left);
-        }
-
-        watch.Stop();
+        var elapsed = await PerItemBurst.DrainAsync(source, burst, (int)due, at, $"burst of {burst:N0}");
         due = await CountAsync(Due);
         var changes = await CountAsync("SELECT count(*) + 0 * extract(epoch FROM $2) FROM item_history WHERE item_id <= $1 AND action = 'light-changed'");
         var written = await CountAsync("SELECT count(*) + 0 * $1 + 0 * extract(epoch FROM $2) FROM notices") - notices;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"burst of {burst:N0}: {changes:N0} light changes recorded and {written:N0} notices written {watch.Elapsed.TotalSeconds:0.00} s after their instant " +
-            $"({changes / Math.Max(watch.Elapsed.TotalSeconds, 0.001):0} items/s); {due:N0} still due"));
-        await PerItemBurst.PrintLagAsync(source, burst, at, $"burst of {burst:N0}");
+            $"burst of {burst:N0}: {changes:N0} light changes recorded and {written:N0} notices written {elapsed.TotalSeconds:0.00} s after their instant " +
+            $"({changes / Math.Max(elapsed.TotalSeconds, 0.001):0} items/s); {due:N0} still due"));
         return due == 0 && changes == burst ? 0 : 1;
     }
 
