@@ -73,12 +73,14 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
 }).AddDocumentTransformer<OpenApiContract>());
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 builder.Services.AddSupervisionTextInput();
+builder.Services.AddSupervisionSecurityHeaders();
 
 var app = builder.Build();
 
 // Pipeline: every attempt to act recorded (outermost, so refusals are recorded too), errors as problem details,
 // query values that are not text refused, who is calling, then the endpoints.
 app.UseMiddleware<AccessLog>();
+app.UseSupervisionSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSupervisionTextInput();

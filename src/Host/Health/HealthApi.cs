@@ -8,7 +8,7 @@ namespace Supervision.Host.Health;
 
 /// <summary>
 /// <c>GET /health</c>: 200 when the database answers and its schema is current, 503 otherwise, with a JSON body
-/// saying which provider, which schema version, and what is wrong.
+/// saying so; to an administrator also which provider, which schema version and time zone, and what is wrong.
 /// </summary>
 public static class HealthApi
 {
@@ -24,17 +24,21 @@ public static class HealthApi
         return endpoints;
     }
 
+    // Anyone (a load balancer, a container's health check) learns healthy or not from the status code and the word;
+    // which database, schema and time zone, and what is wrong, only an administrator (and the server's log).
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        var body = new
-        {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(
-                e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
-        };
+        object body = context.User.IsInRole("admin")
+            ? new
+            {
+                status = report.Status.ToString(),
+                checks = report.Entries.ToDictionary(
+                    e => e.Key,
+                    e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
+            }
+            : new { status = report.Status.ToString() };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonOptions));
     }
 

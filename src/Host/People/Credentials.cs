@@ -34,17 +34,18 @@ public sealed class Credentials(TokenStore tokens, UserStore users, TimeProvider
         await UserStore.SetPasswordHashInAsync(uow, user.Id, Hasher.HashPassword(user, password), cancellationToken);
     }
 
-    /// <summary>The active user with this login and password, or null.</summary>
+    // A hash of a password nobody knows, checked when there is no real one to check, so that an unknown or disabled
+    // login costs the same hashing as a wrong password and the answer's time does not tell which it was.
+    private static readonly User Nobody = new() { Login = string.Empty, DisplayName = string.Empty, DepartmentId = 0, Role = "handler" };
+    private static readonly string Decoy = Hasher.HashPassword(Nobody, Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
+
+    /// <summary>The active user with this login and password, or null; the same work whichever way it fails.</summary>
     public async Task<User?> CheckPasswordAsync(string login, string password, CancellationToken cancellationToken)
     {
         var user = await users.FindByLoginAsync(login, cancellationToken);
-        if (user is null || !user.Active)
-        {
-            return null;
-        }
-
-        var hash = await users.PasswordHashAsync(user.Id, cancellationToken);
-        return hash is not null && Hasher.VerifyHashedPassword(user, hash, password) != PasswordVerificationResult.Failed ? user : null;
+        var hash = user is { Active: true } ? await users.PasswordHashAsync(user.Id, cancellationToken) : null;
+        var matches = Hasher.VerifyHashedPassword(user ?? Nobody, hash ?? Decoy, password) != PasswordVerificationResult.Failed;
+        return matches && hash is not null ? user : null;
     }
 
     /// <summary>Creates a token for a user; returns the token, which is not stored and cannot be shown again.</summary>

@@ -13,7 +13,7 @@ namespace Supervision.Host.Platform;
 /// unknown item, 409 concurrency conflict or step already done, 422 a rule of the workflow or the law, 503 with
 /// Retry-After when the database cannot be reached or has gone read-only, 507 when its disk is full.
 /// </summary>
-public static class Problems
+public static partial class Problems
 {
     public static Task WriteAsync(HttpContext context, int status, string title, string detail, IReadOnlyDictionary<string, object?>? extensions = null)
     {
@@ -34,6 +34,49 @@ public static class Problems
     public const int RetryAfterSeconds = 5;
 
     /// <summary>The status and title for a domain exception, or null for an unexpected one.</summary>
+    /// <summary>A body that is not JSON of the request's shape, said without the server's type names.</summary>
+    public static string PlainJson(JsonException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var at = exception.Path is { Length: > 0 } path ? $" at {path}" : string.Empty;
+        var message = exception.Message.Split(" Path:")[0];
+        var what = message.Contains("could not be converted to", StringComparison.Ordinal)
+            ? "the value is not of the kind this field takes (text, a number, true or false, a list or an object)"
+            : TypeNames().Replace(message, "a value");
+        return $"The body is not valid JSON for this request{at}: {what}";
+    }
+
+    /// <summary>A query or route value that could not be read, said by the parameter's name and the kind it takes.</summary>
+    public static string PlainBinding(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var bind = BindFailure().Match(message);
+        if (bind.Success)
+        {
+            var name = bind.Groups["name"].Value;
+            var kind = bind.Groups["type"].Value.TrimEnd('?') switch
+            {
+                "int" or "long" or "Int32" or "Int64" => "a whole number",
+                "bool" or "Boolean" => "true or false",
+                "double" or "decimal" or "Double" or "Decimal" => "a number",
+                "DateOnly" => "a date (yyyy-MM-dd)",
+                "DateTimeOffset" or "DateTime" => "a date and time (ISO 8601)",
+                _ => "a value of the kind it takes",
+            };
+            return $"{char.ToLowerInvariant(name[0])}{name[1..]}: '{bind.Groups["value"].Value}' is not {kind}";
+        }
+
+        return message.StartsWith("Required parameter", StringComparison.Ordinal) && message.Contains("from body", StringComparison.Ordinal)
+            ? "A JSON body is required."
+            : TypeNames().Replace(message, "a value");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("Failed to bind parameter \"(?<type>[^\" ]+) (?<name>[^\" ]+)\" from \"(?<value>[^\"]*)\"")]
+    private static partial System.Text.RegularExpressions.Regex BindFailure();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(System|Supervision|Microsoft)(\.[A-Za-z_][\w`]*)+(\[[^\]]*\])?")]
+    private static partial System.Text.RegularExpressions.Regex TypeNames();
+
     public static (int Status, string Title)? Classify(Exception exception) => exception switch
     {
         WorkflowRefusedException { Kind: RefusalKind.Forbidden } => (StatusCodes.Status403Forbidden, "Forbidden"),
@@ -115,8 +158,8 @@ internal sealed class DomainExceptionHandler(ILogger<DomainExceptionHandler> log
         }
 
         var detail = inner is JsonException j
-            ? $"The body is not valid JSON for this request{(j.Path is { Length: > 0 } path ? $" at {path}" : string.Empty)}: {j.Message.Split(" Path:")[0]}"
-            : inner.Message;
+            ? Problems.PlainJson(j)
+            : inner is BadHttpRequestException ? Problems.PlainBinding(inner.Message) : inner.Message;
         await Problems.WriteAsync(httpContext, problem.Status, problem.Title, detail);
         return true;
     }

@@ -57,6 +57,9 @@ public sealed class TlsSessionTests
             Assert.Contains("httponly", attributes);
             Assert.Contains("samesite=strict", attributes);
             Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+            // Served over TLS, the server tells browsers to keep to it (a year), and its API answers are not cached.
+            Assert.Equal("max-age=31536000", Assert.Single(me.Headers.GetValues("Strict-Transport-Security")));
+            Assert.Equal("no-store", me.Headers.CacheControl!.ToString());
         }
         finally
         {
