@@ -79,6 +79,8 @@ var app = builder.Build();
 
 // Pipeline: every attempt to act recorded (outermost, so refusals are recorded too), errors as problem details,
 // query values that are not text refused, who is calling, then the endpoints.
+// Behind a reverse proxy the client's address is the proxy's own unless it is named as trusted.
+app.UseTrustedProxies();
 app.UseMiddleware<AccessLog>();
 app.UseSupervisionSecurityHeaders();
 app.UseExceptionHandler();
@@ -93,6 +95,7 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapOpenApi().AllowAnonymous();
 app.MapSession();
+app.MapSignInLocks();
 app.MapItems();
 app.MapDepartments();
 app.MapDefinitions();

@@ -36,14 +36,23 @@ public static class SessionApi
         return endpoints;
     }
 
-    private static async Task<Results<Ok<SessionUser>, UnauthorizedProblem>> SignInAsync(SignIn body, HttpContext context, Credentials credentials, DepartmentStore departments, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<SessionUser>, UnauthorizedProblem, TooManyProblem>> SignInAsync(SignIn body, HttpContext context, Credentials credentials, SignInThrottle throttle, DepartmentStore departments, TimeProvider clock, CancellationToken ct)
     {
+        // Counted per login (known or not, alike) and per client address, before any password is looked at.
+        string[] keys = [SignInThrottle.LoginKey(body.Login ?? string.Empty), SignInThrottle.AddressKey(context.Connection.RemoteIpAddress)];
+        if (await throttle.WaitAsync(keys, ct) is { } wait)
+        {
+            return new TooManyProblem("Too many failed sign-ins", $"Too many failed sign-ins for this user or from this address; try again in {Math.Ceiling(wait.TotalSeconds)} seconds, or ask an administrator to lift the lock.", wait);
+        }
+
         var user = string.IsNullOrWhiteSpace(body.Login) || string.IsNullOrEmpty(body.Password) ? null : await credentials.CheckPasswordAsync(body.Login, body.Password, ct);
         if (user is null)
         {
+            await throttle.FailedAsync(keys, ct);
             return new UnauthorizedProblem("Sign-in failed", "Unknown user or wrong password.");
         }
 
+        await throttle.ClearAsync(keys[0], ct);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Authentication.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, clock.GetUtcNow()));
         var department = await departments.GetAsync(user.DepartmentId, ct);
         return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty)));

@@ -32,6 +32,28 @@ public abstract class ProblemAnswer(int status, string title, string detail, IRe
     }
 }
 
+/// <summary>429: too many attempts; <c>Retry-After</c> says in how many seconds to try again.</summary>
+public sealed class TooManyProblem(string title, string detail, TimeSpan retryAfter) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
+{
+    int? IStatusCodeHttpResult.StatusCode => StatusCodes.Status429TooManyRequests;
+
+    public TimeSpan RetryAfter { get; } = retryAfter;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var seconds = (long)Math.Ceiling(Math.Max(1, RetryAfter.TotalSeconds));
+        httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.WriteAsync(httpContext, StatusCodes.Status429TooManyRequests, title, detail, new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+    }
+}
+
 /// <summary>400: a field of the request is missing or wrong; the detail names it.</summary>
 public sealed class InvalidProblem(string title, string detail) : ProblemAnswer(StatusCodes.Status400BadRequest, title, detail), IEndpointMetadataProvider
 {

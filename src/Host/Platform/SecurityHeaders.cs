@@ -15,6 +15,34 @@ public static class SecurityHeaders
             o.ExcludedHosts.Clear();
         });
 
+    /// <summary>The configuration key naming the reverse proxies (IP addresses, comma-separated) whose
+    /// <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed; none by default, so a client cannot choose the
+    /// address its failed sign-ins are counted against.</summary>
+    public const string TrustedProxiesKey = "Supervision:TrustedProxies";
+
+    public static WebApplication UseTrustedProxies(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var proxies = (app.Configuration[TrustedProxiesKey] ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (proxies.Length == 0)
+        {
+            return app;
+        }
+
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto };
+        options.KnownIPNetworks.Clear();
+        options.KnownProxies.Clear();
+        foreach (var proxy in proxies)
+        {
+            options.KnownProxies.Add(System.Net.IPAddress.TryParse(proxy, out var address)
+                ? address
+                : throw new InvalidOperationException($"{TrustedProxiesKey}: '{proxy}' is not an IP address"));
+        }
+
+        app.UseForwardedHeaders(options);
+        return app;
+    }
+
     public static WebApplication UseSupervisionSecurityHeaders(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
