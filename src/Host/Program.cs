@@ -88,6 +88,7 @@ app.UseStatusCodePages();
 app.UseSupervisionTextInput();
 app.UseBoardPages();
 app.UseAuthentication();
+app.UseMustChangePassword();
 app.UseRateLimiter();
 // The jobs dashboard checks the signed-in person itself (sending someone not signed in to the board's sign-in).
 app.UseJobsDashboard();

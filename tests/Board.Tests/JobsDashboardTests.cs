@@ -19,13 +19,15 @@ public sealed class JobsDashboardTests(BoardFixture fixture)
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.Address.ToString(), Locale = "zh-CN" });
         var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(150_000);
+        page.SetDefaultNavigationTimeout(150_000);
 
         await page.GotoAsync("/jobs/recurring");
         Assert.EndsWith("/?next=%2Fjobs%2Frecurring", page.Url, StringComparison.Ordinal);
         await page.FillAsync("#signin-form input[name=login]", "admin");
         await page.FillAsync("#signin-form input[name=password]", BoardFixture.Password);
         await page.ClickAsync("#signin-form button[type=submit]");
-        await page.WaitForURLAsync("**/jobs/recurring");
+        await page.WaitForURLAsync("**/jobs/recurring", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
 
         Assert.Contains("定期作业", await page.TitleAsync(), StringComparison.Ordinal);
         await context.CloseAsync();
@@ -35,9 +37,12 @@ public sealed class JobsDashboardTests(BoardFixture fixture)
     public async Task An_administrator_opens_the_dashboard_from_the_board_triggers_the_light_counts_and_sees_them_succeed()
     {
         var page = await fixture.SignedInAsync("admin");
+        // A loaded machine (CI) may take long over a page; the waits are patience, not limits.
+        page.SetDefaultTimeout(150_000);
+        page.SetDefaultNavigationTimeout(150_000);
         Assert.True(await page.IsVisibleAsync("#nav-jobs"));
         await page.ClickAsync("#nav-jobs");
-        await page.WaitForURLAsync("**/jobs");
+        await page.WaitForURLAsync("**/jobs", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         Assert.Contains("仪表盘", await page.TitleAsync(), StringComparison.Ordinal);
 
         await page.GotoAsync("/jobs/recurring");
@@ -50,10 +55,15 @@ public sealed class JobsDashboardTests(BoardFixture fixture)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, "jobs-recurring.png"), FullPage = true });
         var before = await fixture.ScalarAsync("SELECT count(*) FROM light_daily");
         await page.CheckAsync("tr.js-jobs-list-row:has-text('light-daily') input.js-jobs-list-checkbox");
+        // The dashboard posts the command, then reloads the page: both are awaited before going on.
+        var reloaded = new TaskCompletionSource();
+        void OnLoad(object? sender, IPage loaded) => reloaded.TrySetResult();
+        page.Load += OnLoad;
         var triggered = await page.RunAndWaitForResponseAsync(
             () => page.ClickAsync("button.js-jobs-list-command:has-text('立即执行')"), response => response.Url.EndsWith("/jobs/recurring/trigger", StringComparison.Ordinal));
         Assert.Equal(204, triggered.Status);
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(150));
+        page.Load -= OnLoad;
         // The triggered run appears among the succeeded jobs.
         await page.GotoAsync("/jobs/jobs/succeeded");
         await page.WaitForSelectorAsync("tr.js-jobs-list-row:has-text('light-daily')", Patience);
@@ -66,7 +76,10 @@ public sealed class JobsDashboardTests(BoardFixture fixture)
     public async Task A_supervisor_only_looks_in_english_and_a_handler_is_refused()
     {
         var supervisor = await fixture.SignedInAsync("zhao", "en");
+        supervisor.SetDefaultTimeout(150_000);
+        supervisor.SetDefaultNavigationTimeout(150_000);
         await supervisor.ClickAsync("#nav-jobs");
+        await supervisor.WaitForURLAsync("**/jobs", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         await supervisor.GotoAsync("/jobs/recurring");
         Assert.Contains("Recurring Jobs", await supervisor.TitleAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await supervisor.Locator("button.js-jobs-list-command").CountAsync());

@@ -27,4 +27,7 @@ public sealed record User
     /// <summary>Moves on whenever the user's sign-in sessions must end (signed out everywhere, a new password, the
     /// account disabled); a session started under an older stamp is refused.</summary>
     public int SessionStamp { get; init; }
+
+    /// <summary>An administrator set the password: the person chooses their own before doing anything else.</summary>
+    public bool MustChangePassword { get; init; }
 }

@@ -97,7 +97,7 @@ internal static class AdminCommands
         var role = new Option<string>("--role") { Description = "handler, lead, supervisor or admin.", Required = true };
         var department = new Option<string>("--department") { Description = "The user's department (name or alias).", Required = true };
         var display = new Option<string?>("--display-name") { Description = "The name shown to others (default: the sign-in name)." };
-        var password = new Option<string?>("--password") { Description = "A password for signing in to the board (at least 8 characters)." };
+        var password = new Option<string?>("--password") { Description = "A password for signing in to the board (at least 10 characters, not the login nor a common one); the person chooses their own at the first sign-in." };
         var email = new Option<string?>("--email") { Description = "Where the user's notices are mailed (when Supervision:Smtp:Host is set)." };
         var add = new Command("add", "Add a user.") { login, role, department, display, password, email };
         add.SetAction((parse, ct) => Cli.WithMigratedServicesAsync(error, async services =>

@@ -68,7 +68,7 @@ internal sealed class DemoData(
         };
         foreach (var p in people)
         {
-            await sender.Send(new AddUser(p.Login, p.Role, p.Department, p.Name, Password), cancellationToken);
+            await sender.Send(new AddUser(p.Login, p.Role, p.Department, p.Name, Password, PasswordIsTheirs: true), cancellationToken);
         }
 
         await RequestsAsync(ids, cancellationToken);

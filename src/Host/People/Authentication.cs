@@ -92,6 +92,34 @@ internal static class SessionCheck
 {
     public const string EndedKey = "session-ended";
 
+    /// <summary>Set on a request whose session belongs to a person who must choose their own password first.</summary>
+    public const string MustChangeKey = "must-change-password";
+
+    /// <summary>
+    /// Until a person whose password an administrator set has chosen their own, their session may read who it is,
+    /// sign out and change the password, nothing else (403 saying so); pages still load, to show the form.
+    /// </summary>
+    public static WebApplication UseMustChangePassword(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            var allowed = !request.Path.StartsWithSegments("/api")
+                || (request.Path.Equals("/api/session", StringComparison.OrdinalIgnoreCase) && (HttpMethods.IsGet(request.Method) || HttpMethods.IsDelete(request.Method)))
+                || (request.Path.Equals("/api/session/password", StringComparison.OrdinalIgnoreCase) && HttpMethods.IsPut(request.Method));
+            if (!allowed && context.Items.ContainsKey(MustChangeKey))
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Password change required",
+                    "Choose your own password first (PUT /api/session/password with the current and the new one).");
+                return;
+            }
+
+            await next(context);
+        });
+        return app;
+    }
+
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var principal = context.Principal!;
@@ -108,6 +136,11 @@ internal static class SessionCheck
             : !principal.IsInRole(user.Role) || principal.FindFirst(Authentication.DepartmentClaim)?.Value != user.DepartmentId.ToString(System.Globalization.CultureInfo.InvariantCulture) ? "the account's role or department changed"
             : signedIn is not { } began || now - began > lifetime ? $"signed in more than {lifetime.TotalHours:0.#} hours ago"
             : null;
+        if (ended is null && user!.MustChangePassword)
+        {
+            context.HttpContext.Items[MustChangeKey] = true;
+        }
+
         if (ended is not null)
         {
             context.HttpContext.Items[EndedKey] = ended;

@@ -17,21 +17,35 @@ public sealed class Credentials(TokenStore tokens, UserStore users, TimeProvider
 {
     private static readonly PasswordHasher<User> Hasher = new();
 
-    /// <summary>Sets or replaces a user's password; a replaced password ends the user's sign-in sessions.</summary>
-    public Task SetPasswordAsync(string login, string password, CancellationToken cancellationToken) =>
-        tokens.InTransactionAsync(uow => SetPasswordInAsync(uow, login, password, cancellationToken), cancellationToken);
+    /// <summary>Sets or replaces a user's password; a replaced password ends the user's sign-in sessions. With
+    /// <paramref name="mustChange"/> (an administrator chose it) the person chooses their own at the next sign-in.</summary>
+    public Task SetPasswordAsync(string login, string password, CancellationToken cancellationToken, bool mustChange = false) =>
+        tokens.InTransactionAsync(uow => SetPasswordInAsync(uow, login, password, cancellationToken, mustChange), cancellationToken);
 
     /// <summary><see cref="SetPasswordAsync"/> inside a caller's transaction (a person added in it too).</summary>
-    internal static async Task SetPasswordInAsync(UnitOfWork uow, string login, string password, CancellationToken cancellationToken)
+    internal static async Task SetPasswordInAsync(UnitOfWork uow, string login, string password, CancellationToken cancellationToken, bool mustChange = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(password);
-        if (password.Length < 8)
+        if (PasswordPolicy.Problems(login, password) is { Count: > 0 } problems)
         {
-            throw new ArgumentException("A password needs at least 8 characters.", nameof(password));
+            throw new ArgumentException($"The password must be {string.Join(", ", problems)}.", nameof(password));
         }
 
         var user = await UserStore.FindByLoginInAsync(uow, login, cancellationToken) ?? throw new KeyNotFoundException($"No user '{login}'.");
-        await UserStore.SetPasswordHashInAsync(uow, user.Id, Hasher.HashPassword(user, password), cancellationToken);
+        await UserStore.SetPasswordHashInAsync(uow, user.Id, Hasher.HashPassword(user, password), mustChange, cancellationToken);
+    }
+
+    /// <summary>A person replaces their own password, giving the current one: the new one is theirs (no change is
+    /// asked for any more) and their other sessions end. Null when the current password is wrong.</summary>
+    public async Task<User?> ChangeOwnPasswordAsync(string login, string current, string replacement, CancellationToken cancellationToken)
+    {
+        if (await CheckPasswordAsync(login, current, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        await SetPasswordAsync(login, replacement, cancellationToken);
+        return await users.FindByLoginAsync(login, cancellationToken);
     }
 
     // A hash of a password nobody knows, checked when there is no real one to check, so that an unknown or disabled

@@ -10,7 +10,9 @@ namespace Supervision.Host.People;
 /// board and an address for mailed notices. Every field is checked before anything is written, so a bad address or
 /// a short password leaves no half-made user behind.
 /// </summary>
-public sealed record AddUser(string Login, string Role, string Department, string? DisplayName = null, string? Password = null, string? Email = null)
+/// A password set here is the administrator's choice: the person chooses their own at the first sign-in, unless
+/// <see cref="PasswordIsTheirs"/> (the demo's people).
+public sealed record AddUser(string Login, string Role, string Department, string? DisplayName = null, string? Password = null, string? Email = null, bool PasswordIsTheirs = false)
     : ICommand<(User User, Department Department)>, IValidated
 {
     public IEnumerable<FieldProblem> Validate()
@@ -25,9 +27,9 @@ public sealed record AddUser(string Login, string Role, string Department, strin
             yield return new FieldProblem("role", $"'{Role}' is not a role; expected handler, lead, supervisor or admin");
         }
 
-        if (Password is { Length: < 8 })
+        if (Password is not null && PasswordPolicy.Problems(Login ?? string.Empty, Password) is { Count: > 0 } problems)
         {
-            yield return new FieldProblem("password", "at least 8 characters");
+            yield return new FieldProblem("password", string.Join(", ", problems));
         }
 
         if (Email is not null && !UserStore.IsEmail(Email))
@@ -49,7 +51,7 @@ public sealed class AddUserHandler(UserStore users, DepartmentStore departments)
         var user = await users.AddInAsync(work, new User { Login = command.Login, DisplayName = command.DisplayName ?? command.Login, DepartmentId = department.Id, Role = command.Role }, cancellationToken);
         if (command.Password is { } password)
         {
-            await Credentials.SetPasswordInAsync(work, user.Login, password, cancellationToken);
+            await Credentials.SetPasswordInAsync(work, user.Login, password, cancellationToken, mustChange: !command.PasswordIsTheirs);
         }
 
         if (command.Email is { } email)

@@ -10,8 +10,11 @@ namespace Supervision.Host.People;
 /// <summary>POST /api/session.</summary>
 public sealed record SignIn(string? Login, string? Password);
 
-/// <summary>Who is signed in.</summary>
-public sealed record SessionUser(string Login, string DisplayName, string Role, DepartmentRef Department);
+/// <summary>Who is signed in; <see cref="MustChangePassword"/>: they must choose their own password before anything else.</summary>
+public sealed record SessionUser(string Login, string DisplayName, string Role, DepartmentRef Department, bool MustChangePassword = false);
+
+/// <summary>PUT /api/session/password: the current password and the new one.</summary>
+public sealed record PasswordChange(string? Current, string? New);
 
 /// <summary>Signing in with a password (a cookie for the board), signing out, and who am I.</summary>
 public static class SessionApi
@@ -33,6 +36,7 @@ public static class SessionApi
             return TypedResults.NoContent();
         });
         api.MapGet("/", MeAsync);
+        api.MapPut("/password", ChangePasswordAsync);
         return endpoints;
     }
 
@@ -55,7 +59,36 @@ public static class SessionApi
         await throttle.ClearAsync(keys[0], ct);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Authentication.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, clock.GetUtcNow()));
         var department = await departments.GetAsync(user.DepartmentId, ct);
-        return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty)));
+        return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty), user.MustChangePassword));
+    }
+
+    // The signed-in person replaces their own password: this session goes on (its cookie is issued anew under the new
+    // stamp), every other session of theirs ends, and a change the administrator asked for is done.
+    private static async Task<Results<NoContent, InvalidProblem, ForbiddenProblem>> ChangePasswordAsync(PasswordChange body, HttpContext context, ClaimsPrincipal principal, Credentials credentials, TimeProvider clock, CancellationToken ct)
+    {
+        var login = principal.Identity!.Name!;
+        if (string.IsNullOrEmpty(body.New) || PasswordPolicy.Problems(login, body.New) is { Count: > 0 })
+        {
+            return new InvalidProblem("Invalid request", $"new: the password must be {string.Join(", ", PasswordPolicy.Problems(login, body.New ?? string.Empty))}");
+        }
+
+        if (string.Equals(body.New, body.Current, StringComparison.Ordinal))
+        {
+            return new InvalidProblem("Invalid request", "new: must differ from the current password");
+        }
+
+        var user = string.IsNullOrEmpty(body.Current) ? null : await credentials.ChangeOwnPasswordAsync(login, body.Current, body.New, ct);
+        if (user is null)
+        {
+            return new InvalidProblem("Invalid request", "current: not your current password");
+        }
+
+        if (principal.Identity.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme)
+        {
+            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Authentication.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, clock.GetUtcNow()));
+        }
+
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<SessionUser>, NotFoundProblem>> MeAsync(ClaimsPrincipal principal, UserStore users, DepartmentStore departments, CancellationToken ct)
@@ -66,6 +99,6 @@ public static class SessionApi
         }
 
         var department = await departments.GetAsync(user.DepartmentId, ct);
-        return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty)));
+        return TypedResults.Ok(new SessionUser(user.Login, user.DisplayName, user.Role, new DepartmentRef(user.DepartmentId, department?.Name ?? string.Empty), user.MustChangePassword));
     }
 }

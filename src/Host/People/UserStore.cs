@@ -8,7 +8,7 @@ namespace Supervision.Host.People;
 /// <summary>People who sign in. Logins are unique regardless of letter case.</summary>
 public sealed class UserStore(Database database, TimeProvider clock)
 {
-    private const string Columns = "id AS Id, login AS Login, display_name AS DisplayName, department_id AS DepartmentId, role AS Role, active AS Active, session_stamp AS SessionStamp";
+    private const string Columns = "id AS Id, login AS Login, display_name AS DisplayName, department_id AS DepartmentId, role AS Role, active AS Active, session_stamp AS SessionStamp, must_change_password AS MustChangePassword";
 
     /// <summary>Adds a user; returns it with its id. A taken login is a <see cref="DuplicateNameException"/>.</summary>
     public Task<User> AddAsync(User user, CancellationToken cancellationToken) =>
@@ -61,8 +61,10 @@ public sealed class UserStore(Database database, TimeProvider clock)
     }
 
     /// <summary>Replaces a user's password hash and ends the user's sign-in sessions, inside a caller's transaction.</summary>
-    internal static Task SetPasswordHashInAsync(UnitOfWork uow, long userId, string hash, CancellationToken cancellationToken) =>
-        uow.Connection.ExecuteAsync(uow.Command("UPDATE users SET password_hash = @hash, session_stamp = session_stamp + 1 WHERE id = @Id", new { hash, Id = userId }, cancellationToken));
+    internal static Task SetPasswordHashInAsync(UnitOfWork uow, long userId, string hash, bool mustChange, CancellationToken cancellationToken) =>
+        uow.Connection.ExecuteAsync(uow.Command(
+            "UPDATE users SET password_hash = @hash, must_change_password = @mustChange, session_stamp = session_stamp + 1 WHERE id = @Id",
+            new { hash, mustChange, Id = userId }, cancellationToken));
 
     /// <summary>A user's password hash, or null when no password is set.</summary>
     internal async Task<string?> PasswordHashAsync(long userId, CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ internal sealed class OpenApiContract : IOpenApiDocumentTransformer
         ["POST /api/session"] = ("signIn", "Sign in with a login and password; answers the person and sets the sign-in cookie"),
         ["DELETE /api/session"] = ("signOut", "Sign out (everywhere=true ends every session of the person)"),
         ["GET /api/session"] = ("getSession", "Who is signed in"),
+        ["PUT /api/session/password"] = ("changePassword", "Replace one's own password (the current and the new); other sessions end"),
         ["GET /api/admin/sign-in-locks"] = ("listSignInLocks", "Logins and client addresses held back after failed sign-ins (administrators)"),
         ["DELETE /api/admin/sign-in-locks"] = ("liftSignInLock", "Lift the wait or lock on a login (login:NAME) or client address (address:IP) (administrators)"),
         ["POST /api/requests"] = ("registerRequest", "Register a disclosure request (依申请公开) received on a given day"),

@@ -5,7 +5,7 @@
 (() => {
   const texts = {
     zh: {
-      title: "督办亮灯看板", jobs: "后台任务", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
+      title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
       kind: "类型", all: "全部", requests: "依申请公开", tasks: "督办任务", department: "部门", light: "灯色", step: "环节",
       dueWithin: "N个工作日内到期", search: "搜索", apply: "筛选", clear: "清除", board: "亮灯情况", close: "关闭",
       prev: "上一页", next: "下一页", forecast: "预警", trends: "趋势", onTimeByDepartment: "各部门按期率", inbox: "通知",
@@ -67,7 +67,7 @@
       "csv.departments": "部门", "csv.scores": "考核得分", "csv.workflows": "业务类型", "csv.plans": "计划", "csv.items": "计划事项",
     },
     en: {
-      title: "Supervision light board", jobs: "Jobs", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
+      title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
       kind: "Kind", all: "All", requests: "Disclosure requests", tasks: "Supervision tasks", department: "Department", light: "Light", step: "Step",
       dueWithin: "Due within N working days", search: "Search", apply: "Apply", clear: "Clear", board: "Lights", close: "Close",
       prev: "Previous", next: "Next", forecast: "Forecast", trends: "Trends", onTimeByDepartment: "On-time rate by department", inbox: "Notices",
@@ -254,6 +254,7 @@
     state.reports = freshReports();
     if (state.events) { state.events.close(); state.events = null; }
     $("signin").hidden = false;
+    $("password-view").hidden = true;
     $("board-view").hidden = true;
     $("item-view").hidden = true;
     $("imports-view").hidden = true;
@@ -276,6 +277,14 @@
     $("signin").hidden = true;
     $("signout").hidden = false;
     $("who").textContent = `${state.user.displayName}（${state.user.department.name}）`;
+    // A password an administrator set: the person chooses their own before anything else (the API refuses the rest).
+    $("password-view").hidden = !state.user.mustChangePassword;
+    // No live board behind the form: its connection state would only confuse.
+    $("live").hidden = !!state.user.mustChangePassword;
+    if (state.user.mustChangePassword) {
+      for (const view of ["board-view", "item-view", "imports-view", "reports-view"]) $(view).hidden = true;
+      return;
+    }
     $("nav-imports").hidden = !isSupervisor();
     $("nav-reports").hidden = false;
     // The jobs dashboard (a server page) is for administrators and supervisors.
@@ -1375,6 +1384,18 @@
         await start();
       } catch {
         $("signin-error").textContent = t("signInFailed");
+      }
+    });
+    $("password-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const data = new FormData(e.target);
+      try {
+        await api("/api/session/password", { method: "PUT", body: { current: data.get("current"), new: data.get("new") } });
+        $("password-error").textContent = "";
+        e.target.reset();
+        await start();
+      } catch (problem) {
+        $("password-error").textContent = problem.message;
       }
     });
     $("signout").addEventListener("click", async () => {

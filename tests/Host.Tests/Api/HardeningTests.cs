@@ -172,3 +172,64 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
     }
 }
+
+/// <summary>Passwords an administrator sets: the policy they must meet, and the person's own choice at the first sign-in.</summary>
+public sealed class FirstPasswordTests : IAsyncLifetime
+{
+    private ApiServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await ApiServer.StartAsync(DatabaseProvider.Sqlite, DateTimeOffset.UtcNow);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private Mediator.ISender Sender => (Mediator.ISender)_server.Services.GetService(typeof(Mediator.ISender))!;
+
+    [Theory]
+    [InlineData("short-pw", "at least 10 characters")]
+    [InlineData("1234567890", "not one of the most common passwords")]
+    [InlineData("woaini1314520", "not one of the most common passwords")]
+    [InlineData("chenjing2026", "not the login")]
+    public async Task A_weak_password_is_refused_naming_why_and_no_person_is_added(string password, string why)
+    {
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => Sender.Send(new People.AddUser("chenjing", "handler", "市司法局", "陈静", password)).AsTask());
+
+        Assert.Contains(why, refused.Message, StringComparison.Ordinal);
+        Assert.Null(await ((People.UserStore)_server.Services.GetService(typeof(People.UserStore))!).FindByLoginAsync("chenjing", default));
+    }
+
+    [Fact]
+    public async Task A_person_given_a_password_by_an_administrator_must_choose_their_own_before_anything_else()
+    {
+        await Sender.Send(new People.AddUser("chenjing", "handler", "市司法局", "陈静", "given by the admin 7"));
+        using var browser = _server.Client();
+        using var other = _server.Client();
+
+        using var signIn = await browser.PostAsJsonAsync("/api/session", new { login = "chenjing", password = "given by the admin 7" });
+        using var otherSignIn = await other.PostAsJsonAsync("/api/session", new { login = "chenjing", password = "given by the admin 7" });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        using (var me = JsonDocument.Parse(await signIn.Content.ReadAsStringAsync()))
+        {
+            Assert.True(me.RootElement.GetProperty("mustChangePassword").GetBoolean());
+        }
+
+        // Until then: who am I, yes; anything else, 403 saying what to do.
+        using var board = await browser.GetAsync(new Uri("/api/board", UriKind.Relative));
+        using var session = await browser.GetAsync(new Uri("/api/session", UriKind.Relative));
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.OK), (board.StatusCode, session.StatusCode));
+        Assert.Contains("PUT /api/session/password", await board.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var tooShort = await browser.PutAsJsonAsync("/api/session/password", new { current = "given by the admin 7", @new = "short" });
+        using var wrongCurrent = await browser.PutAsJsonAsync("/api/session/password", new { current = "not it at all", @new = "陈静自己选的密码2026" });
+        using var changed = await browser.PutAsJsonAsync("/api/session/password", new { current = "given by the admin 7", @new = "陈静自己选的密码2026" });
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.NoContent), (tooShort.StatusCode, wrongCurrent.StatusCode, changed.StatusCode));
+        Assert.Contains("new: the password must be at least 10 characters", await tooShort.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("current:", await wrongCurrent.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // This session goes on with nothing held back; the other one ended with the old password.
+        using var boardAfter = await browser.GetAsync(new Uri("/api/board", UriKind.Relative));
+        using var otherAfter = await other.GetAsync(new Uri("/api/session", UriKind.Relative));
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.Unauthorized), (boardAfter.StatusCode, otherAfter.StatusCode));
+        using var again = JsonDocument.Parse(await browser.GetStringAsync(new Uri("/api/session", UriKind.Relative)));
+        Assert.False(again.RootElement.GetProperty("mustChangePassword").GetBoolean());
+    }
+}

@@ -61,7 +61,7 @@ public sealed class UsersCommandTests
         Assert.Equal((2, 2, 2, 2), (badEmail, badRole, shortPassword, noDepartment));
         Assert.Contains("error: --email: 'not-an-address' is not an e-mail address.", emailError, StringComparison.Ordinal);
         Assert.Contains("error: --role: 'boss' is not a role; expected handler, lead, supervisor or admin", roleError, StringComparison.Ordinal);
-        Assert.Contains("error: --password: at least 8 characters", passwordError, StringComparison.Ordinal);
+        Assert.Contains("error: --password: at least 10 characters", passwordError, StringComparison.Ordinal);
         Assert.Contains("error: --department: no department named '市不存在局'", departmentError, StringComparison.Ordinal);
         Assert.Equal(0, added);
         Assert.Contains("\tqian\thandler\t市司法局", output, StringComparison.Ordinal);
