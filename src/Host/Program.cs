@@ -97,6 +97,7 @@ app.MapHealth();
 app.MapOpenApi().AllowAnonymous();
 app.MapSession();
 app.MapSignInLocks();
+app.MapAdminDepartments();
 app.MapItems();
 app.MapDepartments();
 app.MapDefinitions();

@@ -54,6 +54,69 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
         return department with { Id = id, Name = name, Aliases = aliases };
     }
 
+    /// <summary>
+    /// Renames, moves and re-aliases a department inside a caller's transaction. Its <c>ParentId</c>: the new
+    /// parent (null: the top); a move that would put the department under itself is refused. Names and aliases stay
+    /// unique across every department (409 naming the one taken).
+    /// </summary>
+    internal async Task<Department> UpdateInAsync(UnitOfWork uow, Department changed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        ArgumentNullException.ThrowIfNull(changed);
+        var all = await ListAsync(uow, cancellationToken);
+        var parents = all.ToDictionary(d => d.Id, d => d.ParentId);
+        for (var above = changed.ParentId; above is { } up; above = parents.GetValueOrDefault(up))
+        {
+            if (up == changed.Id)
+            {
+                throw new Supervision.Engine.Workflows.WorkflowRefusedException(Supervision.Engine.Workflows.RefusalKind.Rule,
+                    $"parent: '{all.First(d => d.Id == changed.ParentId).Name}' is {(changed.ParentId == changed.Id ? "the department itself" : "below it")}; a department cannot be put under itself");
+            }
+        }
+
+        var name = changed.Name.Trim();
+        var aliases = changed.Aliases.Select(a => a.Trim()).Where(a => a.Length > 0 && a != name).Distinct(StringComparer.Ordinal).ToList();
+        var taken = (await uow.Connection.QueryAsync<string>(uow.Command(
+            $"SELECT name FROM department_names WHERE department_id <> @id AND {database.Dialect.InList("name", "@names")}", new { id = changed.Id, names = aliases.Prepend(name).ToArray() }, cancellationToken))).AsList();
+        if (taken.Count > 0)
+        {
+            throw new DuplicateNameException($"Department name or alias already in use: {string.Join(", ", taken)}.");
+        }
+
+        await uow.Connection.ExecuteAsync(uow.Command("UPDATE departments SET name = @name, parent_id = @parent WHERE id = @id", new { name, parent = changed.ParentId, id = changed.Id }, cancellationToken));
+        await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM department_names WHERE department_id = @id", new { id = changed.Id }, cancellationToken));
+        await uow.Connection.ExecuteAsync(uow.Command(
+            "INSERT INTO department_names (name, department_id, is_alias) VALUES (@name, @id, @isAlias)",
+            aliases.Select(a => new { name = a, id = changed.Id, isAlias = true }).Prepend(new { name, id = changed.Id, isAlias = false }), cancellationToken));
+        return changed with { Name = name, Aliases = aliases };
+    }
+
+    /// <summary>What refers to a department (by what, how many); empty when it may be deleted.</summary>
+    internal static async Task<IReadOnlyList<string>> ReferencesInAsync(UnitOfWork uow, long id, CancellationToken cancellationToken)
+    {
+        var counts = await uow.Connection.QuerySingleAsync<(long Children, long People, long Items, long Assignments, long Channels, long Groups, long Circulations, long Counts)>(uow.Command(
+            """
+            SELECT (SELECT count(*) FROM departments WHERE parent_id = @id), (SELECT count(*) FROM users WHERE department_id = @id),
+                   (SELECT count(*) FROM items WHERE department_id = @id), (SELECT count(*) FROM assignments WHERE department_id = @id),
+                   (SELECT count(*) FROM notice_channels WHERE department_id = @id), (SELECT count(*) FROM department_groups WHERE department_id = @id),
+                   (SELECT count(*) FROM circulations WHERE office_department_id = @id),
+                   (SELECT count(*) FROM light_daily WHERE department_id = @id) + (SELECT count(*) FROM board_counts WHERE department_id = @id)
+            """, new { id }, cancellationToken));
+        return new (long Count, string What)[]
+            {
+                (counts.Children, "departments below it"), (counts.People, "people"), (counts.Items, "items"), (counts.Assignments, "assignments"),
+                (counts.Channels, "notice channels"), (counts.Groups, "group memberships"), (counts.Circulations, "circulations"), (counts.Counts, "recorded light counts"),
+            }
+            .Where(c => c.Count > 0).Select(c => $"{c.Count} {c.What}").ToList();
+    }
+
+    /// <summary>Deletes a department nothing refers to, inside a caller's transaction (its names go with it).</summary>
+    internal static async Task DeleteInAsync(UnitOfWork uow, long id, CancellationToken cancellationToken)
+    {
+        await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM department_names WHERE department_id = @id", new { id }, cancellationToken));
+        await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM departments WHERE id = @id", new { id }, cancellationToken));
+    }
+
     /// <summary>The department with this id, or null.</summary>
     public async Task<Department?> GetAsync(long id, CancellationToken cancellationToken)
     {

@@ -23,6 +23,10 @@ internal sealed class OpenApiContract : IOpenApiDocumentTransformer
         ["DELETE /api/session"] = ("signOut", "Sign out (everywhere=true ends every session of the person)"),
         ["GET /api/session"] = ("getSession", "Who is signed in"),
         ["PUT /api/session/password"] = ("changePassword", "Replace one's own password (the current and the new); other sessions end"),
+        ["GET /api/admin/departments"] = ("listAdminDepartments", "The department directory with parents and aliases (administrators, supervisors)"),
+        ["POST /api/admin/departments"] = ("addDepartment", "Add a department: name, parent (name, alias or id), aliases (administrators)"),
+        ["PATCH /api/admin/departments/{id}"] = ("changeDepartment", "Rename, move (never under itself; parent null: to the top) or re-alias a department (administrators)"),
+        ["DELETE /api/admin/departments/{id}"] = ("deleteDepartment", "Delete a department nothing refers to; 409 says what does (administrators)"),
         ["GET /api/admin/sign-in-locks"] = ("listSignInLocks", "Logins and client addresses held back after failed sign-ins (administrators)"),
         ["DELETE /api/admin/sign-in-locks"] = ("liftSignInLock", "Lift the wait or lock on a login (login:NAME) or client address (address:IP) (administrators)"),
         ["POST /api/requests"] = ("registerRequest", "Register a disclosure request (依申请公开) received on a given day"),
@@ -63,6 +67,7 @@ internal sealed class OpenApiContract : IOpenApiDocumentTransformer
         ["Notices"] = "The caller's inbox.",
         ["Imports"] = "Work plans read into supervision tasks (supervising offices).",
         ["Reports"] = "Statistics, scores, the ledger and circulations.",
+        ["Administration"] = "The office's directory and settings, for administrators (supervisors read some).",
         ["Jobs"] = "Long administrative work handed off to a background job (Hangfire), and its state.",
     };
 
