@@ -114,6 +114,20 @@ public static class AdminDepartments
             throw new WorkflowRefusedException(RefusalKind.Invalid, "body: a JSON object with name, parent and aliases");
         }
 
+        string[] members = ["name", "parent", "aliases"];
+        foreach (var member in body.EnumerateObject())
+        {
+            if (!members.Contains(member.Name, StringComparer.Ordinal))
+            {
+                throw new WorkflowRefusedException(RefusalKind.Invalid, $"{member.Name}: not a field of a department (name, parent, aliases)");
+            }
+        }
+
+        if (!body.EnumerateObject().Any())
+        {
+            throw new WorkflowRefusedException(RefusalKind.Invalid, "body: nothing given (name, parent, aliases)");
+        }
+
         string? Text(string member) => body.TryGetProperty(member, out var v) ? v.ValueKind switch
         {
             JsonValueKind.String => v.GetString(),
