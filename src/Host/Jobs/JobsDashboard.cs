@@ -64,7 +64,7 @@ public static class JobsDashboard
             AppPath = "/",
             DashboardTitle = "督办系统 · 后台任务 Jobs",
             DisplayStorageConnectionString = false,
-            TimeZoneResolver = app.Services.GetService<ITimeZoneResolver>(),
+            TimeZoneResolver = app.Services.GetRequiredService<ITimeZoneResolver>(),
         };
 
         // Hangfire's own UseHangfireDashboard opens the job storage while the pipeline is built, before the

@@ -69,6 +69,8 @@ public static class JobsSetup
             services.GetRequiredService<IGlobalConfiguration>();
             return services.GetRequiredService<ServerStorage>().Storage;
         });
+        // The office's zone for the server's schedule, the recurring job manager and the dashboard alike.
+        builder.Services.AddSingleton<ITimeZoneResolver>(services => new OfficeZoneResolver(services.GetRequiredService<OfficeTimeZone>()));
         builder.Services.AddSingleton<JobActivator>(services => new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHangfire((services, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -90,7 +92,6 @@ public static class JobsSetup
             // How often the recurring and delayed (retry) jobs are looked for; each look takes a lock, which on SQLite
             // is a write, so not every second.
             options.SchedulePollingInterval = configuration.GetValue(SchedulePollingIntervalKey, TimeSpan.FromSeconds(15));
-            options.TimeZoneResolver = new OfficeZoneResolver(services.GetRequiredService<OfficeTimeZone>());
         });
         return builder;
     }

@@ -44,12 +44,9 @@ public sealed class SignInThrottle(Database database, TimeProvider clock, IConfi
         TimeSpan? wait = null;
         foreach (var row in await ReadAsync(keys, cancellationToken))
         {
-            var until = row.LockedUntil > now ? row.LockedUntil
-                : row.FirstFailureAt + _window > now && row.Failures >= _free ? row.LastFailureAt + Delay(row.Failures)
-                : null;
-            if (until > now && (wait is null || until.Value - now > wait))
+            if (HeldUntil(row, now) is { } until && (wait is null || until - now > wait))
             {
-                wait = until.Value - now;
+                wait = until - now;
             }
         }
 
@@ -96,8 +93,7 @@ public sealed class SignInThrottle(Database database, TimeProvider clock, IConfi
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ThrottledKey>(new CommandDefinition(
             $"SELECT {Columns} FROM sign_in_throttle WHERE failures >= @free OR locked_until IS NOT NULL", new { free = _free }, cancellationToken: cancellationToken));
-        return rows.Where(r => r.LockedUntil > now || (r.FirstFailureAt + _window > now && r.LastFailureAt + Delay(r.Failures) > now))
-            .OrderByDescending(r => r.LockedUntil ?? r.LastFailureAt + Delay(r.Failures)).ToList();
+        return rows.Select(r => (Row: r, Until: HeldUntil(r, now))).Where(r => r.Until is not null).OrderByDescending(r => r.Until).Select(r => r.Row).ToList();
     }
 
     private const string Columns = "key AS Key, failures AS Failures, first_failure_at AS FirstFailureAt, last_failure_at AS LastFailureAt, locked_until AS LockedUntil";
@@ -107,6 +103,16 @@ public sealed class SignInThrottle(Database database, TimeProvider clock, IConfi
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QueryAsync<ThrottledKey>(new CommandDefinition(
             $"SELECT {Columns} FROM sign_in_throttle WHERE {database.Dialect.InList("key", "@keys")}", new { keys = keys.ToArray() }, cancellationToken: cancellationToken));
+    }
+
+    // Until when a key is held back: its lock, or the wait after its last failure once the free attempts are used
+    // within the window; null when it may try now.
+    private DateTimeOffset? HeldUntil(ThrottledKey row, DateTimeOffset now)
+    {
+        var until = row.LockedUntil > now ? row.LockedUntil
+            : row.FirstFailureAt + _window > now && row.Failures >= _free ? row.LastFailureAt + Delay(row.Failures)
+            : null;
+        return until > now ? until : null;
     }
 
     // The wait after the last failure once the free attempts are used: 2, 4, 8 … seconds, at most a minute.

@@ -1,13 +1,17 @@
 namespace Supervision.Host.Platform;
 
 /// <summary>
-/// What every answer says about how to keep it: <c>/api/*</c> answers carry <c>X-Content-Type-Options: nosniff</c>
-/// and <c>Cache-Control: no-store</c> (they hold an office's work; no shared or browser cache may keep them), and over
-/// https every answer carries HSTS (a year), loopback included, so an office served over TLS is never reached in the
-/// clear again. The pages set their own policy (see <c>BoardPages</c>).
+/// What every answer says about how to treat it: <c>/api/*</c> answers carry <c>X-Content-Type-Options: nosniff</c>
+/// and <c>Cache-Control: no-store</c> (they hold an office's work; no shared or browser cache may keep them); pages
+/// (the board, the jobs dashboard, printable circulations) a strict Content-Security-Policy (scripts, styles and
+/// connections only from this server, nothing inline, no framing; a page may tighten it), nosniff, no framing and no
+/// referrer; and over https every answer carries HSTS (a year), loopback included, so an office served over TLS is
+/// never reached in the clear again.
 /// </summary>
 public static class SecurityHeaders
 {
+    private const string PagePolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     public static IServiceCollection AddSupervisionSecurityHeaders(this IServiceCollection services) =>
         services.AddHsts(o =>
         {
@@ -49,15 +53,24 @@ public static class SecurityHeaders
         app.UseHsts();
         app.Use(async (context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/api"))
+            var path = context.Request.Path;
+            var response = context.Response;
+            if (path.StartsWithSegments("/api"))
             {
-                var response = context.Response;
                 response.OnStarting(() =>
                 {
                     response.Headers.XContentTypeOptions = "nosniff";
                     response.Headers.CacheControl = "no-store";
                     return Task.CompletedTask;
                 });
+            }
+            else if (!path.StartsWithSegments("/health") && !path.StartsWithSegments("/openapi"))
+            {
+                // Set now, so that a page answering with a stricter policy of its own replaces it.
+                response.Headers.ContentSecurityPolicy = PagePolicy;
+                response.Headers.XContentTypeOptions = "nosniff";
+                response.Headers.XFrameOptions = "DENY";
+                response.Headers["Referrer-Policy"] = "no-referrer";
             }
 
             await next(context);

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Hangfire;
 using Mediator;
 using Supervision.Host.Escalation;
@@ -38,13 +39,13 @@ public static class Scheduler
 
     public const string HistoryDigestCronKey = "Supervision:HistoryDigest:Cron";
 
-    /// <summary>Each recurring job: its id, the setting naming its cron, and the default.</summary>
-    public static IReadOnlyList<(string Id, string Key, string Default)> Recurring { get; } =
+    /// <summary>Each recurring job: its id, the setting naming its cron, the default, and what it runs.</summary>
+    public static IReadOnlyList<(string Id, string Key, string Default, Expression<Func<RecurringRuns, Task>> Run)> Recurring { get; } =
     [
-        ("overdue-run", OverdueCronKey, "0 2 * * *"),
-        ("monthly-circulation", CirculationCronKey, "0 8 1 * *"),
-        ("light-daily", LightDailyCronKey, "*/10 * * * *"),
-        ("history-digest", HistoryDigestCronKey, "30 3 * * *"),
+        ("overdue-run", OverdueCronKey, "0 2 * * *", runs => runs.OverdueAsync(CancellationToken.None)),
+        ("monthly-circulation", CirculationCronKey, "0 8 1 * *", runs => runs.CirculationAsync(CancellationToken.None)),
+        ("light-daily", LightDailyCronKey, "*/10 * * * *", runs => runs.LightCountsAsync(CancellationToken.None)),
+        ("history-digest", HistoryDigestCronKey, "30 3 * * *", runs => runs.HistoryDigestAsync(CancellationToken.None)),
     ];
 
     public static WebApplicationBuilder AddSupervisionScheduler(this WebApplicationBuilder builder)
@@ -62,26 +63,12 @@ internal sealed class RecurringSchedule(IRecurringJobManager recurring, IConfigu
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var options = new RecurringJobOptions { TimeZone = zone.Zone, MisfireHandling = MisfireHandlingMode.Relaxed };
-        foreach (var (id, key, fallback) in Scheduler.Recurring)
+        foreach (var (id, key, fallback, run) in Scheduler.Recurring)
         {
             var cron = configuration[key] is { Length: > 0 } configured ? configured : fallback;
             try
             {
-                switch (id)
-                {
-                    case "overdue-run":
-                        recurring.AddOrUpdate<RecurringRuns>(id, runs => runs.OverdueAsync(CancellationToken.None), cron, options);
-                        break;
-                    case "monthly-circulation":
-                        recurring.AddOrUpdate<RecurringRuns>(id, runs => runs.CirculationAsync(CancellationToken.None), cron, options);
-                        break;
-                    case "light-daily":
-                        recurring.AddOrUpdate<RecurringRuns>(id, runs => runs.LightCountsAsync(CancellationToken.None), cron, options);
-                        break;
-                    default:
-                        recurring.AddOrUpdate<RecurringRuns>(id, runs => runs.HistoryDigestAsync(CancellationToken.None), cron, options);
-                        break;
-                }
+                recurring.AddOrUpdate(id, run, cron, options);
             }
             catch (ArgumentException e)
             {

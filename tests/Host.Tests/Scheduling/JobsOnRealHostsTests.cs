@@ -90,7 +90,8 @@ public abstract class JobsOnRealHostsTests(DatabaseProvider provider, ITestOutpu
 
         await using var second = new RunningHost(environment);
         using var again = Client(await second.ListeningAsync() ?? throw new InvalidOperationException(second.Output), adminToken);
-        var finished = await FinishedAsync(again, href);
+        var finished = await Api.ApiServer.FinishedJobAsync(again, href);
+        output.WriteLine($"{provider}: {finished}");
 
         Assert.Equal("succeeded", finished.GetProperty("status").GetString());
         var history = await RecomputedHistoryAsync(bed.Database);
@@ -206,23 +207,6 @@ public abstract class JobsOnRealHostsTests(DatabaseProvider provider, ITestOutpu
                 ["makeUpDays"] = body["makeUpDays"]?.DeepClone() ?? new JsonArray(),
             };
             return (day.Year, year);
-        }
-    }
-
-    private async Task<JsonElement> FinishedAsync(HttpClient client, string href)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            using var job = JsonDocument.Parse(await client.GetStringAsync(new Uri(href, UriKind.Relative)));
-            var status = job.RootElement.GetProperty("status").GetString();
-            if (status is "succeeded" or "failed" || DateTime.UtcNow > until)
-            {
-                output.WriteLine($"{provider}: {job.RootElement}");
-                return job.RootElement.Clone();
-            }
-
-            await Task.Delay(100);
         }
     }
 
