@@ -40,6 +40,8 @@ if (!SupervisionConfiguration.HasListenAddresses(builder.Configuration))
 // recurring jobs and the long administrative work, health, RFC 7807 errors.
 builder.Services.AddSupervisionCore(builder.Configuration);
 builder.Services.AddHostedService<MigrateOnStart>();
+builder.Services.AddSingleton<Supervision.Host.People.SetupCode>();
+builder.Services.AddHostedService<Supervision.Host.People.SetupCodeNotice>();
 builder.Services.AddHostedService<TransitionLoop>();
 builder.Services.AddHostedService<BoardCountsCompaction>();
 builder.Services.AddHostedService<WakeListener>();
@@ -98,6 +100,12 @@ app.MapOpenApi().AllowAnonymous();
 app.MapSession();
 app.MapSignInLocks();
 app.MapAdminDepartments();
+app.MapAdminUsers();
+app.MapFirstRun();
+app.MapAccessLog();
+app.MapAdminChannels();
+app.MapAdminCalendars();
+app.MapAdminHealth();
 app.MapItems();
 app.MapDepartments();
 app.MapDefinitions();

@@ -135,6 +135,13 @@ public sealed class CalendarService(Database database, CalendarStore store, Time
         return ticket;
     }
 
+    /// <summary>The calendar in force as the database has it now (another instance may have changed it).</summary>
+    public async Task<WorkingCalendar> LoadCurrentAsync(CancellationToken cancellationToken)
+    {
+        await RefreshAsync(cancellationToken);
+        return Current;
+    }
+
     /// <summary>Re-reads the stored years when another instance changed them; returns true if the calendar moved on.</summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
     {

@@ -88,6 +88,15 @@ public sealed class CalendarStore(Database database)
             new { name = calendar, version }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>The calendar's newest changes, newest first, with who made each.</summary>
+    internal async Task<IReadOnlyList<(ChangeRow Change, string ChangedBy, DateTimeOffset ChangedAt)>> RecentChangesAsync(string calendar, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<ChangeRow, StoredYear, (ChangeRow, string, DateTimeOffset)>(new CommandDefinition(
+            $"SELECT {ChangeColumns}, year AS Year, changed_by AS ChangedBy, changed_at AS ChangedAt FROM calendar_changes WHERE calendar = @name ORDER BY version DESC LIMIT @limit",
+            new { name = calendar, limit }, cancellationToken: cancellationToken), (change, by) => (change, by.ChangedBy, by.ChangedAt), splitOn: "Year")).AsList();
+    }
+
     /// <summary>Records the job that recomputes after the change.</summary>
     internal async Task SetJobAsync(string calendar, int version, string jobId, CancellationToken cancellationToken)
     {

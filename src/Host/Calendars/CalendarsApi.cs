@@ -46,10 +46,16 @@ public static class CalendarsApi
         // The year is stored at once; recomputing the open items it affects (a million of them at a province) is a
         // background job: 202 with its address, whose result says how many items, due days and lights moved.
         var change = await sender.Send(new StoreCalendarYear(await actors.ForAsync(user, ct), parsed, InBackground: true), ct);
+        return Stored(year, change);
+    });
+
+    /// <summary>A stored year's answer: 202 with the job recomputing the open items it affects, or 200 when no date changed.</summary>
+    internal static Results<Ok<object>, Accepted<object>> Stored(int year, CalendarChange change)
+    {
         var changedDates = change.ChangedDates.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         if (change.Job is { } job)
         {
-            return (Results<Ok<object>, Accepted<object>>)TypedResults.Accepted<object>(job.Href, new
+            return TypedResults.Accepted<object>(job.Href, new
             {
                 year,
                 calendarVersion = change.Version,
@@ -67,5 +73,5 @@ public static class CalendarsApi
             dueDaysMoved = change.DueDaysMoved,
             lightsChanged = change.LightsChanged,
         });
-    });
+    }
 }

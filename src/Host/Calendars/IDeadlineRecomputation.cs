@@ -40,4 +40,16 @@ public interface IDeadlineRecomputation
     /// <summary>Runs (or resumes) <paramref name="run"/>, reporting items looked at to <paramref name="progress"/>;
     /// returns what this call changed (the batches' counts went to <see cref="RecomputeRun.AfterBatch"/> as it went).</summary>
     Task<RecomputeSummary> RecomputeAsync(WorkingCalendar calendar, RecomputeRun run, Platform.IJobProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>What recomputing under <paramref name="calendar"/> would move, written nowhere: the open items whose
+    /// counting window touches <paramref name="firstDay"/>..<paramref name="lastDay"/>, how many of their due days would move,
+    /// and the first <paramref name="examples"/> of them.</summary>
+    Task<RecomputePreview> PreviewAsync(WorkingCalendar calendar, DateOnly firstDay, DateOnly lastDay, int examples, CancellationToken cancellationToken);
 }
+
+/// <summary>An open item whose due day a calendar change would move.</summary>
+public sealed record DueDayMove(long ItemId, string Title, DateOnly? DueOn, DateOnly? NewDueOn);
+
+/// <summary>What a calendar change would do to the open items: <see cref="LookedAt"/> items in its window,
+/// <see cref="DueDaysMove"/> of them with a due day that moves, the first few as <see cref="Examples"/>.</summary>
+public sealed record RecomputePreview(long LookedAt, int DueDaysMove, IReadOnlyList<DueDayMove> Examples);

@@ -49,4 +49,22 @@ public static class NoticeFiles
             _ => throw new InvalidDataException($"{file}: {extension} files are not read as notices ({string.Join(", ", Extensions)})"),
         };
     }
+
+    /// <summary>A notice as <c>calendar notice --json</c> and the administration's preview show it: the year, title,
+    /// source, every day off and make-up working day, and each section with its line.</summary>
+    public static object Describe(HolidayNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        return new
+        {
+            year = notice.Year,
+            title = notice.Title,
+            source = notice.Source,
+            holidays = notice.Holidays.Select(Day),
+            workdays = notice.Workdays.Select(Day),
+            sections = notice.Sections.Select(s => new { line = s.Line, name = s.Name, nameEn = s.NameEn, from = Day(s.From), to = Day(s.To), workdays = s.Workdays.Select(Day) }),
+        };
+    }
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

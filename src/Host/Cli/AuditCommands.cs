@@ -43,7 +43,9 @@ internal static class AuditCommands
         var verify = new Command("verify", "Recompute every item's history chain and compare with the latest digest; exit 1 naming the first broken entry.");
         verify.SetAction((parse, ct) => Cli.WithServicesAsync(error, async services =>
         {
-            var result = await services.GetRequiredService<HistoryAudit>().VerifyAsync(ct);
+            var audit = services.GetRequiredService<HistoryAudit>();
+            var result = await audit.VerifyAsync(ct);
+            await audit.RecordVerificationAsync(result, "command line", ct);
             foreach (var problem in result.Problems)
             {
                 error.WriteLine(problem);

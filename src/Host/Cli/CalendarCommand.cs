@@ -91,15 +91,7 @@ internal static class CalendarCommand
 
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(new
-                {
-                    year = notice.Year,
-                    title = notice.Title,
-                    source = notice.Source,
-                    holidays = notice.Holidays.Select(Day),
-                    workdays = notice.Workdays.Select(Day),
-                    sections = notice.Sections.Select(s => new { line = s.Line, name = s.Name, nameEn = s.NameEn, from = Day(s.From), to = Day(s.To), workdays = s.Workdays.Select(Day) }),
-                }, Json));
+                output.WriteLine(JsonSerializer.Serialize(NoticeFiles.Describe(notice), Json));
             }
             else
             {

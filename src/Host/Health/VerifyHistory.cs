@@ -31,6 +31,7 @@ public sealed class VerifyHistoryHandler(Actors actors, HistoryAudit audit) : IQ
         }
 
         var result = await audit.VerifyAsync(cancellationToken);
+        await audit.RecordVerificationAsync(result, query.RequestedBy, cancellationToken);
         return new HistoryVerified(result.Intact, result.Items, result.Entries, result.Problems, result.DigestTakenAt);
     }
 }

@@ -33,6 +33,50 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
     public Task<RecomputeSummary> RecomputeWithSummaryAsync(WorkingCalendar calendar, IReadOnlyList<DateOnly>? changedDates, CancellationToken cancellationToken) =>
         RecomputeAsync(calendar, RecomputeRun.For(changedDates), new NoJobProgress(), cancellationToken);
 
+    /// <summary>Folds each open item in the window under <paramref name="calendar"/> as a recomputation would, in
+    /// read-only transactions (rolled back), counting the due days that would move.</summary>
+    public async Task<RecomputePreview> PreviewAsync(WorkingCalendar calendar, DateOnly firstDay, DateOnly lastDay, int examples, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        var (afterId, lookedAt, moving) = (0L, 0L, 0);
+        var shown = new List<DueDayMove>();
+        var now = clock.GetUtcNow();
+        while (true)
+        {
+            await using var uow = await database.BeginAsync(cancellationToken);
+            var batch = await ItemStore.OpenClockedItemsAsync(uow, afterId, _batchSize, firstDay, lastDay, cancellationToken);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            var logs = await snapshots.Clocks.LoadManyAsync(uow, batch.Select(i => i.Id).ToList(), cancellationToken);
+            foreach (var item in batch)
+            {
+                lookedAt++;
+                if (!logs.TryGetValue(item.Id, out var log))
+                {
+                    continue;
+                }
+
+                var plan = ItemSnapshots.Plan(item, log, await ClockStore.LoadAssignmentClocksAsync(uow, item.Id, cancellationToken),
+                    await AssignmentStore.ListAsync(uow, item.Id, cancellationToken), calendar, snapshots.Zone, item.NotBefore(now), "deadline-recomputed");
+                if (plan.Saved is { } after && after.DueOn != item.DueOn)
+                {
+                    moving++;
+                    if (shown.Count < examples)
+                    {
+                        shown.Add(new DueDayMove(item.Id, item.Title, item.DueOn, after.DueOn));
+                    }
+                }
+            }
+
+            afterId = batch[^1].Id;
+        }
+
+        return new RecomputePreview(lookedAt, moving, shown);
+    }
+
     /// <summary>Runs or resumes <paramref name="run"/>: batch by batch from <see cref="RecomputeRun.ResumeAfter"/>,
     /// each batch's place and counts handed to <see cref="RecomputeRun.AfterBatch"/> inside its transaction.</summary>
     public async Task<RecomputeSummary> RecomputeAsync(WorkingCalendar calendar, RecomputeRun run, IJobProgress progress, CancellationToken cancellationToken)

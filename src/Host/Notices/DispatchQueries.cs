@@ -72,26 +72,40 @@ internal sealed class DispatchQueries(Database database)
     }
 
     /// <summary>Records attempt <paramref name="attempt"/> as delivered: the notice is done.</summary>
-    public Task RecordDeliveredAsync(long id, int attempt, DateTimeOffset now, CancellationToken cancellationToken) =>
-        RecordAsync(id, attempt, now, null,
+    public Task RecordDeliveredAsync(DueNotice notice, int attempt, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RecordAsync(notice, attempt, now, null,
             "UPDATE notices SET status = 'delivered', attempts = @attempt, delivered_at = @now, next_attempt_at = NULL WHERE id = @id",
-            new { id, attempt, now }, cancellationToken);
+            new { id = notice.Id, attempt, now }, cancellationToken);
 
     /// <summary>Records attempt <paramref name="attempt"/> as failed with <paramref name="error"/>: tried again at
     /// <paramref name="next"/>, or given up (failed, shown to admins) when that is null.</summary>
-    public Task RecordFailedAsync(long id, int attempt, DateTimeOffset now, string error, DateTimeOffset? next, CancellationToken cancellationToken) =>
-        RecordAsync(id, attempt, now, error,
+    public Task RecordFailedAsync(DueNotice notice, int attempt, DateTimeOffset now, string error, DateTimeOffset? next, CancellationToken cancellationToken) =>
+        RecordAsync(notice, attempt, now, error,
             "UPDATE notices SET status = @status, attempts = @attempt, next_attempt_at = @next WHERE id = @id",
-            new { id, attempt, status = next is null ? "failed" : "pending", next }, cancellationToken);
+            new { id = notice.Id, attempt, status = next is null ? "failed" : "pending", next }, cancellationToken);
 
-    // The attempt and the notice's state after it, in one transaction.
-    private async Task RecordAsync(long id, int attempt, DateTimeOffset now, string? error, string update, object parameters, CancellationToken cancellationToken)
+    // The attempt and the notice's state after it, and the channel's last delivery or failure, in one transaction.
+    private async Task RecordAsync(DueNotice notice, int attempt, DateTimeOffset now, string? error, string update, object parameters, CancellationToken cancellationToken)
     {
         await using var uow = await database.BeginAsync(cancellationToken);
         await uow.Connection.ExecuteAsync(uow.Command(
             "INSERT INTO notice_attempts (notice_id, attempt, at, ok, error) VALUES (@id, @attempt, @now, @ok, @error)",
-            new { id, attempt, now, ok = error is null, error }, cancellationToken));
+            new { id = notice.Id, attempt, now, ok = error is null, error }, cancellationToken));
         await uow.Connection.ExecuteAsync(uow.Command(update, parameters, cancellationToken));
+        if (notice.Channel is not ("email" or "inbox"))
+        {
+            await RecordChannelInAsync(uow, notice.Channel, notice.Address, now, error, cancellationToken);
+        }
+
         await uow.CommitAsync(cancellationToken);
     }
+
+    /// <summary>Records a delivery (<paramref name="error"/> null) or a failure over the channels with this address,
+    /// inside a caller's transaction.</summary>
+    internal static Task RecordChannelInAsync(UnitOfWork uow, string channel, string address, DateTimeOffset now, string? error, CancellationToken cancellationToken) =>
+        uow.Connection.ExecuteAsync(uow.Command(
+            error is null
+                ? "UPDATE notice_channels SET last_delivered_at = @now WHERE channel = @channel AND address = @address"
+                : "UPDATE notice_channels SET last_failed_at = @now, last_error = @error WHERE channel = @channel AND address = @address",
+            new { channel, address, now, error = error is { Length: > 500 } ? error[..500] : error }, cancellationToken));
 }

@@ -154,12 +154,12 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     // Whole milliseconds, so the value compares equal after a round trip through either database.
     private static DateTimeOffset Whole(DateTimeOffset at) => new(at.Ticks - (at.Ticks % TimeSpan.TicksPerMillisecond), at.Offset);
 
-    private async Task SendAsync(DueNotice notice, string? secret, CancellationToken cancellationToken)
+    // Sends one notice; answers what the receiver said (its status and the beginning of its body, or the mail host's reply).
+    private async Task<string> SendAsync(DueNotice notice, string? secret, CancellationToken cancellationToken)
     {
         if (notice.Channel == "email")
         {
-            await MailAsync(notice, cancellationToken);
-            return;
+            return await MailAsync(notice, cancellationToken);
         }
 
         var client = http.CreateClient("notices");
@@ -203,10 +203,11 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
             throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase} from {notice.Channel} {new Uri(notice.Address).Host}");
         }
 
+        var answer = await response.Content.ReadAsStringAsync(cancellationToken);
         if (IsRobot(notice.Channel))
         {
             // A robot answers 200 to a message it refuses: its body says.
-            var (verdict, reason) = RobotAnswers.Read(notice.Channel, await response.Content.ReadAsStringAsync(cancellationToken));
+            var (verdict, reason) = RobotAnswers.Read(notice.Channel, answer);
             switch (verdict)
             {
                 case RobotVerdict.Retry:
@@ -215,6 +216,43 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
                     throw new NoticeRefusedException(reason!);
             }
         }
+
+        var said = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+        return string.IsNullOrWhiteSpace(answer) ? said : $"{said}: {(answer.Length > 300 ? answer[..300] + "…" : answer)}";
+    }
+
+    /// <summary>
+    /// Sends a test message to a channel now, outside the outbox, as its notices are sent (signed with its secret,
+    /// within the robot's messages per minute); answers whether it arrived and what the robot or server said.
+    /// </summary>
+    internal async Task<(bool Delivered, string Answer)> TestAsync(string channel, string address, string? secret, string department, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (IsRobot(channel) && NextRobotSlot(address, now) is { } slot)
+        {
+            return (false, $"this robot has had {RobotPerMinute} messages in the last minute; try again after {slot:HH:mm:ss} UTC");
+        }
+
+        var notice = new DueNotice
+        {
+            NoticeKey = $"test:{Guid.NewGuid():N}",
+            Channel = channel,
+            Kind = "test",
+            Address = address,
+            Subject = "【测试】督办系统通知渠道测试",
+            Body = $"这是发给{department}的测试消息，收到即表示通知渠道可用。This is a test message: the channel works.",
+            CreatedAt = now,
+        };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(SendTimeout);
+            return (true, await SendAsync(notice, secret, timeout.Token));
+        }
+        catch (Exception e) when (e is HttpRequestException or NoticeRefusedException or TaskCanceledException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            return (false, e is TaskCanceledException && !cancellationToken.IsCancellationRequested ? $"no answer within {SendTimeout.TotalSeconds:0} seconds" : e.Message);
+        }
     }
 
     // E-mail over SMTP with MailKit: Supervision:Smtp:Host, Port (25), From, Security (none, starttls or tls: implicit
@@ -222,7 +260,7 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
     // server offers it), User, Password, TrustedCertificate (the SHA-256 fingerprint of a mail host's certificate that
     // no trusted authority signed: an office's own CA or a self-signed one; any other certificate must validate).
     // The envelope's recipient is the person's address alone.
-    private async Task MailAsync(DueNotice notice, CancellationToken cancellationToken)
+    private async Task<string> MailAsync(DueNotice notice, CancellationToken cancellationToken)
     {
         var smtp = configuration?.GetSection("Supervision:Smtp");
         var host = smtp?["Host"];
@@ -268,8 +306,9 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
                 await client.AuthenticateAsync(user, section["Password"] ?? string.Empty, cancellationToken);
             }
 
-            await client.SendAsync(message, cancellationToken);
+            var answer = await client.SendAsync(message, cancellationToken);
             await client.DisconnectAsync(quit: true, cancellationToken);
+            return answer;
         }
         catch (MailKit.Net.Smtp.SmtpCommandException e) when ((int)e.StatusCode >= 500 && e.ErrorCode == MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted)
         {
@@ -290,13 +329,13 @@ public sealed class NoticeDispatcher(Database database, IHttpClientFactory http,
         var attempt = notice.Attempts + 1;
         if (error is null)
         {
-            await _queries.RecordDeliveredAsync(notice.Id, attempt, now, cancellationToken);
+            await _queries.RecordDeliveredAsync(notice, attempt, now, cancellationToken);
             return;
         }
 
         var failed = final || attempt >= MaxAttempts;
         var backoff = TimeSpan.FromSeconds(Math.Min(3600, 5 * Math.Pow(2, attempt))) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1000));
-        await _queries.RecordFailedAsync(notice.Id, attempt, now, error, failed ? null : now + backoff, cancellationToken);
+        await _queries.RecordFailedAsync(notice, attempt, now, error, failed ? null : now + backoff, cancellationToken);
         logger.LogWarning("Notice {Notice} over {Channel}: attempt {Attempt} failed ({Error}){Final}", notice.Id, notice.Channel, attempt, error, failed ? "; given up" : string.Empty);
     }
 

@@ -140,6 +140,93 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
             new { departmentId, channel, address, secret, now = clock.GetUtcNow() }, cancellationToken));
     }
 
+    /// <summary>Every channel with its department, whether it has a secret, and its last delivery and failure.</summary>
+    internal async Task<IReadOnlyList<ChannelRow>> ChannelsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<ChannelRow>(new CommandDefinition(ChannelSelect + " ORDER BY d.name, c.id", cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>One channel as <see cref="ChannelsAsync"/> shows it, inside a caller's transaction, or null.</summary>
+    internal static Task<ChannelRow?> ChannelInAsync(UnitOfWork uow, long id, CancellationToken cancellationToken) =>
+        uow.Connection.QuerySingleOrDefaultAsync<ChannelRow>(uow.Command(ChannelSelect + " WHERE c.id = @id", new { id }, cancellationToken));
+
+    private const string ChannelSelect =
+        """
+        SELECT c.id AS Id, c.department_id AS DepartmentId, d.name AS Department, c.channel AS Channel, c.address AS Address, c.secret AS Secret,
+               c.created_at AS CreatedAt, c.last_delivered_at AS LastDeliveredAt, c.last_failed_at AS LastFailedAt, c.last_error AS LastError
+        FROM notice_channels c JOIN departments d ON d.id = c.department_id
+        """;
+
+    /// <summary>Checks a channel's kind and address; a problem is a 400 naming the field.</summary>
+    internal static void CheckChannel(string channel, string address)
+    {
+        if (channel is not ("webhook" or "wecom" or "dingtalk"))
+        {
+            throw new Engine.Workflows.WorkflowRefusedException(Engine.Workflows.RefusalKind.Invalid, $"channel: '{channel}' is not a channel; expected webhook, wecom or dingtalk");
+        }
+
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || address.Length > 1000)
+        {
+            throw new Engine.Workflows.WorkflowRefusedException(Engine.Workflows.RefusalKind.Invalid, $"address: '{address}' is not an http or https address");
+        }
+    }
+
+    /// <summary>Adds a channel inside a caller's transaction; the same department, kind and address twice is a
+    /// <see cref="DuplicateNameException"/>. Returns its id.</summary>
+    internal async Task<long> InsertChannelInAsync(UnitOfWork uow, long departmentId, string channel, string address, string? secret, CancellationToken cancellationToken)
+    {
+        CheckChannel(channel, address);
+        try
+        {
+            return await uow.Connection.ExecuteScalarAsync<long>(uow.Command(
+                "INSERT INTO notice_channels (department_id, channel, address, secret, created_at) VALUES (@departmentId, @channel, @address, @secret, @now) RETURNING id",
+                new { departmentId, channel, address, secret, now = clock.GetUtcNow() }, cancellationToken));
+        }
+        catch (System.Data.Common.DbException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            throw new DuplicateNameException($"This department already has the {channel} channel {address}.");
+        }
+    }
+
+    /// <summary>Replaces a channel's department, kind, address and secret inside a caller's transaction.</summary>
+    internal static async Task UpdateChannelInAsync(UnitOfWork uow, long id, long departmentId, string channel, string address, string? secret, CancellationToken cancellationToken)
+    {
+        CheckChannel(channel, address);
+        try
+        {
+            await uow.Connection.ExecuteAsync(uow.Command(
+                "UPDATE notice_channels SET department_id = @departmentId, channel = @channel, address = @address, secret = @secret WHERE id = @id",
+                new { id, departmentId, channel, address, secret }, cancellationToken));
+        }
+        catch (System.Data.Common.DbException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            throw new DuplicateNameException($"This department already has the {channel} channel {address}.");
+        }
+    }
+
+    /// <summary>Removes a channel inside a caller's transaction (notices already written keep their address); false when there is none.</summary>
+    internal static async Task<bool> DeleteChannelInAsync(UnitOfWork uow, long id, CancellationToken cancellationToken) =>
+        await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM notice_channels WHERE id = @id", new { id }, cancellationToken)) == 1;
+
+    /// <summary>The outbox at a glance: notices waiting for delivery, notices given up on, and the newest of those with
+    /// their last error.</summary>
+    internal async Task<(long Pending, long Failed, IReadOnlyList<FailedNotice> Latest)> OutboxAsync(int latest, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (pending, failed) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+            "SELECT (SELECT COUNT(*) FROM notices WHERE status = 'pending' AND channel <> 'inbox'), (SELECT COUNT(*) FROM notices WHERE status = 'failed')",
+            cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<FailedNotice>(new CommandDefinition(
+            """
+            SELECT n.id AS Id, n.channel AS Channel, COALESCE(n.recipient_address, '') AS Address, n.subject AS Subject, n.attempts AS Attempts,
+                   a.at AS LastAttemptAt, a.error AS Error
+            FROM notices n LEFT JOIN notice_attempts a ON a.notice_id = n.id AND a.attempt = n.attempts
+            WHERE n.status = 'failed' ORDER BY n.id DESC LIMIT @latest
+            """, new { latest }, cancellationToken: cancellationToken));
+        return (pending, failed, rows.AsList());
+    }
+
     /// <summary>Writes a notice in a transaction of its own.</summary>
     public async Task<bool> EnqueueAsync(NewNotice notice, CancellationToken cancellationToken)
     {
@@ -196,4 +283,31 @@ public sealed class NoticeStore(Database database, TimeProvider clock, IConfigur
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset? ReadAt { get; init; }
     }
+}
+
+/// <summary>A channel as the administration lists it.</summary>
+internal sealed record ChannelRow
+{
+    public long Id { get; init; }
+    public long DepartmentId { get; init; }
+    public string Department { get; init; } = string.Empty;
+    public string Channel { get; init; } = string.Empty;
+    public string Address { get; init; } = string.Empty;
+    public string? Secret { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? LastDeliveredAt { get; init; }
+    public DateTimeOffset? LastFailedAt { get; init; }
+    public string? LastError { get; init; }
+}
+
+/// <summary>A notice given up on, with its last attempt's error.</summary>
+public sealed record FailedNotice
+{
+    public long Id { get; init; }
+    public string Channel { get; init; } = string.Empty;
+    public string Address { get; init; } = string.Empty;
+    public string Subject { get; init; } = string.Empty;
+    public int Attempts { get; init; }
+    public DateTimeOffset? LastAttemptAt { get; init; }
+    public string? Error { get; init; }
 }

@@ -109,38 +109,13 @@ public static class AdminDepartments
     // The body's members by name: absent is "unchanged" (null), "parent": null is "to the top".
     private static (string? Name, string? Parent, bool ToTop, IReadOnlyList<string>? Aliases) Read(JsonElement body)
     {
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            throw new WorkflowRefusedException(RefusalKind.Invalid, "body: a JSON object with name, parent and aliases");
-        }
-
-        string[] members = ["name", "parent", "aliases"];
-        foreach (var member in body.EnumerateObject())
-        {
-            if (!members.Contains(member.Name, StringComparer.Ordinal))
-            {
-                throw new WorkflowRefusedException(RefusalKind.Invalid, $"{member.Name}: not a field of a department (name, parent, aliases)");
-            }
-        }
-
-        if (!body.EnumerateObject().Any())
-        {
-            throw new WorkflowRefusedException(RefusalKind.Invalid, "body: nothing given (name, parent, aliases)");
-        }
-
-        string? Text(string member) => body.TryGetProperty(member, out var v) ? v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Number => v.GetRawText(),
-            JsonValueKind.Null => null,
-            _ => throw new WorkflowRefusedException(RefusalKind.Invalid, $"{member}: text expected"),
-        } : null;
-        var toTop = body.TryGetProperty("parent", out var parent) && parent.ValueKind == JsonValueKind.Null;
-        IReadOnlyList<string>? aliases = body.TryGetProperty("aliases", out var a)
+        var fields = AdminUsers.Members(body, ["name", "parent", "aliases"], "a department");
+        var toTop = fields.TryGetValue("parent", out var parent) && parent.ValueKind == JsonValueKind.Null;
+        IReadOnlyList<string>? aliases = fields.TryGetValue("aliases", out var a)
             ? a.ValueKind == JsonValueKind.Array && a.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String)
                 ? a.EnumerateArray().Select(x => x.GetString()!).ToList()
                 : throw new WorkflowRefusedException(RefusalKind.Invalid, "aliases: a list of names expected")
             : null;
-        return (Text("name"), Text("parent"), toTop, aliases);
+        return (AdminUsers.Text(fields, "name"), AdminUsers.Text(fields, "parent"), toTop, aliases);
     }
 }

@@ -19,7 +19,16 @@ public sealed record AddUser(string Login, string Role, string Department, strin
     {
         if (string.IsNullOrWhiteSpace(Login))
         {
-            yield return new FieldProblem("name", "required");
+            yield return new FieldProblem("login", "required");
+        }
+        else if (Login.Trim().Length > 64 || Login.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            yield return new FieldProblem("login", "at most 64 characters, without spaces");
+        }
+
+        if (DisplayName is not null && (string.IsNullOrWhiteSpace(DisplayName) || DisplayName.Length > 100))
+        {
+            yield return new FieldProblem("displayName", "between 1 and 100 characters");
         }
 
         if (!Roles.TryParse(Role, out _))

@@ -95,6 +95,27 @@ public sealed class UserStore(Database database, TimeProvider clock)
         }
     }
 
+    /// <summary>Whether anyone at all has an account (an office with none still needs setting up).</summary>
+    public async Task<bool> AnyAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT 1 FROM users LIMIT 1", cancellationToken: cancellationToken)) is not null;
+    }
+
+    /// <summary><see cref="AnyAsync"/> inside a caller's transaction; with <paramref name="lockFirst"/> (PostgreSQL) the
+    /// transaction first takes the setup's advisory lock, so two setups run one after the other (SQLite's one writer
+    /// already serialises them).</summary>
+    internal static async Task<bool> AnyInAsync(UnitOfWork uow, CancellationToken cancellationToken, bool lockFirst = false)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        if (lockFirst)
+        {
+            await uow.Connection.ExecuteAsync(uow.Command("SELECT pg_advisory_xact_lock(@key)", new { key = 0x5355_5053_4554_5550L }, cancellationToken));
+        }
+
+        return await uow.Connection.ExecuteScalarAsync<long?>(uow.Command("SELECT 1 FROM users LIMIT 1", null, cancellationToken)) is not null;
+    }
+
     /// <summary>The user with this login (any letter case), or null.</summary>
     public async Task<User?> FindByLoginAsync(string login, CancellationToken cancellationToken)
     {
@@ -125,4 +146,78 @@ public sealed class UserStore(Database database, TimeProvider clock)
         return (await connection.QueryAsync<User>(new CommandDefinition(
             $"SELECT {Columns} FROM users WHERE department_id = @departmentId ORDER BY login", new { departmentId }, cancellationToken: cancellationToken))).AsList();
     }
+
+    /// <summary>Replaces a person's name, role, department, address and whether they may sign in, inside a caller's
+    /// transaction; <paramref name="endSessions"/> ends their sign-in sessions in the same statement.</summary>
+    internal static Task UpdateInAsync(UnitOfWork uow, User user, string? email, bool endSessions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        ArgumentNullException.ThrowIfNull(user);
+        return uow.Connection.ExecuteAsync(uow.Command(
+            $"UPDATE users SET display_name = @DisplayName, role = @Role, department_id = @DepartmentId, email = @email, active = @Active{(endSessions ? ", session_stamp = session_stamp + 1" : string.Empty)} WHERE id = @Id",
+            new { user.DisplayName, user.Role, user.DepartmentId, email, user.Active, user.Id }, cancellationToken));
+    }
+
+    /// <summary>How many active administrators there are other than <paramref name="userId"/>, inside a caller's transaction.</summary>
+    internal static Task<long> OtherActiveAdminsInAsync(UnitOfWork uow, long userId, CancellationToken cancellationToken) =>
+        uow.Connection.ExecuteScalarAsync<long>(uow.Command(
+            "SELECT COUNT(*) FROM users WHERE role = @admin AND active = @active AND id <> @userId", new { admin = "admin", active = true, userId }, cancellationToken));
+
+    /// <summary>A person's address, inside a caller's transaction.</summary>
+    internal static Task<string?> EmailInAsync(UnitOfWork uow, long userId, CancellationToken cancellationToken) =>
+        uow.Connection.ExecuteScalarAsync<string?>(uow.Command("SELECT email FROM users WHERE id = @userId", new { userId }, cancellationToken));
+
+    /// <summary>People as the administration lists them, filtered by text in the login or name, role, department and
+    /// whether disabled; ordered by login.</summary>
+    internal async Task<IReadOnlyList<PersonRow>> ListAsync(string? text, string? role, long? departmentId, bool? disabled, CancellationToken cancellationToken)
+    {
+        var where = new List<string>();
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            where.Add("(lower(u.login) LIKE lower(@text) ESCAPE '\\' OR lower(u.display_name) LIKE lower(@text) ESCAPE '\\' OR lower(COALESCE(u.email, '')) LIKE lower(@text) ESCAPE '\\')");
+        }
+
+        if (role is not null)
+        {
+            where.Add("u.role = @role");
+        }
+
+        if (departmentId is not null)
+        {
+            where.Add("u.department_id = @departmentId");
+        }
+
+        if (disabled is not null)
+        {
+            where.Add("u.active = @active");
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<PersonRow>(new CommandDefinition(
+            $"""
+            SELECT u.login AS Login, u.display_name AS DisplayName, u.role AS Role, u.department_id AS DepartmentId, d.name AS Department,
+                   u.email AS Email, u.active AS Active, u.must_change_password AS MustChangePassword, u.created_at AS CreatedAt,
+                   (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS ActiveTokens
+            FROM users u JOIN departments d ON d.id = u.department_id
+            {(where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where))}
+            ORDER BY u.login
+            """,
+            new { text = text is null ? null : Storage.SqlDialect.ContainsPattern(text), role, departmentId, active = disabled is { } d2 ? !d2 : (bool?)null },
+            cancellationToken: cancellationToken))).AsList();
+    }
+}
+
+/// <summary>A person as the administration lists them.</summary>
+internal sealed record PersonRow
+{
+    public string Login { get; init; } = string.Empty;
+    public string DisplayName { get; init; } = string.Empty;
+    public string Role { get; init; } = string.Empty;
+    public long DepartmentId { get; init; }
+    public string Department { get; init; } = string.Empty;
+    public string? Email { get; init; }
+    public bool Active { get; init; }
+    public bool MustChangePassword { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public long ActiveTokens { get; init; }
 }

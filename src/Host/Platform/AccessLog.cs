@@ -7,6 +7,15 @@ namespace Supervision.Host.Platform;
 /// </summary>
 internal sealed class AccessLog(RequestDelegate next, AccessLogWriter writer, TimeProvider clock)
 {
+    private const string DetailKey = "access-detail";
+
+    /// <summary>Says what an administrative change changed, for its access log entry (never a password or a secret).</summary>
+    public static void Describe(HttpContext context, string what)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[DetailKey] = what.Length > 2000 ? what[..2000] + "…" : what;
+    }
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || !context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
@@ -24,12 +33,13 @@ internal sealed class AccessLog(RequestDelegate next, AccessLogWriter writer, Ti
             context.Request.Path.Value ?? string.Empty,
             status,
             status < 400,
-            status is 401 or 403 or 409 or 422 ? context.Items["problem"] as string : null));
+            status is 401 or 403 or 409 or 422 ? context.Items["problem"] as string : null,
+            status < 400 ? context.Items[DetailKey] as string : null));
     }
 }
 
 /// <summary>One attempt to act, as the access log keeps it.</summary>
-internal sealed record AccessEntry(DateTimeOffset At, string Actor, string Method, string Path, int Status, bool Allowed, string? Reason);
+internal sealed record AccessEntry(DateTimeOffset At, string Actor, string Method, string Path, int Status, bool Allowed, string? Reason, string? Detail = null);
 
 /// <summary>
 /// Writes access log entries in groups: while one group is being committed, the entries of requests finishing

@@ -29,8 +29,8 @@ internal sealed class AccessLogStore(Database database)
     {
         await using var insert = new NpgsqlCommand(
             """
-            INSERT INTO access_log (at, actor, method, path, status, allowed, reason)
-            SELECT * FROM unnest(@at, @actor, @method, @path, @status, @allowed, @reason)
+            INSERT INTO access_log (at, actor, method, path, status, allowed, reason, detail)
+            SELECT * FROM unnest(@at, @actor, @method, @path, @status, @allowed, @reason, @detail)
             """, connection, transaction);
         insert.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = entries.Select(e => e.At.UtcDateTime).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter("actor", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.Actor).ToArray() });
@@ -39,6 +39,7 @@ internal sealed class AccessLogStore(Database database)
         insert.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = entries.Select(e => e.Status).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter("allowed", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = entries.Select(e => e.Allowed).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter("reason", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.Reason).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("detail", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.Detail).ToArray() });
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -47,7 +48,7 @@ internal sealed class AccessLogStore(Database database)
         foreach (var e in entries)
         {
             await uow.Connection.ExecuteAsync(uow.Command(
-                "INSERT INTO access_log (at, actor, method, path, status, allowed, reason) VALUES (@At, @Actor, @Method, @Path, @Status, @Allowed, @Reason)", e, cancellationToken));
+                "INSERT INTO access_log (at, actor, method, path, status, allowed, reason, detail) VALUES (@At, @Actor, @Method, @Path, @Status, @Allowed, @Reason, @Detail)", e, cancellationToken));
         }
     }
 }

@@ -29,6 +29,24 @@ internal sealed class OpenApiContract : IOpenApiDocumentTransformer
         ["DELETE /api/admin/departments/{id}"] = ("deleteDepartment", "Delete a department nothing refers to; 409 says what does (administrators)"),
         ["GET /api/admin/sign-in-locks"] = ("listSignInLocks", "Logins and client addresses held back after failed sign-ins (administrators)"),
         ["DELETE /api/admin/sign-in-locks"] = ("liftSignInLock", "Lift the wait or lock on a login (login:NAME) or client address (address:IP) (administrators)"),
+        ["GET /api/setup"] = ("getSetup", "Whether the office still needs setting up (nobody can sign in yet)"),
+        ["POST /api/setup"] = ("setUp", "Set the office up: the setup code from the server's log, the office, the first administrator; signs them in"),
+        ["GET /api/admin/users"] = ("listUsers", "People who sign in, by text, role, department and disabled (administrators)"),
+        ["POST /api/admin/users"] = ("addUser", "Add a person: login, displayName, role, department, password (they choose their own at first sign-in), email (administrators)"),
+        ["PATCH /api/admin/users/{login}"] = ("changeUser", "Change a person's name, role, department, email, disabled or password; sessions end where it matters (administrators)"),
+        ["POST /api/admin/users/{login}/sign-out"] = ("signUserOut", "End every sign-in session of a person (administrators)"),
+        ["GET /api/admin/users/{login}/tokens"] = ("listUserTokens", "A person's API tokens, never the tokens themselves (administrators)"),
+        ["POST /api/admin/users/{login}/tokens"] = ("createUserToken", "Create an API token for a person: answered once, stored only as a hash (administrators)"),
+        ["DELETE /api/admin/tokens/{id}"] = ("revokeToken", "Revoke an API token (administrators)"),
+        ["GET /api/admin/channels"] = ("listChannels", "Departments' webhook and robot channels with their last delivery and failure (administrators)"),
+        ["POST /api/admin/channels"] = ("addChannel", "Add a channel: department, channel (webhook, wecom, dingtalk), address, secret (administrators)"),
+        ["PATCH /api/admin/channels/{id}"] = ("changeChannel", "Change a channel's department, kind, address or secret (administrators)"),
+        ["DELETE /api/admin/channels/{id}"] = ("deleteChannel", "Remove a channel (administrators)"),
+        ["POST /api/admin/channels/{id}/test"] = ("testChannel", "Send a test message over a channel now; answers what the robot or server said (administrators)"),
+        ["GET /api/admin/calendars"] = ("listCalendarYears", "Every calendar year with its source (shipped, stored, provisional) and the recent changes (administrators)"),
+        ["POST /api/admin/calendars/{year}/notice"] = ("readHolidayNotice", "Preview the State Council's holiday notice (text/plain) and the due days it would move; apply=true stores it (administrators)"),
+        ["GET /api/admin/access-log"] = ("readAccessLog", "Every attempt to act through the API, newest first, by user, route, status and time (administrators)"),
+        ["GET /api/admin/health"] = ("getHealthSummary", "Database, schema, jobs, the nightly runs, failed notices and the history chain's verification (administrators)"),
         ["POST /api/requests"] = ("registerRequest", "Register a disclosure request (依申请公开) received on a given day"),
         ["POST /api/tasks"] = ("registerTask", "Register a supervision task (督办任务) with its lead and responsible departments"),
         ["GET /api/items"] = ("searchItems", "Find items the caller may see, by kind, department, light, step light, step, due day or text"),
@@ -56,6 +74,13 @@ internal sealed class OpenApiContract : IOpenApiDocumentTransformer
         ["POST /api/reports/circulations"] = ("createCirculation", "Write a circulation (通报) for a period and send it"),
         ["GET /api/reports/circulations/{id}"] = ("getCirculation", "A circulation with its figures"),
         ["GET /circulations/{id}"] = ("printCirculation", "A circulation as a printable page"),
+    };
+
+    // Operations whose body is text, read by the handler itself (declared here: a consumes filter would answer 415
+    // before authorization had refused a caller who may not call it).
+    private static readonly Dictionary<string, string> TextBodies = new(StringComparer.Ordinal)
+    {
+        ["POST /api/admin/calendars/{year}/notice"] = "The State Council's holiday notice (国务院办公厅关于20XX年部分节假日安排的通知) as text, UTF-8 or GB18030",
     };
 
     private static readonly Dictionary<string, string> Tags = new(StringComparer.Ordinal)
@@ -110,6 +135,16 @@ internal sealed class OpenApiContract : IOpenApiDocumentTransformer
                 {
                     operation.OperationId = described.Id;
                     operation.Summary = described.Summary;
+                }
+
+                if (TextBodies.TryGetValue(key, out var text))
+                {
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Description = text,
+                        Content = new Dictionary<string, OpenApiMediaType> { ["text/plain"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } },
+                    };
                 }
 
                 operation.Responses ??= new OpenApiResponses();

@@ -90,6 +90,12 @@ public sealed class TooLargeProblem(string title, string detail) : ProblemAnswer
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status413PayloadTooLarge);
 }
 
+/// <summary>415: the body is not of a type the route reads (it says which).</summary>
+public sealed class UnsupportedProblem(string title, string detail) : ProblemAnswer(StatusCodes.Status415UnsupportedMediaType, title, detail), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status415UnsupportedMediaType);
+}
+
 /// <summary>422: a rule refuses it (the regulations, the clock, the calendar's range).</summary>
 public sealed class RefusedProblem(string title, string detail, IReadOnlyDictionary<string, object?>? extensions = null)
     : ProblemAnswer(StatusCodes.Status422UnprocessableEntity, title, detail, extensions), IEndpointMetadataProvider

@@ -49,6 +49,31 @@ public sealed class HistoryAudit(Database database, TimeProvider clock)
         return (heads.Count, entries, digest);
     }
 
+    /// <summary>Keeps a verification's outcome: when, by whom, what it found (the administration's health page shows the last).</summary>
+    public async Task RecordVerificationAsync(HistoryVerification result, string requestedBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO history_verifications (at, requested_by, intact, items, entries, problems, digest_taken_at) VALUES (@now, @requestedBy, @Intact, @Items, @Entries, @problems, @DigestTakenAt)",
+            new { now = clock.GetUtcNow(), requestedBy, result.Intact, result.Items, result.Entries, problems = string.Join("\n", result.Problems.Take(100)), result.DigestTakenAt },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The last verification kept, and the last digest taken (each null when there is none yet).</summary>
+    public async Task<(RecordedVerification? Verification, DigestRecord? Digest)> LastAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var verification = await connection.QuerySingleOrDefaultAsync<RecordedVerification>(new CommandDefinition(
+            """
+            SELECT at AS At, requested_by AS RequestedBy, intact AS Intact, items AS Items, entries AS Entries, problems AS Problems, digest_taken_at AS DigestTakenAt
+            FROM history_verifications ORDER BY id DESC LIMIT 1
+            """, cancellationToken: cancellationToken));
+        var digest = await connection.QuerySingleOrDefaultAsync<DigestRecord>(new CommandDefinition(
+            "SELECT taken_at AS TakenAt, items AS Items, entries AS Entries, digest AS Digest FROM history_digests ORDER BY id DESC LIMIT 1", cancellationToken: cancellationToken));
+        return (verification, digest);
+    }
+
     /// <summary>Recomputes every chain and compares with versions and the latest digest.</summary>
     public async Task<HistoryVerification> VerifyAsync(CancellationToken cancellationToken)
     {
@@ -191,4 +216,25 @@ public sealed class HistoryAudit(Database database, TimeProvider clock)
         public string? PrevDigest { get; init; }
         public string Digest { get; init; } = "";
     }
+}
+
+/// <summary>A verification of the history chains as kept: when, by whom, and what it found (problems one per line).</summary>
+public sealed record RecordedVerification
+{
+    public DateTimeOffset At { get; init; }
+    public string RequestedBy { get; init; } = string.Empty;
+    public bool Intact { get; init; }
+    public int Items { get; init; }
+    public long Entries { get; init; }
+    public string Problems { get; init; } = string.Empty;
+    public DateTimeOffset? DigestTakenAt { get; init; }
+}
+
+/// <summary>A digest of the history chains: when it was taken, over how many items and entries, and its hash.</summary>
+public sealed record DigestRecord
+{
+    public DateTimeOffset TakenAt { get; init; }
+    public int Items { get; init; }
+    public long Entries { get; init; }
+    public string Digest { get; init; } = string.Empty;
 }

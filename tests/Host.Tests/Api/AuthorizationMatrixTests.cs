@@ -18,8 +18,8 @@ namespace Supervision.Host.Tests.Api;
 /// </summary>
 public sealed partial class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
-    // The routes meant for anyone: health checks, signing in, the API description.
-    private static readonly string[] Anonymous = ["GET /health", "POST /api/session/", "GET /openapi/{documentName}.json"];
+    // The routes meant for anyone: health checks, signing in, the API description, setting up an office nobody can sign in to yet.
+    private static readonly string[] Anonymous = ["GET /health", "POST /api/session/", "GET /openapi/{documentName}.json", "GET /api/setup/", "POST /api/setup/"];
 
     private ApiServer _server = null!;
 
@@ -76,6 +76,42 @@ public sealed partial class AuthorizationMatrixTests(Xunit.Abstractions.ITestOut
 
         output.WriteLine($"{guarded.Count} routes guarded by a role, each refused to a handler");
         Assert.Empty(answered);
+    }
+
+    [Fact]
+    public async Task Every_route_guarded_by_roles_refuses_every_other_role_and_answers_those_it_is_for()
+    {
+        // One person of each role; ids that name nothing, so that no call changes what the next one sees.
+        var people = new Dictionary<string, string>(StringComparer.Ordinal) { ["handler"] = "zhang", ["lead"] = "wang", ["supervisor"] = "zhao", ["admin"] = "admin" };
+        var guarded = Routes().Where(r => r.Roles.Count > 0).ToList();
+        Assert.Contains(guarded, r => r.Name == "GET /api/admin/departments/" && r.Roles.SetEquals(["admin", "supervisor"]));
+        Assert.Contains(guarded, r => r.Name == "PATCH /api/admin/users/{login}" && r.Roles.SetEquals(["admin"]));
+
+        var wrong = new List<string>();
+        var calls = 0;
+        foreach (var route in guarded)
+        {
+            foreach (var (role, login) in people)
+            {
+                using var client = _server.Client(login);
+                using var response = await client.SendAsync(Request(route, 987_654));
+                calls++;
+                var status = (int)response.StatusCode;
+                var allowed = route.Roles.Contains(role);
+                // Refused by role: 403. Allowed: a read answers 200 (404 when its address names something, as these
+                // name nothing); a change may still find its body or its id wrong (400, 404, 415), never 401 or 403.
+                var right = !allowed ? status == 403
+                    : route.Method == "GET" ? status == 200 || (status == 404 && route.Pattern.Contains('{', StringComparison.Ordinal))
+                    : status is not (401 or 403) and < 500;
+                if (!right)
+                {
+                    wrong.Add($"{route.Name} as {role} -> {status}");
+                }
+            }
+        }
+
+        output.WriteLine($"{guarded.Count} routes guarded by roles, {calls} calls, each role refused or answered as it should be");
+        Assert.Empty(wrong);
     }
 
     [Fact]
@@ -179,11 +215,13 @@ public sealed partial class AuthorizationMatrixTests(Xunit.Abstractions.ITestOut
         {
             var pattern = "/" + (endpoint.RoutePattern.RawText ?? string.Empty).TrimStart('/');
             var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
-            var roles = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>()
-                .Select(a => a.Policy)
-                .Where(p => p is "admin" or "supervisor")
-                .Select(p => p!)
-                .ToHashSet(StringComparer.Ordinal);
+            // The roles a route is open to: its named policies ("admin", "supervisor") and the roles its own policies
+            // require (RequireRole in place); a route with neither is open to every signed-in role.
+            var named = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).Where(p => p is "admin" or "supervisor").Select(p => p!);
+            var required = endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>()
+                .SelectMany(p => p.Requirements.OfType<Microsoft.AspNetCore.Authorization.Infrastructure.RolesAuthorizationRequirement>())
+                .SelectMany(r => r.AllowedRoles);
+            var roles = named.Concat(required).ToHashSet(StringComparer.Ordinal);
             foreach (var method in endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
             {
                 yield return new Route(method, pattern, anonymous, roles);
