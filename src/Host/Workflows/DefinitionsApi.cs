@@ -1,10 +1,21 @@
+using Supervision.Engine.Clocks;
+using Supervision.Engine.Deadlines;
 using Supervision.Engine.Items;
 using Supervision.Engine.Workflows;
 
 namespace Supervision.Host.Workflows;
 
-/// <summary>A workflow definition as listed.</summary>
-public sealed record DefinitionView(string Id, int Version, string Kind, string Title, string TitleEn, IReadOnlyList<object> Steps);
+/// <summary>A workflow definition as listed: besides its steps, the step it starts at and its overall clock, so a page
+/// can draw it (the board's workflow diagram).</summary>
+public sealed record DefinitionView(string Id, int Version, string Kind, string Title, string TitleEn, IReadOnlyList<object> Steps, string Start, DefinitionClockView Clock);
+
+/// <summary>A definition's overall clock in the notation of the definition files: the limit (null: each item's own,
+/// as for tasks), the yellow rule, when red becomes seriously overdue, the extension cap, and the reasons the clock may
+/// pause for with their own limits.</summary>
+public sealed record DefinitionClockView(string? Limit, string Yellow, string? SeriouslyOverdueAfter, string? ExtensionCap, IReadOnlyList<PauseReasonView> PauseReasons);
+
+/// <summary>A reason the clock may pause for (<c>third-party-consultation</c> ...) and the pause's own limit, if any.</summary>
+public sealed record PauseReasonView(string Reason, string? Limit);
 
 /// <summary>The workflow definitions in force, with their steps, actions, outcomes and fields.</summary>
 public static class DefinitionsApi
@@ -21,14 +32,30 @@ public static class DefinitionsApi
                     nameEn = s.Name.En,
                     role = s.Role.ToString().ToLowerInvariant(),
                     limit = s.Limit?.ToString(),
+                    limitFrom = s.LimitFrom == LimitBasis.Receipt ? "receipt" : "step",
                     s.Terminal,
                     s.PerAssignment,
                     actions = s.Actions.Select(a => a.ToString().ToLowerInvariant()).Order(StringComparer.Ordinal),
-                    outcomes = s.Outcomes.Select(o => new { o.Id, name = o.Name.Zh, nameEn = o.Name.En, to = o.To, fields = o.Fields.Select(Field) }),
+                    outcomes = s.Outcomes.Select(o => new { o.Id, name = o.Name.Zh, nameEn = o.Name.En, to = o.To, clock = ClockEffectText(o), o.Result, fields = o.Fields.Select(Field) }),
                     fields = s.Fields.Select(Field),
-                }).ToList())).ToList()));
+                }).ToList(), d.Start, ClockOf(d.Clock))).ToList()));
         return endpoints;
     }
 
     private static object Field(FieldDefinition f) => new { f.Name, label = f.Label.Zh, type = f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices };
+
+    // As the definition files write it: null for none, "pause awaiting-correction", "resume", "restart", "stop".
+    private static string? ClockEffectText(OutcomeDefinition outcome) => outcome.Clock switch
+    {
+        ClockEffect.None => null,
+        ClockEffect.Pause => outcome.PauseReason is { } reason ? $"pause {Clock.ReasonCode(reason)}" : "pause",
+        var effect => effect.ToString().ToLowerInvariant(),
+    };
+
+    private static DefinitionClockView ClockOf(ClockDefinition clock) => new(
+        clock.Limit?.ToString(),
+        ClockPolicy.FormatYellow(clock.Policy.Light.Yellow),
+        clock.Policy.Light.SeriouslyOverdueAfterWorkingDays is { } days ? new TimeLimit.WorkingDays(days).ToString() : null,
+        clock.Policy.ExtensionCap?.ToString(),
+        clock.PauseReasons.Select(r => new PauseReasonView(Clock.ReasonCode(r.Reason), r.Limit?.ToString())).ToList());
 }

@@ -65,6 +65,7 @@
       circulationMade: "已生成通报（编号 {0}）。", circulationSent: "已生成通报（编号 {0}），发出 {1} 条通知。",
       exports: "导出", exportsPeriod: "{0} 至 {1}", statistics: "统计表", ledger: "台账", excel: "Excel", csv: "CSV", csvTables: "CSV：",
       "csv.departments": "部门", "csv.scores": "考核得分", "csv.workflows": "业务类型", "csv.plans": "计划", "csv.items": "计划事项",
+      workflowDiagram: "流程图", otherVersion: "本事项按第{0}版流程办理，图中为现行的第{1}版。",
     },
     en: {
       title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
@@ -127,6 +128,7 @@
       circulationMade: "Circulation {0} generated.", circulationSent: "Circulation {0} generated; notices sent: {1}.",
       exports: "Export", exportsPeriod: "{0} to {1}", statistics: "Statistics", ledger: "Ledger", excel: "Excel", csv: "CSV", csvTables: "CSV:",
       "csv.departments": "departments", "csv.scores": "scores", "csv.workflows": "workflows", "csv.plans": "plans", "csv.items": "plan items",
+      workflowDiagram: "Workflow", otherVersion: "This item follows version {0} of its workflow; the diagram shows version {1}, the one in force.",
       // The definitions give their field labels in Chinese only; these are the English of supervision-task's.
       "field.plan": "Source plan", "field.planItem": "Plan item number", "field.content": "Task", "field.leadDepartments": "Lead departments",
       "field.responsibleDepartments": "Responsible departments", "field.deadline": "Deadline", "field.startsAfter": "Counted from (event)",
@@ -718,6 +720,28 @@
     $("explanation-text").textContent = detail.explanation || own.length > 0 ? "" : t("none");
 
     renderActions(item, detail.actions);
+    showDiagram(item, definition);
+  }
+
+  // The item's workflow drawn by diagram.js (from the definitions read at sign-in), the step it stands at marked.
+  function showDiagram(item, definition) {
+    const box = clear($("diagram"));
+    const note = $("diagram-note");
+    $("diagram-card").hidden = !definition || !window.WorkflowDiagram;
+    note.hidden = true;
+    if ($("diagram-card").hidden) return;
+    box.append(window.WorkflowDiagram.render(definition, { lang: state.lang, current: item.step }));
+    // Wider than the card (a phone): scrolled so that the current step is in view.
+    const current = box.querySelector("g.step.current");
+    if (current && box.scrollWidth > box.clientWidth) {
+      const at = current.getBoundingClientRect(), frame = box.getBoundingClientRect();
+      box.scrollLeft += at.left + at.width / 2 - (frame.left + box.clientWidth / 2);
+    }
+    const version = Number(String(item.definition).split(" v")[1]);
+    if (version && version !== definition.version) {
+      note.hidden = false;
+      note.textContent = t("otherVersion", version, definition.version);
+    }
   }
 
   function fieldLabel(definition, name) {
