@@ -5,6 +5,10 @@ using Supervision.Host.People;
 using Supervision.Host.Storage;
 using Supervision.Host.Tests.Infrastructure;
 
+// The board's collections (the demo city the board tests share, the office the administration's tests change) each
+// start a server and a browser: one collection at a time, so that two of them never compete for the machine.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace Supervision.Board.Tests;
 
 /// <summary>

@@ -6,7 +6,8 @@ namespace Supervision.Host.Board;
 /// The light board's page and its script and style, served from <c>wwwroot</c> beside the program. The page itself
 /// holds no data (it signs in and reads the API), so it is served without sign-in; <c>/items/{id}</c> (the links in
 /// notices) opens the same page on that item, <c>/imports</c> and <c>/imports/{id}</c> on the plan imports, <c>/reports</c>
-/// on the reports (statistics, scores, exports and circulations; the period is in its query). Pages carry a strict
+/// on the reports (statistics, scores, exports and circulations; the period is in its query); <c>/admin</c> and
+/// <c>/admin/{section}</c> show the administration's page (<c>admin.html</c>). Pages carry a strict
 /// Content-Security-Policy (see <c>Platform/SecurityHeaders</c>).
 /// </summary>
 public static class BoardPages
@@ -21,6 +22,10 @@ public static class BoardPages
             if (HttpMethods.IsGet(context.Request.Method) && IsPage(path))
             {
                 context.Request.Path = "/index.html";
+            }
+            else if (HttpMethods.IsGet(context.Request.Method) && IsAdministration(path))
+            {
+                context.Request.Path = "/admin.html";
             }
 
             await next(context);
@@ -39,6 +44,10 @@ public static class BoardPages
     // "/", "/items/{id}", "/imports", "/imports/{id}" and "/reports": the addresses the script routes on.
     private static bool IsPage(PathString path) =>
         path == "/" || path == "/imports" || path == "/reports" || IsNumbered(path, "/items") || IsNumbered(path, "/imports");
+
+    // "/admin" and "/admin/{section}": the administration's page (its script asks the API, which only answers administrators).
+    private static bool IsAdministration(PathString path) =>
+        path == "/admin" || (path.StartsWithSegments("/admin", out var rest) && rest.Value is { Length: > 1 } section && section.IndexOf('/', 1) < 0 && section[1..].All(c => char.IsAsciiLetterLower(c) || c == '-'));
 
     private static bool IsNumbered(PathString path, string prefix) =>
         path.StartsWithSegments(prefix, out var rest) && long.TryParse(rest.Value?.TrimStart('/'), out _);

@@ -207,6 +207,31 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
         await uow.CommitAsync(cancellationToken);
     }
 
+    /// <summary>The groups each department belongs to (department id → group names).</summary>
+    public Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> MembershipsAsync(CancellationToken cancellationToken) =>
+        database.InTransactionAsync(uow => MembershipsInAsync(uow, cancellationToken), cancellationToken);
+
+    /// <summary>The groups each department belongs to (department id → group names), as a caller's transaction sees them.</summary>
+    internal static async Task<IReadOnlyDictionary<long, IReadOnlyList<string>>> MembershipsInAsync(UnitOfWork uow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        var rows = await uow.Connection.QueryAsync<(string Group, long Member)>(uow.Command(
+            "SELECT name, department_id FROM department_groups", null, cancellationToken));
+        return rows.GroupBy(r => r.Member).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(r => r.Group).Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>Makes a department a member of exactly <paramref name="groups"/> (a group left without members is gone),
+    /// inside a caller's transaction.</summary>
+    internal static async Task SetMembershipsInAsync(UnitOfWork uow, long departmentId, IReadOnlyCollection<string> groups, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uow);
+        ArgumentNullException.ThrowIfNull(groups);
+        await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM department_groups WHERE department_id = @departmentId", new { departmentId }, cancellationToken));
+        await uow.Connection.ExecuteAsync(uow.Command(
+            "INSERT INTO department_groups (name, department_id) VALUES (@name, @departmentId)",
+            groups.Select(g => g.Trim()).Where(g => g.Length > 0).Distinct(StringComparer.Ordinal).Select(name => new { name, departmentId }), cancellationToken));
+    }
+
     /// <summary>Sets a group's members inside a caller's transaction (loading a directory file).</summary>
     internal static async Task SetGroupInAsync(UnitOfWork uow, string name, IReadOnlyCollection<long> members, CancellationToken cancellationToken)
     {

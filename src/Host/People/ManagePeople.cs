@@ -53,7 +53,7 @@ public sealed class AddUserHandler(UserStore users, DepartmentStore departments)
     public async ValueTask<(User User, Department Department)> Handle(AddUser command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var department = await departments.FindByNameAsync(command.Department, cancellationToken)
+        var department = AdminDepartments.Find(await departments.ListAsync(Transactions.Work, cancellationToken), command.Department)
             ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"department: no department named '{command.Department}'");
         // The person, their password and their address in the command's one transaction: all of them or none.
         var work = Transactions.Work;
@@ -103,8 +103,8 @@ public sealed class ChangeAccessHandler : ICommandHandler<ChangeAccess, Unit>
     }
 }
 
-/// <summary>Adds a department below another (name or alias), with the other names it goes by.</summary>
-public sealed record AddDepartment(string Name, string? Parent, IReadOnlyList<string> Aliases) : ICommand<Department>, IValidated
+/// <summary>Adds a department below another (name, alias or id), with the other names it goes by.</summary>
+public sealed record AddDepartment(string Name, string? Parent, IReadOnlyList<string> Aliases, IReadOnlyList<string>? Groups = null) : ICommand<Department>, IValidated
 {
     public IEnumerable<FieldProblem> Validate()
     {
@@ -123,11 +123,18 @@ public sealed class AddDepartmentHandler(DepartmentStore departments) : ICommand
         long? parentId = null;
         if (command.Parent is { } parent)
         {
-            parentId = (await departments.FindByNameAsync(parent, cancellationToken))?.Id
+            // By name, alias or id (the administration's forms send ids).
+            parentId = AdminDepartments.Find(await departments.ListAsync(Transactions.Work, cancellationToken), parent)?.Id
                 ?? throw new WorkflowRefusedException(RefusalKind.Invalid, $"parent: no department named '{parent}'");
         }
 
-        return await departments.AddInAsync(Transactions.Work, new Department { Name = command.Name, ParentId = parentId, Aliases = command.Aliases }, cancellationToken);
+        var added = await departments.AddInAsync(Transactions.Work, new Department { Name = command.Name, ParentId = parentId, Aliases = command.Aliases }, cancellationToken);
+        if (command.Groups is { Count: > 0 } groups)
+        {
+            await DepartmentStore.SetMembershipsInAsync(Transactions.Work, added.Id, groups, cancellationToken);
+        }
+
+        return added;
     }
 }
 

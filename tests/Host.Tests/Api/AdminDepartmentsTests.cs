@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Tests.Api;
@@ -58,6 +59,17 @@ public abstract class AdminDepartmentsTests(DatabaseProvider provider) : IAsyncL
         var refused = await JsonAsync(await admin.DeleteAsync(new Uri($"/api/admin/departments/{justice}", UriKind.Relative)), HttpStatusCode.Conflict);
         Assert.Contains("1 departments below it", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("people", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Put in the groups plans name (the import expands 各区县（市）政府 to its members), then out of one again.
+        var grouped = await JsonAsync(await admin.PatchAsync(new Uri($"/api/admin/departments/{id}", UriKind.Relative), Json("""{"groups":["各区县（市）政府","市直部门"]}""")), HttpStatusCode.OK);
+        Assert.Equal(["各区县（市）政府", "市直部门"], grouped.GetProperty("groups").EnumerateArray().Select(g => g.GetString()));
+        var groups = await _server.Services.GetRequiredService<Supervision.Host.People.DepartmentStore>().GroupsAsync(default);
+        Assert.Equal(["市大数据中心"], groups["各区县（市）政府"]);
+        await JsonAsync(await admin.PatchAsync(new Uri($"/api/admin/departments/{id}", UriKind.Relative), Json("""{"groups":["市直部门"]}""")), HttpStatusCode.OK);
+        Assert.False((await _server.Services.GetRequiredService<Supervision.Host.People.DepartmentStore>().GroupsAsync(default)).ContainsKey("各区县（市）政府"));
+        var log = await JsonAsync(await admin.GetAsync(new Uri("/api/admin/access-log?route=/api/admin/departments&status=200", UriKind.Relative)), HttpStatusCode.OK);
+        Assert.Equal("市大数据中心: groups: 市直部门", log.GetProperty("entries")[0].GetProperty("detail").GetString());
+        await JsonAsync(await admin.PatchAsync(new Uri($"/api/admin/departments/{id}", UriKind.Relative), Json("""{"groups":[]}""")), HttpStatusCode.OK);
 
         // Moved to the top, then deleted: nothing referred to it.
         var top = await JsonAsync(await admin.PatchAsync(new Uri($"/api/admin/departments/{id}", UriKind.Relative), Json("""{"parent":null}""")), HttpStatusCode.OK);
