@@ -1,7 +1,5 @@
 using System.Globalization;
-using Dapper;
 using Supervision.Engine.Workflows;
-using Supervision.Host.Storage;
 
 namespace Supervision.Host.Platform;
 
@@ -34,74 +32,31 @@ public static class AccessLogApi
 
     public static IEndpointRouteBuilder MapAccessLog(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/admin/access-log", (HttpContext context, Database database, OfficeTimeZone zone, CancellationToken ct,
+        endpoints.MapGet("/api/admin/access-log", (HttpContext context, AccessLogStore store, OfficeTimeZone zone, CancellationToken ct,
                 string? user = null, string? route = null, string? status = null, string? from = null, string? to = null, int limit = 100, long? before = null) =>
-                Answer.Read(async () => TypedResults.Ok(await ReadAsync(context.Request, database, zone, user, route, status, from, to, limit, before, ct))))
+                Answer.Read(async () => TypedResults.Ok(await ReadAsync(context.Request, store, zone, user, route, status, from, to, limit, before, ct))))
             .WithTags("Administration")
             .RequireAuthorization("admin");
         return endpoints;
     }
 
-    private static async Task<AccessLogPage> ReadAsync(HttpRequest request, Database database, OfficeTimeZone zone, string? user, string? route, string? status, string? from, string? to, int limit, long? before, CancellationToken ct)
+    private static async Task<AccessLogPage> ReadAsync(HttpRequest request, AccessLogStore store, OfficeTimeZone zone, string? user, string? route, string? status, string? from, string? to, int limit, long? before, CancellationToken ct)
     {
         if (limit is < 1 or > MaxLimit)
         {
             throw Invalid($"limit: {limit} is not between 1 and {MaxLimit}");
         }
 
-        var where = new List<string>();
-        var parameters = new DynamicParameters();
-        if (!string.IsNullOrWhiteSpace(user))
+        var (low, high) = string.IsNullOrWhiteSpace(status) ? ((int?)null, (int?)null) : StatusRange(status.Trim());
+        if (!string.IsNullOrWhiteSpace(route) && !route.StartsWith('/'))
         {
-            where.Add("lower(actor) = lower(@user)");
-            parameters.Add("user", user.Trim());
+            throw Invalid($"route: '{route}' is not a path (it begins with /)");
         }
 
-        if (!string.IsNullOrWhiteSpace(route))
-        {
-            if (!route.StartsWith('/'))
-            {
-                throw Invalid($"route: '{route}' is not a path (it begins with /)");
-            }
-
-            where.Add("path LIKE @route ESCAPE '\\'");
-            parameters.Add("route", SqlDialect.ContainsPattern(route)[1..]);
-        }
-
-        if (!string.IsNullOrWhiteSpace(status))
-        {
-            var (low, high) = StatusRange(status.Trim());
-            where.Add("status BETWEEN @low AND @high");
-            parameters.Add("low", low);
-            parameters.Add("high", high);
-        }
-
-        if (Instant(from, zone, "from", endOfDay: false) is { } since)
-        {
-            where.Add("at >= @since");
-            parameters.Add("since", since);
-        }
-
-        if (Instant(to, zone, "to", endOfDay: true) is { } until)
-        {
-            where.Add("at < @until");
-            parameters.Add("until", until);
-        }
-
-        if (before is { } last)
-        {
-            where.Add("id < @before");
-            parameters.Add("before", last);
-        }
-
-        parameters.Add("take", limit + 1);
-        await using var connection = await database.OpenAsync(ct);
-        var rows = (await connection.QueryAsync<AccessLogEntry>(new CommandDefinition(
-            $"""
-            SELECT id AS Id, at AS At, actor AS Actor, method AS Method, path AS Path, status AS Status, allowed AS Allowed, reason AS Reason, detail AS Detail
-            FROM access_log{(where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where))}
-            ORDER BY id DESC LIMIT @take
-            """, parameters, cancellationToken: ct))).AsList();
+        var rows = (await store.ReadAsync(
+            new AccessLogFilter(string.IsNullOrWhiteSpace(user) ? null : user.Trim(), string.IsNullOrWhiteSpace(route) ? null : route, low, high,
+                Instant(from, zone, "from", endOfDay: false), Instant(to, zone, "to", endOfDay: true), before),
+            limit + 1, ct)).ToList();
         string? next = null;
         if (rows.Count > limit)
         {
@@ -115,7 +70,7 @@ public static class AccessLogApi
     }
 
     // "403" is that code; "4xx" (or "4XX") every code of the class.
-    private static (int Low, int High) StatusRange(string status)
+    private static (int? Low, int? High) StatusRange(string status)
     {
         if (status.Length == 3 && status[0] is >= '1' and <= '5' && status[1..].Equals("xx", StringComparison.OrdinalIgnoreCase))
         {

@@ -51,4 +51,61 @@ internal sealed class AccessLogStore(Database database)
                 "INSERT INTO access_log (at, actor, method, path, status, allowed, reason, detail) VALUES (@At, @Actor, @Method, @Path, @Status, @Allowed, @Reason, @Detail)", e, cancellationToken));
         }
     }
+
+    /// <summary>The entries matching <paramref name="filter"/>, newest first, at most <paramref name="take"/>.</summary>
+    public async Task<IReadOnlyList<AccessLogEntry>> ReadAsync(AccessLogFilter filter, int take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var where = new List<string>();
+        var parameters = new DynamicParameters();
+        void Add(string condition, string name, object? value)
+        {
+            where.Add(condition);
+            parameters.Add(name, value);
+        }
+
+        if (filter.User is { } user)
+        {
+            Add("lower(actor) = lower(@user)", "user", user);
+        }
+
+        if (filter.RoutePrefix is { } route)
+        {
+            Add("path LIKE @route ESCAPE '\\'", "route", SqlDialect.ContainsPattern(route)[1..]);
+        }
+
+        if (filter.StatusFrom is { } low && filter.StatusTo is { } high)
+        {
+            Add("status BETWEEN @low AND @high", "low", low);
+            parameters.Add("high", high);
+        }
+
+        if (filter.Since is { } since)
+        {
+            Add("at >= @since", "since", since);
+        }
+
+        if (filter.Until is { } until)
+        {
+            Add("at < @until", "until", until);
+        }
+
+        if (filter.Before is { } before)
+        {
+            Add("id < @before", "before", before);
+        }
+
+        parameters.Add("take", take);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<AccessLogEntry>(new CommandDefinition(
+            $"""
+            SELECT id AS Id, at AS At, actor AS Actor, method AS Method, path AS Path, status AS Status, allowed AS Allowed, reason AS Reason, detail AS Detail
+            FROM access_log{(where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where))}
+            ORDER BY id DESC LIMIT @take
+            """, parameters, cancellationToken: cancellationToken))).AsList();
+    }
 }
+
+/// <summary>Which access log entries to read: by login, by the path's beginning, by a range of status codes, by time
+/// (<see cref="Until"/> excluded) and before an id (the previous page's last).</summary>
+internal sealed record AccessLogFilter(string? User, string? RoutePrefix, int? StatusFrom, int? StatusTo, DateTimeOffset? Since, DateTimeOffset? Until, long? Before);

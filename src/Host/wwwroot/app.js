@@ -5,7 +5,7 @@
 (() => {
   const texts = {
     zh: {
-      title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", administration: "系统管理", setupTitle: "首次使用：设置本单位和系统管理员", setupHint: "系统里还没有任何账号。请输入启动服务时日志中显示的设置码（每次启动都会变化），填写本单位名称，并创建第一个系统管理员。", setupCode: "设置码", setupOffice: "本单位名称", setupName: "姓名", setupSubmit: "完成设置", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
+      title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", administration: "系统管理", setupTitle: "首次使用：设置本单位和系统管理员", setupHint: "系统里还没有任何账号。请输入启动服务时日志中显示的设置码（每次启动都会变化），填写本单位名称，并创建第一个系统管理员。", setupCode: "设置码", setupOffice: "本单位名称", setupName: "姓名", setupSubmit: "完成设置", setupWrongCode: "设置码不对：请查看服务启动时日志中的设置码（每次启动都会变化）。", setupDone: "本单位已经设置过了，请直接登录。", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
       kind: "类型", all: "全部", requests: "依申请公开", tasks: "督办任务", department: "部门", light: "灯色", step: "环节",
       dueWithin: "N个工作日内到期", search: "搜索", apply: "筛选", clear: "清除", board: "亮灯情况", close: "关闭",
       prev: "上一页", next: "下一页", forecast: "预警", trends: "趋势", onTimeByDepartment: "各部门按期率", inbox: "通知",
@@ -68,7 +68,7 @@
       workflowDiagram: "流程图", otherVersion: "本事项按第{0}版流程办理，图中为现行的第{1}版。",
     },
     en: {
-      title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", administration: "Administration", setupTitle: "First run: your office and its administrator", setupHint: "Nobody has an account yet. Enter the setup code the server wrote to its log when it started (it changes at every start), your office's name, and the first administrator.", setupCode: "Setup code", setupOffice: "Your office", setupName: "Name", setupSubmit: "Set up", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
+      title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", administration: "Administration", setupTitle: "First run: your office and its administrator", setupHint: "Nobody has an account yet. Enter the setup code the server wrote to its log when it started (it changes at every start), your office's name, and the first administrator.", setupCode: "Setup code", setupOffice: "Your office", setupName: "Name", setupSubmit: "Set up", setupWrongCode: "Not this server's setup code: it is in the log the server wrote when it started (it changes at every start).", setupDone: "The office is already set up: sign in.", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
       kind: "Kind", all: "All", requests: "Disclosure requests", tasks: "Supervision tasks", department: "Department", light: "Light", step: "Step",
       dueWithin: "Due within N working days", search: "Search", apply: "Apply", clear: "Clear", board: "Lights", close: "Close",
       prev: "Previous", next: "Next", forecast: "Forecast", trends: "Trends", onTimeByDepartment: "On-time rate by department", inbox: "Notices",
@@ -267,6 +267,8 @@
     $("signout").hidden = true;
     $("who").textContent = "";
     setLive(false);
+    // Nobody signed in, no live board: no connection state to show.
+    $("live").hidden = true;
     // A fresh install nobody can sign in to yet: the first administrator is made here, with the server's setup code.
     fetch("/api/setup", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : { needed: false }))
@@ -1430,7 +1432,7 @@
         // Set up and signed in: on to the administration, to add the departments and people.
         location.assign("/admin/departments");
       } catch (problem) {
-        $("setup-error").textContent = problem.message;
+        $("setup-error").textContent = problem.status === 403 ? t("setupWrongCode") : problem.status === 409 ? t("setupDone") : problem.message;
       }
     });
     $("password-form").addEventListener("submit", async (e) => {
