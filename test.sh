@@ -222,7 +222,9 @@ fi
 # measures it over HTTP; bench/run-burst.sh --quick times a small midnight burst and its comparison with one Quartz
 # trigger per item (and fails if a change is missing or the history or board counts do not verify afterwards);
 # bench/run-steady.sh --quick measures change lag under a stream, step completion over HTTP beside pgbench, and the
-# nightly overdue run (and fails if a change or a completion is missing or the history does not verify). They prove
+# nightly overdue run (and fails if a change or a completion is missing or the history does not verify);
+# bench/run-calendar.sh --quick times a calendar change's preview and recomputation (and fails if they disagree on
+# the due days that move or the history does not verify). They prove
 # the harnesses work: no time is asserted. They need PostgreSQL; without it they are skipped like the PostgreSQL tests.
 if [ -n "$SUPERVISION_TEST_PG" ] && [ -f "$publish/Supervision.Host.dll" ]; then
   say "bench: load harness, quick"
@@ -231,6 +233,8 @@ if [ -n "$SUPERVISION_TEST_PG" ] && [ -f "$publish/Supervision.Host.dll" ]; then
   if SUPERVISION_PUBLISHED="$publish" bench/run-burst.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   say "bench: steady-state harness, quick"
   if SUPERVISION_PUBLISHED="$publish" bench/run-steady.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  say "bench: calendar change harness, quick"
+  if SUPERVISION_PUBLISHED="$publish" bench/run-calendar.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 fi
 
 # --- Summary -----------------------------------------------------------------------------------------------------

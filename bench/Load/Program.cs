@@ -8,6 +8,7 @@ using Supervision.Bench.Load;
 // Supervision.Bench.Load hangfire-per-item CONNECTION N [polling seconds]   (the card's design: one Hangfire delayed job per due burst item, all at one instant)
 // Supervision.Bench.Load stream CONNECTION N [rate]   (after generate with a burst of N: the N change light one after another, rate a second; lag from instant to commit)
 // Supervision.Bench.Load complete URL TOKEN CONNECTION [requests] [concurrency] [runs] [skip]   (accepts requests waiting at review over HTTP; ids above skip)
+// Supervision.Bench.Load calendar-change CONNECTION [day]   (a day off added: the notice page's preview, then the recomputation, timed)
 // Supervision.Bench.Load http URL TOKEN PATH [requests] [concurrency] [departments] [runs]   (PATH may hold {0}: department ids 2..departments in turn)
 switch (args.FirstOrDefault())
 {
@@ -23,12 +24,14 @@ switch (args.FirstOrDefault())
         return await QuartzPerItem.RunAsync(args[1], Number(args, 2, 2_000));
     case "hangfire-per-item" when args.Length >= 3:
         return await HangfirePerItem.RunAsync(args[1], Number(args, 2, 2_000), args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : null);
+    case "calendar-change" when args.Length >= 2:
+        return await CalendarChange.RunAsync(args[1], args.Length > 2 ? DateOnly.ParseExact(args[2], "yyyy-MM-dd", CultureInfo.InvariantCulture) : new DateOnly(2026, 12, 31));
     case "burst-park" when args.Length >= 3:
         return await BurstWait.RunAsync(args[1], Number(args, 2, 100_000), 3600, wait: false);
     case "burst-wait" when args.Length >= 3:
         return await BurstWait.RunAsync(args[1], Number(args, 2, 100_000), Number(args, 3, 10));
     default:
-        Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] [burst=0] | http URL TOKEN PATH [requests=2000] [concurrency=4] [departments=1000] [runs=1] | stream CONNECTION N [rate=500] | complete URL TOKEN CONNECTION [requests=5000] [concurrency=16] [runs=3] [skip=0] | burst-park CONNECTION N | burst-wait CONNECTION N [seconds] | quartz-per-item CONNECTION N | hangfire-per-item CONNECTION N [polling seconds]");
+        Console.Error.WriteLine("usage: generate CONNECTION [departments=1000] [items=1000000] [seed] [burst=0] | http URL TOKEN PATH [requests=2000] [concurrency=4] [departments=1000] [runs=1] | stream CONNECTION N [rate=500] | complete URL TOKEN CONNECTION [requests=5000] [concurrency=16] [runs=3] [skip=0] | calendar-change CONNECTION [day=2026-12-31] | burst-park CONNECTION N | burst-wait CONNECTION N [seconds] | quartz-per-item CONNECTION N | hangfire-per-item CONNECTION N [polling seconds]");
         return 2;
 }
 

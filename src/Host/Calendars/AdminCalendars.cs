@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
-using System.Text.Json;
 using Mediator;
 using Supervision.Engine.Calendars;
 using Supervision.Host.People;
@@ -25,8 +23,10 @@ public sealed record AdminCalendars(string Calendar, int Version, IReadOnlyList<
 /// last stored), each with its source, and the calendar's recent changes with their recomputations.
 /// <c>POST /api/admin/calendars/{year}/notice</c>: the State Council's notice as text (<c>text/plain</c>): the preview
 /// (what <c>calendar notice --json</c> shows, the dates that would change, and how many open items' due days would
-/// move, with the first of them); with <c>?apply=true</c> it is stored and the open items are recomputed as a
-/// background job (202 with the job), the same as <c>PUT /api/calendars/{year}</c>. Administrators only.
+/// move, with the first of them; 202 with a background job whose result it is when the changed window holds more
+/// open items than <c>Supervision:Calendar:PreviewInline</c>, default 20,000); with <c>?apply=true</c> it is stored
+/// and the open items are recomputed as a background job (202 with the job), the same as
+/// <c>PUT /api/calendars/{year}</c>. Administrators only.
 /// </summary>
 public static class AdminCalendarsApi
 {
@@ -39,8 +39,8 @@ public static class AdminCalendarsApi
         api.MapGet("/", ListAsync);
         // The body is text read by the handler (its type checked there, after authorization; see OpenApiContract).
         api.MapPost("/{year:int}/notice", NoticeAsync)
-            .Produces<JsonElement>(StatusCodes.Status200OK)
-            .Produces<JsonElement>(StatusCodes.Status202Accepted)
+            .Produces<NoticePreview>(StatusCodes.Status200OK)
+            .Produces<JobAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -70,7 +70,7 @@ public static class AdminCalendarsApi
     }
 
     private static async Task<IResult> NoticeAsync(int year, HttpRequest request, HttpContext context, ClaimsPrincipal user, Actors actors, ISender sender, CalendarService calendars,
-        IDeadlineRecomputation recomputation, CancellationToken ct, bool apply = false)
+        IDeadlineRecomputation recomputation, IBackgroundJobs jobs, IConfiguration configuration, CancellationToken ct, bool apply = false)
     {
         if (request.ContentType is not { } type || !type.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase))
         {
@@ -119,21 +119,58 @@ public static class AdminCalendarsApi
             });
         }
 
-        var before = await calendars.LoadCurrentAsync(ct);
-        var after = before.WithYear(notice.ToCalendarYear());
-        var changed = after.DifferencesFrom(before);
-        var preview = changed.Count == 0 ? new RecomputePreview(0, 0, []) : await recomputation.PreviewAsync(after, changed.Min(), changed.Max(), Examples, ct);
-        var node = JsonSerializer.SerializeToNode(NoticeFiles.Describe(notice), JsonOptions)!.AsObject();
-        node["inForce"] = before.IsProvisional(year) ? "provisional" : "notice";
-        node["changedDates"] = JsonSerializer.SerializeToNode(changed.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), JsonOptions);
-        node["openItems"] = JsonSerializer.SerializeToNode(new
+        // A notice whose changed window holds more open items than Supervision:Calendar:PreviewInline (a province's
+        // hundreds of thousands) is previewed by a background job: 202 with it; its result is the same preview.
+        var work = new PreviewHolidayNotice(year, NoticeFiles.Text(buffer.ToArray(), "notice"), user.Identity!.Name!);
+        var window = await calendars.ChangedWindowAsync(notice.ToCalendarYear(), ct);
+        if (window is { } w && await recomputation.CountAsync(w.First, w.Last, ct) > configuration.GetValue(PreviewHolidayNoticeHandler.InlineKey, PreviewHolidayNoticeHandler.DefaultInline))
         {
-            lookedAt = preview.LookedAt,
-            dueDaysMove = preview.DueDaysMove,
-            examples = preview.Examples.Select(m => new { itemId = m.ItemId, title = m.Title, dueOn = m.DueOn, newDueOn = m.NewDueOn }),
-        }, JsonOptions);
-        return TypedResults.Text(node.ToJsonString(JsonOptions), "application/json; charset=utf-8", Encoding.UTF8);
+            return jobs.Enqueue(work).Accepted();
+        }
+
+        return await Answer.Command(async () => TypedResults.Ok(await sender.Send(work, ct)));
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}
+
+/// <summary>What a holiday notice would do: the notice as read (<see cref="NoticeView"/>'s members, as <c>calendar
+/// notice --json</c> has them), whether the year in force is provisional or a notice, the dates that would change, and
+/// the open items whose due days would move.</summary>
+public sealed record NoticePreview(int Year, string Title, string Source, IReadOnlyList<string> Holidays, IReadOnlyList<string> Workdays, IReadOnlyList<NoticeSectionView> Sections,
+    string InForce, IReadOnlyList<string> ChangedDates, NoticeMoves OpenItems);
+
+/// <summary>The open items a notice would move: how many lie in its changed window, how many due days move, the first of them.</summary>
+public sealed record NoticeMoves(long LookedAt, int DueDaysMove, IReadOnlyList<DueDayMove> Examples);
+
+/// <summary>Previews a holiday notice's text for its year without storing anything (see <see cref="NoticePreview"/>);
+/// only for an administrator (checked when it runs, in a job too).</summary>
+[BackgroundWork("calendar-preview")]
+public sealed record PreviewHolidayNotice(int Year, string Text, string RequestedBy) : IQuery<NoticePreview>, IBackgroundWork;
+
+public sealed class PreviewHolidayNoticeHandler(Actors actors, CalendarService calendars, IDeadlineRecomputation recomputation, IJobProgress progress) : IQueryHandler<PreviewHolidayNotice, NoticePreview>
+{
+    /// <summary>Up to how many open items in a notice's changed window it is previewed in the request.</summary>
+    public const string InlineKey = "Supervision:Calendar:PreviewInline";
+
+    public const int DefaultInline = 20_000;
+
+    public async ValueTask<NoticePreview> Handle(PreviewHolidayNotice query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if ((await actors.ForAsync(query.RequestedBy, cancellationToken)).Role is not Supervision.Engine.Workflows.Role.Admin)
+        {
+            throw new Supervision.Engine.Workflows.WorkflowRefusedException(Supervision.Engine.Workflows.RefusalKind.Forbidden, $"'{query.RequestedBy}' is not an administrator any more");
+        }
+
+        var notice = HolidayNotice.Parse(query.Text);
+        var before = await calendars.LoadCurrentAsync(cancellationToken);
+        var after = before.WithYear(notice.ToCalendarYear());
+        var changed = after.DifferencesFrom(before);
+        var moves = changed.Count == 0 ? new RecomputePreview(0, 0, []) : await recomputation.PreviewAsync(after, changed.Min(), changed.Max(), AdminCalendarsApi.Examples, progress, cancellationToken);
+        var read = NoticeFiles.Describe(notice);
+        return new NoticePreview(read.Year, read.Title, read.Source, read.Holidays, read.Workdays, read.Sections,
+            before.IsProvisional(query.Year) ? "provisional" : "notice",
+            changed.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList(),
+            new NoticeMoves(moves.LookedAt, moves.DueDaysMove, moves.Examples));
+    }
 }

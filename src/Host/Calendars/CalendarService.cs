@@ -142,6 +142,15 @@ public sealed class CalendarService(Database database, CalendarStore store, Time
         return Current;
     }
 
+    /// <summary>The first and last day that storing <paramref name="year"/> would change in the calendar in force
+    /// (null: it changes nothing).</summary>
+    public async Task<(DateOnly First, DateOnly Last)?> ChangedWindowAsync(CalendarYear year, CancellationToken cancellationToken)
+    {
+        var before = await LoadCurrentAsync(cancellationToken);
+        var changed = before.WithYear(year).DifferencesFrom(before);
+        return changed.Count == 0 ? null : (changed.Min(), changed.Max());
+    }
+
     /// <summary>Re-reads the stored years when another instance changed them; returns true if the calendar moved on.</summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
     {

@@ -44,7 +44,10 @@ public interface IDeadlineRecomputation
     /// <summary>What recomputing under <paramref name="calendar"/> would move, written nowhere: the open items whose
     /// counting window touches <paramref name="firstDay"/>..<paramref name="lastDay"/>, how many of their due days would move,
     /// and the first <paramref name="examples"/> of them.</summary>
-    Task<RecomputePreview> PreviewAsync(WorkingCalendar calendar, DateOnly firstDay, DateOnly lastDay, int examples, CancellationToken cancellationToken);
+    Task<RecomputePreview> PreviewAsync(WorkingCalendar calendar, DateOnly firstDay, DateOnly lastDay, int examples, Platform.IJobProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>How many open items have a counting window touching <paramref name="firstDay"/>..<paramref name="lastDay"/>.</summary>
+    Task<long> CountAsync(DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken);
 }
 
 /// <summary>An open item whose due day a calendar change would move.</summary>

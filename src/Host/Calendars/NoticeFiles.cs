@@ -52,19 +52,19 @@ public static class NoticeFiles
 
     /// <summary>A notice as <c>calendar notice --json</c> and the administration's preview show it: the year, title,
     /// source, every day off and make-up working day, and each section with its line.</summary>
-    public static object Describe(HolidayNotice notice)
+    public static NoticeView Describe(HolidayNotice notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
-        return new
-        {
-            year = notice.Year,
-            title = notice.Title,
-            source = notice.Source,
-            holidays = notice.Holidays.Select(Day),
-            workdays = notice.Workdays.Select(Day),
-            sections = notice.Sections.Select(s => new { line = s.Line, name = s.Name, nameEn = s.NameEn, from = Day(s.From), to = Day(s.To), workdays = s.Workdays.Select(Day) }),
-        };
+        return new NoticeView(notice.Year, notice.Title, notice.Source, notice.Holidays.Select(Day).ToList(), notice.Workdays.Select(Day).ToList(),
+            notice.Sections.Select(s => new NoticeSectionView(s.Line, s.Name, s.NameEn, Day(s.From), Day(s.To), s.Workdays.Select(Day).ToList())).ToList());
     }
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>A holiday notice as read: its year, title and source line, every day off and make-up working day
+/// (yyyy-MM-dd), and each holiday's section with the line it was read from.</summary>
+public sealed record NoticeView(int Year, string Title, string Source, IReadOnlyList<string> Holidays, IReadOnlyList<string> Workdays, IReadOnlyList<NoticeSectionView> Sections);
+
+/// <summary>One holiday of a notice: the line, its name in Chinese and English, its days off and its make-up working days.</summary>
+public sealed record NoticeSectionView(int Line, string Name, string NameEn, string From, string To, IReadOnlyList<string> Workdays);

@@ -35,9 +35,12 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
 
     /// <summary>Folds each open item in the window under <paramref name="calendar"/> as a recomputation would, in
     /// read-only transactions (rolled back), counting the due days that would move.</summary>
-    public async Task<RecomputePreview> PreviewAsync(WorkingCalendar calendar, DateOnly firstDay, DateOnly lastDay, int examples, CancellationToken cancellationToken)
+    public async Task<RecomputePreview> PreviewAsync(WorkingCalendar calendar, DateOnly firstDay, DateOnly lastDay, int examples, IJobProgress progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(calendar);
+        ArgumentNullException.ThrowIfNull(progress);
+        var (_, total) = await ItemStore.CountOpenClockedItemsAsync(database, 0, firstDay, lastDay, cancellationToken);
+        progress.Report(0, total);
         var (afterId, lookedAt, moving) = (0L, 0L, 0);
         var shown = new List<DueDayMove>();
         var now = clock.GetUtcNow();
@@ -72,9 +75,17 @@ public sealed class DeadlineRecomputer(Database database, ItemStore items, Clock
             }
 
             afterId = batch[^1].Id;
+            progress.Report(lookedAt, Math.Max(lookedAt, total));
         }
 
         return new RecomputePreview(lookedAt, moving, shown);
+    }
+
+    /// <summary>How many open items' counting windows touch the days (what a change of them would look at).</summary>
+    public async Task<long> CountAsync(DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken)
+    {
+        var (_, total) = await ItemStore.CountOpenClockedItemsAsync(database, 0, firstDay, lastDay, cancellationToken);
+        return total;
     }
 
     /// <summary>Runs or resumes <paramref name="run"/>: batch by batch from <see cref="RecomputeRun.ResumeAfter"/>,

@@ -40,7 +40,7 @@
       previewTitle: "识别结果：{0}", holidaysList: "放假日期（{0} 天）", workdaysList: "调休上班（{0} 天）", sectionsList: "各节日安排",
       changedDates: "与现行日历相比有 {0} 个日期不同。", noChange: "与现行日历相同，应用后不会改变任何期限。",
       moves: "在办事项 {0} 件在变更范围内，其中 {1} 件的截止日将改变：", noMoves: "没有在办事项的截止日会改变。",
-      item: "事项", dueNow: "现截止日", dueAfter: "应用后截止日", applyNotice: "确认应用", applying: "正在保存并重新计算……",
+      previewing: "正在预览：在办事项较多，由后台任务逐件推算……", previewProgress: "已推算 {0} / {1} 件", item: "事项", dueNow: "现截止日", dueAfter: "应用后截止日", applyNotice: "确认应用", applying: "正在保存并重新计算……",
       progress: "重新计算在办事项：{0} / {1}", queued: "已排队，稍候开始……", appliedResult: "已载入 {0} 年安排（日历版本 {1}）：重新计算 {2} 件事项，截止日改变 {3} 件，灯色改变 {4} 件。",
       appliedNoJob: "已载入 {0} 年安排（日历版本 {1}），没有需要重新计算的事项。", jobFailed: "后台任务失败：{0}",
       version: "版本", changedBy: "变更人", changedAt: "时间", dates: "变更日期数", recomputed: "重新计算", pending: "进行中", done: "已完成",
@@ -95,7 +95,7 @@
       previewTitle: "Read: {0}", holidaysList: "Days off ({0})", workdaysList: "Make-up working days ({0})", sectionsList: "By holiday",
       changedDates: "{0} dates differ from the calendar in force.", noChange: "The same as the calendar in force: no deadline will change.",
       moves: "{0} open items lie in the changed window; the due day of {1} of them moves:", noMoves: "No open item's due day moves.",
-      item: "Item", dueNow: "Due now", dueAfter: "Due after", applyNotice: "Apply", applying: "Storing and recomputing…",
+      previewing: "Previewing: many open items, reckoned one by one by a background job…", previewProgress: "{0} / {1} items reckoned", item: "Item", dueNow: "Due now", dueAfter: "Due after", applyNotice: "Apply", applying: "Storing and recomputing…",
       progress: "Recomputing open items: {0} / {1}", queued: "Queued, starting shortly…", appliedResult: "Loaded {0} (calendar version {1}): {2} items recomputed, {3} due days and {4} lights changed.",
       appliedNoJob: "Loaded {0} (calendar version {1}); no item needed recomputing.", jobFailed: "The background job failed: {0}",
       version: "Version", changedBy: "By", changedAt: "At", dates: "Dates changed", recomputed: "Recomputation", pending: "running", done: "done",
@@ -668,10 +668,21 @@
     const detected = form.text.value.match(/(20\d\d)\s*年部分节假日/);
     if (detected && Number(detected[1]) !== year) form.year.value = detected[1];
     const target = Number(form.year.value);
-    const preview = await act(() => api(`/api/admin/calendars/${target}/notice`, { method: "POST", body: form.text.value }));
-    if (!preview) return;
-    say("");
     const box = clear($("notice-preview"));
+    let preview = await act(() => api(`/api/admin/calendars/${target}/notice`, { method: "POST", body: form.text.value }));
+    if (!preview) return;
+    if (preview.kind === "calendar-preview") {
+      // Many open items in the changed window: the preview is a background job; follow it.
+      const bar = el("progress", { max: "1", value: "0" });
+      const words = el("span", { text: t("queued") });
+      box.hidden = false;
+      box.append(el("h2", { text: t("previewing") }), bar, words);
+      const job = await followJob(preview.href, (done, total) => { bar.max = total; bar.value = done; words.textContent = t("previewProgress", done, total); });
+      if (job.status !== "succeeded") { clear(box).append(el("p", { class: "error", text: t("jobFailed", job.error || job.status) })); return; }
+      preview = job.result;
+      clear(box);
+    }
+    say("");
     box.hidden = false;
     const moves = preview.openItems;
     const examples = el("table", { class: "admin-table", id: "moves" },
@@ -703,33 +714,28 @@
       progress.textContent = t("appliedNoJob", year, stored.calendarVersion);
     } else {
       const bar = el("progress", { max: "1", value: "0" });
-      const words = el("span");
+      const words = el("span", { text: t("queued") });
       clear(progress).append(bar, words);
-      for (;;) {
-        const job = await api(stored.job.href);
-        if (job.status === "succeeded") {
-          const r = job.result;
-          clear(progress).append(el("span", { class: "ok", text: t("appliedResult", year, stored.calendarVersion, r.itemsRecomputed, r.dueDaysMoved, r.lightsChanged) }));
-          break;
-        }
-        if (job.status === "failed" || job.status === "deleted") {
-          clear(progress).append(el("span", { class: "error", text: t("jobFailed", job.error || job.status) }));
-          break;
-        }
-        if (job.progress && job.progress.total) {
-          bar.max = job.progress.total;
-          bar.value = job.progress.done;
-          words.textContent = t("progress", job.progress.done, job.progress.total);
-        } else {
-          words.textContent = t("queued");
-        }
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      const job = await followJob(stored.job.href, (done, total) => { bar.max = total; bar.value = done; words.textContent = t("progress", done, total); });
+      const r = job.result;
+      clear(progress).append(job.status === "succeeded"
+        ? el("span", { class: "ok", text: t("appliedResult", year, stored.calendarVersion, r.itemsRecomputed, r.dueDaysMoved, r.lightsChanged) })
+        : el("span", { class: "error", text: t("jobFailed", job.error || job.status) }));
     }
     const finished = progress.textContent;
     state.gridYear = year;
     await showCalendars();
     say(finished);
+  }
+
+  // Reads a background job until it has succeeded or failed, telling its progress as it goes; answers its last state.
+  async function followJob(href, onProgress) {
+    for (;;) {
+      const job = await api(href);
+      if (["succeeded", "failed", "deleted"].includes(job.status)) return job;
+      if (job.progress && job.progress.total) onProgress(job.progress.done, job.progress.total);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 
   // --- workflow definitions -------------------------------------------------------------------------------------
@@ -801,13 +807,7 @@
       verify.disabled = true;
       verifyStatus.textContent = t("verifying");
       const job = await act(() => api("/api/history/verify", { method: "POST" }));
-      if (job) {
-        for (;;) {
-          const j = await api(job.href);
-          if (j.status === "succeeded" || j.status === "failed" || j.status === "deleted") break;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-      }
+      if (job) await followJob(job.href, () => {});
       await showHealth();
     });
     box.append(

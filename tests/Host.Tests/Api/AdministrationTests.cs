@@ -314,3 +314,39 @@ public sealed class SqliteAdminCalendarTests() : AdminCalendarTests(DatabaseProv
 
 [Trait("Provider", "PostgreSql")]
 public sealed class PostgresAdminCalendarTests() : AdminCalendarTests(DatabaseProvider.PostgreSql);
+
+/// <summary>A notice whose changed window holds more open items than the inline limit is previewed by a background
+/// job, whose result is the same preview.</summary>
+public abstract class AdminCalendarPreviewJobTests(DatabaseProvider provider) : IAsyncLifetime
+{
+    private ApiServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await ApiServer.StartAsync(provider, new DateTimeOffset(2027, 2, 15, 10, 0, 0, TimeSpan.FromHours(8)),
+        new Dictionary<string, string> { ["Supervision:Calendar:PreviewInline"] = "0" });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task A_large_preview_is_a_job_with_the_same_answer()
+    {
+        using var admin = _server.Client("admin");
+        using var zhang = _server.Client("zhang");
+        await AdministrationTests.JsonAsync(await zhang.PostAsJsonAsync("/api/requests", new { title = "春节前收到的申请", applicant = "甲", channel = "online", receivedOn = "2027-01-18", department = "市司法局", content = "甲" }), HttpStatusCode.Created);
+
+        var accepted = await AdministrationTests.JsonAsync(await admin.PostAsync(new Uri("/api/admin/calendars/2027/notice", UriKind.Relative), new StringContent(CalendarCommandTests.Notice2027, Encoding.UTF8, "text/plain")), HttpStatusCode.Accepted);
+        Assert.Equal("calendar-preview", accepted.GetProperty("kind").GetString());
+        var job = await ApiServer.FinishedJobAsync(admin, accepted.GetProperty("href").GetString()!);
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        var preview = job.GetProperty("result");
+        Assert.Equal((2027, 1), (preview.GetProperty("year").GetInt32(), preview.GetProperty("openItems").GetProperty("dueDaysMove").GetInt32()));
+        Assert.Equal("2027-02-22", preview.GetProperty("openItems").GetProperty("examples")[0].GetProperty("newDueOn").GetString());
+        await using var database = new Database(_server.DatabaseSettings);
+        await using var connection = await database.OpenAsync(default);
+        Assert.Equal(0L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT count(*) FROM calendar_years"));
+    }
+}
+
+public sealed class SqliteAdminCalendarPreviewJobTests() : AdminCalendarPreviewJobTests(DatabaseProvider.Sqlite);
+
+[Trait("Provider", "PostgreSql")]
+public sealed class PostgresAdminCalendarPreviewJobTests() : AdminCalendarPreviewJobTests(DatabaseProvider.PostgreSql);
