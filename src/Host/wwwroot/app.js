@@ -459,10 +459,13 @@
             },
           }));
         }
-        name.append(document.createTextNode(node.row.department));
-        const tr = el("tr", { "data-department": node.row.departmentId }, name);
         // A department with departments under it shows the subtotal of its whole subtree (小计), folded or not.
         const figures = hasChildren ? node.total : node.row;
+        // Its worst light at a glance, before its name (shape and word too, not colour alone).
+        const worst = worstLight(figures);
+        name.append(el("span", { class: "worst", "data-light": worst, role: "img", "aria-label": worst === "none" ? t("none") : t(worst), title: worst === "none" ? t("none") : t(worst) }));
+        name.append(document.createTextNode(node.row.department));
+        const tr = el("tr", { "data-department": node.row.departmentId, "data-light": worst }, name);
         for (const c of columns) tr.append(countCell(figures[c.key], node.row, c.light, hasChildren));
         tr.append(el("td", { class: "num", text: figures.onTimeRate === null ? "—" : `${figures.onTimeRate}%` }));
         body.append(tr);
@@ -478,6 +481,14 @@
     tr.append(el("td", { class: "num", text: totals.onTimeRate === null ? "—" : `${totals.onTimeRate}%` }));
     foot.append(tr);
     $("board-at").textContent = `${t("updated")} ${new Date(state.board.at).toLocaleTimeString(state.lang === "zh" ? "zh-CN" : "en-GB")}`;
+  }
+
+  // The worst light among a department's open work: seriously overdue, red, yellow, green, or none open.
+  function worstLight(figures) {
+    if (figures.seriouslyOverdue > 0) return "serious";
+    if (figures.red > 0) return "red";
+    if (figures.yellow > 0) return "yellow";
+    return figures.green > 0 ? "green" : "none";
   }
 
   function countCell(count, row, light, subtree) {
@@ -501,12 +512,12 @@
     const body = clear(table.tBodies[0]);
     for (const f of state.board.forecast) {
       const turnRed = el("button", {
-        type: "button", class: `count${f.turnRed === 0 ? " zero" : ""}`, text: String(f.turnRed),
+        type: "button", class: `count${f.turnRed === 0 ? " zero" : ""}`, text: String(f.turnRed), "data-light": "red",
         onclick: () => openList({ department: null, departmentName: `${f.workingDays} ${t("workingDays")}`, subtree: false, light: "open", dueWithin: f.workingDays, dueAfter: state.board.today }),
       });
       body.append(el("tr", {},
         el("td", { text: `${f.workingDays} ${t("workingDays")}（${t("until")} ${f.until}）` }),
-        el("td", { class: "num", text: String(f.turnYellow) }),
+        el("td", { class: "num" }, el("span", { class: `count${f.turnYellow === 0 ? " zero" : ""}`, "data-light": "yellow", text: String(f.turnYellow) })),
         el("td", { class: "num" }, turnRed)));
     }
   }
