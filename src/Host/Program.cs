@@ -101,6 +101,7 @@ app.MapSession();
 app.MapSignInLocks();
 app.MapAdminDepartments();
 app.MapAdminUsers();
+app.MapMyWork();
 app.MapFirstRun();
 app.MapAccessLog();
 app.MapAdminChannels();

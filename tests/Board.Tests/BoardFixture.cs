@@ -81,7 +81,7 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
         Directory.CreateDirectory(Screenshots);
     }
 
-    /// <summary>A browser tab signed in as <paramref name="login"/> through the sign-in form, language as chosen.</summary>
+    /// <summary>A browser tab on the board (<c>/board</c>) signed in as <paramref name="login"/> through the sign-in form, language as chosen.</summary>
     public async Task<IPage> SignedInAsync(string login, string language = "zh")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
@@ -92,7 +92,8 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
             ViewportSize = new ViewportSize { Width = 1440, Height = 1000 },
         });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
+        // The board itself ("/" is each person's landing: handlers and leads land on their own work).
+        await page.GotoAsync("/board");
         if (language == "en")
         {
             await page.ClickAsync("#lang");

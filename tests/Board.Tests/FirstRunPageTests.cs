@@ -71,7 +71,7 @@ public sealed partial class FirstRunPageTests(BoardFixture fixture)
         await own.FillAsync("#password-form input[name=current]", "first one from chen 1");
         await own.FillAsync("#password-form input[name=new]", "刘科员自己的密码2026");
         await own.ClickAsync("#password-form button[type=submit]");
-        await own.WaitForSelectorAsync("#board-view:not([hidden])");
+        await own.WaitForSelectorAsync("#my-view:not([hidden])");
         Assert.Contains("刘科员", await own.Locator("#who").InnerTextAsync(), StringComparison.Ordinal);
         await theirs.CloseAsync();
     }

@@ -216,7 +216,7 @@ public sealed class ImportPageTests(BoardFixture fixture)
         await page.WaitForSelectorAsync("#board-view:not([hidden]) #board tbody tr[data-department]");
         Assert.True(await page.Locator("#imports-view").IsHiddenAsync());
         Assert.True(await page.Locator("#nav-imports").IsHiddenAsync());
-        Assert.Equal("/", new Uri(page.Url).AbsolutePath);
+        Assert.Equal("/board", new Uri(page.Url).AbsolutePath);
 
         using var api = await fixture.ApiAsync("zhang");
         using var list = await api.GetAsync(new Uri("/api/imports", UriKind.Relative));

@@ -41,9 +41,9 @@ public static class BoardPages
         return app;
     }
 
-    // "/", "/items/{id}", "/imports", "/imports/{id}" and "/reports": the addresses the script routes on.
+    // "/", "/board", "/my", "/items/{id}", "/imports", "/imports/{id}" and "/reports": the addresses the script routes on.
     private static bool IsPage(PathString path) =>
-        path == "/" || path == "/imports" || path == "/reports" || IsNumbered(path, "/items") || IsNumbered(path, "/imports");
+        path == "/" || path == "/board" || path == "/my" || path == "/imports" || path == "/reports" || IsNumbered(path, "/items") || IsNumbered(path, "/imports");
 
     // "/admin" and "/admin/{section}": the administration's page (its script asks the API, which only answers administrators).
     private static bool IsAdministration(PathString path) =>

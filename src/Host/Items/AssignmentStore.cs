@@ -48,6 +48,30 @@ public sealed class AssignmentStore(Database database, TimeProvider clock)
             .Select(r => r.ToAssignment()).ToList();
     }
 
+    /// <summary>The open items a department may have work on, most urgent first (seriously overdue, red, yellow, green;
+    /// then by due day): those with an open assignment of the department and those the department owns, at most
+    /// <paramref name="limit"/>.</summary>
+    internal async Task<IReadOnlyList<long>> UrgentItemsOfAsync(long departmentId, int limit, CancellationToken cancellationToken)
+    {
+        // A due instant (hour limits) sorts by its day: a date on PostgreSQL, the text's day on SQLite.
+        var dueAtDay = database.Provider == DatabaseProvider.PostgreSql ? "CAST(due_at AS date)" : "substr(due_at, 1, 10)";
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(new CommandDefinition(
+            $"""
+            SELECT item_id FROM (
+                SELECT a.item_id, a.seriously_overdue AS serious, a.light, a.due_on, a.due_at FROM assignments a
+                WHERE a.department_id = @departmentId AND a.closed_at IS NULL
+                UNION ALL
+                SELECT i.id, i.seriously_overdue, i.light, i.due_on, i.due_at FROM items i
+                WHERE i.department_id = @departmentId AND i.closed_at IS NULL
+            ) work
+            GROUP BY item_id
+            ORDER BY MAX(CASE WHEN serious = @yes THEN 3 WHEN light = 'red' THEN 2 WHEN light = 'yellow' THEN 1 ELSE 0 END) DESC,
+                     MIN(COALESCE(due_on, {dueAtDay})), item_id
+            LIMIT @limit
+            """, new { departmentId, limit, yes = true }, cancellationToken: cancellationToken))).AsList();
+    }
+
     internal static Task<IReadOnlyList<Assignment>> ListAsync(UnitOfWork uow, long itemId, CancellationToken cancellationToken) =>
         InstanceStore.AssignmentsAsync(uow, itemId, cancellationToken);
 

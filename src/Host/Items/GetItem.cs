@@ -70,8 +70,7 @@ public sealed class GetItemHandler(InstanceStore instances, ItemStore items, Ass
         var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
         var views = owned.Select(a => new AssignmentView(a.Id, new DepartmentRef(a.DepartmentId, names.GetValueOrDefault(a.DepartmentId, "")), AssignmentStore.Code(a.Role), a.Step, a.Light.Code(), a.SeriouslyOverdue, ItemViews.Day(a.DueOn), a.Paused, a.NextChangeAt, a.Result, a.ClosedAt,
             own.TryGetValue(a.Id, out var e) ? new { zh = e.ToChinese(), en = e.ToEnglish(), steps = e.Steps } : null, ItemViews.StepLimit(definition, a.StepState))).ToList();
-        var actions = (await instances.AvailableAsync(item, query.Actor, cancellationToken)).Select(a => new ActionView(a.Action, a.AssignmentId, a.Step, a.Outcome, a.Name,
-            a.Fields.Select(f => new FieldView(f.Name, f.Label, f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices)).ToList(), a.Choices)).ToList();
+        var actions = (await instances.AvailableAsync(item, query.Actor, cancellationToken)).Select(ItemViews.Action).ToList();
         return new ItemDetail(await ItemViews.ViewAsync(item, departments, calendars, cancellationToken), views, history, explanation, actions, lateCorrection, pending, ItemViews.StepLimit(definition, StepState.Of(item)));
     }
 }

@@ -13,6 +13,14 @@ namespace Supervision.Host.Items;
 internal static class ItemViews
 {
     /// <summary>The item with its department's name and the calendar in force.</summary>
+    /// <summary>Something the caller may do now, as responses show it.</summary>
+    public static ActionView Action(AvailableAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return new ActionView(action.Action, action.AssignmentId, action.Step, action.Outcome, action.Name,
+            action.Fields.Select(f => new FieldView(f.Name, f.Label, f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices)).ToList(), action.Choices);
+    }
+
     public static ItemView View(SupervisedItem item, string departmentName, WorkingCalendar calendar) =>
         new(item.Id, item.Kind.Code(), item.Title, new DepartmentRef(item.DepartmentId, departmentName), item.Step, item.Light.Code(), item.SeriouslyOverdue,
             Day(item.DueOn), item.DueAt, item.Paused, item.NextChangeAt, item.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Day(item.StepDueOn),

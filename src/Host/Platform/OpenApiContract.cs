@@ -50,6 +50,7 @@ internal sealed class OpenApiContract : IOpenApiDocumentTransformer
         ["POST /api/requests"] = ("registerRequest", "Register a disclosure request (依申请公开) received on a given day"),
         ["POST /api/tasks"] = ("registerTask", "Register a supervision task (督办任务) with its lead and responsible departments"),
         ["GET /api/items"] = ("searchItems", "Find items the caller may see, by kind, department, light, step light, step, due day or text"),
+        ["GET /api/my/work"] = ("getMyWork", "The caller's own work: items of their department they can act on now, most urgent first, with the actions"),
         ["GET /api/items/{id}"] = ("getItem", "An item with its assignments, history, deadline explanation and what the caller may do now"),
         ["POST /api/items/{id}/actions/{action}"] = ("actOnItem", "Act on an item: complete a step, pause, resume, extend, override, transfer, return, report or withdraw"),
         ["GET /api/departments"] = ("listDepartments", "The departments with their parents and aliases"),

@@ -5,7 +5,7 @@
 (() => {
   const texts = {
     zh: {
-      title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", administration: "系统管理", setupTitle: "首次使用：设置本单位和系统管理员", setupHint: "系统里还没有任何账号。请输入启动服务时日志中显示的设置码（每次启动都会变化），填写本单位名称，并创建第一个系统管理员。", setupCode: "设置码", setupOffice: "本单位名称", setupName: "姓名", setupSubmit: "完成设置", setupWrongCode: "设置码不对：请查看服务启动时日志中的设置码（每次启动都会变化）。", setupDone: "本单位已经设置过了，请直接登录。", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
+      title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", administration: "系统管理", myWork: "我的待办", myWorkHint: "本部门您可以办理的事项，最紧急的在前：严重超期、红灯、黄灯、绿灯，同色按截止日先后。", myWorkEmpty: "眼下没有需要您办理的事项。", myCount: "共 {0} 项", myCountMore: "最紧急的 {0} 项", daysLeft: "剩余 {0} 个工作日", daysOver: "超期 {0} 个工作日", dueToday: "今天到期", openItem: "办理…", dueLabel: "截止 {0}", setupTitle: "首次使用：设置本单位和系统管理员", setupHint: "系统里还没有任何账号。请输入启动服务时日志中显示的设置码（每次启动都会变化），填写本单位名称，并创建第一个系统管理员。", setupCode: "设置码", setupOffice: "本单位名称", setupName: "姓名", setupSubmit: "完成设置", setupWrongCode: "设置码不对：请查看服务启动时日志中的设置码（每次启动都会变化）。", setupDone: "本单位已经设置过了，请直接登录。", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
       kind: "类型", all: "全部", requests: "依申请公开", tasks: "督办任务", department: "部门", light: "灯色", step: "环节",
       dueWithin: "N个工作日内到期", search: "搜索", apply: "筛选", clear: "清除", board: "亮灯情况", close: "关闭",
       prev: "上一页", next: "下一页", forecast: "预警", trends: "趋势", onTimeByDepartment: "各部门按期率", inbox: "通知",
@@ -68,7 +68,7 @@
       workflowDiagram: "流程图", otherVersion: "本事项按第{0}版流程办理，图中为现行的第{1}版。",
     },
     en: {
-      title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", administration: "Administration", setupTitle: "First run: your office and its administrator", setupHint: "Nobody has an account yet. Enter the setup code the server wrote to its log when it started (it changes at every start), your office's name, and the first administrator.", setupCode: "Setup code", setupOffice: "Your office", setupName: "Name", setupSubmit: "Set up", setupWrongCode: "Not this server's setup code: it is in the log the server wrote when it started (it changes at every start).", setupDone: "The office is already set up: sign in.", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
+      title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", administration: "Administration", myWork: "My work", myWorkHint: "What you can do in your department, most urgent first: seriously overdue, red, yellow, green, then by due day.", myWorkEmpty: "Nothing waits for you just now.", myCount: "{0} items", myCountMore: "the {0} most urgent", daysLeft: "{0} working days left", daysOver: "{0} working days over", dueToday: "due today", openItem: "Open…", dueLabel: "due {0}", setupTitle: "First run: your office and its administrator", setupHint: "Nobody has an account yet. Enter the setup code the server wrote to its log when it started (it changes at every start), your office's name, and the first administrator.", setupCode: "Setup code", setupOffice: "Your office", setupName: "Name", setupSubmit: "Set up", setupWrongCode: "Not this server's setup code: it is in the log the server wrote when it started (it changes at every start).", setupDone: "The office is already set up: sign in.", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
       kind: "Kind", all: "All", requests: "Disclosure requests", tasks: "Supervision tasks", department: "Department", light: "Light", step: "Step",
       dueWithin: "Due within N working days", search: "Search", apply: "Apply", clear: "Clear", board: "Lights", close: "Close",
       prev: "Previous", next: "Next", forecast: "Forecast", trends: "Trends", onTimeByDepartment: "On-time rate by department", inbox: "Notices",
@@ -296,11 +296,13 @@
     // No live board behind the form: its connection state would only confuse.
     $("live").hidden = !!state.user.mustChangePassword;
     if (state.user.mustChangePassword) {
-      for (const view of ["board-view", "item-view", "imports-view", "reports-view"]) $(view).hidden = true;
+      for (const view of ["board-view", "my-view", "item-view", "imports-view", "reports-view"]) $(view).hidden = true;
       return;
     }
     $("nav-imports").hidden = !isSupervisor();
     $("nav-reports").hidden = false;
+    $("nav-my").hidden = false;
+    $("nav-board").hidden = false;
     // The jobs dashboard (a server page) is for administrators and supervisors.
     $("nav-jobs").hidden = !["admin", "supervisor"].includes(state.user.role);
     $("nav-admin").hidden = state.user.role !== "admin";
@@ -325,20 +327,76 @@
 
   async function route() {
     // Only supervisors import plans (the API refuses anyone else): others asking for the page get the board.
-    if (location.pathname.startsWith("/imports") && !isSupervisor()) history.replaceState(null, "", "/");
+    if (location.pathname.startsWith("/imports") && !isSupervisor()) history.replaceState(null, "", "/board");
     const item = location.pathname.match(/^\/items\/(\d+)$/);
     const imports = location.pathname.match(/^\/imports(?:\/(\d+))?$/);
     const reports = location.pathname === "/reports";
-    $("board-view").hidden = !!(item || imports || reports);
+    // Handlers and leads land on their own work; everyone finds the board at /board.
+    if (location.pathname === "/" && ["handler", "lead"].includes(state.user.role)) history.replaceState(null, "", "/my");
+    const my = location.pathname === "/my";
+    $("board-view").hidden = !!(item || imports || reports || my);
+    $("my-view").hidden = !my;
     $("item-view").hidden = !item;
     $("imports-view").hidden = !imports;
     $("reports-view").hidden = !reports;
     markCurrent($("nav-imports"), !!imports);
     markCurrent($("nav-reports"), reports);
+    markCurrent($("nav-my"), my);
+    markCurrent($("nav-board"), !(item || imports || reports || my));
     if (item) await showItem(Number(item[1]));
+    else if (my) await showMyWork();
     else if (imports) await showImports(imports[1] ? Number(imports[1]) : null);
     else if (reports) await showReports();
     else await refreshBoard();
+  }
+
+  // --- my work --------------------------------------------------------------------------------------------------
+
+  async function showMyWork() {
+    const work = await api("/api/my/work");
+    const list = clear($("my-work"));
+    $("my-empty").hidden = work.rows.length > 0;
+    $("my-count").textContent = work.more ? t("myCountMore", work.rows.length) : t("myCount", work.rows.length);
+    for (const row of work.rows) list.append(workRow(row));
+  }
+
+  function workRow(row) {
+    const due = row.dueOn || (row.dueAt ? row.dueAt.slice(0, 10) : "");
+    const left = row.workingDaysLeft;
+    const when = left === null || left === undefined ? "" : left < 0 ? t("daysOver", -left) : left === 0 ? t("dueToday") : t("daysLeft", left);
+    const title = el("a", { href: `/items/${row.itemId}`, class: "work-title", text: row.title, onclick: (e) => { e.preventDefault(); navigate(`/items/${row.itemId}`); } });
+    const actions = el("div", { class: "work-actions" });
+    // Many outcomes (a reply's eight kinds): chosen on the item's page, where each says what it means.
+    if (row.actions.length > 3) {
+      actions.append(el("a", { class: "button", href: `/items/${row.itemId}`, text: t("openItem"), onclick: (e) => { e.preventDefault(); navigate(`/items/${row.itemId}`); } }));
+    }
+    for (const a of row.actions.length > 3 ? [] : row.actions) {
+      const name = state.lang === "zh" ? a.name.zh : a.name.en;
+      // One tap when the action asks for nothing; otherwise its form on the item's page.
+      if (a.fields.some((f) => f.required)) {
+        actions.append(el("a", { class: "button secondary", href: `/items/${row.itemId}`, text: `${name}…`, onclick: (e) => { e.preventDefault(); navigate(`/items/${row.itemId}`); } }));
+        continue;
+      }
+      actions.append(el("button", {
+        type: "button", text: name, "data-action": a.action, "data-outcome": a.outcome || "",
+        onclick: async (e) => {
+          e.target.disabled = true;
+          try {
+            await api(`/api/items/${row.itemId}/actions/${a.action}`, { method: "POST", body: { step: a.step, outcome: a.outcome, assignment: a.assignment } });
+            await showMyWork();
+          } catch (problem) {
+            e.target.disabled = false;
+            showError(problem);
+          }
+        },
+      }));
+    }
+    return el("li", { class: "work-row", "data-item-id": String(row.itemId), "data-light": row.seriouslyOverdue ? "serious" : row.light, "data-due": due },
+      el("div", { class: "work-light" }, lightBadge(row.light, row.seriouslyOverdue, row.paused)),
+      el("div", { class: "work-main" }, title,
+        el("div", { class: "muted" }, `${state.lang === "zh" ? row.stepName.zh : row.stepName.en} · ${row.department.name}${due ? ` · ${t("dueLabel", due)}` : ""}`),
+        when ? el("div", { class: `work-left${left < 0 ? " over" : ""}`, text: when }) : null),
+      actions);
   }
 
   function markCurrent(link, on) {
