@@ -5,7 +5,7 @@
 (() => {
   const texts = {
     zh: {
-      title: "系统管理", board: "亮灯看板", jobs: "后台任务", signOut: "退出",
+      title: "系统管理", menu: "☰ 菜单", board: "亮灯看板", jobs: "后台任务", signOut: "退出",
       "nav.departments": "部门", "nav.people": "人员与令牌", "nav.channels": "通知渠道", "nav.calendars": "节假日安排",
       "nav.definitions": "业务流程", "nav.accessLog": "访问日志", "nav.health": "运行状况",
       refusedTitle: "没有管理权限", refusedText: "管理页面仅供系统管理员使用。如需调整部门、人员或渠道，请联系本单位的系统管理员。", backToBoard: "返回亮灯看板",
@@ -60,7 +60,7 @@
       "state.Succeeded": "成功", "state.Failed": "失败", "state.Processing": "执行中", "state.Enqueued": "排队", "state.Scheduled": "计划中", "state.Deleted": "已删除",
     },
     en: {
-      title: "Administration", board: "Light board", jobs: "Jobs", signOut: "Sign out",
+      title: "Administration", menu: "☰ Menu", board: "Light board", jobs: "Jobs", signOut: "Sign out",
       "nav.departments": "Departments", "nav.people": "People and tokens", "nav.channels": "Notice channels", "nav.calendars": "Holiday calendar",
       "nav.definitions": "Workflows", "nav.accessLog": "Access log", "nav.health": "Health",
       refusedTitle: "Administrators only", refusedText: "These pages are for the office's administrators. Ask yours to change departments, people or channels.", backToBoard: "Back to the board",
@@ -212,6 +212,7 @@
       applyLanguage();
       route().catch(fail);
     });
+    wireMenu();
     $("signout").addEventListener("click", async () => {
       await fetch("/api/session", { method: "DELETE", credentials: "same-origin" });
       location.assign("/");
@@ -297,6 +298,19 @@
       if (exclude.has(department.id)) continue;
       select.append(el("option", { value: String(department.id), text: `${"　".repeat(depth)}${department.name}`, selected: department.id === selected }));
     }
+  }
+
+  // On a phone the header's links fold behind a menu button; choosing one closes it again.
+  function wireMenu() {
+    const bar = document.querySelector("header.bar");
+    const toggle = $("menu");
+    const close = () => { bar.classList.remove("open"); toggle.setAttribute("aria-expanded", "false"); };
+    toggle.addEventListener("click", () => {
+      const open = !bar.classList.contains("open");
+      bar.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    for (const node of document.querySelectorAll("#bar-menu a, #bar-menu button")) node.addEventListener("click", close);
   }
 
   // --- departments ----------------------------------------------------------------------------------------------

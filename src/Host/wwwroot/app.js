@@ -5,7 +5,7 @@
 (() => {
   const texts = {
     zh: {
-      title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", administration: "系统管理", myWork: "我的待办", myWorkHint: "本部门您可以办理的事项，最紧急的在前：严重超期、红灯、黄灯、绿灯，同色按截止日先后。", myWorkEmpty: "眼下没有需要您办理的事项。", myCount: "共 {0} 项", myCountMore: "最紧急的 {0} 项", daysLeft: "剩余 {0} 个工作日", daysOver: "超期 {0} 个工作日", dueToday: "今天到期", openItem: "办理…", dueLabel: "截止 {0}", setupTitle: "首次使用：设置本单位和系统管理员", setupHint: "系统里还没有任何账号。请输入启动服务时日志中显示的设置码（每次启动都会变化），填写本单位名称，并创建第一个系统管理员。", setupCode: "设置码", setupOffice: "本单位名称", setupName: "姓名", setupSubmit: "完成设置", setupWrongCode: "设置码不对：请查看服务启动时日志中的设置码（每次启动都会变化）。", setupDone: "本单位已经设置过了，请直接登录。", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
+      title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", administration: "系统管理", menu: "☰ 菜单", filtersToggle: "筛选条件", myWork: "我的待办", myWorkHint: "本部门您可以办理的事项，最紧急的在前：严重超期、红灯、黄灯、绿灯，同色按截止日先后。", myWorkEmpty: "眼下没有需要您办理的事项。", myCount: "共 {0} 项", myCountMore: "最紧急的 {0} 项", daysLeft: "剩余 {0} 个工作日", daysOver: "超期 {0} 个工作日", dueToday: "今天到期", openItem: "办理…", dueLabel: "截止 {0}", setupTitle: "首次使用：设置本单位和系统管理员", setupHint: "系统里还没有任何账号。请输入启动服务时日志中显示的设置码（每次启动都会变化），填写本单位名称，并创建第一个系统管理员。", setupCode: "设置码", setupOffice: "本单位名称", setupName: "姓名", setupSubmit: "完成设置", setupWrongCode: "设置码不对：请查看服务启动时日志中的设置码（每次启动都会变化）。", setupDone: "本单位已经设置过了，请直接登录。", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
       kind: "类型", all: "全部", requests: "依申请公开", tasks: "督办任务", department: "部门", light: "灯色", step: "环节",
       dueWithin: "N个工作日内到期", search: "搜索", apply: "筛选", clear: "清除", board: "亮灯情况", close: "关闭",
       prev: "上一页", next: "下一页", forecast: "预警", trends: "趋势", onTimeByDepartment: "各部门按期率", inbox: "通知",
@@ -68,7 +68,7 @@
       workflowDiagram: "流程图", otherVersion: "本事项按第{0}版流程办理，图中为现行的第{1}版。",
     },
     en: {
-      title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", administration: "Administration", myWork: "My work", myWorkHint: "What you can do in your department, most urgent first: seriously overdue, red, yellow, green, then by due day.", myWorkEmpty: "Nothing waits for you just now.", myCount: "{0} items", myCountMore: "the {0} most urgent", daysLeft: "{0} working days left", daysOver: "{0} working days over", dueToday: "due today", openItem: "Open…", dueLabel: "due {0}", setupTitle: "First run: your office and its administrator", setupHint: "Nobody has an account yet. Enter the setup code the server wrote to its log when it started (it changes at every start), your office's name, and the first administrator.", setupCode: "Setup code", setupOffice: "Your office", setupName: "Name", setupSubmit: "Set up", setupWrongCode: "Not this server's setup code: it is in the log the server wrote when it started (it changes at every start).", setupDone: "The office is already set up: sign in.", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
+      title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", administration: "Administration", menu: "☰ Menu", filtersToggle: "Filters", myWork: "My work", myWorkHint: "What you can do in your department, most urgent first: seriously overdue, red, yellow, green, then by due day.", myWorkEmpty: "Nothing waits for you just now.", myCount: "{0} items", myCountMore: "the {0} most urgent", daysLeft: "{0} working days left", daysOver: "{0} working days over", dueToday: "due today", openItem: "Open…", dueLabel: "due {0}", setupTitle: "First run: your office and its administrator", setupHint: "Nobody has an account yet. Enter the setup code the server wrote to its log when it started (it changes at every start), your office's name, and the first administrator.", setupCode: "Setup code", setupOffice: "Your office", setupName: "Name", setupSubmit: "Set up", setupWrongCode: "Not this server's setup code: it is in the log the server wrote when it started (it changes at every start).", setupDone: "The office is already set up: sign in.", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
       kind: "Kind", all: "All", requests: "Disclosure requests", tasks: "Supervision tasks", department: "Department", light: "Light", step: "Step",
       dueWithin: "Due within N working days", search: "Search", apply: "Apply", clear: "Clear", board: "Lights", close: "Close",
       prev: "Previous", next: "Next", forecast: "Forecast", trends: "Trends", onTimeByDepartment: "On-time rate by department", inbox: "Notices",
@@ -318,6 +318,27 @@
     await route();
   }
 
+  // On a phone the header's links fold behind a menu button; choosing one closes it again.
+  function wireMenu() {
+    const bar = document.querySelector("header.bar");
+    const toggle = $("menu");
+    const close = () => { bar.classList.remove("open"); toggle.setAttribute("aria-expanded", "false"); };
+    toggle.addEventListener("click", () => {
+      const open = !bar.classList.contains("open");
+      bar.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    for (const node of document.querySelectorAll("#bar-menu a, #bar-menu button")) node.addEventListener("click", close);
+    // The board's filters fold the same way on a phone.
+    const filters = $("filters");
+    const filtersToggle = $("filters-toggle");
+    filtersToggle.addEventListener("click", () => {
+      const open = !filters.classList.contains("open");
+      filters.classList.toggle("open", open);
+      filtersToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   // --- routing --------------------------------------------------------------------------------------------------
 
   function navigate(path) {
@@ -525,7 +546,7 @@
         name.append(document.createTextNode(node.row.department));
         const tr = el("tr", { "data-department": node.row.departmentId, "data-light": worst }, name);
         for (const c of columns) tr.append(countCell(figures[c.key], node.row, c.light, hasChildren));
-        tr.append(el("td", { class: "num", text: figures.onTimeRate === null ? "—" : `${figures.onTimeRate}%` }));
+        tr.append(el("td", { class: "num rate", "data-label": t("onTimeRate"), text: figures.onTimeRate === null ? "—" : `${figures.onTimeRate}%` }));
         body.append(tr);
         if (hasChildren && open) addRows(node.children, depth + 1);
       }
@@ -536,7 +557,7 @@
     const totals = state.board.totals;
     const tr = el("tr", {}, el("td", { text: t("total") }));
     for (const c of columns) tr.append(countCell(totals[c.key], null, c.light, true));
-    tr.append(el("td", { class: "num", text: totals.onTimeRate === null ? "—" : `${totals.onTimeRate}%` }));
+    tr.append(el("td", { class: "num rate", "data-label": t("onTimeRate"), text: totals.onTimeRate === null ? "—" : `${totals.onTimeRate}%` }));
     foot.append(tr);
     $("board-at").textContent = `${t("updated")} ${new Date(state.board.at).toLocaleTimeString(state.lang === "zh" ? "zh-CN" : "en-GB")}`;
   }
@@ -553,7 +574,7 @@
     const td = el("td", { class: "num" });
     const label = `${row ? row.department : t("allDepartments")} ${t(light)} ${count}`;
     td.append(el("button", {
-      type: "button", class: `count${count === 0 ? " zero" : ""}`, text: String(count), "aria-label": label, "data-light": light,
+      type: "button", class: `count${count === 0 ? " zero" : ""}`, text: String(count), "aria-label": label, "data-light": light, "data-label": t(light),
       onclick: () => openList({ department: row ? row.departmentId : null, departmentName: row ? row.department : t("allDepartments"), subtree, light }),
     }));
     return td;
@@ -1540,6 +1561,7 @@
     $("list-close").addEventListener("click", () => { state.list = null; $("list-card").hidden = true; });
     $("prev").addEventListener("click", () => { state.list.page -= 1; loadList().catch(showError); });
     $("next").addEventListener("click", () => { state.list.page += 1; loadList().catch(showError); });
+    wireMenu();
     for (const link of [$("home"), $("back"), ...document.querySelectorAll("#imports-view a.back, #reports-view a.back")]) link.addEventListener("click", (e) => { e.preventDefault(); navigate("/"); });
     $("nav-imports").addEventListener("click", (e) => { e.preventDefault(); navigate("/imports"); });
     $("nav-reports").addEventListener("click", (e) => { e.preventDefault(); navigate("/reports"); });
