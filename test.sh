@@ -84,6 +84,23 @@ if ! have_chromium; then
          "Install chromium and fonts-wqy-microhei to run them; under CI=true this is a failure."
   exclude+=("Browser!=Chromium")
 fi
+# --- LibreOffice Calc and poppler, to print the exports as offices do (Debian's packages) ------------------------------
+have_office() { command -v soffice >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; }
+if ! have_office && [ "$ci" = true ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing LibreOffice Calc (headless) and poppler-utils (CI)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui poppler-utils >/dev/null
+fi
+if ! have_office; then
+  if [ "$ci" = true ]; then
+    banner "LibreOffice (soffice) or poppler-utils is not available, and CI=true: the printed exports cannot be tested." \
+           "Install them (apt-get install libreoffice-calc-nogui poppler-utils)."
+    echo "tests: 0 passed, 1 failed, 0 skipped"
+    exit 1
+  fi
+  banner "LibreOffice or poppler-utils NOT FOUND: the printed exports' tests are SKIPPED." \
+         "Install libreoffice-calc-nogui and poppler-utils to run them; under CI=true this is a failure."
+  exclude+=("Requires!=LibreOffice")
+fi
 # --- The published plan documents the importer is tested on (kept outside the project: ../shared/seed-documents) ---
 if [ ! -d "$root/../shared/seed-documents" ]; then
   if [ "$ci" = true ]; then

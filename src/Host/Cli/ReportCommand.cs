@@ -103,7 +103,8 @@ internal static class ReportCommand
                 switch (kind)
                 {
                     case "xlsx":
-                        Exports.WriteXlsx(stream!, tables);
+                        Exports.WriteXlsx(stream!, tables, string.Create(CultureInfo.InvariantCulture,
+                            $"{parse.GetValue(department)}{(parse.GetValue(ledger) ? "台账" : "统计")}（{period.From:yyyy-MM-dd}至{period.To:yyyy-MM-dd}）"));
                         break;
                     case "csv" when stream is not null:
                         await stream.WriteAsync(Exports.CsvBytes(tables[parse.GetValue(ledger) ? 0 : tableIndex]), ct);

@@ -13,57 +13,104 @@ public readonly record struct Percent(double Value);
 public sealed record ExportTable(string Name, IReadOnlyList<string> Headings, IReadOnlyList<IReadOnlyList<object?>> Rows);
 
 /// <summary>
-/// Writes exports as <c>.xlsx</c> (DocumentFormat.OpenXml: one sheet per table, bold frozen heading row, numbers as
-/// numbers, days as dates, rates as percentages) and as <c>.csv</c> (RFC 4180, UTF-8 with a byte order mark so
+/// Writes exports as <c>.xlsx</c> (DocumentFormat.OpenXml: one sheet per table under a title row, bold frozen and
+/// filtered heading row, numbers as numbers, days as dates, rates as percentages, printed A4 landscape one page wide
+/// with the title and headings on every page and numbered pages) and as <c>.csv</c> (RFC 4180, UTF-8 with a byte order mark so
 /// Excel on Chinese Windows reads it). Text that a spreadsheet would take for a formula (starting with <c>=</c>,
 /// <c>+</c>, <c>-</c>, <c>@</c>, tab or carriage return) is written with a leading apostrophe in CSV, and always as
 /// plain text in the workbook, so a department named <c>=HYPERLINK(…)</c> stays a name.
 /// </summary>
 public static class Exports
 {
-    public static void WriteXlsx(Stream stream, IReadOnlyList<ExportTable> tables)
+    /// <summary>The widest a column is made (in characters; Chinese ones count twice): longer text wraps in its cell.</summary>
+    public const double MaxColumnWidth = 36;
+
+    /// <summary>
+    /// Writes the tables as a workbook that reads on screen and prints: each sheet headed by <paramref name="title"/>
+    /// (the office and the period) and the sheet's name, its column headings frozen and filtered below, column widths
+    /// from the content (long text wraps), days as dates; printed A4 landscape fitted to the page's width, the title and
+    /// headings repeated on every page, page numbers in the footer.
+    /// </summary>
+    public static void WriteXlsx(Stream stream, IReadOnlyList<ExportTable> tables, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(tables);
         using var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook);
         var workbook = document.AddWorkbookPart();
         workbook.Workbook = new S.Workbook();
         var styles = workbook.AddNewPart<WorkbookStylesPart>();
+        var wrap = new S.Alignment { WrapText = true, Vertical = S.VerticalAlignmentValues.Top };
         styles.Stylesheet = new S.Stylesheet(
             new S.NumberingFormats(new S.NumberingFormat { NumberFormatId = 164, FormatCode = "yyyy-mm-dd" }) { Count = 1 },
-            new S.Fonts(new S.Font(), new S.Font(new S.Bold())) { Count = 2 },
+            new S.Fonts(new S.Font(), new S.Font(new S.Bold()), new S.Font(new S.Bold(), new S.FontSize { Val = 14 })) { Count = 3 },
             new S.Fills(new S.Fill(new S.PatternFill { PatternType = S.PatternValues.None }), new S.Fill(new S.PatternFill { PatternType = S.PatternValues.Gray125 })) { Count = 2 },
             new S.Borders(new S.Border()) { Count = 1 },
             new S.CellFormats(
-                new S.CellFormat(),
-                new S.CellFormat { FontId = 1, ApplyFont = true },
-                new S.CellFormat { NumberFormatId = 164, ApplyNumberFormat = true },
-                new S.CellFormat { NumberFormatId = 10, ApplyNumberFormat = true })
-            { Count = 4 });
+                new S.CellFormat((S.Alignment)wrap.CloneNode(true)) { ApplyAlignment = true },
+                new S.CellFormat(new S.Alignment { WrapText = true, Vertical = S.VerticalAlignmentValues.Center }) { FontId = 1, ApplyFont = true, ApplyAlignment = true },
+                new S.CellFormat((S.Alignment)wrap.CloneNode(true)) { NumberFormatId = 164, ApplyNumberFormat = true, ApplyAlignment = true },
+                new S.CellFormat((S.Alignment)wrap.CloneNode(true)) { NumberFormatId = 10, ApplyNumberFormat = true, ApplyAlignment = true },
+                new S.CellFormat { FontId = 2, ApplyFont = true })
+            { Count = 5 });
         var sheets = workbook.Workbook.AppendChild(new S.Sheets());
+        var names = new S.DefinedNames();
         uint id = 1;
         foreach (var table in tables)
         {
             var part = workbook.AddNewPart<WorksheetPart>();
+            var sheetName = SheetName(table.Name);
+            var last = ColumnName(Math.Max(1, table.Headings.Count));
             var data = new S.SheetData();
-            data.Append(new S.Row(table.Headings.Select(h => Text(h, 1))));
+            // Row 1: what the sheet is (the office, the period, the table); row 2: the headings; the rows below.
+            data.Append(new S.Row(Text(title is null ? table.Name : $"{title}  {table.Name}", 4)) { RowIndex = 1 });
+            data.Append(new S.Row(table.Headings.Select(h => Text(h, 1))) { RowIndex = 2 });
+            uint at = 3;
             foreach (var row in table.Rows)
             {
-                data.Append(new S.Row(row.Select(Cell)));
+                data.Append(new S.Row(row.Select(Cell)) { RowIndex = at++ });
             }
 
             var columns = new S.Columns(table.Headings.Select((h, i) => new S.Column
             {
                 Min = (uint)(i + 1),
                 Max = (uint)(i + 1),
-                Width = Math.Clamp(Math.Max(Width(h), table.Rows.Take(200).Select(r => i < r.Count ? Width(Display(r[i])) : 0).DefaultIfEmpty(0).Max()) + 2, 6, 60),
+                Width = Math.Clamp(Math.Max(Width(h) * 0.6, table.Rows.Take(200).Select(r => i < r.Count ? Width(Display(r[i])) : 0).DefaultIfEmpty(0).Max()) + 2, 6, MaxColumnWidth),
                 CustomWidth = true,
             }));
-            var frozen = new S.SheetViews(new S.SheetView(new S.Pane { VerticalSplit = 1, TopLeftCell = "A2", ActivePane = S.PaneValues.BottomLeft, State = S.PaneStateValues.Frozen }) { WorkbookViewId = 0 });
-            part.Worksheet = new S.Worksheet(frozen, columns, data);
-            sheets.Append(new S.Sheet { Id = workbook.GetIdOfPart(part), SheetId = id++, Name = SheetName(table.Name) });
+            var frozen = new S.SheetViews(new S.SheetView(new S.Pane { VerticalSplit = 2, TopLeftCell = "A3", ActivePane = S.PaneValues.BottomLeft, State = S.PaneStateValues.Frozen }) { WorkbookViewId = 0 });
+            var range = $"$A$2:${last}${Math.Max(2, at - 1)}";
+            part.Worksheet = new S.Worksheet(
+                new S.SheetProperties(new S.PageSetupProperties { FitToPage = true }),
+                frozen,
+                columns,
+                data,
+                new S.AutoFilter { Reference = range.Replace("$", string.Empty, StringComparison.Ordinal) },
+                new S.PageMargins { Left = 0.4, Right = 0.4, Top = 0.5, Bottom = 0.6, Header = 0.3, Footer = 0.3 },
+                new S.PageSetup { PaperSize = 9, Orientation = S.OrientationValues.Landscape, FitToWidth = 1, FitToHeight = 0 },
+                new S.HeaderFooter(new S.OddFooter($"&L{FooterText(title)}&C第 &P 页，共 &N 页&R{FooterText(table.Name)}")));
+            var sheetIndex = id - 1;
+            sheets.Append(new S.Sheet { Id = workbook.GetIdOfPart(part), SheetId = id++, Name = sheetName });
+            var quoted = "'" + sheetName.Replace("'", "''", StringComparison.Ordinal) + "'";
+            names.Append(new S.DefinedName($"{quoted}!{range}") { Name = "_xlnm._FilterDatabase", LocalSheetId = sheetIndex, Hidden = true });
+            names.Append(new S.DefinedName($"{quoted}!$1:$2") { Name = "_xlnm.Print_Titles", LocalSheetId = sheetIndex });
         }
 
+        workbook.Workbook.Append(names);
         workbook.Workbook.Save();
+    }
+
+    // Header and footer text treat & as a code: written doubled.
+    private static string FooterText(string? text) => (text ?? string.Empty).Replace("&", "&&", StringComparison.Ordinal);
+
+    // 1 → A, 27 → AA.
+    private static string ColumnName(int number)
+    {
+        var name = string.Empty;
+        for (; number > 0; number = (number - 1) / 26)
+        {
+            name = (char)('A' + ((number - 1) % 26)) + name;
+        }
+
+        return name;
     }
 
     public static void WriteCsv(TextWriter writer, ExportTable table)

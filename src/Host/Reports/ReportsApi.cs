@@ -37,7 +37,7 @@ public static class ReportsApi
             var actor = await actors.ForAsync(user, ct);
             var period = Period(from, to, data, clock);
             var tables = ReportTables.Statistics(await reports.StatisticsAsync(period, actor.Scope, ct));
-            return File(tables, $"统计_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.xlsx");
+            return File(tables, $"统计_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.xlsx", await TitleAsync(actor, reports, period, "统计", ct));
         })).Produces(StatusCodes.Status200OK, contentType: Xlsx);
         api.MapGet("/statistics.csv", (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null, string table = "departments") => Answer.Read(async () =>
         {
@@ -56,7 +56,7 @@ public static class ReportsApi
         {
             var period = Period(from, to, data, clock);
             var tables = await LedgerAsync(user, actors, reports, data, period, ct);
-            return File(tables, $"台账_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.xlsx");
+            return File(tables, $"台账_{period.From:yyyyMMdd}-{period.To:yyyyMMdd}.xlsx", await TitleAsync(await actors.ForAsync(user, ct), reports, period, "台账", ct));
         })).Produces(StatusCodes.Status200OK, contentType: Xlsx);
         api.MapGet("/ledger.csv", (ClaimsPrincipal user, Actors actors, ReportService reports, ReportData data, TimeProvider clock, CancellationToken ct, string? from = null, string? to = null) => Answer.Read(async () =>
         {
@@ -156,10 +156,17 @@ public static class ReportsApi
         : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
         : throw new WorkflowRefusedException(RefusalKind.Invalid, $"{field}: '{text}' is not a day (yyyy-MM-dd)");
 
-    private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult File(IReadOnlyList<ExportTable> tables, string name)
+    // What a workbook's sheets are headed with: the caller's office, what it is and the period.
+    private static async Task<string> TitleAsync(Supervision.Engine.Workflows.Actor actor, ReportService reports, ReportPeriod period, string what, CancellationToken ct)
+    {
+        var office = (await reports.DepartmentsAsync(ct)).TryGetValue(actor.DepartmentId, out var found) ? found.Name : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{office}{what}（{period.From:yyyy-MM-dd}至{period.To:yyyy-MM-dd}）");
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult File(IReadOnlyList<ExportTable> tables, string name, string title)
     {
         var buffer = new MemoryStream();
-        Exports.WriteXlsx(buffer, tables);
+        Exports.WriteXlsx(buffer, tables, title);
         return TypedResults.File(buffer.ToArray(), Xlsx, name);
     }
 }

@@ -66,8 +66,12 @@ public sealed class ReportCommandTests
         using (var document = SpreadsheetDocument.Open(ledger, false))
         {
             var sheet = (WorksheetPart)document.WorkbookPart!.GetPartById(document.WorkbookPart.Workbook.Sheets!.Elements<DocumentFormat.OpenXml.Spreadsheet.Sheet>().First().Id!);
-            // A heading row and one row per department's share: justice twice, education once.
-            Assert.Equal(4, sheet.Worksheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Row>().Count());
+            // A title row, a heading row and one row per department's share: justice twice, education once; printed
+            // A4 landscape one page wide with the title and headings on every page.
+            Assert.Equal(5, sheet.Worksheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Row>().Count());
+            var setup = sheet.Worksheet.GetFirstChild<DocumentFormat.OpenXml.Spreadsheet.PageSetup>()!;
+            Assert.Equal((9u, DocumentFormat.OpenXml.Spreadsheet.OrientationValues.Landscape, 1u, 0u), (setup.PaperSize!.Value, setup.Orientation!.Value, setup.FitToWidth!.Value, setup.FitToHeight!.Value));
+            Assert.Contains(document.WorkbookPart.Workbook.DefinedNames!.Elements<DocumentFormat.OpenXml.Spreadsheet.DefinedName>(), n => n.Name == "_xlnm.Print_Titles" && n.Text.EndsWith("!$1:$2", StringComparison.Ordinal));
         }
 
         Assert.Equal((2, 2, 2), (noFile, badDay, badFormat));

@@ -156,20 +156,23 @@ public abstract class ReportsApiTests(DatabaseProvider provider) : IAsyncLifetim
         var sheets = Read(statistics);
         Assert.Equal(["部门统计", "考核得分", "按流程", "按计划", "按任务事项"], sheets.Keys);
         var departments = sheets["部门统计"];
-        Assert.Equal(["部门", "上级部门", "收件/交办数", "按时办结", "超期办结"], departments[0].Take(5));
+        // A title row (the office, what, the period, the sheet) above the headings, printed on every page with them.
+        Assert.Equal("市政府办公室统计（2025-10-01至2025-10-31）  部门统计", Assert.Single(departments[0]));
+        Assert.Equal(["部门", "上级部门", "收件/交办数", "按时办结", "超期办结"], departments[1].Take(5));
         var justice = departments.Single(r => r[0] == "市司法局");
         Assert.Equal(["市司法局", "市政府办公室", "1", "1", "1", "0", "0", "1", "0", "0", "0", "0.5", "24", "34", "1", "0", "0", "0", "94"], justice);
         Assert.StartsWith("合计（2025-10-01至2025-10-31）", departments[^1][0], StringComparison.Ordinal);
         Assert.Contains(sheets["考核得分"], r => r.SequenceEqual(["市教育局", "审核退回重办，每次扣1分，最多扣10分", "1", "-1"]));
 
         var rows = Read(ledger);
-        var r2 = rows["台账"].Single(r => r[2] == "R2");
+        Assert.Equal("市政府办公室台账（2025-10-01至2025-10-31）  台账", Assert.Single(rows["台账"][0]));
+        var r2 = rows["台账"].Single(r => r.Length > 2 && r[2] == "R2");
         Assert.Equal(["依申请公开", "R2"], r2.Skip(1).Take(2));
         // Received 08-20, due 09-17, answered 10-13: 34 working days taken, 14 late.
         Assert.Equal(["市司法局", "承办", "archive", "2025-08-20", "2025-09-17", "2025-10-13", "超期办结", "超期", "34", "14"], r2.Skip(6).Take(10));
-        var r1 = rows["台账"].Single(r => r[2] == "R1")[0];
-        Assert.Equal(["registered", "complete", "extension-requested", "extension-approved", "complete", "complete"], rows["办理过程"].Where(h => h[0] == r1).Select(h => h[4]));
-        Assert.Equal("2025-10-10 10:00:00", rows["办理过程"].Single(h => h[0] == r1 && h[4] == "extension-approved")[2]);
+        var r1 = rows["台账"].Single(r => r.Length > 2 && r[2] == "R1")[0];
+        Assert.Equal(["registered", "complete", "extension-requested", "extension-approved", "complete", "complete"], rows["办理过程"].Where(h => h.Length > 4 && h[0] == r1).Select(h => h[4]));
+        Assert.Equal("2025-10-10 10:00:00", rows["办理过程"].Single(h => h.Length > 4 && h[0] == r1 && h[4] == "extension-approved")[2]);
 
         using var csv = await zhao.GetAsync(new Uri("/api/reports/statistics.csv?from=2025-10-01&to=2025-10-31", UriKind.Relative));
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
