@@ -91,6 +91,7 @@ app.UseSupervisionTextInput();
 app.UseBoardPages();
 app.UseAuthentication();
 app.UseMustChangePassword();
+app.UseDisplayGuard();
 app.UseRateLimiter();
 // The jobs dashboard checks the signed-in person itself (sending someone not signed in to the board's sign-in).
 app.UseJobsDashboard();
@@ -102,6 +103,7 @@ app.MapSignInLocks();
 app.MapAdminDepartments();
 app.MapAdminUsers();
 app.MapMyWork();
+app.MapDisplayLinks();
 app.MapFirstRun();
 app.MapAccessLog();
 app.MapAdminChannels();

@@ -85,7 +85,7 @@ public sealed class PhoneTests(BoardFixture fixture, Xunit.Abstractions.ITestOut
         Assert.True(actionsTop < factsTop, $"the actions ({actionsTop}) come after the facts ({factsTop})");
 
         var admin = await PhoneAsync("admin");
-        foreach (var section in new[] { "departments", "people", "channels", "calendars", "definitions", "access-log", "health" })
+        foreach (var section in new[] { "departments", "people", "channels", "displays", "calendars", "definitions", "access-log", "health" })
         {
             await CheckAsync(admin, $"/admin/{section}", $"#section-{section}:not([hidden])");
         }

@@ -27,6 +27,11 @@ public static class BoardPages
             {
                 context.Request.Path = "/admin.html";
             }
+            else if (HttpMethods.IsGet(context.Request.Method) && path == "/wall")
+            {
+                // The big screen (a display link's key in the fragment, or a signed-in supervisor).
+                context.Request.Path = "/wall.html";
+            }
 
             await next(context);
         });

@@ -32,7 +32,9 @@ public static class EventsApi
     private static async Task StreamAsync(HttpContext context, Wakeups wakeups, EventStreams streams, Actors actors, TimeProvider clock)
     {
         var person = context.User.Identity?.Name ?? string.Empty;
-        var actor = await actors.ForAsync(person, context.RequestAborted);
+        // From the principal (its role and department checked against the record, or a display link's): a wall
+        // screen has no person behind it.
+        var actor = await actors.ForAsync(context.User, context.RequestAborted);
         // Admins hear every change; others their departments' (their own, or their office's subtree).
         IReadOnlySet<long>? scope = actor.Role == Engine.Workflows.Role.Admin ? null : actor.Scope;
         if (!streams.TryOpen(person))

@@ -53,6 +53,13 @@ public sealed class Actors(UserStore users, DepartmentStore departments)
     // else's their department and every department below it.
     private static Actor Of(string login, string roleText, long departmentId, IReadOnlyList<Department> directory)
     {
+        // A wall screen's display link reads the board of its department and those below it, as a supervisor there
+        // would (it may call nothing else: see DisplayLinks.UseDisplayGuard).
+        if (roleText == DisplayLinks.Role)
+        {
+            return new Actor(login, Role.Supervisor, departmentId, directory.Subtree(departmentId));
+        }
+
         if (!Roles.TryParse(roleText, out var role))
         {
             throw new WorkflowRefusedException(RefusalKind.Forbidden, $"user '{login}' has no known role");

@@ -124,6 +124,20 @@ internal static class SessionCheck
     {
         var principal = context.Principal!;
         var services = context.HttpContext.RequestServices;
+        // A wall screen's display session lives as long as its link: no person, no lifetime, ended when revoked.
+        if (principal.FindFirst(DisplayLinks.LinkClaim)?.Value is { } link)
+        {
+            if (!long.TryParse(link, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var linkId)
+                || !await services.GetRequiredService<DisplayLinkStore>().IsLiveAsync(linkId, context.HttpContext.RequestAborted))
+            {
+                context.HttpContext.Items[EndedKey] = "the display link was revoked";
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            }
+
+            return;
+        }
+
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var lifetime = services.GetRequiredService<IConfiguration>().GetValue("Supervision:Sessions:Lifetime", TimeSpan.FromHours(12));
         var user = principal.Identity?.Name is { } login ? await services.GetRequiredService<Supervision.Host.People.UserStore>().FindByLoginAsync(login, context.HttpContext.RequestAborted) : null;

@@ -94,18 +94,20 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     /// <summary>What refers to a department (by what, how many); empty when it may be deleted.</summary>
     internal static async Task<IReadOnlyList<string>> ReferencesInAsync(UnitOfWork uow, long id, CancellationToken cancellationToken)
     {
-        var counts = await uow.Connection.QuerySingleAsync<(long Children, long People, long Items, long Assignments, long Channels, long Groups, long Circulations, long Counts)>(uow.Command(
+        var counts = await uow.Connection.QuerySingleAsync<(long Children, long People, long Items, long Assignments, long Channels, long Groups, long Circulations, long Counts, long Displays)>(uow.Command(
             """
             SELECT (SELECT count(*) FROM departments WHERE parent_id = @id), (SELECT count(*) FROM users WHERE department_id = @id),
                    (SELECT count(*) FROM items WHERE department_id = @id), (SELECT count(*) FROM assignments WHERE department_id = @id),
                    (SELECT count(*) FROM notice_channels WHERE department_id = @id), (SELECT count(*) FROM department_groups WHERE department_id = @id),
                    (SELECT count(*) FROM circulations WHERE office_department_id = @id),
-                   (SELECT count(*) FROM light_daily WHERE department_id = @id) + (SELECT count(*) FROM board_counts WHERE department_id = @id)
+                   (SELECT count(*) FROM light_daily WHERE department_id = @id) + (SELECT count(*) FROM board_counts WHERE department_id = @id),
+                   (SELECT count(*) FROM display_links WHERE department_id = @id AND revoked_at IS NULL)
             """, new { id }, cancellationToken));
         return new (long Count, string What)[]
             {
                 (counts.Children, "departments below it"), (counts.People, "people"), (counts.Items, "items"), (counts.Assignments, "assignments"),
                 (counts.Channels, "notice channels"), (counts.Groups, "group memberships"), (counts.Circulations, "circulations"), (counts.Counts, "recorded light counts"),
+                (counts.Displays, "display links"),
             }
             .Where(c => c.Count > 0).Select(c => $"{c.Count} {c.What}").ToList();
     }
@@ -114,6 +116,8 @@ public sealed class DepartmentStore(Database database, TimeProvider clock)
     internal static async Task DeleteInAsync(UnitOfWork uow, long id, CancellationToken cancellationToken)
     {
         await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM department_names WHERE department_id = @id", new { id }, cancellationToken));
+        // Revoked display links only remember it; live ones would have kept it from being deleted.
+        await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM display_links WHERE department_id = @id AND revoked_at IS NOT NULL", new { id }, cancellationToken));
         await uow.Connection.ExecuteAsync(uow.Command("DELETE FROM departments WHERE id = @id", new { id }, cancellationToken));
     }
 

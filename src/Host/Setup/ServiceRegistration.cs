@@ -30,6 +30,7 @@ public static class ServiceRegistration
         services.AddSingleton<DepartmentStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<TokenStore>();
+        services.AddSingleton<DisplayLinkStore>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<ItemStore>();
         services.AddSingleton<BoardCountsStore>();

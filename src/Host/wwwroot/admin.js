@@ -7,6 +7,8 @@
     zh: {
       title: "系统管理", menu: "☰ 菜单", board: "亮灯看板", jobs: "后台任务", signOut: "退出",
       "nav.departments": "部门", "nav.people": "人员与令牌", "nav.channels": "通知渠道", "nav.calendars": "节假日安排",
+      "nav.displays": "大屏链接", displaysHint: "会议室大屏用显示链接打开亮灯大屏（/wall）：只读、限于所选部门及其下级，不需要任何人的密码，可随时吊销。", addDisplay: "新建显示链接", displayName: "用途（如：会议室大屏）",
+      displayOnce: "请在大屏的浏览器中打开下面的地址（只显示这一次）：", displayRevoked: "已吊销“{0}”，大屏将立即退出。", confirmRevokeDisplay: "确定吊销“{0}”吗？使用它的大屏将立即退出。", open: "打开",
       "nav.definitions": "业务流程", "nav.accessLog": "访问日志", "nav.health": "运行状况",
       refusedTitle: "没有管理权限", refusedText: "管理页面仅供系统管理员使用。如需调整部门、人员或渠道，请联系本单位的系统管理员。", backToBoard: "返回亮灯看板",
       departmentsHint: "点击名称旁的按钮即可就地修改；移动时不能移到自己或自己的下级之下。",
@@ -62,6 +64,8 @@
     en: {
       title: "Administration", menu: "☰ Menu", board: "Light board", jobs: "Jobs", signOut: "Sign out",
       "nav.departments": "Departments", "nav.people": "People and tokens", "nav.channels": "Notice channels", "nav.calendars": "Holiday calendar",
+      "nav.displays": "Display links", displaysHint: "A meeting room's screen opens the wall (/wall) with a display link: read-only, limited to a department and those below it, no one's password, revocable at any time.", addDisplay: "New display link", displayName: "What it is for (e.g. the meeting room's screen)",
+      displayOnce: "Open this address in the screen's browser (shown only once):", displayRevoked: "Revoked \"{0}\"; its screen is signed out at once.", confirmRevokeDisplay: "Revoke \"{0}\"? Its screen is signed out at once.", open: "Open",
       "nav.definitions": "Workflows", "nav.accessLog": "Access log", "nav.health": "Health",
       refusedTitle: "Administrators only", refusedText: "These pages are for the office's administrators. Ask yours to change departments, people or channels.", backToBoard: "Back to the board",
       departmentsHint: "Change a department in place with the buttons beside its name; it can never be moved under itself.",
@@ -251,7 +255,7 @@
   function section() {
     const match = location.pathname.match(/^\/admin(?:\/([a-z-]+))?\/?$/);
     const name = match && match[1];
-    return ["departments", "people", "channels", "calendars", "definitions", "access-log", "health"].includes(name) ? name : "departments";
+    return ["departments", "people", "channels", "displays", "calendars", "definitions", "access-log", "health"].includes(name) ? name : "departments";
   }
 
   async function route() {
@@ -262,7 +266,7 @@
       else link.removeAttribute("aria-current");
     }
     $("failure").hidden = true;
-    const show = { departments: showDepartments, people: showPeople, channels: showChannels, calendars: showCalendars, definitions: showDefinitions, "access-log": showLog, health: showHealth }[current];
+    const show = { departments: showDepartments, people: showPeople, channels: showChannels, displays: showDisplays, calendars: showCalendars, definitions: showDefinitions, "access-log": showLog, health: showHealth }[current];
     await show();
   }
 
@@ -605,6 +609,25 @@
     row.replaceWith(el("tr", { "data-channel": String(c.id) }, cell));
   }
 
+  // --- display links --------------------------------------------------------------------------------------------
+
+  async function showDisplays() {
+    await loadDepartments();
+    departmentOptions($("display-add").elements.department, {});
+    await loadDisplays();
+  }
+
+  async function loadDisplays() {
+    const links = await api("/api/display-links");
+    const body = clear($("displays").tBodies[0]);
+    for (const l of links) {
+      body.append(el("tr", { "data-display": String(l.id), class: l.revokedAt ? "off" : null },
+        el("td", { text: l.name }), el("td", { text: l.department.name }), el("td", { text: when(l.createdAt) }), el("td", { text: when(l.lastUsedAt) }),
+        el("td", {}, l.revokedAt ? el("span", { class: "muted", text: t("revoked", when(l.revokedAt)) })
+          : button("revoke", () => confirm(t("confirmRevokeDisplay", l.name)) && act(async () => { await api(`/api/display-links/${l.id}`, { method: "DELETE" }); await loadDisplays(); }, t("displayRevoked", l.name))))));
+    }
+  }
+
   // --- calendars ------------------------------------------------------------------------------------------------
 
   async function showCalendars() {
@@ -890,6 +913,19 @@
         f.secret.value = "";
         await loadChannels();
       }, t("channelAdded"));
+    });
+    $("display-add").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const f = event.target.elements;
+      const made = await act(() => api("/api/display-links", { method: "POST", body: { name: f.name.value.trim(), department: f.department.value } }));
+      if (!made) return;
+      f.name.value = "";
+      const address = `${location.origin}${made.url}`;
+      const copy = button("copy", async () => { await navigator.clipboard.writeText(address).catch(() => {}); copy.textContent = t("copied"); });
+      clear($("display-once")).append(el("p", { text: t("displayOnce") }),
+        el("div", { class: "token-line" }, el("code", { id: "new-display-url", text: address }), copy, el("a", { href: made.url, target: "_blank", rel: "noopener", text: t("open") })));
+      $("display-once").hidden = false;
+      await loadDisplays();
     });
     $("notice-form").addEventListener("submit", (event) => previewNotice(event).catch(fail));
     $("notice-form").elements.year.addEventListener("change", (event) => act(() => showYear(Number(event.target.value))));

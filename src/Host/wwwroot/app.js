@@ -308,7 +308,7 @@
     $("nav-admin").hidden = state.user.role !== "admin";
     // Sent here to sign in from another page (the jobs dashboard, the administration): back there once signed in.
     const next = new URLSearchParams(location.search).get("next");
-    if (next && /^\/(jobs|admin)(\/|$|\?)/.test(next)) {
+    if (next && /^\/(jobs|admin|wall)(\/|$|\?)/.test(next)) {
       location.assign(next);
       return;
     }

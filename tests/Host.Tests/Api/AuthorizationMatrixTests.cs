@@ -19,7 +19,7 @@ namespace Supervision.Host.Tests.Api;
 public sealed partial class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     // The routes meant for anyone: health checks, signing in, the API description, setting up an office nobody can sign in to yet.
-    private static readonly string[] Anonymous = ["GET /health", "POST /api/session/", "GET /openapi/{documentName}.json", "GET /api/setup/", "POST /api/setup/"];
+    private static readonly string[] Anonymous = ["GET /health", "POST /api/session/", "GET /openapi/{documentName}.json", "GET /api/setup/", "POST /api/setup/", "POST /api/display-session"];
 
     private ApiServer _server = null!;
 
