@@ -162,6 +162,19 @@ public abstract partial record TimeLimit
         _ => GetType().Name,
     };
 
+    /// <summary>A span as data, for a page to say in its own words: how many of which unit (<c>working-days</c>,
+    /// <c>calendar-days</c>, <c>months</c>, <c>hours</c>, <c>minutes</c>) and whether a last day off is not rolled on to a
+    /// working day; null for a date or an instant.</summary>
+    public LimitSpan? Span() => this switch
+    {
+        WorkingDays w => new LimitSpan(w.Count, "working-days", false),
+        CalendarDays c => new LimitSpan(c.Count, "calendar-days", !c.RollToWorkingDay),
+        Months m => new LimitSpan(m.Count, "months", !m.RollToWorkingDay),
+        Duration d when d.Length.TotalMinutes % 60 == 0 => new LimitSpan((int)d.Length.TotalHours, "hours", false),
+        Duration d => new LimitSpan((int)d.Length.TotalMinutes, "minutes", false),
+        _ => null,
+    };
+
     /// <summary>The limit in Chinese, as an explanation says it: <c>20个工作日</c>, <c>5小时</c>, <c>2026年9月底</c>.</summary>
     public string ToChinese() => this switch
     {
@@ -190,3 +203,8 @@ public abstract partial record TimeLimit
     [GeneratedRegex(@"^month-end\s+(?<y>\d{4})-(?<m>\d{1,2})$", RegexOptions.IgnoreCase)]
     private static partial Regex MonthEndPattern();
 }
+
+/// <summary>A time limit's span as data: <see cref="Count"/> of <see cref="Unit"/> (<c>working-days</c>,
+/// <c>calendar-days</c>, <c>months</c>, <c>hours</c>, <c>minutes</c>); <see cref="NoRoll"/>: a last day that is a day off
+/// stays the due day.</summary>
+public sealed record LimitSpan(int Count, string Unit, bool NoRoll);

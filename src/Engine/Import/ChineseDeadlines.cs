@@ -34,6 +34,11 @@ public sealed record DeadlineReading(string Original, IReadOnlyList<PlanDeadline
     /// <summary>True when the cell said nothing.</summary>
     public bool Blank => Deadlines.Count == 0 && Warnings.Count == 0;
 
+    /// <summary>Whether a task with this cell waits for its event: no dated deadline, a span after an event, and
+    /// neither ongoing nor continuous work (新规出台后1个月内). Such a task is assigned when the event is recorded.</summary>
+    public bool AwaitsEvent => Earliest is null && Deadlines.Any(d => d.Kind == DeadlineKind.Relative && d.Limit is not null)
+        && Deadlines.All(d => d.Kind is not (DeadlineKind.Ongoing or DeadlineKind.Continuous));
+
     /// <summary>The earliest dated deadline (for a task that cannot be split per sub-task), or null.</summary>
     public TimeLimit? Earliest => Deadlines.Where(d => d.Kind == DeadlineKind.Dated).Select(d => d.Limit!).MinBy(LastDay);
 

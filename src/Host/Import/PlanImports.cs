@@ -223,7 +223,7 @@ public sealed class PlanImports(InstanceStore instances, DepartmentStore departm
                         fields["planText"] = text;
                     }
 
-                    var awaiting = task.Deadline.Earliest is null && relative is not null && readings.All(d => d.Kind is not (DeadlineKind.Ongoing or DeadlineKind.Continuous));
+                    var awaiting = task.Deadline.AwaitsEvent;
                     if (awaiting)
                     {
                         fields[WorkflowEngine.StartsAfterField] = relative!.Event ?? relative.Text;

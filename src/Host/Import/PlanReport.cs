@@ -4,13 +4,13 @@ using Supervision.Engine.Import;
 namespace Supervision.Host.Import;
 
 /// <summary>A deadline as read, for the report: kind, due day, span after an event, and the words it came from.</summary>
-public sealed record ReportDeadline(string Kind, string? Due, string? Limit, string? Event, string Text);
+public sealed record ReportDeadline(string Kind, string? Due, string? Limit, string? Event, string Text, Supervision.Engine.Deadlines.LimitSpan? Span = null);
 
 /// <summary>A task row in the report: its text, units and deadline as written and as read.</summary>
 public sealed record ReportTask(int Line, string Text, IReadOnlyList<string> Lead, IReadOnlyList<string> Responsible, ReportTaskDeadline Deadline);
 
 /// <summary>A task row's deadline cell: the original words and what they were read as.</summary>
-public sealed record ReportTaskDeadline(string Original, IReadOnlyList<ReportDeadline> Read);
+public sealed record ReportTaskDeadline(string Original, IReadOnlyList<ReportDeadline> Read, bool AwaitsEvent = false);
 
 /// <summary>An item of the plan in the report.</summary>
 public sealed record ReportItem(string Number, string Title, string Section, int Line, IReadOnlyList<string> Lead, IReadOnlyList<string> Responsible,
@@ -52,7 +52,7 @@ public sealed record PlanReport(string File, string Layout, string? Encoding, st
                 i.Tasks.SelectMany(t => t.Deadline.Deadlines).Distinct().Select(Deadline).ToList(),
                 i.PlanText,
                 i.Tasks.Select(t => new ReportTask(t.Line, t.Text, units.Split(t.Lead), units.Split(t.Responsible),
-                    new ReportTaskDeadline(t.Deadline.Original, t.Deadline.Deadlines.Select(Deadline).ToList()))).ToList())).ToList(),
+                    new ReportTaskDeadline(t.Deadline.Original, t.Deadline.Deadlines.Select(Deadline).ToList(), t.Deadline.AwaitsEvent))).ToList())).ToList(),
             PlanImports.UnknownUnits(plan, units).Select(u => new ReportUnit(u.Name, u.Line)).ToList(),
             plan.Warnings.Select(w => new ReportWarning(w.Line, w.Field, w.Message)).ToList());
     }
@@ -75,5 +75,6 @@ public sealed record PlanReport(string File, string Layout, string? Encoding, st
         d.Due?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         d.Limit?.ToString(),
         d.Event,
-        d.Text);
+        d.Text,
+        d.Kind == DeadlineKind.Relative ? d.Limit?.Span() : null);
 }

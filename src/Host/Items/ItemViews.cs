@@ -12,7 +12,6 @@ namespace Supervision.Host.Items;
 /// <summary>Items as responses show them (<see cref="ItemView"/>, <see cref="StepLimitView"/>).</summary>
 internal static class ItemViews
 {
-    /// <summary>The item with its department's name and the calendar in force.</summary>
     /// <summary>Something the caller may do now, as responses show it.</summary>
     public static ActionView Action(AvailableAction action)
     {
@@ -21,11 +20,21 @@ internal static class ItemViews
             action.Fields.Select(f => new FieldView(f.Name, f.Label, f.Type.ToString().ToLowerInvariant(), f.Required, f.Choices)).ToList(), action.Choices);
     }
 
+    /// <summary>The item with its department's name and the calendar in force.</summary>
     public static ItemView View(SupervisedItem item, string departmentName, WorkingCalendar calendar) =>
         new(item.Id, item.Kind.Code(), item.Title, new DepartmentRef(item.DepartmentId, departmentName), item.Step, item.Light.Code(), item.SeriouslyOverdue,
             Day(item.DueOn), item.DueAt, item.Paused, item.NextChangeAt, item.ReceivedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Day(item.StepDueOn),
             item.Result, item.ClosedAt, item.Version, $"{item.DefinitionId} v{item.DefinitionVersion}", JsonDocument.Parse(item.Payload).RootElement,
-            ProvisionalYears(item, calendar), item.StepLight?.Code(), item.StepBasis);
+            ProvisionalYears(item, calendar), item.StepLight?.Code(), item.StepBasis, DeadlineSpan(item.Payload));
+
+    // A task's "deadline" field holding a span (a task counted from its event: "1 month") as data, so a page says it in
+    // its own words without parsing the notation.
+    private static LimitSpan? DeadlineSpan(string payload)
+    {
+        using var fields = JsonDocument.Parse(payload);
+        return fields.RootElement.ValueKind == JsonValueKind.Object && fields.RootElement.TryGetProperty("deadline", out var deadline) && deadline.ValueKind == JsonValueKind.String
+            && TimeLimit.TryParse(deadline.GetString(), out var limit, out _) ? limit!.Span() : null;
+    }
 
     /// <summary>The item, looking its department's name up.</summary>
     public static async Task<ItemView> ViewAsync(SupervisedItem item, DepartmentStore departments, CalendarService calendars, CancellationToken cancellationToken) =>

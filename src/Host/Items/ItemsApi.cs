@@ -18,7 +18,7 @@ public sealed record ItemView(
     long Id, string Kind, string Title, DepartmentRef Department, string Step, string Light, bool SeriouslyOverdue,
     string? DueOn, DateTimeOffset? DueAt, bool Paused, DateTimeOffset? NextChangeAt, string ReceivedOn, string? StepDueOn,
     string? Result, DateTimeOffset? ClosedAt, int Version, string Definition, JsonElement Fields, IReadOnlyList<int> ProvisionalYears,
-    string? StepLight, string? StepBasis);
+    string? StepLight, string? StepBasis, Supervision.Engine.Deadlines.LimitSpan? DeadlineSpan = null);
 
 /// <summary>A page of items.</summary>
 /// <summary>A page of items; <c>Total</c> is how many match, or at least that many when <c>TotalIsAtLeast</c> (broad

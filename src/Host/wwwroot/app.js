@@ -5,7 +5,7 @@
 (() => {
   const texts = {
     zh: {
-      title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", administration: "系统管理", menu: "☰ 菜单", filtersToggle: "筛选条件", myWork: "我的待办", myWorkHint: "本部门您可以办理的事项，最紧急的在前：严重超期、红灯、黄灯、绿灯，同色按截止日先后。", myWorkEmpty: "眼下没有需要您办理的事项。", myCount: "共 {0} 项", myCountMore: "最紧急的 {0} 项", daysLeft: "剩余 {0} 个工作日", daysOver: "超期 {0} 个工作日", dueToday: "今天到期", openItem: "办理…", dueLabel: "截止 {0}", setupTitle: "首次使用：设置本单位和系统管理员", setupHint: "系统里还没有任何账号。请输入启动服务时日志中显示的设置码（每次启动都会变化），填写本单位名称，并创建第一个系统管理员。", setupCode: "设置码", setupOffice: "本单位名称", setupName: "姓名", setupSubmit: "完成设置", setupWrongCode: "设置码不对：请查看服务启动时日志中的设置码（每次启动都会变化）。", setupDone: "本单位已经设置过了，请直接登录。", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
+      title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", administration: "系统管理", noRoll: "，不顺延", menu: "☰ 菜单", filtersToggle: "筛选条件", myWork: "我的待办", myWorkHint: "本部门您可以办理的事项，最紧急的在前：严重超期、红灯、黄灯、绿灯，同色按截止日先后。", myWorkEmpty: "眼下没有需要您办理的事项。", myCount: "共 {0} 项", myCountMore: "最紧急的 {0} 项", daysLeft: "剩余 {0} 个工作日", daysOver: "超期 {0} 个工作日", dueToday: "今天到期", openItem: "办理…", dueLabel: "截止 {0}", setupTitle: "首次使用：设置本单位和系统管理员", setupHint: "系统里还没有任何账号。请输入启动服务时日志中显示的设置码（每次启动都会变化），填写本单位名称，并创建第一个系统管理员。", setupCode: "设置码", setupOffice: "本单位名称", setupName: "姓名", setupSubmit: "完成设置", setupWrongCode: "设置码不对：请查看服务启动时日志中的设置码（每次启动都会变化）。", setupDone: "本单位已经设置过了，请直接登录。", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
       kind: "类型", all: "全部", requests: "依申请公开", tasks: "督办任务", department: "部门", light: "灯色", step: "环节",
       dueWithin: "N个工作日内到期", search: "搜索", apply: "筛选", clear: "清除", board: "亮灯情况", close: "关闭",
       prev: "上一页", next: "下一页", forecast: "预警", trends: "趋势", onTimeByDepartment: "各部门按期率", inbox: "通知",
@@ -68,7 +68,7 @@
       workflowDiagram: "流程图", otherVersion: "本事项按第{0}版流程办理，图中为现行的第{1}版。",
     },
     en: {
-      title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", administration: "Administration", menu: "☰ Menu", filtersToggle: "Filters", myWork: "My work", myWorkHint: "What you can do in your department, most urgent first: seriously overdue, red, yellow, green, then by due day.", myWorkEmpty: "Nothing waits for you just now.", myCount: "{0} items", myCountMore: "the {0} most urgent", daysLeft: "{0} working days left", daysOver: "{0} working days over", dueToday: "due today", openItem: "Open…", dueLabel: "due {0}", setupTitle: "First run: your office and its administrator", setupHint: "Nobody has an account yet. Enter the setup code the server wrote to its log when it started (it changes at every start), your office's name, and the first administrator.", setupCode: "Setup code", setupOffice: "Your office", setupName: "Name", setupSubmit: "Set up", setupWrongCode: "Not this server's setup code: it is in the log the server wrote when it started (it changes at every start).", setupDone: "The office is already set up: sign in.", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
+      title: "Supervision light board", choosePassword: "Choose your own password", choosePasswordHint: "An administrator set your first password. Choose one only you know first (at least 10 characters, not your user name nor a common password).", currentPassword: "Current password", newPassword: "New password", savePassword: "Save password", jobs: "Jobs", administration: "Administration", noRoll: ", not rolled", menu: "☰ Menu", filtersToggle: "Filters", myWork: "My work", myWorkHint: "What you can do in your department, most urgent first: seriously overdue, red, yellow, green, then by due day.", myWorkEmpty: "Nothing waits for you just now.", myCount: "{0} items", myCountMore: "the {0} most urgent", daysLeft: "{0} working days left", daysOver: "{0} working days over", dueToday: "due today", openItem: "Open…", dueLabel: "due {0}", setupTitle: "First run: your office and its administrator", setupHint: "Nobody has an account yet. Enter the setup code the server wrote to its log when it started (it changes at every start), your office's name, and the first administrator.", setupCode: "Setup code", setupOffice: "Your office", setupName: "Name", setupSubmit: "Set up", setupWrongCode: "Not this server's setup code: it is in the log the server wrote when it started (it changes at every start).", setupDone: "The office is already set up: sign in.", jobQueued: "Queued, starting shortly…", jobRunning: "Importing:", jobFailed: "The background job failed.", signIn: "Sign in", signOut: "Sign out", login: "User name", password: "Password", signInFailed: "Unknown user or wrong password.",
       kind: "Kind", all: "All", requests: "Disclosure requests", tasks: "Supervision tasks", department: "Department", light: "Light", step: "Step",
       dueWithin: "Due within N working days", search: "Search", apply: "Apply", clear: "Clear", board: "Lights", close: "Close",
       prev: "Previous", next: "Next", forecast: "Forecast", trends: "Trends", onTimeByDepartment: "On-time rate by department", inbox: "Notices",
@@ -786,7 +786,7 @@
     if ((item.provisionalYears || []).length > 0) fact(t("provisional"), t("provisionalDue", item.provisionalYears.join("、")), "hint provisional-note");
     if (item.result) fact(t("result"), item.result);
     const fields = item.fields || {};
-    for (const [name, value] of Object.entries(fields)) fact(fieldLabel(definition, name), fieldText(name, value, fields), name === "planText" ? "quote" : null);
+    for (const [name, value] of Object.entries(fields)) fact(fieldLabel(definition, name), fieldText(name, value, fields, item.deadlineSpan), name === "planText" ? "quote" : null);
     if (fields.startsAfter && item.step === "assign") fact(t("awaitingEvent"), t("awaitingEventHint", fields.startsAfter), "hint");
     if (detail.lateCorrection) fact(t("lateCorrection"), t("lateCorrectionHint"), "hint");
     for (const p of detail.pendingExtensions || []) fact(t("pendingExtension"), t("pendingExtensionText", p.requestedBy, p.workingDays, p.reason), "hint");
@@ -857,12 +857,11 @@
     return state.lang === "zh" ? name : texts.en[`field.${name}`] || name;
   }
 
-  // A task counted from an event stores its span in the notation of time limits ("1 month"): say it in words,
-  // with the event it counts from.
-  function fieldText(name, value, fields) {
-    const text = String(value);
-    if (name !== "deadline" || !limitNotation.test(text)) return text;
-    return fields.startsAfter ? t("afterEvent", fields.startsAfter, limitWords(text)) : limitWords(text);
+  // A task counted from an event keeps its span in its "deadline" field; the server sends it as data (deadlineSpan):
+  // said in words, with the event it counts from.
+  function fieldText(name, value, fields, span) {
+    if (name !== "deadline" || !span) return String(value);
+    return fields.startsAfter ? t("afterEvent", fields.startsAfter, spanWords(span)) : spanWords(span);
   }
 
   function renderActions(item, actions) {
@@ -924,19 +923,19 @@
   const isSupervisor = () => !!state.user && state.user.role === "supervisor";
   const dateTime = (at) => new Date(at).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB");
 
-  // A time limit as the server writes it: "20 working days", "15 calendar days no roll", "1 month", "5 hours".
-  const limitNotation = /^(\d+) (working days|calendar days|months?|hours|minutes)( no roll)?$/;
-  const limitKeys = { "working days": "limitWorkingDays", "calendar days": "limitCalendarDays", month: "limitMonth", months: "limitMonths", hours: "limitHours", minutes: "limitMinutes" };
+  // A span as the server sends it ({ count, unit, noRoll }) in words.
+  const spanKeys = { "working-days": "limitWorkingDays", "calendar-days": "limitCalendarDays", months: "limitMonths", hours: "limitHours", minutes: "limitMinutes" };
 
-  function limitWords(limit) {
-    const match = limitNotation.exec(limit || "");
-    return match ? t(limitKeys[match[2]], match[1]) : limit || "";
+  function spanWords(span) {
+    const key = span.unit === "months" && span.count === 1 ? "limitMonth" : spanKeys[span.unit];
+    const words = key ? t(key, span.count) : `${span.count} ${span.unit}`;
+    return span.noRoll ? `${words}${t("noRoll")}` : words;
   }
 
   function deadlineWords(d) {
     switch (d.kind) {
       case "dated": return t("dueBy", d.due);
-      case "relative": return t("afterEvent", d.event || t("theEvent"), limitWords(d.limit));
+      case "relative": return t("afterEvent", d.event || t("theEvent"), d.span ? spanWords(d.span) : d.limit || "");
       case "ongoing": return t("ongoing");
       case "continuous": return t("continuous");
       default: return d.text;
@@ -948,11 +947,6 @@
     if (`layout.${layout}` in texts.zh) return t(`layout.${layout}`);
     const word = /^Word (\w+)$/.exec(layout);
     return word && `layout.${word[1]}` in texts.zh ? `Word ${t(`layout.${word[1]}`)}` : layout;
-  }
-
-  // The server's rule for a task that waits for its event: no dated deadline, a span after an event, not ongoing.
-  function awaitsEvent(read) {
-    return !read.some((d) => d.kind === "dated" || d.kind === "ongoing" || d.kind === "continuous") && read.some((d) => d.kind === "relative" && d.limit);
   }
 
   async function showImports(id) {
@@ -1090,7 +1084,8 @@
     for (const item of report.items) {
       const tasks = item.tasks.length > 0 ? item.tasks : [null];
       tasks.forEach((task, i) => {
-        const awaiting = task !== null && awaitsEvent(task.deadline.read);
+        // Whether it waits for its event is the server's to say.
+        const awaiting = task !== null && task.deadline.awaitsEvent;
         const tr = el("tr", { "data-plan-item": item.number, "data-line": task ? task.line : item.line, class: awaiting ? "awaiting" : null });
         if (i === 0) {
           const span = String(tasks.length);

@@ -79,6 +79,11 @@ public abstract class ImportsApiTests(DatabaseProvider provider) : IAsyncLifetim
         // The group is stored with the departments; the district group and the health commission are not known here.
         Assert.Equal(["市卫健委", "各区政府"], preview.GetProperty("report").GetProperty("unknownUnits").EnumerateArray().Select(u => u.GetProperty("name").GetString()).Order(StringComparer.Ordinal).Reverse());
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM items"));
+        // The preview says which row waits for its event and gives its span as data (the page parses no wording).
+        var previewTasks = preview.GetProperty("report").GetProperty("items").EnumerateArray().SelectMany(i => i.GetProperty("tasks").EnumerateArray()).ToList();
+        var waits = Assert.Single(previewTasks, t => t.GetProperty("deadline").GetProperty("awaitsEvent").GetBoolean());
+        var span = waits.GetProperty("deadline").GetProperty("read").EnumerateArray().Single(d => d.GetProperty("kind").GetString() == "relative").GetProperty("span");
+        Assert.Equal((1, "months"), (span.GetProperty("count").GetInt32(), span.GetProperty("unit").GetString()));
 
         // Unknown units refuse the confirmation, naming them; nothing is written.
         using var refused = await zhao.PostAsJsonAsync($"/api/imports/{id}/confirm", new { });
