@@ -38,10 +38,13 @@ public static class JobStore
     {
         ArgumentNullException.ThrowIfNull(storage);
         var monitoring = storage.GetMonitoringApi();
-        return monitoring.SucceededJobs(0, 1000).Where(j => j.Value.Job?.Method.Name == method).Select(j => j.Key)
-            .Concat(monitoring.ProcessingJobs(0, 1000).Where(j => j.Value.Job?.Method.Name == method).Select(j => j.Key))
-            .Concat(monitoring.EnqueuedJobs("default", 0, 1000).Where(j => j.Value.Job?.Method.Name == method).Select(j => j.Key))
-            .Concat(monitoring.FailedJobs(0, 1000).Where(j => j.Value.Job?.Method.Name == method).Select(j => j.Key))
+        // Read in the order a job moves (queued, running, then done): a job moving on between two reads is caught by
+        // the later one. Read the other way round, a job queued at the first read and done by the last was missed.
+        var enqueued = monitoring.EnqueuedJobs("default", 0, 1000).Where(j => j.Value.Job?.Method.Name == method).Select(j => j.Key).ToList();
+        var processing = monitoring.ProcessingJobs(0, 1000).Where(j => j.Value.Job?.Method.Name == method).Select(j => j.Key).ToList();
+        var succeeded = monitoring.SucceededJobs(0, 1000).Where(j => j.Value.Job?.Method.Name == method).Select(j => j.Key).ToList();
+        var failed = monitoring.FailedJobs(0, 1000).Where(j => j.Value.Job?.Method.Name == method).Select(j => j.Key).ToList();
+        return enqueued.Concat(processing).Concat(succeeded).Concat(failed)
             .Distinct()
             .ToList();
     }
