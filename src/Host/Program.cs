@@ -90,8 +90,7 @@ app.UseStatusCodePages();
 app.UseSupervisionTextInput();
 app.UseBoardPages();
 app.UseAuthentication();
-app.UseMustChangePassword();
-app.UseDisplayGuard();
+app.UseSessionLimits();
 app.UseRateLimiter();
 // The jobs dashboard checks the signed-in person itself (sending someone not signed in to the board's sign-in).
 app.UseJobsDashboard();

@@ -51,7 +51,7 @@ public static class AdminCalendarsApi
     private static async Task<Microsoft.AspNetCore.Http.HttpResults.Ok<AdminCalendars>> ListAsync(CalendarService calendars, CalendarStore store, TimeProvider clock, OfficeTimeZone zone, CancellationToken ct)
     {
         var calendar = await calendars.LoadCurrentAsync(ct);
-        var stored = (await store.StoredYearsByWhomAsync(calendar.Name, ct)).ToDictionary(r => (int)r.Year);
+        var stored = (await store.StoredYearsByWhomAsync(calendar.Name, ct)).ToDictionary(r => (int)r.Year, r => (r.ChangedBy, r.ChangedAt));
         var known = Enumerable.Range(WorkingCalendar.FirstYear, WorkingCalendar.LastYear - WorkingCalendar.FirstYear + 1).Where(y => !calendar.IsProvisional(y)).ToList();
         var thisYear = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone.Zone).Year;
         var first = known.Count > 0 ? known[0] : thisYear;
@@ -59,8 +59,8 @@ public static class AdminCalendarsApi
         var years = Enumerable.Range(first, last - first + 1).Select(y =>
         {
             var found = calendar.YearInForce(y)!;
-            var source = stored.TryGetValue(y, out var by) ? "stored" : calendar.IsProvisional(y) ? "provisional" : "shipped";
-            return new AdminCalendarYear(y, source, calendar.IsProvisional(y), by?.ChangedBy, by?.ChangedAt, found.Source,
+            var source = CalendarYearSource.Of(calendar, y, stored);
+            return new AdminCalendarYear(y, source.Kind, calendar.IsProvisional(y), source.StoredBy, source.StoredAt, found.Source,
                 found.Holidays.SelectMany(h => h.Days()).Distinct().Count(), found.MakeUpDays.Count, calendar.WorkingDaysIn(y));
         }).Reverse().ToList();
         var changes = (await store.RecentChangesAsync(calendar.Name, 20, ct)).Select(c => new AdminCalendarChange(c.Change.Version, c.Change.Year, c.ChangedBy, c.ChangedAt,

@@ -14,7 +14,19 @@ public sealed record CalendarRecomputed(int Version, int Year, int ChangedDates,
 
 /// <summary>Where a year of the calendar in force comes from: <c>shipped</c> (the seeds/calendar/ file), <c>stored</c>
 /// (entered at run time, by whom and when), or <c>provisional</c> (no notice: reckoned from the law).</summary>
-public sealed record CalendarYearSource(int Year, string Kind, string? StoredBy, DateTimeOffset? StoredAt);
+public sealed record CalendarYearSource(int Year, string Kind, string? StoredBy, DateTimeOffset? StoredAt)
+{
+    /// <summary>Where <paramref name="year"/> of <paramref name="calendar"/> comes from, given the years stored at run
+    /// time with by whom and when.</summary>
+    public static CalendarYearSource Of(WorkingCalendar calendar, int year, IReadOnlyDictionary<int, (string By, DateTimeOffset At)> stored)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        ArgumentNullException.ThrowIfNull(stored);
+        return stored.TryGetValue(year, out var by) ? new CalendarYearSource(year, "stored", by.By, by.At)
+            : calendar.IsProvisional(year) ? new CalendarYearSource(year, "provisional", null, null)
+            : new CalendarYearSource(year, "shipped", null, null);
+    }
+}
 
 /// <summary>
 /// The working-day calendar in force: the shipped seeds/calendar/ file with the years entered at run time (table

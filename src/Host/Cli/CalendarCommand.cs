@@ -148,9 +148,7 @@ internal static class CalendarCommand
 
             var (calendar, stored) = inForce.Value;
             var found = calendar.YearInForce(number)!;
-            var source = stored.TryGetValue(number, out var by) ? new CalendarYearSource(number, "stored", by.By, by.At)
-                : calendar.IsProvisional(number) ? new CalendarYearSource(number, "provisional", null, null)
-                : new CalendarYearSource(number, "shipped", null, null);
+            var source = CalendarYearSource.Of(calendar, number, stored);
             var days = Enumerable.Range(0, DateTime.IsLeapYear(number) ? 366 : 365).Select(i => new DateOnly(number, 1, 1).AddDays(i)).ToList();
             var offOnWeekdays = days.Where(d => !IsWeekend(d) && !calendar.IsWorkingDay(d)).ToList();
             var holidays = found.Holidays.SelectMany(h => h.Days()).Order().ToList();

@@ -99,18 +99,18 @@ public static class AdminChannels
         api.MapGet("/", async (NoticeStore notices, CancellationToken ct) => TypedResults.Ok((await notices.ChannelsAsync(ct)).Select(View).ToList()));
         api.MapPost("/", (JsonElement body, HttpContext context, ISender sender, NoticeStore notices, CancellationToken ct) => Answer.Command(async () =>
         {
-            var fields = AdminUsers.Members(body, Members, "a channel");
-            string Required(string member) => AdminUsers.Text(fields, member) is { Length: > 0 } value ? value : throw new WorkflowRefusedException(RefusalKind.Invalid, $"{member}: required");
-            var id = await sender.Send(new AddDepartmentChannel(Required("department"), Required("channel"), Required("address"), AdminUsers.Text(fields, "secret")), ct);
+            var fields = JsonMembers.Read(body, Members, "a channel");
+            string Required(string member) => JsonMembers.Text(fields, member) is { Length: > 0 } value ? value : throw new WorkflowRefusedException(RefusalKind.Invalid, $"{member}: required");
+            var id = await sender.Send(new AddDepartmentChannel(Required("department"), Required("channel"), Required("address"), JsonMembers.Text(fields, "secret")), ct);
             var added = (await notices.ChannelsAsync(ct)).First(c => c.Id == id);
             AccessLog.Describe(context, string.Create(CultureInfo.InvariantCulture, $"channel {id}: {added.Channel} {added.Address} for {added.Department}{(added.Secret is null ? string.Empty : ", signed")}"));
             return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/admin/channels/{id}"), View(added));
         }));
         api.MapPatch("/{id:long}", (long id, JsonElement body, HttpContext context, ISender sender, NoticeStore notices, CancellationToken ct) => Answer.Command(async () =>
         {
-            var fields = AdminUsers.Members(body, Members, "a channel");
-            await sender.Send(new ChangeChannel(id, AdminUsers.Text(fields, "department"), AdminUsers.Text(fields, "channel"), AdminUsers.Text(fields, "address"),
-                AdminUsers.Text(fields, "secret"), fields.ContainsKey("secret")), ct);
+            var fields = JsonMembers.Read(body, Members, "a channel");
+            await sender.Send(new ChangeChannel(id, JsonMembers.Text(fields, "department"), JsonMembers.Text(fields, "channel"), JsonMembers.Text(fields, "address"),
+                JsonMembers.Text(fields, "secret"), fields.ContainsKey("secret")), ct);
             var changed = (await notices.ChannelsAsync(ct)).First(c => c.Id == id);
             AccessLog.Describe(context, string.Create(CultureInfo.InvariantCulture, $"channel {id}: {string.Join(", ", fields.Keys.Select(k => k == "secret" ? (changed.Secret is null ? "secret removed" : "secret replaced") : $"{k} set"))}; now {changed.Channel} {changed.Address} for {changed.Department}"));
             return TypedResults.Ok(View(changed));

@@ -54,7 +54,7 @@ public sealed class Actors(UserStore users, DepartmentStore departments)
     private static Actor Of(string login, string roleText, long departmentId, IReadOnlyList<Department> directory)
     {
         // A wall screen's display link reads the board of its department and those below it, as a supervisor there
-        // would (it may call nothing else: see DisplayLinks.UseDisplayGuard).
+        // would (it may call nothing else: see DisplayLinks.Screen).
         if (roleText == DisplayLinks.Role)
         {
             return new Actor(login, Role.Supervisor, departmentId, directory.Subtree(departmentId));

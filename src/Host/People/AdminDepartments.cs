@@ -149,13 +149,13 @@ public static class AdminDepartments
     // The body's members by name: absent is "unchanged" (null), "parent": null is "to the top".
     private static (string? Name, string? Parent, bool ToTop, IReadOnlyList<string>? Aliases, IReadOnlyList<string>? Groups) Read(JsonElement body)
     {
-        var fields = AdminUsers.Members(body, ["name", "parent", "aliases", "groups"], "a department");
+        var fields = JsonMembers.Read(body, ["name", "parent", "aliases", "groups"], "a department");
         var toTop = fields.TryGetValue("parent", out var parent) && parent.ValueKind == JsonValueKind.Null;
         IReadOnlyList<string>? Names(string member) => fields.TryGetValue(member, out var a)
             ? a.ValueKind == JsonValueKind.Array && a.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String)
                 ? a.EnumerateArray().Select(x => x.GetString()!).ToList()
                 : throw new WorkflowRefusedException(RefusalKind.Invalid, $"{member}: a list of names expected")
             : null;
-        return (AdminUsers.Text(fields, "name"), AdminUsers.Text(fields, "parent"), toTop, Names("aliases"), Names("groups"));
+        return (JsonMembers.Text(fields, "name"), JsonMembers.Text(fields, "parent"), toTop, Names("aliases"), Names("groups"));
     }
 }

@@ -143,21 +143,21 @@ public static class AdminUsers
         }));
         api.MapPost("/", (JsonElement body, HttpContext context, ISender sender, UserStore users, CancellationToken ct) => Answer.Command(async () =>
         {
-            var fields = Members(body, AddMembers, "a person");
-            var password = Text(fields, "password");
+            var fields = JsonMembers.Read(body, AddMembers, "a person");
+            var password = JsonMembers.Text(fields, "password");
             if (password is null)
             {
                 throw new WorkflowRefusedException(RefusalKind.Invalid, "password: required (the person chooses their own at the first sign-in)");
             }
 
-            var (user, department) = await sender.Send(new AddUser(Text(fields, "login") ?? string.Empty, Text(fields, "role") ?? string.Empty, Text(fields, "department") ?? string.Empty,
-                Text(fields, "displayName"), password, Text(fields, "email")), ct);
+            var (user, department) = await sender.Send(new AddUser(JsonMembers.Text(fields, "login") ?? string.Empty, JsonMembers.Text(fields, "role") ?? string.Empty, JsonMembers.Text(fields, "department") ?? string.Empty,
+                JsonMembers.Text(fields, "displayName"), password, JsonMembers.Text(fields, "email")), ct);
             AccessLog.Describe(context, $"added {user.Login} ({user.DisplayName}), {user.Role} of {department.Name}");
             return TypedResults.Created($"/api/admin/users/{Uri.EscapeDataString(user.Login)}", await FindAsync(users, user.Login, ct));
         }));
         api.MapPatch("/{login}", (string login, JsonElement body, HttpContext context, ISender sender, UserStore users, CancellationToken ct) => Answer.Command(async () =>
         {
-            var fields = Members(body, ChangeMembers, "a person");
+            var fields = JsonMembers.Read(body, ChangeMembers, "a person");
             bool? disabled = fields.TryGetValue("disabled", out var d)
                 ? d.ValueKind is JsonValueKind.True or JsonValueKind.False ? d.GetBoolean() : throw new WorkflowRefusedException(RefusalKind.Invalid, "disabled: true or false expected")
                 : null;
@@ -166,7 +166,7 @@ public static class AdminUsers
                 throw new WorkflowRefusedException(RefusalKind.Invalid, "password: a new password, not null (a person cannot be left without one)");
             }
 
-            var said = await sender.Send(new ChangeUser(login, Text(fields, "displayName"), Text(fields, "role"), Text(fields, "department"), Text(fields, "email"), fields.ContainsKey("email"), disabled, Text(fields, "password")), ct);
+            var said = await sender.Send(new ChangeUser(login, JsonMembers.Text(fields, "displayName"), JsonMembers.Text(fields, "role"), JsonMembers.Text(fields, "department"), JsonMembers.Text(fields, "email"), fields.ContainsKey("email"), disabled, JsonMembers.Text(fields, "password")), ct);
             AccessLog.Describe(context, $"{login}: {said}");
             return TypedResults.Ok(await FindAsync(users, login, ct));
         }));
@@ -183,8 +183,8 @@ public static class AdminUsers
         }));
         api.MapPost("/{login}/tokens", (string login, JsonElement body, HttpContext context, ISender sender, UserStore users, CancellationToken ct) => Answer.Command(async () =>
         {
-            var fields = Members(body, ["name"], "a token");
-            var name = Text(fields, "name")?.Trim();
+            var fields = JsonMembers.Read(body, ["name"], "a token");
+            var name = JsonMembers.Text(fields, "name")?.Trim();
             if (string.IsNullOrEmpty(name) || name.Length > 100)
             {
                 throw new WorkflowRefusedException(RefusalKind.Invalid, "name: what the token is for, 1 to 100 characters (e.g. 政务服务网对接)");
@@ -214,39 +214,8 @@ public static class AdminUsers
     }
 
     private static async Task<AdminUser> FindAsync(UserStore users, string login, CancellationToken ct) =>
-        View((await users.ListAsync(null, null, null, null, ct)).First(r => string.Equals(r.Login, login.Trim(), StringComparison.OrdinalIgnoreCase)));
+        View((await users.ListAsync(null, null, null, null, ct, login)).Single());
 
     private static AdminUser View(PersonRow r) =>
         new(r.Login, r.DisplayName, r.Role, new DepartmentRef(r.DepartmentId, r.Department), r.Email, !r.Active, r.MustChangePassword, r.ActiveTokens, r.CreatedAt);
-
-    // A JSON object's members, each one the body may have; nothing at all, or a member it may not have, is a 400 naming it.
-    internal static Dictionary<string, JsonElement> Members(JsonElement body, string[] allowed, string what)
-    {
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            throw new WorkflowRefusedException(RefusalKind.Invalid, $"body: a JSON object with {string.Join(", ", allowed)}");
-        }
-
-        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var member in body.EnumerateObject())
-        {
-            if (!allowed.Contains(member.Name, StringComparer.Ordinal))
-            {
-                throw new WorkflowRefusedException(RefusalKind.Invalid, $"{member.Name}: not a field of {what} ({string.Join(", ", allowed)})");
-            }
-
-            fields[member.Name] = member.Value;
-        }
-
-        return fields.Count == 0 ? throw new WorkflowRefusedException(RefusalKind.Invalid, $"body: nothing given ({string.Join(", ", allowed)})") : fields;
-    }
-
-    // A text member (a number is read as its digits: an id); absent or null is null; anything else is a 400 naming it.
-    internal static string? Text(IReadOnlyDictionary<string, JsonElement> fields, string member) => fields.TryGetValue(member, out var v) ? v.ValueKind switch
-    {
-        JsonValueKind.String => v.GetString(),
-        JsonValueKind.Number => v.GetRawText(),
-        JsonValueKind.Null => null,
-        _ => throw new WorkflowRefusedException(RefusalKind.Invalid, $"{member}: text expected"),
-    } : null;
 }

@@ -99,19 +99,23 @@ internal static class SessionCheck
     /// Until a person whose password an administrator set has chosen their own, their session may read who it is,
     /// sign out and change the password, nothing else (403 saying so); pages still load, to show the form.
     /// </summary>
-    public static WebApplication UseMustChangePassword(this WebApplication app)
+    public static readonly SessionLimit PasswordFirst = new(
+        context => context.Items.ContainsKey(MustChangeKey),
+        [("GET", "/api/session"), ("DELETE", "/api/session"), ("PUT", "/api/session/password")],
+        "Password change required",
+        "Choose your own password first (PUT /api/session/password with the current and the new one).");
+
+    /// <summary>Answers 403 to a limited session (<see cref="PasswordFirst"/>, a display link's <see cref="DisplayLinks.Screen"/>)
+    /// calling an API route it may not; everything else goes on.</summary>
+    public static WebApplication UseSessionLimits(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        SessionLimit[] limits = [PasswordFirst, DisplayLinks.Screen];
         app.Use(async (context, next) =>
         {
-            var request = context.Request;
-            var allowed = !request.Path.StartsWithSegments("/api")
-                || (request.Path.Equals("/api/session", StringComparison.OrdinalIgnoreCase) && (HttpMethods.IsGet(request.Method) || HttpMethods.IsDelete(request.Method)))
-                || (request.Path.Equals("/api/session/password", StringComparison.OrdinalIgnoreCase) && HttpMethods.IsPut(request.Method));
-            if (!allowed && context.Items.ContainsKey(MustChangeKey))
+            if (limits.FirstOrDefault(l => l.Refuses(context)) is { } limit)
             {
-                await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Password change required",
-                    "Choose your own password first (PUT /api/session/password with the current and the new one).");
+                await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, limit.Title, limit.Detail);
                 return;
             }
 
@@ -189,4 +193,20 @@ internal sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOpt
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", "Your role does not allow this.");
+}
+
+/// <summary>
+/// A kind of session that may call only some API routes (pages still load): whom it <see cref="Applies"/> to, the
+/// routes it may call (method and exact path), and the problem every other API route answers it with.
+/// </summary>
+public sealed record SessionLimit(Func<HttpContext, bool> Applies, IReadOnlyList<(string Method, string Path)> Allowed, string Title, string Detail)
+{
+    /// <summary>Whether this request is one the limited session may not make.</summary>
+    public bool Refuses(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Request;
+        return request.Path.StartsWithSegments("/api") && Applies(context)
+            && !Allowed.Any(a => string.Equals(a.Method, request.Method, StringComparison.OrdinalIgnoreCase) && request.Path.Equals(a.Path, StringComparison.OrdinalIgnoreCase));
+    }
 }

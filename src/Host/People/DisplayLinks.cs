@@ -113,9 +113,9 @@ public static class DisplayLinks
         });
         api.MapPost("/", (System.Text.Json.JsonElement body, HttpContext context, ClaimsPrincipal user, Actors actors, DisplayLinkStore links, DepartmentStore departments, CancellationToken ct) => Answer.Command(async () =>
         {
-            var fields = AdminUsers.Members(body, ["name", "department"], "a display link");
-            var name = AdminUsers.Text(fields, "name")?.Trim();
-            var departmentText = AdminUsers.Text(fields, "department") ?? throw new WorkflowRefusedException(RefusalKind.Invalid, "department: required (name, alias or id of the department whose board the screen shows)");
+            var fields = JsonMembers.Read(body, ["name", "department"], "a display link");
+            var name = JsonMembers.Text(fields, "name")?.Trim();
+            var departmentText = JsonMembers.Text(fields, "department") ?? throw new WorkflowRefusedException(RefusalKind.Invalid, "department: required (name, alias or id of the department whose board the screen shows)");
             if (string.IsNullOrEmpty(name) || name.Length > 100)
             {
                 throw new WorkflowRefusedException(RefusalKind.Invalid, "name: what the screen is, 1 to 100 characters (e.g. 会议室大屏)");
@@ -178,27 +178,12 @@ public static class DisplayLinks
     }
 
     /// <summary>
-    /// A display session reads the board, its trends and its events, and may say who it is or end; every other API
+    /// A display session reads the board, its trends and its events, may open itself again or end; every other API
     /// route answers it 403. Pages still load (the wall).
     /// </summary>
-    public static WebApplication UseDisplayGuard(this WebApplication app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        app.Use(async (context, next) =>
-        {
-            var request = context.Request;
-            if (context.User.IsInRole(Role) && request.Path.StartsWithSegments("/api")
-                && !((HttpMethods.IsGet(request.Method) && (request.Path.Equals("/api/board", StringComparison.OrdinalIgnoreCase) || request.Path.Equals("/api/board/trends", StringComparison.OrdinalIgnoreCase)
-                        || request.Path.Equals("/api/events", StringComparison.OrdinalIgnoreCase)))
-                    || (request.Path.Equals("/api/display-session", StringComparison.OrdinalIgnoreCase) && HttpMethods.IsPost(request.Method))
-                    || (request.Path.Equals("/api/session", StringComparison.OrdinalIgnoreCase) && HttpMethods.IsDelete(request.Method))))
-            {
-                await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "A display link shows the light board only.");
-                return;
-            }
-
-            await next(context);
-        });
-        return app;
-    }
+    public static readonly SessionLimit Screen = new(
+        context => context.User.IsInRole(Role),
+        [("GET", "/api/board"), ("GET", "/api/board/trends"), ("GET", "/api/events"), ("POST", "/api/display-session"), ("DELETE", "/api/session")],
+        "Forbidden",
+        "A display link shows the light board only.");
 }

@@ -167,11 +167,16 @@ public sealed class UserStore(Database database, TimeProvider clock)
     internal static Task<string?> EmailInAsync(UnitOfWork uow, long userId, CancellationToken cancellationToken) =>
         uow.Connection.ExecuteScalarAsync<string?>(uow.Command("SELECT email FROM users WHERE id = @userId", new { userId }, cancellationToken));
 
-    /// <summary>People as the administration lists them, filtered by text in the login or name, role, department and
-    /// whether disabled; ordered by login.</summary>
-    internal async Task<IReadOnlyList<PersonRow>> ListAsync(string? text, string? role, long? departmentId, bool? disabled, CancellationToken cancellationToken)
+    /// <summary>People as the administration lists them, filtered by text in the login or name, role, department,
+    /// whether disabled, and one login; ordered by login.</summary>
+    internal async Task<IReadOnlyList<PersonRow>> ListAsync(string? text, string? role, long? departmentId, bool? disabled, CancellationToken cancellationToken, string? login = null)
     {
         var where = new List<string>();
+        if (login is not null)
+        {
+            where.Add("lower(u.login) = lower(@login)");
+        }
+
         if (!string.IsNullOrWhiteSpace(text))
         {
             where.Add("(lower(u.login) LIKE lower(@text) ESCAPE '\\' OR lower(u.display_name) LIKE lower(@text) ESCAPE '\\' OR lower(COALESCE(u.email, '')) LIKE lower(@text) ESCAPE '\\')");
@@ -202,7 +207,7 @@ public sealed class UserStore(Database database, TimeProvider clock)
             {(where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where))}
             ORDER BY u.login
             """,
-            new { text = text is null ? null : Storage.SqlDialect.ContainsPattern(text), role, departmentId, active = disabled is { } d2 ? !d2 : (bool?)null },
+            new { text = text is null ? null : Storage.SqlDialect.ContainsPattern(text), role, departmentId, active = disabled is { } d2 ? !d2 : (bool?)null, login = login?.Trim() },
             cancellationToken: cancellationToken))).AsList();
     }
 }
