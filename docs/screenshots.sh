@@ -10,7 +10,7 @@ rm -rf artifacts/screenshots
 dotnet test tests/Board.Tests -c Release --no-build -nologo --filter "Browser=Chromium" >/dev/null
 # artifacts/screenshots/NAME.png -> docs/images/NAME.png (or the name after the colon): desk, phone and wall views.
 for pair in board.png my-work.png phone-board.png wall-1920.png:wall.png item-diagram.png import.png first-run-setup.png \
-            admin-departments.png admin-people.png admin-channels.png admin-calendar-preview.png admin-definitions-en.png admin-health.png; do
+            displays.png admin-departments.png admin-people.png admin-channels.png admin-calendar-preview.png admin-definitions-en.png admin-health.png; do
   from=${pair%%:*}; to=${pair#*:}
   cp "artifacts/screenshots/$from" "docs/images/$to"
   echo "docs/images/$to"

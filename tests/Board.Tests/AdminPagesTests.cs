@@ -254,26 +254,7 @@ public sealed class AdminPagesTests(BoardFixture fixture)
     public async Task A_display_link_made_on_the_page_opens_the_wall_and_revoked_there_ends_it()
     {
         var page = await AdminAsync("displays");
-        await page.FillAsync("#display-add input[name=name]", "会议室大屏");
-        await page.SelectOptionAsync("#display-add select[name=department]", new SelectOptionValue { Label = "演示市人民政府办公室" });
-        await page.ClickAsync("#display-add button[type=submit]");
-        var address = await page.Locator("#new-display-url").InnerTextAsync();
-        Assert.Contains("/wall#key=dk_", address, StringComparison.Ordinal);
-        var row = page.Locator("#displays tbody tr", new PageLocatorOptions { HasText = "会议室大屏" });
-        await row.WaitForAsync();
-
-        var screen = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
-        var wall = await screen.NewPageAsync();
-        wall.SetDefaultTimeout(150_000);
-        await wall.GotoAsync(address);
-        await wall.WaitForSelectorAsync(".tile[data-department]");
-        Assert.Contains("演示市人民政府办公室", await wall.Locator("#wall-title").InnerTextAsync(), StringComparison.Ordinal);
-
-        page.Dialog += (_, dialog) => dialog.AcceptAsync();
-        await row.Locator("button", new LocatorLocatorOptions { HasText = "吊销" }).ClickAsync();
-        await page.WaitForSelectorAsync("#displays tbody tr.off");
-        Assert.Equal(401, await wall.EvaluateAsync<int>("async () => (await fetch('/api/board')).status"));
-        await screen.CloseAsync();
+        await fixture.MakeOpenAndRevokeDisplayLinkAsync(page, "会议室大屏", "演示市人民政府办公室");
         await page.Context.CloseAsync();
     }
 

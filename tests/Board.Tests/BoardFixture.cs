@@ -107,6 +107,38 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
         return page;
     }
 
+    /// <summary>
+    /// On a page showing the display links (the administration's or the board's): makes one named
+    /// <paramref name="name"/> for <paramref name="department"/>, opens its address as the meeting room's screen would
+    /// (no one signed in, 1920 × 1080) and sees the wall of that department, then revokes it on the page and sees the
+    /// screen's session end. Answers the address.
+    /// </summary>
+    public async Task<string> MakeOpenAndRevokeDisplayLinkAsync(IPage page, string name, string department)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await page.FillAsync("#display-add input[name=name]", name);
+        await page.SelectOptionAsync("#display-add select[name=department]", new SelectOptionValue { Label = department });
+        await page.ClickAsync("#display-add button[type=submit]");
+        var address = await page.Locator("#new-display-url").InnerTextAsync();
+        Assert.Contains("/wall#key=dk_", address, StringComparison.Ordinal);
+        var row = page.Locator("#displays tbody tr", new PageLocatorOptions { HasText = name });
+        await row.WaitForAsync();
+
+        var screen = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1920, Height = 1080 } });
+        var wall = await screen.NewPageAsync();
+        wall.SetDefaultTimeout(150_000);
+        await wall.GotoAsync(address);
+        await wall.WaitForSelectorAsync(".tile[data-department]");
+        Assert.Contains(department, await wall.Locator("#wall-title").InnerTextAsync(), StringComparison.Ordinal);
+
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await row.Locator("button", new LocatorLocatorOptions { HasText = "吊销" }).ClickAsync();
+        await page.WaitForSelectorAsync("#displays tbody tr.off");
+        Assert.Equal(401, await wall.EvaluateAsync<int>("async () => (await fetch('/api/board')).status"));
+        await screen.CloseAsync();
+        return address;
+    }
+
     /// <summary>An API client with a fresh token of <paramref name="login"/>.</summary>
     public async Task<HttpClient> ApiAsync(string login)
     {

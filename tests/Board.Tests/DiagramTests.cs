@@ -48,6 +48,12 @@ public sealed class DiagramTests(BoardFixture fixture)
         Assert.Equal(1, await page.Locator("#diagram svg text.marker").CountAsync());
         Assert.Contains("当前环节", await page.Locator("#diagram svg > title").TextContentAsync(), StringComparison.Ordinal);
         Assert.Equal("流程图", (await page.Locator("#diagram-card h2").TextContentAsync())?.Trim());
+        // Limits said in the page's words from the server's data: the overall limit, the yellow rule, a step's own limit.
+        var words = await page.Locator("#diagram svg").TextContentAsync() ?? string.Empty;
+        Assert.Contains("总时限：20个工作日", words, StringComparison.Ordinal);
+        Assert.Contains("剩余5个工作日时亮黄灯", words, StringComparison.Ordinal);
+        Assert.Contains("时限：7个工作日", words, StringComparison.Ordinal);
+        Assert.DoesNotContain("working days", words, StringComparison.Ordinal);
         // Drawn under the page's Content-Security-Policy: nothing refused, nothing thrown.
         Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
 
@@ -98,6 +104,7 @@ public sealed class DiagramTests(BoardFixture fixture)
         var page = await fixture.SignedInAsync("zhao");
         // Each definition drawn in each language with each of its steps current, measured in the page.
         var json = await page.EvaluateAsync<string>(@"async () => {
+            const { render } = await import('/js/diagram.js');
             const definitions = await (await fetch('/api/definitions')).json();
             const results = [];
             const rect = (e) => { const b = e.getBBox(); return { x1: b.x, y1: b.y, x2: b.x + b.width, y2: b.y + b.height }; };
@@ -105,7 +112,7 @@ public sealed class DiagramTests(BoardFixture fixture)
             for (const d of definitions) {
               for (const lang of ['zh', 'en']) {
                 for (const current of [null, ...d.steps.map((s) => s.id)]) {
-                  const svg = WorkflowDiagram.render(d, { lang, current });
+                  const svg = render(d, { lang, current });
                   document.body.append(svg);
                   const steps = [...svg.querySelectorAll('g.step')];
                   const boxes = steps.map((g) => ({ id: g.dataset.step, ...rect(g) }));
@@ -153,13 +160,14 @@ public sealed class DiagramTests(BoardFixture fixture)
 
         // Every definition side by side, for a person to look at.
         await page.EvaluateAsync(@"async () => {
+            const { render } = await import('/js/diagram.js');
             const shelf = document.createElement('div');
             shelf.id = 'all-diagrams';
             shelf.className = 'card';
             for (const d of await (await fetch('/api/definitions')).json()) {
               const h = document.createElement('h2');
               h.textContent = `${d.title} · ${d.titleEn}`;
-              shelf.append(h, WorkflowDiagram.render(d, { lang: 'zh', current: null }));
+              shelf.append(h, render(d, { lang: 'zh', current: null }));
             }
             document.querySelector('main').prepend(shelf);
         }");
@@ -171,9 +179,10 @@ public sealed class DiagramTests(BoardFixture fixture)
     public async Task Diagram_shows_names_holding_markup_as_text()
     {
         var page = await fixture.SignedInAsync("zhao");
-        var found = await page.EvaluateAsync<JsonElement>(@"() => {
+        var found = await page.EvaluateAsync<JsonElement>(@"async () => {
+            const { render } = await import('/js/diagram.js');
             const markup = '<img src=x onerror=window.__xss=1><b id=injected>x</b>';
-            const svg = WorkflowDiagram.render({
+            const svg = render({
               id: 'markup', version: 1, title: markup, titleEn: markup, start: 'a',
               steps: [
                 { id: 'a', name: markup, nameEn: markup, role: 'handler', outcomes: [{ id: 'o', name: markup, nameEn: markup, to: 'b' }] },
@@ -211,6 +220,20 @@ public sealed class DiagramTests(BoardFixture fixture)
         Assert.Equal("20 working days", clock.GetProperty("extensionCap").GetString());
         Assert.Contains(clock.GetProperty("pauseReasons").EnumerateArray(), r => r.GetProperty("reason").GetString() == "third-party-consultation" && r.GetProperty("limit").GetString() == "15 working days");
         Assert.Equal(JsonValueKind.Null, task.GetProperty("clock").GetProperty("limit").ValueKind);
+        // The same as data, so that no page parses the notation: a span's count and unit, the yellow rule's kind and span.
+        var span = clock.GetProperty("limitData").GetProperty("span");
+        Assert.Equal(20, span.GetProperty("count").GetInt32());
+        Assert.Equal("working-days", span.GetProperty("unit").GetString());
+        Assert.False(span.GetProperty("noRoll").GetBoolean());
+        var yellow = clock.GetProperty("yellowData");
+        Assert.Equal("remaining", yellow.GetProperty("kind").GetString());
+        Assert.Equal(5, yellow.GetProperty("remaining").GetProperty("count").GetInt32());
+        Assert.Equal(5, clock.GetProperty("seriouslyOverdueAfterWorkingDays").GetInt32());
+        Assert.Contains(clock.GetProperty("pauseReasons").EnumerateArray(), r => r.GetProperty("reason").GetString() == "third-party-consultation"
+            && r.GetProperty("limitData").GetProperty("span").GetProperty("count").GetInt32() == 15);
+        Assert.Equal(JsonValueKind.Null, task.GetProperty("clock").GetProperty("limitData").ValueKind);
+        var reviewLimit = Step(request, "review").GetProperty("limitData").GetProperty("span");
+        Assert.Equal("working-days", reviewLimit.GetProperty("unit").GetString());
 
         var review = Step(request, "review");
         Assert.Equal("receipt", review.GetProperty("limitFrom").GetString());

@@ -65,6 +65,7 @@ public sealed class PhoneTests(BoardFixture fixture, Xunit.Abstractions.ITestOut
         await CheckAsync(supervisor, $"/items/{task}", "#item-view:not([hidden]) #item-title");
         await CheckAsync(supervisor, "/reports", "#reports-view:not([hidden]) table tbody tr");
         await CheckAsync(supervisor, "/imports", "#imports-view:not([hidden])");
+        await CheckAsync(supervisor, "/displays", "#displays-view:not([hidden]) #display-add select:has(option)");
         await supervisor.GotoAsync("/board");
         await supervisor.WaitForSelectorAsync("#board tbody tr[data-department]");
         await supervisor.Locator("#board tbody tr[data-department] button.count[data-light=open]:not(.zero)").First.ClickAsync();

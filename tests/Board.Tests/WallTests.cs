@@ -74,6 +74,45 @@ public sealed class WallTests(BoardFixture fixture)
         await context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_supervisor_makes_a_display_link_on_the_board_for_their_own_departments_and_revokes_it_there()
+    {
+        // The departments a supervisor may make a link for: theirs and those under it.
+        var own = await fixture.ScalarAsync("SELECT department_id FROM users WHERE login = 'zhao'");
+        using var zhao = await fixture.ApiAsync("zhao");
+        using var departments = JsonDocument.Parse(await zhao.GetStringAsync(new Uri("/api/departments", UriKind.Relative)));
+        var all = departments.RootElement.EnumerateArray().Select(d => (Id: d.GetProperty("id").GetInt64(), Parent: d.GetProperty("parentId").ValueKind == JsonValueKind.Null ? (long?)null : d.GetProperty("parentId").GetInt64(), Name: d.GetProperty("name").GetString()!)).ToList();
+        var scope = new HashSet<long> { own };
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var d in all.Where(d => d.Parent is { } parent && scope.Contains(parent) && !scope.Contains(d.Id)))
+            {
+                grew = scope.Add(d.Id);
+            }
+        }
+
+        var page = await fixture.SignedInAsync("zhao");
+        await page.ClickAsync("#nav-displays");
+        await page.WaitForSelectorAsync("#display-add select[name=department]:has(option)");
+        Assert.Equal("/displays", new Uri(page.Url).AbsolutePath);
+        var offered = await page.Locator("#display-add select[name=department] option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)");
+        Assert.Equal(scope.Order(), offered.Select(v => long.Parse(v, CultureInfo.InvariantCulture)).Order());
+
+        await fixture.MakeOpenAndRevokeDisplayLinkAsync(page, "值班室大屏", all.Single(d => d.Id == own).Name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, "displays.png"), FullPage = true });
+        await page.Context.CloseAsync();
+
+        // A handler neither sees the link to the page nor reaches it: the address gives the board.
+        var handler = await fixture.SignedInAsync("zhang");
+        Assert.True(await handler.Locator("#nav-displays").IsHiddenAsync());
+        await handler.GotoAsync("/displays");
+        await handler.WaitForSelectorAsync("#board tbody tr[data-department]");
+        Assert.Equal("/board", new Uri(handler.Url).AbsolutePath);
+        Assert.True(await handler.Locator("#displays-view").IsHiddenAsync());
+        await handler.Context.CloseAsync();
+    }
+
     private static Task<bool> FitsAsync(IPage page) =>
         page.EvaluateAsync<bool>("() => document.documentElement.scrollHeight <= window.innerHeight && document.documentElement.scrollWidth <= window.innerWidth && [...document.querySelectorAll('.tile')].every(t => t.getBoundingClientRect().bottom <= window.innerHeight)");
 }

@@ -6,7 +6,8 @@ namespace Supervision.Host.Board;
 /// The light board's page and its script and style, served from <c>wwwroot</c> beside the program. The page itself
 /// holds no data (it signs in and reads the API), so it is served without sign-in; <c>/items/{id}</c> (the links in
 /// notices) opens the same page on that item, <c>/imports</c> and <c>/imports/{id}</c> on the plan imports, <c>/reports</c>
-/// on the reports (statistics, scores, exports and circulations; the period is in its query); <c>/admin</c> and
+/// on the reports (statistics, scores, exports and circulations; the period is in its query), <c>/displays</c> on the
+/// wall's display links (supervisors and administrators); <c>/admin</c> and
 /// <c>/admin/{section}</c> show the administration's page (<c>admin.html</c>). Pages carry a strict
 /// Content-Security-Policy (see <c>Platform/SecurityHeaders</c>).
 /// </summary>
@@ -46,9 +47,9 @@ public static class BoardPages
         return app;
     }
 
-    // "/", "/board", "/my", "/items/{id}", "/imports", "/imports/{id}" and "/reports": the addresses the script routes on.
+    // "/", "/board", "/my", "/items/{id}", "/imports", "/imports/{id}", "/reports" and "/displays": the addresses the script routes on.
     private static bool IsPage(PathString path) =>
-        path == "/" || path == "/board" || path == "/my" || path == "/imports" || path == "/reports" || IsNumbered(path, "/items") || IsNumbered(path, "/imports");
+        path == "/" || path == "/board" || path == "/my" || path == "/imports" || path == "/reports" || path == "/displays" || IsNumbered(path, "/items") || IsNumbered(path, "/imports");
 
     // "/admin" and "/admin/{section}": the administration's page (its script asks the API, which only answers administrators).
     private static bool IsAdministration(PathString path) =>

@@ -243,7 +243,7 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
         using var notAnImport = await anonymous.GetAsync(new Uri("/imports/latest", UriKind.Relative));
         using var reports = await anonymous.GetAsync(new Uri("/reports?from=2025-10-01&to=2025-10-09", UriKind.Relative));
         using var notAReport = await anonymous.GetAsync(new Uri("/reports/7", UriKind.Relative));
-        using var script = await anonymous.GetAsync(new Uri("/app.js", UriKind.Relative));
+        using var script = await anonymous.GetAsync(new Uri("/js/board/main.js", UriKind.Relative));
         using var api = await anonymous.GetAsync(new Uri("/api/items", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -261,6 +261,9 @@ public abstract class BoardApiTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        // A module script runs only when served as JavaScript.
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<script type=\"module\" src=\"/js/board/main.js\"></script>", html, StringComparison.Ordinal);
         // Nothing is fetched from elsewhere: no absolute addresses in the page.
         Assert.DoesNotContain("http", html, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
