@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 
@@ -62,6 +63,39 @@ public sealed class MyWorkPageTests(BoardFixture fixture)
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
             $"the page is {await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")} pixels wide at 390");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, "my-work-phone.png"), FullPage = true });
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_tap_on_work_someone_else_did_first_says_why_on_its_row()
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.Address.ToString(), Locale = "zh-CN", TimezoneId = "Asia/Shanghai", ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(150_000);
+        // The live connection is down (a flaky office network), so the list is not redrawn when the item moves on.
+        await page.RouteAsync("**/api/events", route => route.AbortAsync());
+        await page.GotoAsync("/my");
+        await page.FillAsync("#signin-form input[name=login]", "zhang");
+        await page.FillAsync("#signin-form input[name=password]", BoardFixture.Password);
+        await page.ClickAsync("#signin-form button[type=submit]");
+        await page.WaitForSelectorAsync("#my-work li.work-row button[data-outcome='accepted']");
+        var row = page.Locator("#my-work li.work-row", new PageLocatorOptions { Has = page.Locator("button[data-outcome='accepted']") }).Last;
+        var id = long.Parse(await row.GetAttributeAsync("data-item-id") ?? "0", CultureInfo.InvariantCulture);
+
+        // The colleague at the next desk accepts it first, through the API.
+        using (var api = await fixture.ApiAsync("zhang"))
+        {
+            using var done = await api.PostAsJsonAsync($"/api/items/{id}/actions/complete", new { step = "review", outcome = "accepted" });
+            Assert.True(done.IsSuccessStatusCode, await done.Content.ReadAsStringAsync());
+        }
+
+        await row.Locator("button[data-outcome='accepted']").ClickAsync();
+        var refusal = row.Locator(".work-error");
+        await page.WaitForFunctionAsync("e => e.textContent.length > 0", await refusal.ElementHandleAsync());
+        Assert.False(string.IsNullOrWhiteSpace(await refusal.TextContentAsync()));
+        // The button is back, and the item stands where the colleague left it.
+        Assert.True(await row.Locator("button[data-outcome='accepted']").IsEnabledAsync());
+        Assert.Equal("handle", await fixture.TextAsync("SELECT step FROM items WHERE id = @id", new { id }));
         await context.CloseAsync();
     }
 }
