@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 
 namespace Supervision.Board.Tests;
@@ -53,6 +55,38 @@ public sealed class LightColourTests(BoardFixture fixture)
         }
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, "board-lights.png"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_notice_of_a_light_in_the_inbox_carries_that_light()
+    {
+        // A handler's urgent request turns yellow half a minute after it is registered, and red after a minute: the
+        // ladder sends those notices to the department's handlers.
+        var page = await fixture.SignedInAsync("zhang");
+        page.SetDefaultTimeout(200_000);
+        using (var zhang = await fixture.ApiAsync("zhang"))
+        {
+            using var response = await zhang.PostAsJsonAsync("/api/requests", new { title = "紧急件：通知亮灯测试", department = "演示市司法局", content = "一分钟时限", definition = "urgent-request" });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+
+        await page.WaitForSelectorAsync("#inbox li[data-light]");
+        // The notices inbox: each notice of a light carries it, coloured as the board's, with its shape and word.
+        var notices = await page.Locator("#inbox li[data-light]").AllAsync();
+        foreach (var notice in notices)
+        {
+            var light = await notice.GetAttributeAsync("data-light");
+            var badge = notice.Locator("span.light").First;
+            var shape = Lights[light!].Shape;
+            Assert.Contains($"light-{light}", await badge.GetAttributeAsync("class") ?? string.Empty, StringComparison.Ordinal);
+            Assert.Contains(shape, await badge.InnerTextAsync(), StringComparison.Ordinal);
+            var style = await badge.EvaluateAsync<string[]>("b => { const s = getComputedStyle(b); return [s.backgroundColor, s.color]; }");
+            Assert.True(Contrast(style[0], style[1]) >= 4.5, $"{light} notice: contrast {Contrast(style[0], style[1]):0.00}");
+            Assert.NotEqual("rgba(0, 0, 0, 0)", style[0]);
+        }
+
+        await page.Locator("#inbox").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(fixture.Screenshots, "inbox-lights.png") });
         await page.Context.CloseAsync();
     }
 

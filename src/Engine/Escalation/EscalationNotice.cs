@@ -45,6 +45,20 @@ public static class NoticeKinds
         (int)kind >= 0 && (int)kind < Codes.Length
             ? Codes[(int)kind]
             : throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind.");
+
+    /// <summary>The light a notice of this kind (its code) reports, as the pages show it: <c>yellow</c>, <c>red</c> or
+    /// <c>serious</c> (seriously overdue; the supervision notice is only sent for those); the nightly urgings report red.
+    /// Null for a kind that reports no light (a circulation, a channel's test).</summary>
+    public static string? LightOf(string code) => code switch
+    {
+        "yellow" or "step-yellow" => "yellow",
+        "red" or "step-red" or "urging" or "step-urging" => "red",
+        "seriously-overdue" or "supervision" => "serious",
+        _ => null,
+    };
+
+    /// <summary>Whether a notice of this kind (its code) reports a step's or pause's own limit rather than the item's deadline.</summary>
+    public static bool OfStepLimit(string code) => code is "step-yellow" or "step-red" or "step-urging";
 }
 
 /// <summary>What a notice about open work says of it: the item, the department handling it, the light it shows (red

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
+using Supervision.Engine.Escalation;
 using Supervision.Host.Storage;
 
 namespace Supervision.Host.Notices;
@@ -9,7 +10,14 @@ namespace Supervision.Host.Notices;
 public sealed record NewNotice(string Key, string Channel, string Kind, long? RecipientUserId, string? RecipientAddress, string Subject, string Body, long? ItemId, string? Event);
 
 /// <summary>A notice as a recipient's inbox lists it.</summary>
-public sealed record Notice(long Id, string Kind, string Subject, string Body, long? ItemId, string? Event, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt);
+public sealed record Notice(long Id, string Kind, string Subject, string Body, long? ItemId, string? Event, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt)
+{
+    /// <summary>The light it reports (<c>yellow</c>, <c>red</c>, <c>serious</c>), or null; see <see cref="NoticeKinds.LightOf"/>.</summary>
+    public string? Light => NoticeKinds.LightOf(Kind);
+
+    /// <summary>Whether that light is a step's or pause's own limit's rather than the item's deadline's.</summary>
+    public bool StepLimit => NoticeKinds.OfStepLimit(Kind);
+}
 
 /// <summary>
 /// The notices outbox. Writing happens inside the transaction of the change that causes it, keyed so the same cause

@@ -282,4 +282,20 @@ public sealed class EscalationRulesTests
             ["yellow", "red", "seriously-overdue", "step-yellow", "step-red", "urging", "supervision", "step-urging", "circulation"],
             Enum.GetValues<NoticeKind>().Select(k => k.Code()));
     }
+
+    [Theory]
+    [InlineData(NoticeKind.Yellow, "yellow", false)]
+    [InlineData(NoticeKind.Red, "red", false)]
+    [InlineData(NoticeKind.SeriouslyOverdue, "serious", false)]
+    [InlineData(NoticeKind.StepYellow, "yellow", true)]
+    [InlineData(NoticeKind.StepRed, "red", true)]
+    [InlineData(NoticeKind.Urging, "red", false)]
+    [InlineData(NoticeKind.Supervision, "serious", false)]
+    [InlineData(NoticeKind.StepUrging, "red", true)]
+    [InlineData(NoticeKind.Circulation, null, false)]
+    public void A_notice_kind_reports_its_light_for_the_pages_and_whether_it_is_a_step_limits(NoticeKind kind, string? light, bool stepLimit)
+    {
+        Assert.Equal(light, NoticeKinds.LightOf(kind.Code()));
+        Assert.Equal(stepLimit, NoticeKinds.OfStepLimit(kind.Code()));
+    }
 }

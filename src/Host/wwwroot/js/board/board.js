@@ -155,10 +155,13 @@ export function renderForecast() {
 function renderInbox(inbox) {
   const list = clear($("inbox"));
   for (const n of inbox.notices) {
-    const item = el("li", { class: n.readAt ? null : "unread" });
+    const item = el("li", { class: n.readAt ? null : "unread", "data-kind": n.kind, "data-light": n.light || null });
+    // The light it reports, in colour, shape and word (a step's own limit said as such); none for a circulation.
+    const light = !n.light ? null : n.stepLimit ? stepBadge(n.light) : n.light === "serious" ? lightBadge("red", true, false) : lightBadge(n.light, false, false);
     const title = n.itemId
       ? el("a", { href: `/items/${n.itemId}`, text: n.subject, onclick: (e) => { e.preventDefault(); api(`/api/notices/${n.id}/read`, { method: "POST" }).catch(() => {}); navigate(`/items/${n.itemId}`); } })
       : el("span", { text: n.subject });
+    if (light) item.append(el("div", { class: "notice-light" }, light));
     item.append(title, el("div", { class: "muted", text: dateTime(n.createdAt) }));
     list.append(item);
   }
