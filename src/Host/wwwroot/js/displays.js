@@ -54,8 +54,9 @@ export async function showDisplays(box, { departments, within = null }) {
         },
       });
       body.append(el("tr", { "data-display": String(l.id), class: l.revokedAt ? "off" : null },
-        el("td", { text: l.name }), el("td", { text: l.department.name }), el("td", { text: `${when(l.createdAt)}　${l.createdBy || ""}`.trim() }),
-        el("td", { text: when(l.lastUsedAt) }),
+        el("td", { text: l.name }), el("td", { text: l.department.name }),
+        el("td", { "data-label": t("created"), text: `${when(l.createdAt)}　${l.createdBy || ""}`.trim() }),
+        el("td", { "data-label": t("lastUsed"), text: when(l.lastUsedAt) }),
         el("td", {}, l.revokedAt ? el("span", { class: "muted", text: t("revoked", when(l.revokedAt)) }) : revoke)));
     }
   }
