@@ -92,6 +92,8 @@ async function start() {
 // --- routing --------------------------------------------------------------------------------------------------------
 
 async function route() {
+  // Signed out (the browser's back button on the sign-in form): nothing to show but the form.
+  if (!state.user) return;
   const path = location.pathname;
   // Only supervisors import plans, and supervisors and administrators make display links (the API refuses anyone
   // else): others asking for those pages get the board.

@@ -1,5 +1,6 @@
-// The Chinese of every page, by part: the board's page (board), the administration (admin), the wall (wall), the display
-// links (displays) and the workflow diagram (diagram). text.js looks a key up in the part of the module asking, then in the Chinese.
+// The Chinese of every page, by part: the board's page (board), the administration (admin), the wall (wall), the
+// display links (displays) and the workflow diagram (diagram). A module asks for its part's words with textOf(part)
+// (core/text.js); a key missing in English is said in Chinese.
 export default {
   board: {
     displayLinks: "大屏链接", openWall: "在本浏览器打开大屏", title: "督办亮灯看板", choosePassword: "设置自己的密码", choosePasswordHint: "管理员为您设置了初始密码。请先设置只有您知道的密码（至少 10 个字符，不能是用户名或常见密码）。", currentPassword: "当前密码", newPassword: "新密码", savePassword: "保存密码", jobs: "后台任务", administration: "系统管理", noRoll: "，不顺延", menu: "☰ 菜单", filtersToggle: "筛选条件", myWork: "我的待办", myWorkHint: "本部门您可以办理的事项，最紧急的在前：严重超期、红灯、黄灯、绿灯，同色按截止日先后。", myWorkEmpty: "眼下没有需要您办理的事项。", myCount: "共 {0} 项", myCountMore: "最紧急的 {0} 项", daysLeft: "剩余 {0} 个工作日", daysOver: "超期 {0} 个工作日", dueToday: "今天到期", openItem: "办理…", dueLabel: "截止 {0}", setupTitle: "首次使用：设置本单位和系统管理员", setupHint: "系统里还没有任何账号。请输入启动服务时日志中显示的设置码（每次启动都会变化），填写本单位名称，并创建第一个系统管理员。", setupCode: "设置码", setupOffice: "本单位名称", setupName: "姓名", setupSubmit: "完成设置", setupWrongCode: "设置码不对：请查看服务启动时日志中的设置码（每次启动都会变化）。", setupDone: "本单位已经设置过了，请直接登录。", jobQueued: "已排队，稍候开始……", jobRunning: "正在导入：", jobFailed: "后台任务失败。", signIn: "登录", signOut: "退出", login: "用户名", password: "密码", signInFailed: "用户名或密码错误。",
