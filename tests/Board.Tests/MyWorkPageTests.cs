@@ -92,7 +92,9 @@ public sealed class MyWorkPageTests(BoardFixture fixture)
         await row.Locator("button[data-outcome='accepted']").ClickAsync();
         var refusal = row.Locator(".work-error");
         await page.WaitForFunctionAsync("e => e.textContent.length > 0", await refusal.ElementHandleAsync());
-        Assert.False(string.IsNullOrWhiteSpace(await refusal.TextContentAsync()));
+        // In the page's words, and the server's reason kept in its tooltip.
+        Assert.Contains("已经有人办理", await refusal.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("already done", await refusal.GetAttributeAsync("title") ?? string.Empty, StringComparison.Ordinal);
         // The button is back, and the item stands where the colleague left it.
         Assert.True(await row.Locator("button[data-outcome='accepted']").IsEnabledAsync());
         Assert.Equal("handle", await fixture.TextAsync("SELECT step FROM items WHERE id = @id", new { id }));

@@ -41,7 +41,10 @@ function workRow(row) {
           await showMyWork();
         } catch (problem) {
           e.target.disabled = false;
-          if (problem.status !== 401) refused.textContent = problem.message;
+          if (problem.status === 401) return;
+          // Done already by someone else (409): said in the page's words, the server's in the tooltip.
+          refused.textContent = problem.status === 409 ? t("actedFirst") : problem.message;
+          refused.title = problem.message;
         }
       },
     }));
