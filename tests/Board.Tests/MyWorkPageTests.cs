@@ -100,4 +100,40 @@ public sealed class MyWorkPageTests(BoardFixture fixture)
         Assert.Equal("handle", await fixture.TextAsync("SELECT step FROM items WHERE id = @id", new { id }));
         await context.CloseAsync();
     }
+
+    [Fact]
+    public async Task An_action_on_an_items_page_someone_else_did_first_shows_the_item_as_it_stands_and_says_so()
+    {
+        using var api = await fixture.ApiAsync("zhang");
+        using var registered = await api.PostAsJsonAsync("/api/requests", new { title = "依申请公开：同时办理测试", applicant = "王某", channel = "online", receivedOn = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), department = "演示市司法局", content = "申请公开某文件" });
+        Assert.True(registered.StatusCode == System.Net.HttpStatusCode.Created, await registered.Content.ReadAsStringAsync());
+        var id = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal("review", await fixture.TextAsync("SELECT step FROM items WHERE id = @id", new { id }));
+
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.Address.ToString(), Locale = "zh-CN", TimezoneId = "Asia/Shanghai", ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(150_000);
+        // No live updates (a flaky network): the page still shows the item at review when the colleague acts.
+        await page.RouteAsync("**/api/events", route => route.AbortAsync());
+        await page.GotoAsync($"/items/{id}");
+        await page.FillAsync("#signin-form input[name=login]", "zhang");
+        await page.FillAsync("#signin-form input[name=password]", BoardFixture.Password);
+        await page.ClickAsync("#signin-form button[type=submit]");
+        var accept = page.Locator("details.action", new PageLocatorOptions { Has = page.Locator("form[data-action=complete][data-outcome=accepted]") });
+        await accept.WaitForAsync();
+
+        using (var done = await api.PostAsJsonAsync($"/api/items/{id}/actions/complete", new { step = "review", outcome = "accepted" }))
+        {
+            Assert.True(done.IsSuccessStatusCode, await done.Content.ReadAsStringAsync());
+        }
+
+        await accept.Locator("summary").ClickAsync();
+        await accept.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('#action-error').textContent.includes('事项已有变化')");
+        // Shown as it now stands: the accept is no longer offered, and nothing was done twice.
+        Assert.Equal(0, await page.Locator("form[data-action=complete][data-outcome=accepted]").CountAsync());
+        Assert.Equal("handle", await fixture.TextAsync("SELECT step FROM items WHERE id = @id", new { id }));
+        Assert.Equal(1L, await fixture.ScalarAsync("SELECT count(*) FROM item_history WHERE item_id = @id AND action = 'complete' AND from_step = 'review'", new { id }));
+        await context.CloseAsync();
+    }
 }

@@ -157,6 +157,13 @@ function renderActions(item, actions) {
         await showItem(item.id);
         $("action-error").textContent = "";
       } catch (error) {
+        if (error.status === 401) return;
+        if (error.status === 409) {
+          // Someone acted first (or the page was stale): shown as it now stands, said so, the server's words kept.
+          await showItem(item.id).catch(() => {});
+          $("action-error").textContent = t("changedMeanwhile", error.message);
+          return;
+        }
         $("action-error").textContent = error.message;
       }
     });
