@@ -182,6 +182,7 @@ public sealed class BoardTests(BoardFixture fixture, ITestOutputHelper output)
         var shown = DateTimeOffset.UtcNow;
         output.WriteLine($"yellow due {yellowAt:O}, on the open board {(shown - yellowAt).TotalMilliseconds:F0} ms later");
         Assert.True(shown >= yellowAt, "the board showed yellow before its instant");
+        await BoardFixture.FinishUrgentRequestAsync(api, item.GetProperty("id").GetInt64());
     }
 
     [Fact]
