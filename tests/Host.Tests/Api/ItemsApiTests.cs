@@ -413,6 +413,9 @@ public abstract class ItemsApiTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(1, inbox.GetProperty("total").GetInt64());
         Assert.Equal(1, inbox.GetProperty("unread").GetInt64());
         Assert.Equal("申请已超期", inbox.GetProperty("notices")[0].GetProperty("subject").GetString());
+        // The light it reports, for the page to draw as the board does.
+        Assert.Equal("red", inbox.GetProperty("notices")[0].GetProperty("light").GetString());
+        Assert.False(inbox.GetProperty("notices")[0].GetProperty("stepLimit").GetBoolean());
         Assert.Equal(0, others.GetProperty("total").GetInt64());
         await ProblemAsync(notMine, HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.NoContent, read.StatusCode);
@@ -661,6 +664,7 @@ public sealed class TransitionLoopTests
         Assert.Equal("yellow", light);
         Assert.Equal(1, inbox.RootElement.GetProperty("total").GetInt64());
         Assert.StartsWith("【临近办理期限（黄灯）】申请", inbox.RootElement.GetProperty("notices")[0].GetProperty("subject").GetString(), StringComparison.Ordinal);
+        Assert.Equal("yellow", inbox.RootElement.GetProperty("notices")[0].GetProperty("light").GetString());
     }
 }
 
