@@ -42,4 +42,16 @@ for path in "/api/board" "/api/board?kind=task" \
 done
 # A board filter that is not kept counts from the assignments: a tenth of the requests, one run.
 $load http "$url" "$token" "/api/board?kind=task&dueWithin=5" $(( (requests + 9) / 10 )) 4 "$departments" 1 | tail -1
+# Each person's own work (/api/my/work, issue 23) for a bureau's handler (most open items are theirs to act on: the
+# first 100 rows answer) and lead (few are: up to 500 candidates looked at), the bureau holding a thousandth of the items.
+$host users add --name bench-handler --role handler --department 第1市第1局 >/dev/null
+$host users add --name bench-lead --role lead --department 第1市第1局 >/dev/null
+handler=$($host tokens create --user bench-handler | tail -1)
+lead=$($host tokens create --user bench-lead | tail -1)
+for who in handler lead; do
+  for clients in 1 4; do
+    echo -n "$who: "
+    $load http "$url" "${!who}" "/api/my/work" $(( (requests + 9) / 10 )) "$clients" "$departments" "$runs" | tail -1
+  done
+done
 echo "== Host memory after the run: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$host_pid/status 2>/dev/null || echo unknown) RSS"

@@ -29,11 +29,14 @@ public sealed record MyWork(string Today, IReadOnlyList<WorkRow> Rows, bool More
 /// </summary>
 public sealed record GetMyWork(Actor Actor, int Limit) : IQuery<MyWork>;
 
-public sealed class GetMyWorkHandler(AssignmentStore assignments, ItemStore items, InstanceStore instances, DepartmentStore departments, CalendarService calendars, DefinitionCatalog definitions,
+public sealed class GetMyWorkHandler(AssignmentStore assignments, InstanceStore instances, DepartmentStore departments, CalendarService calendars, DefinitionCatalog definitions,
     OfficeTimeZone zone, TimeProvider clock) : IQueryHandler<GetMyWork, MyWork>
 {
     /// <summary>How many of the department's most urgent open items are looked at for the caller's work.</summary>
     public const int Candidates = 500;
+
+    /// <summary>How many candidates are read together (one round trip each batch).</summary>
+    public const int Batch = 100;
 
     private static readonly HashSet<string> Acts = new(StringComparer.Ordinal) { "complete", "approve-extension", "reject-extension" };
 
@@ -45,42 +48,52 @@ public sealed class GetMyWorkHandler(AssignmentStore assignments, ItemStore item
         var names = (await departments.ListAsync(cancellationToken)).ToDictionary(d => d.Id, d => d.Name);
         var rows = new List<WorkRow>();
         var more = false;
-        foreach (var id in await assignments.UrgentItemsOfAsync(query.Actor.DepartmentId, Candidates, cancellationToken))
+        var candidates = await assignments.UrgentItemsOfAsync(query.Actor.DepartmentId, Candidates, cancellationToken);
+        // Read a batch at a time, most urgent first, until the rows asked for are found (and one more, to say so).
+        foreach (var batch in candidates.Chunk(Batch))
         {
-            if (await items.GetAsync(id, cancellationToken) is not { ClosedAt: null } item)
+            foreach (var (item, itemAssignments, available) in await instances.AvailableManyAsync(batch, query.Actor, cancellationToken))
             {
-                continue;
+                if (item.ClosedAt is not null)
+                {
+                    continue;
+                }
+
+                // Completing a step counts when the step is one their role acts on (a lead may complete a handler's
+                // step, but it is the handler's work); deciding an extension is always the decider's.
+                var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
+                var actions = available
+                    .Where(a => Acts.Contains(a.Action) && (a.Action != "complete" || definition.Steps.FirstOrDefault(s => s.Id == a.Step)?.Role == query.Actor.Role))
+                    .ToList();
+                if (actions.Count == 0)
+                {
+                    continue;
+                }
+
+                if (rows.Count == query.Limit)
+                {
+                    more = true;
+                    break;
+                }
+
+                // The part that is theirs: the assignment the actions name (of their department), else the item itself.
+                var owned = actions.FirstOrDefault(a => a.AssignmentId is not null)?.AssignmentId is { } assignmentId
+                    ? itemAssignments.FirstOrDefault(a => a.Id == assignmentId)
+                    : null;
+                var (light, serious, paused, dueOn, dueAt, step, departmentId) = owned is { } a
+                    ? (a.Light, a.SeriouslyOverdue, a.Paused, a.DueOn, a.DueAt, a.Step, a.DepartmentId)
+                    : (item.Light, item.SeriouslyOverdue, item.Paused, item.DueOn, item.DueAt, item.Step, item.DepartmentId);
+                var due = dueOn ?? (dueAt is { } at ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone.Zone).DateTime) : null);
+                var stepName = definition.Steps.FirstOrDefault(s => s.Id == step)?.Name ?? new LocalText(step, step);
+                rows.Add(new WorkRow(item.Id, item.Kind.Code(), item.Title, owned?.Id, new DepartmentRef(departmentId, names.GetValueOrDefault(departmentId) ?? string.Empty), step, stepName,
+                    light.Code(), serious, paused, dueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), dueAt, due is { } d ? Left(calendar, today, d) : null,
+                    actions.Select(ItemViews.Action).ToList()));
             }
 
-            // Completing a step counts when the step is one their role acts on (a lead may complete a handler's step,
-            // but it is the handler's work); deciding an extension is always the decider's.
-            var definition = definitions.Get(item.DefinitionId, item.DefinitionVersion);
-            var actions = (await instances.AvailableAsync(item, query.Actor, cancellationToken))
-                .Where(a => Acts.Contains(a.Action) && (a.Action != "complete" || definition.Steps.FirstOrDefault(s => s.Id == a.Step)?.Role == query.Actor.Role))
-                .ToList();
-            if (actions.Count == 0)
+            if (more)
             {
-                continue;
-            }
-
-            if (rows.Count == query.Limit)
-            {
-                more = true;
                 break;
             }
-
-            // The part that is theirs: the assignment the actions name (of their department), else the item itself.
-            var owned = actions.FirstOrDefault(a => a.AssignmentId is not null)?.AssignmentId is { } assignmentId
-                ? (await assignments.ListAsync(item.Id, cancellationToken)).FirstOrDefault(a => a.Id == assignmentId)
-                : null;
-            var (light, serious, paused, dueOn, dueAt, step, departmentId) = owned is { } a
-                ? (a.Light, a.SeriouslyOverdue, a.Paused, a.DueOn, a.DueAt, a.Step, a.DepartmentId)
-                : (item.Light, item.SeriouslyOverdue, item.Paused, item.DueOn, item.DueAt, item.Step, item.DepartmentId);
-            var due = dueOn ?? (dueAt is { } at ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone.Zone).DateTime) : null);
-            var stepName = definition.Steps.FirstOrDefault(s => s.Id == step)?.Name ?? new LocalText(step, step);
-            rows.Add(new WorkRow(item.Id, item.Kind.Code(), item.Title, owned?.Id, new DepartmentRef(departmentId, names.GetValueOrDefault(departmentId) ?? string.Empty), step, stepName,
-                light.Code(), serious, paused, dueOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), dueAt, due is { } d ? Left(calendar, today, d) : null,
-                actions.Select(ItemViews.Action).ToList()));
         }
 
         return new MyWork(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), rows, more);

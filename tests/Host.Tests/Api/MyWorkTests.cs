@@ -63,6 +63,34 @@ public abstract class MyWorkTests(DatabaseProvider provider) : IAsyncLifetime
         var one = await AdministrationTests.JsonAsync(await zhang.GetAsync(new Uri("/api/my/work?limit=1", UriKind.Relative)), HttpStatusCode.OK);
         Assert.Equal((1, true), (one.GetProperty("rows").GetArrayLength(), one.GetProperty("more").GetBoolean()));
     }
+
+    [Fact]
+    public async Task Work_far_down_the_departments_list_is_found_past_the_first_batch_read()
+    {
+        // 130 requests more urgent than the one the lead has to decide: its row is the 131st candidate.
+        using var zhang = _server.Client("zhang");
+        using var wang = _server.Client("wang");
+        var urgent = new List<long>();
+        for (var i = 0; i < 130; i++)
+        {
+            urgent.Add(await RegisterAsync(zhang, "市司法局", "2026-10-27", $"临近期限{i}"));
+        }
+
+        var last = await RegisterAsync(zhang, "市司法局", "2026-11-19", "最后一件");
+        await AdministrationTests.JsonAsync(await zhang.PostAsJsonAsync($"/api/items/{last}/actions/complete", new { step = "review", outcome = "accepted" }), HttpStatusCode.OK);
+        await AdministrationTests.JsonAsync(await zhang.PostAsJsonAsync($"/api/items/{last}/actions/extend", new { workingDays = 10, reason = "需调取档案" }), HttpStatusCode.OK);
+
+        var lead = Assert.Single((await WorkAsync(wang)).GetProperty("rows").EnumerateArray());
+        Assert.Equal(last, lead.GetProperty("itemId").GetInt64());
+
+        // The handler's: every one of them, most urgent first, the one handled last at the end; none left over.
+        var all = await AdministrationTests.JsonAsync(await zhang.GetAsync(new Uri("/api/my/work?limit=200", UriKind.Relative)), HttpStatusCode.OK);
+        Assert.Equal([.. urgent, last], all.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("itemId").GetInt64()));
+        Assert.False(all.GetProperty("more").GetBoolean());
+        var hundred = await AdministrationTests.JsonAsync(await zhang.GetAsync(new Uri("/api/my/work?limit=100", UriKind.Relative)), HttpStatusCode.OK);
+        Assert.Equal(urgent.Take(100), hundred.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("itemId").GetInt64()));
+        Assert.True(hundred.GetProperty("more").GetBoolean());
+    }
 }
 
 public sealed class SqliteMyWorkTests() : MyWorkTests(DatabaseProvider.Sqlite);
