@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Playwright;
 using Supervision.Host.People;
@@ -138,6 +140,18 @@ public sealed class BoardFixture : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(401, await wall.EvaluateAsync<int>("async () => (await fetch('/api/board')).status"));
         await screen.CloseAsync();
         return address;
+    }
+
+    /// <summary>
+    /// Registers a request in 演示市司法局 under the one-minute test workflow (yellow at half-time, red at its end, with
+    /// no action): the way a test watches a light change live. Answers the item as registered.
+    /// </summary>
+    public static async Task<JsonElement> RegisterUrgentRequestAsync(HttpClient api, string title)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        using var response = await api.PostAsJsonAsync("/api/requests", new { title, department = "演示市司法局", content = "一分钟时限", definition = "urgent-request" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -173,9 +171,7 @@ public sealed class BoardTests(BoardFixture fixture, ITestOutputHelper output)
         using var api = await fixture.ApiAsync("zhang");
 
         // One minute in all, yellow at half-time: no action follows, only the clock.
-        using var response = await api.PostAsJsonAsync("/api/requests", new { title = "紧急件：看板实时测试", department = "演示市司法局", content = "一分钟时限", definition = "urgent-request" });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var item = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var item = await BoardFixture.RegisterUrgentRequestAsync(api, "紧急件：看板实时测试");
         var yellowAt = item.GetProperty("nextChangeAt").GetDateTimeOffset();
         await board.WaitForFunctionAsync("n => document.querySelector(n[0]).textContent === n[1]", new[] { yellowCell, (yellowBefore + 1).ToString(CultureInfo.InvariantCulture) }, Patience);
 

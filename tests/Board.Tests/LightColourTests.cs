@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace Supervision.Board.Tests;
@@ -67,9 +64,7 @@ public sealed class LightColourTests(BoardFixture fixture)
         var page = await fixture.SignedInAsync("zhang");
         page.SetDefaultTimeout(200_000);
         using var zhang = await fixture.ApiAsync("zhang");
-        using var response = await zhang.PostAsJsonAsync("/api/requests", new { title = "紧急件：通知亮灯测试", department = "演示市司法局", content = "一分钟时限", definition = "urgent-request" });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var id = (await BoardFixture.RegisterUrgentRequestAsync(zhang, "紧急件：通知亮灯测试")).GetProperty("id").GetInt64();
 
         await page.WaitForSelectorAsync("#inbox li[data-light]");
         await BoardFixture.FinishUrgentRequestAsync(zhang, id);

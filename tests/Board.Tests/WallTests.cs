@@ -54,9 +54,7 @@ public sealed class WallTests(BoardFixture fixture)
         var yellow = $".tile[data-department='{justice}'] .pill[data-light=yellow]";
         var before = long.Parse(await page.Locator(yellow).InnerTextAsync(), CultureInfo.InvariantCulture);
         using var zhang = await fixture.ApiAsync("zhang");
-        using var response = await zhang.PostAsJsonAsync("/api/requests", new { title = "紧急件：大屏实时测试", department = "演示市司法局", content = "一分钟时限", definition = "urgent-request" });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var urgent = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var urgent = (await BoardFixture.RegisterUrgentRequestAsync(zhang, "紧急件：大屏实时测试")).GetProperty("id").GetInt64();
 
         await page.WaitForFunctionAsync("n => document.querySelector(n[0]).textContent === n[1]", new[] { yellow, (before + 1).ToString(CultureInfo.InvariantCulture) }, new PageWaitForFunctionOptions { Timeout = (float)Patience.TotalMilliseconds });
         await BoardFixture.FinishUrgentRequestAsync(zhang, urgent);

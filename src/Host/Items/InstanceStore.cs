@@ -48,6 +48,19 @@ public sealed class InstanceStore(
         step_entered_at AS StepEnteredAt, step_light AS StepLightCode, step_due_on AS StepDueOn, step_next_change_at AS StepNextChangeAt, step_basis AS StepBasis
         """;
 
+    // What an instance's read takes of its clock events and history (for one item or several, by the WHERE that follows).
+    private const string ClockEventSelect =
+        "SELECT e.item_id AS ItemId, e.assignment_id AS AssignmentId, e.seq AS Sequence, e.at AS At, e.kind AS Kind, e.data AS Data FROM clock_events e";
+
+    // An item's own clock counts only when it has a clock policy (tasks' clocks are their assignments').
+    private const string ClockEventKept = "(e.assignment_id IS NOT NULL OR EXISTS (SELECT 1 FROM items i WHERE i.id = e.item_id AND i.clock_policy IS NOT NULL))";
+
+    private const string ExtensionEntrySelect =
+        "SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, detail AS Detail FROM item_history";
+
+    // The extension entries (parameters @requested, @approved, @rejected: WorkflowEngine's names for them).
+    private const string ExtensionActions = "action IN (@requested, @approved, @rejected, 'extend')";
+
     /// <summary>Acts on an item inside the running command's transaction: loads it with its clocks, assignments and
     /// pending extensions (locked; refused as stale when <paramref name="expectedVersion"/> is given and the item moved
     /// on), asks <paramref name="decide"/> (the Engine) for the decision, has the Engine apply it and writes the outcome.
@@ -280,14 +293,9 @@ public sealed class InstanceStore(
         using var grid = await uow.Connection.QueryMultipleAsync(uow.Command(
             $"""
             SELECT {ItemColumns} FROM items WHERE id = @itemId{(forUpdate ? uow.Dialect.ForUpdate : string.Empty)};
-            SELECT e.item_id AS ItemId, e.assignment_id AS AssignmentId, e.seq AS Sequence, e.at AS At, e.kind AS Kind, e.data AS Data
-            FROM clock_events e
-            WHERE e.item_id = @itemId
-              AND (e.assignment_id IS NOT NULL OR EXISTS (SELECT 1 FROM items i WHERE i.id = @itemId AND i.clock_policy IS NOT NULL))
-            ORDER BY e.seq;
+            {ClockEventSelect} WHERE e.item_id = @itemId AND {ClockEventKept} ORDER BY e.seq;
             SELECT {AssignmentColumns} FROM assignments WHERE item_id = @itemId ORDER BY id;
-            SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, detail AS Detail
-            FROM item_history WHERE item_id = @itemId AND action IN (@requested, @approved, @rejected, 'extend') ORDER BY seq;
+            {ExtensionEntrySelect} WHERE item_id = @itemId AND {ExtensionActions} ORDER BY seq;
             SELECT h.hash FROM item_history h WHERE h.item_id = @itemId AND h.seq = (SELECT version FROM items WHERE id = @itemId);
             {DepartmentStore.DirectoryVersionSql};
             """,
@@ -311,14 +319,9 @@ public sealed class InstanceStore(
         using var grid = await uow.Connection.QueryMultipleAsync(uow.Command(
             $"""
             SELECT {ItemColumns} FROM items WHERE {In("id")};
-            SELECT e.item_id AS ItemId, e.assignment_id AS AssignmentId, e.seq AS Sequence, e.at AS At, e.kind AS Kind, e.data AS Data
-            FROM clock_events e
-            WHERE {In("e.item_id")}
-              AND (e.assignment_id IS NOT NULL OR EXISTS (SELECT 1 FROM items i WHERE i.id = e.item_id AND i.clock_policy IS NOT NULL))
-            ORDER BY e.item_id, e.seq;
+            {ClockEventSelect} WHERE {In("e.item_id")} AND {ClockEventKept} ORDER BY e.item_id, e.seq;
             SELECT {AssignmentColumns} FROM assignments WHERE {In("item_id")} ORDER BY item_id, id;
-            SELECT item_id AS ItemId, seq AS Sequence, at AS At, actor AS Actor, action AS Action, detail AS Detail
-            FROM item_history WHERE {In("item_id")} AND action IN (@requested, @approved, @rejected, 'extend') ORDER BY item_id, seq;
+            {ExtensionEntrySelect} WHERE {In("item_id")} AND {ExtensionActions} ORDER BY item_id, seq;
             {DepartmentStore.DirectoryVersionSql};
             """,
             new { ids, requested = WorkflowEngine.ExtensionRequested, approved = WorkflowEngine.ExtensionApproved, rejected = WorkflowEngine.ExtensionRejected },

@@ -2,9 +2,9 @@
 // drawn as SVG (no library) and the list of items a count opens. Filters fold on a phone.
 import { api } from "../core/api.js";
 import { $, clear, el, svg, wireToggle } from "../core/dom.js";
-import { lang, locale } from "../core/text.js";
+import { dateTime, lang, locale } from "../core/text.js";
 import { symbols, worstLight } from "../core/lights.js";
-import { dateTime, definitionOf, dueCell, lightBadge, navigate, pageLink, showError, state, stepBadge, stepName, t } from "./shared.js";
+import { definitionOf, dueCell, lightBadge, navigate, pageLink, showError, state, stepBadge, stepName, t } from "./shared.js";
 
 // The columns of the board: the counts by light and the open total.
 const columns = [

@@ -2,8 +2,8 @@
 // units, deadlines as read and as written), confirm it, and the recent imports.
 import { Problem, api, followJob } from "../core/api.js";
 import { $, clear, el } from "../core/dom.js";
-import { hasText } from "../core/text.js";
-import { dateTime, pageLink, showError, spanWords, t } from "./shared.js";
+import { dateTime, hasText } from "../core/text.js";
+import { pageLink, showError, spanWords, t } from "./shared.js";
 
 const maxPlanBytes = 10 * 1024 * 1024;
 // The import shown: confirming it needs its id.

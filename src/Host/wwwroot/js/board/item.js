@@ -2,9 +2,9 @@
 // it is assigned to, its history, its workflow drawn, and the actions the signed-in person may take, each a form.
 import { api } from "../core/api.js";
 import { $, clear, el } from "../core/dom.js";
-import { lang, wordsOf } from "../core/text.js";
+import { dateTime, lang, wordsOf } from "../core/text.js";
 import { render } from "../diagram.js";
-import { dateTime, definitionOf, lightBadge, lightWords, named, spanWords, state, stepBadge, stepName, t } from "./shared.js";
+import { definitionOf, lightBadge, lightWords, named, spanWords, state, stepBadge, stepName, t } from "./shared.js";
 
 // Assignment ids to department ids, for the item shown (actions name the department they act for).
 let currentAssignments = new Map();

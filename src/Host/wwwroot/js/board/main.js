@@ -10,7 +10,7 @@ import { loadImportList, showImports, wireImports } from "./imports.js";
 import { showItem } from "./item.js";
 import { showMyWork } from "./my.js";
 import { refreshReports, renderCirculations, renderReports, showReports, wireReports } from "./reports.js";
-import { freshReports, isSupervisor, navigate, setRouter, showError, state, t } from "./shared.js";
+import { followWithin, freshReports, isSupervisor, setRouter, showError, state, t } from "./shared.js";
 
 const views = ["board-view", "my-view", "item-view", "imports-view", "reports-view", "displays-view"];
 
@@ -218,13 +218,8 @@ wireMenu();
 wireBoard();
 wireImports();
 wireReports();
-// The page's own addresses are followed without reloading it (a new tab with ctrl, cmd or shift).
-const follow = (link, path) => link.addEventListener("click", (e) => {
-  if (e.ctrlKey || e.metaKey || e.shiftKey) return;
-  e.preventDefault();
-  navigate(path);
-});
-for (const link of [$("home"), $("back"), ...document.querySelectorAll("#imports-view a.back, #reports-view a.back, #displays-view a.back")]) follow(link, "/");
-for (const [id, path] of [["nav-my", "/my"], ["nav-board", "/board"], ["nav-reports", "/reports"], ["nav-imports", "/imports"], ["nav-displays", "/displays"]]) follow($(id), path);
+// The page's own addresses are followed without reloading it.
+for (const link of [$("home"), $("back"), ...document.querySelectorAll("#imports-view a.back, #reports-view a.back, #displays-view a.back")]) followWithin(link, "/");
+for (const [id, path] of [["nav-my", "/my"], ["nav-board", "/board"], ["nav-reports", "/reports"], ["nav-imports", "/imports"], ["nav-displays", "/displays"]]) followWithin($(id), path);
 window.addEventListener("popstate", () => route().catch(showError));
 start().catch(showError);

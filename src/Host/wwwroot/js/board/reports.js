@@ -2,9 +2,9 @@
 // department's score, line by line), by workflow, plan and plan item; the exports; and the circulations (通报).
 import { api } from "../core/api.js";
 import { $, clear, el } from "../core/dom.js";
-import { lang } from "../core/text.js";
+import { dateTime, lang } from "../core/text.js";
 import { symbols } from "../core/lights.js";
-import { dateTime, definitionOf, isSupervisor, navigate, showError, state, t } from "./shared.js";
+import { definitionOf, isSupervisor, navigate, showError, state, t } from "./shared.js";
 
 // The figures every report table shows, in order; the four lights at the period's end carry their symbol and word.
 const figureColumns = [

@@ -2,7 +2,7 @@
 // step names, going to another address of the page, and limits said in words. The page's routing (main.js) sets the
 // router navigate() goes through.
 import { el } from "../core/dom.js";
-import { lang, locale, textOf } from "../core/text.js";
+import { dateTime, lang, textOf } from "../core/text.js";
 import { symbols } from "../core/lights.js";
 
 export const t = textOf("board");
@@ -43,22 +43,24 @@ export function navigate(path) {
   return router().catch(showError);
 }
 
-/** A link to an address of the page, followed without reloading (in a new tab with ctrl, cmd or shift). */
-export function pageLink(path, props = {}, ...children) {
-  return el("a", {
-    ...props, href: path,
-    onclick: (e) => { if (e.ctrlKey || e.metaKey || e.shiftKey) return; e.preventDefault(); navigate(path); },
-  }, ...children);
+/** Makes a link to an address of the page followed without reloading (in a new tab with ctrl, cmd or shift). */
+export function followWithin(link, path) {
+  link.addEventListener("click", (e) => {
+    if (e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    navigate(path);
+  });
+  return link;
 }
+
+/** A link to an address of the page, followed without reloading. */
+export const pageLink = (path, props = {}, ...children) => followWithin(el("a", { ...props, href: path }, ...children), path);
 
 /** A failure nobody is waiting on: a lost session has already shown the sign-in. */
 export function showError(error) {
   if (error && error.status === 401) return;
   console.error(error);
 }
-
-/** A moment as the office reads it. */
-export const dateTime = (at) => new Date(at).toLocaleString(locale());
 
 /** A light in shape and words ("■ 红灯"), seriously overdue and paused said as such. */
 export function lightWords(light, serious, paused) {
